@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { PROTOCOL_VERSION } from './version.js';
+
+/**
+ * The engine's stdout protocol: one JSON object per line, each one of the
+ * events below. Every event carries the protocol version `v` and the time it
+ * was written, so a reader can order and reject lines without guessing.
+ */
+const envelope = {
+  v: z.literal(PROTOCOL_VERSION),
+  time: z.iso.datetime({ offset: true }),
+};
+
+export const SPLITS = ['train', 'val', 'test'] as const;
+export const Split = z.enum(SPLITS);
+export type Split = z.infer<typeof Split>;
+
+const ratio = z.number().min(0).max(1);
+
+export const ClassMetric = z
+  .object({
+    precision: ratio,
+    recall: ratio,
+    f1: ratio,
+    /** Number of true examples of this class in the split. */
+    support: z.int().nonnegative(),
+  })
+  .strict();
+export type ClassMetric = z.infer<typeof ClassMetric>;
+
+export const RunStartedEvent = z
+  .object({
+    ...envelope,
+    type: z.literal('run_started'),
+    model: z.string(),
+    params: z.int().nonnegative(),
+    device: z.string(),
+    dataset: z.string(),
+    numClasses: z.int().positive(),
+    sizes: z.object({ train: z.int().nonnegative(), val: z.int().nonnegative(), test: z.int().nonnegative() }).strict(),
+    epochs: z.int().positive(),
+    /** First epoch this process will train: 1, or k+1 when resuming after epoch k. */
+    startEpoch: z.int().positive(),
+  })
+  .strict();
+
+export const EpochMetricEvent = z
+  .object({
+    ...envelope,
+    type: z.literal('epoch_metric'),
+    /** 1-based. */
+    epoch: z.int().positive(),
+    split: Split,
+    /** Mean cross-entropy per example, in nats. */
+    loss: z.number().nonnegative(),
+    accuracy: ratio,
+    /** Macro averages over classes: the accuracy paradox is why these exist. */
+    precision: ratio,
+    recall: ratio,
+    f1: ratio,
+    perClass: z.array(ClassMetric).min(1),
+    /** Learning rate at the end of the epoch. */
+    lr: z.number().nonnegative(),
+    /** Wall-clock seconds spent on this split in this epoch. */
+    seconds: z.number().nonnegative(),
+  })
+  .strict();
+export type EpochMetricEvent = z.infer<typeof EpochMetricEvent>;
+
+export const CheckpointEvent = z
+  .object({ ...envelope, type: z.literal('checkpoint'), epoch: z.int().nonnegative(), path: z.string() })
+  .strict();
+
+export const RunFinishedEvent = z
+  .object({
+    ...envelope,
+    type: z.literal('run_finished'),
+    epochs: z.int().nonnegative(),
+    seconds: z.number().nonnegative(),
+  })
+  .strict();
+
+export const DivergedEvent = z
+  .object({
+    ...envelope,
+    type: z.literal('diverged'),
+    epoch: z.int().positive(),
+    step: z.int().nonnegative(),
+    /** The non-finite loss, as text, because JSON has no NaN or Infinity. */
+    loss: z.string(),
+  })
+  .strict();
+
+export const ErrorEvent = z
+  .object({
+    ...envelope,
+    type: z.literal('error'),
+    /** config: bad input, exit code 2; data: missing or corrupt files; runtime: anything else. */
+    code: z.enum(['config', 'data', 'runtime']),
+    message: z.string(),
+    /** Dotted path of the config field at fault, e.g. `model.depth`. */
+    field: z.string().optional(),
+  })
+  .strict();
+
+export const EngineEvent = z.discriminatedUnion('type', [
+  RunStartedEvent,
+  EpochMetricEvent,
+  CheckpointEvent,
+  RunFinishedEvent,
+  DivergedEvent,
+  ErrorEvent,
+]);
+export type EngineEvent = z.infer<typeof EngineEvent>;
