@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Stops the project-owned cluster started by ensure-postgres.sh, if it runs.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+PGDATA_DIR=${RESLAB_PGDATA:-$ROOT/.reslab/pgdata}
+BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+[ -n "$BIN" ] && [ -s "$PGDATA_DIR/postmaster.pid" ] || exit 0
+if [ "$(id -u)" -eq 0 ]; then
+  runuser -u postgres -- "$BIN/pg_ctl" -D "$PGDATA_DIR" -m fast -w stop >&2
+else
+  "$BIN/pg_ctl" -D "$PGDATA_DIR" -m fast -w stop >&2
+fi
