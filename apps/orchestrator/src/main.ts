@@ -1,0 +1,32 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module.js';
+import { ConfigError, loadAppConfig } from './config/app-config.js';
+import { checkDatabase } from './database/database-check.js';
+import { logger } from './logger.js';
+
+function die(message: string): never {
+  console.error(`reslab-orchestrator: ${message}`);
+  process.exit(1);
+}
+
+let config: ReturnType<typeof loadAppConfig>;
+try {
+  config = loadAppConfig();
+} catch (error) {
+  if (error instanceof ConfigError) die(error.message);
+  throw error;
+}
+const problem = await checkDatabase(config.databaseUrl);
+if (problem) die(problem);
+
+const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+  logger: ['error', 'warn'],
+});
+// Engine event batches exceed express's 100 kB default.
+app.useBodyParser('json', { limit: '16mb' });
+app.enableShutdownHooks();
+app.enableCors();
+await app.listen(config.port, config.host);
+logger.info({ url: await app.getUrl() }, 'orchestrator listening');

@@ -1,0 +1,67 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import {
+  CreateRunRequest,
+  type EpochMetricDto,
+  FinishRunRequest,
+  IngestEventsRequest,
+  type RunDto,
+  RunStatus,
+} from '@reslab/contracts';
+import { z } from 'zod';
+import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
+import { MetricIngestService } from '../metrics/metric-ingest.service.js';
+import { toEpochMetricDto, toRunDto } from './run-dto.js';
+import { RunsService } from './runs.service.js';
+
+const RunId = new ZodValidationPipe(z.uuid(), 'id');
+const ListRunsQuery = z
+  .object({ status: RunStatus.optional(), limit: z.coerce.number().int().min(1).max(5000).optional() })
+  .strict();
+
+@Controller('runs')
+export class RunsController {
+  constructor(
+    private readonly runs: RunsService,
+    private readonly metrics: MetricIngestService,
+  ) {}
+
+  @Post()
+  async create(@Body(new ZodValidationPipe(CreateRunRequest)) body: CreateRunRequest): Promise<RunDto> {
+    return toRunDto(await this.runs.create(body));
+  }
+
+  @Get()
+  async list(@Query(new ZodValidationPipe(ListRunsQuery)) query: z.infer<typeof ListRunsQuery>): Promise<RunDto[]> {
+    return (await this.runs.list(query.status, query.limit)).map(toRunDto);
+  }
+
+  @Get(':id')
+  async get(@Param('id', RunId) id: string): Promise<RunDto> {
+    return toRunDto(await this.runs.get(id));
+  }
+
+  @Get(':id/metrics')
+  async metricsOf(@Param('id', RunId) id: string): Promise<EpochMetricDto[]> {
+    await this.runs.get(id);
+    return (await this.metrics.list(id)).map(toEpochMetricDto);
+  }
+
+  /** Engine events forwarded by the worker that holds the run. */
+  @Post(':id/events')
+  @HttpCode(200)
+  ingest(
+    @Param('id', RunId) id: string,
+    @Body(new ZodValidationPipe(IngestEventsRequest)) body: IngestEventsRequest,
+  ): Promise<{ stored: number }> {
+    return this.metrics.ingest(id, body);
+  }
+
+  @Post(':id/finish')
+  @HttpCode(200)
+  async finish(
+    @Param('id', RunId) id: string,
+    @Body(new ZodValidationPipe(FinishRunRequest)) body: FinishRunRequest,
+  ): Promise<RunDto> {
+    return toRunDto(await this.runs.finish(id, body));
+  }
+}
