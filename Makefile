@@ -1,0 +1,84 @@
+# ResLab: two commands. `make demo` runs the stack with a plain-vs-residual
+# sweep on Fashion-MNIST; `make test` runs every test. Both install what they
+# need on first use and skip it the second time (stamp files below).
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+export DATABASE_URL ?= postgresql://reslab:reslab@127.0.0.1:55432/reslab
+export NEXT_TELEMETRY_DISABLED := 1
+export PRISMA_HIDE_UPDATE_MESSAGE := 1
+
+PYTHON ?= python3
+VENV := .venv
+STAMPS := .reslab/stamps
+TS_SOURCES := $(shell find libs/contracts/src apps/orchestrator/src apps/worker/src -name '*.ts' -not -path '*/generated/*' 2>/dev/null)
+DASHBOARD_SOURCES := $(shell find apps/dashboard -path apps/dashboard/.next -prune -o -path apps/dashboard/node_modules -prune -o -type f \( -name '*.ts' -o -name '*.tsx' -o -name '*.css' \) -print 2>/dev/null)
+
+.PHONY: help demo test setup lint typecheck test-ts test-python migrate db-up db-down
+
+help:
+	@echo "make demo   # Postgres, orchestrator, a worker and the dashboard, with a plain-vs-residual sweep"
+	@echo "make test   # every test: lint, types, TypeScript (Vitest) and Python (pytest) suites"
+
+demo: setup
+	infra/demo.sh
+
+test: setup
+	infra/with-postgres.sh $(MAKE) --no-print-directory lint migrate test-ts test-python
+
+setup: $(STAMPS)/npm $(STAMPS)/venv $(STAMPS)/dataset $(STAMPS)/build $(STAMPS)/dashboard $(STAMPS)/chromium
+
+$(STAMPS)/npm: package.json package-lock.json libs/contracts/package.json apps/orchestrator/package.json apps/worker/package.json apps/dashboard/package.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@mkdir -p $(STAMPS) && touch $@
+
+# The CPU build of torch 2.13.0 lies on this machine's disk; the pin keeps pip
+# from ever fetching a multi-GB CUDA build on a CPU machine.
+$(STAMPS)/venv: libs/engine/requirements.txt libs/engine/requirements-test.txt
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install -q -r libs/engine/requirements.txt -r libs/engine/requirements-test.txt
+	@mkdir -p $(STAMPS) && touch $@
+
+# The real Fashion-MNIST, from Debian; without root the engine falls back to a path you give it.
+$(STAMPS)/dataset:
+	@if [ ! -d /usr/share/datasets/fashion-mnist ] && [ "$$(id -u)" -eq 0 ]; then \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist; }; fi
+	@mkdir -p $(STAMPS) && touch $@
+
+# Headless Chromium for the browser tests (playwright-core drives Debian's build).
+$(STAMPS)/chromium:
+	@if ! command -v chromium >/dev/null && [ "$$(id -u)" -eq 0 ]; then \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }; fi
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/build: $(STAMPS)/npm prisma/schema.prisma $(TS_SOURCES)
+	infra/prisma-generate.sh >/dev/null
+	npx tsc -b libs/contracts apps/orchestrator apps/worker
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/dashboard: $(STAMPS)/build $(DASHBOARD_SOURCES)
+	npm run build -w @reslab/dashboard --silent
+	@mkdir -p $(STAMPS) && touch $@
+
+lint:
+	npx biome check .
+	$(VENV)/bin/ruff check libs/engine
+	$(VENV)/bin/ruff format --check libs/engine
+
+migrate:
+	infra/migrate.sh
+
+test-ts:
+	npx vitest run
+
+test-python:
+	cd libs/engine && ../../$(VENV)/bin/python -m pytest -q
+
+db-up:
+	infra/postgres/ensure-postgres.sh >/dev/null
+
+db-down:
+	infra/postgres/stop-postgres.sh
