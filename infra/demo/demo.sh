@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# `make demo`: Postgres, the orchestrator, one worker and the dashboard, then
+# the plain-vs-residual sweep. Runs until Ctrl-C, which stops every process
+# this script started (Postgres too, if it was not already running).
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ROOT"
+API_PORT=${RESLAB_API_PORT:-4000}
+DASHBOARD_PORT=${RESLAB_DASHBOARD_PORT:-3000}
+API_URL="http://127.0.0.1:$API_PORT"
+LOGS=.reslab/logs
+mkdir -p "$LOGS"
+
+started_pg=$(infra/postgres/ensure-postgres.sh)
+pids=()
+cleanup() {
+  trap - EXIT INT TERM
+  echo "[demo] stopping"
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ "$started_pg" = started ]; then infra/postgres/stop-postgres.sh || true; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+infra/migrate.sh
+RESLAB_API_PORT=$API_PORT node apps/orchestrator/dist/main.js >"$LOGS/orchestrator.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 60); do curl -fs "$API_URL/health" >/dev/null 2>&1 && break; sleep 0.5; done
+curl -fs "$API_URL/health" >/dev/null || { echo "[demo] the orchestrator did not start; see $LOGS/orchestrator.log"; tail -n 20 "$LOGS/orchestrator.log"; exit 1; }
+
+RESLAB_API_URL=$API_URL node apps/worker/dist/main.js --name "demo-worker-$(hostname)" >"$LOGS/worker.log" 2>&1 &
+pids+=($!)
+(cd apps/dashboard && RESLAB_API_URL=$API_URL exec node ../../node_modules/next/dist/bin/next start -p "$DASHBOARD_PORT" -H 127.0.0.1) >"$LOGS/dashboard.log" 2>&1 &
+pids+=($!)
+
+cat <<MSG
+[demo] API:       $API_URL   (e.g. curl $API_URL/runs)
+[demo] Dashboard: http://127.0.0.1:$DASHBOARD_PORT/runs
+[demo] Logs:      $LOGS/   Ctrl-C stops everything.
+MSG
+node infra/demo/degradation-sweep.mjs "$API_URL"
+wait

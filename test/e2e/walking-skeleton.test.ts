@@ -1,0 +1,140 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ApiError, EpochMetricDto, RunDto } from '@reslab/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../support/paths.js';
+import { query } from '../support/postgres.js';
+import { startProcess, waitFor } from '../support/processes.js';
+import { api, type Stack, startStack } from '../support/stack.js';
+
+const FASHION_MNIST = '/usr/share/datasets/fashion-mnist';
+// CI installs Debian's dataset-fashion-mnist (make setup); elsewhere synthetic data stands in.
+const dataset = existsSync(FASHION_MNIST) ? 'fashion-mnist' : 'synthetic';
+if (process.env.CI && dataset !== 'fashion-mnist') throw new Error(`${FASHION_MNIST} is missing on CI`);
+
+const smallRun = {
+  experiment: 'walking-skeleton',
+  name: 'resnet8 smoke',
+  config: {
+    model: { arch: 'resnet', depth: 8 },
+    data: { dataset, trainSubset: 1200, valSize: 200, testSubset: 500 },
+    optim: { lr: 0.05, batchSize: 100 },
+    epochs: 2,
+    seed: 0,
+  },
+};
+
+async function runWhen(stack: Stack, id: string, done: (run: RunDto) => boolean, timeoutMs = 180_000): Promise<RunDto> {
+  return waitFor(
+    `run ${id} to reach the expected state`,
+    async () => {
+      const { body } = await api<RunDto>(stack, 'GET', `/runs/${id}`);
+      return done(body) ? body : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+describe('walking skeleton: POST /runs -> worker -> engine -> Postgres -> GET metrics (real processes)', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack('reslab_e2e');
+    await stack.startWorker('e2e-worker');
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('refuses an invalid run with a 400 naming each bad field, and stores nothing', async () => {
+    const { status, body } = await api<ApiError>(stack, 'POST', '/runs', {
+      config: { model: { arch: 'resnet', depth: 'deep' }, data: { dataset: 'imagenet-22k' }, epochs: 0 },
+    });
+    expect(status).toBe(400);
+    expect(body.issues?.map((i) => i.path)).toEqual(
+      expect.arrayContaining(['config.model.depth', 'config.data.dataset', 'config.epochs']),
+    );
+    const [{ count }] = await query<{ count: string }>(stack.db.url, 'SELECT count(*) FROM "Run"');
+    expect(Number(count)).toBe(0);
+  });
+
+  it('trains a small ResNet on a worker and stores every epoch metric', async () => {
+    const created = await api<RunDto>(stack, 'POST', '/runs', smallRun);
+    expect(created.status).toBe(201);
+    expect(created.body.status).toBe('queued');
+
+    const run = await runWhen(stack, created.body.id, (r) => r.status !== 'queued' && r.status !== 'running');
+    expect(run, `run failed: ${run.failureReason}\n${run.stderrTail}`).toMatchObject({ status: 'succeeded', attempt: 1 });
+    expect(run.workerId).not.toBeNull();
+    expect(run.finishedAt).not.toBeNull();
+
+    const { body: metrics } = await api<EpochMetricDto[]>(stack, 'GET', `/runs/${run.id}/metrics`);
+    expect(metrics.map((m) => `${m.epoch}:${m.split}`).sort()).toEqual(['1:train', '1:val', '2:test', '2:train', '2:val']);
+    for (const m of metrics) {
+      expect(m.perClass).toHaveLength(10);
+      expect(m.loss).toBeGreaterThan(0);
+      expect(Number.isFinite(m.loss)).toBe(true);
+      expect(m.accuracy).toBeGreaterThanOrEqual(0);
+      expect(m.accuracy).toBeLessThanOrEqual(1);
+      expect(m.perClass.reduce((n, c) => n + c.support, 0)).toBe(m.split === 'train' ? 1000 : m.split === 'val' ? 200 : 500);
+    }
+    // Two epochs of SGD on real labels beat chance (10%) on held-out data.
+    expect(metrics.find((m) => m.split === 'val' && m.epoch === 2)?.accuracy).toBeGreaterThan(0.2);
+  });
+
+  it('refuses metrics from a worker that does not hold the run', async () => {
+    const [run] = (await api<RunDto[]>(stack, 'GET', '/runs?status=succeeded')).body;
+    expect(run).toBeDefined();
+    const { status, body } = await api<ApiError>(stack, 'POST', `/runs/${run?.id}/events`, {
+      workerId: '00000000-0000-4000-8000-000000000000',
+      events: [{ v: 1, time: new Date().toISOString(), type: 'run_finished', epochs: 1, seconds: 1 }],
+    });
+    expect(status).toBe(409);
+    expect(body.message).toMatch(/not held by worker/);
+  });
+
+  it('ends a run failed, with the signal and the stderr tail, when its engine is killed', async () => {
+    const created = await api<RunDto>(stack, 'POST', '/runs', {
+      ...smallRun,
+      name: 'to be killed',
+      config: { ...smallRun.config, data: { dataset: 'synthetic', valSize: 200 }, epochs: 500 },
+    });
+    const id = created.body.id;
+    // Kill it mid-training, once its first epoch is stored.
+    await waitFor('the first epoch of the run to be stored', async () => {
+      const { body } = await api<EpochMetricDto[]>(stack, 'GET', `/runs/${id}/metrics`);
+      return body.length ? true : undefined;
+    });
+    // The engine's command line holds its run directory, named by the run id.
+    const pid = await waitFor('the engine process', async () => {
+      try {
+        return execFileSync('pgrep', ['-f', `reslab_engine train --config .*${id}`]).toString().trim().split('\n')[0];
+      } catch {
+        return undefined;
+      }
+    });
+    process.kill(Number(pid), 'SIGKILL');
+
+    const run = await runWhen(stack, id, (r) => r.status === 'failed', 60_000);
+    expect(run.failureReason).toMatch(/SIGKILL/);
+    expect(run.exitCode).toBeNull();
+    expect(run.stderrTail ?? '').not.toBe('');
+  });
+});
+
+describe('orchestrator start-up', () => {
+  it('exits non-zero with one line naming DATABASE_URL when Postgres is unreachable', async () => {
+    const orchestrator = startProcess('node', [join(REPO_ROOT, 'apps/orchestrator/dist/main.js')], {
+      DATABASE_URL: 'postgresql://reslab:secret@127.0.0.1:1/reslab',
+      RESLAB_API_PORT: '0',
+    });
+    const code = await orchestrator.exited;
+    expect(code).not.toBe(0);
+    const lines = orchestrator.output().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/DATABASE_URL/);
+    expect(lines[0]).not.toMatch(/secret/);
+  });
+});

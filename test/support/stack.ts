@@ -1,0 +1,69 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from './paths.js';
+import { createMigratedDatabase, type ScratchDatabase } from './postgres.js';
+import { freePort, type ManagedProcess, startProcess, waitForHttp } from './processes.js';
+
+/**
+ * The platform as `make demo` runs it, on a database of its own: the built
+ * orchestrator and worker as real processes, the real engine under the worker.
+ */
+export interface Stack {
+  apiUrl: string;
+  db: ScratchDatabase;
+  orchestrator: ManagedProcess;
+  workers: ManagedProcess[];
+  workDir: string;
+  startWorker(name: string): Promise<ManagedProcess>;
+  stop(): Promise<void>;
+}
+
+export async function startStack(prefix: string): Promise<Stack> {
+  const db = await createMigratedDatabase(prefix);
+  const port = await freePort();
+  const apiUrl = `http://127.0.0.1:${port}`;
+  const orchestrator = startProcess('node', [join(REPO_ROOT, 'apps/orchestrator/dist/main.js')], {
+    DATABASE_URL: db.url,
+    RESLAB_API_PORT: String(port),
+    LOG_LEVEL: 'warn',
+  });
+  try {
+    await waitForHttp(`${apiUrl}/health`, 30_000);
+  } catch (error) {
+    throw new Error(`orchestrator did not come up: ${(error as Error).message}\n${orchestrator.output()}`);
+  }
+  const workDir = mkdtempSync(join(tmpdir(), `${prefix}-work-`));
+  const stack: Stack = {
+    apiUrl,
+    db,
+    orchestrator,
+    workers: [],
+    workDir,
+    async startWorker(name) {
+      const worker = startProcess('node', [join(REPO_ROOT, 'apps/worker/dist/main.js'), '--name', name], {
+        RESLAB_API_URL: apiUrl,
+        RESLAB_WORK_DIR: workDir,
+        RESLAB_WORKER_IDLE_MS: '200',
+      });
+      stack.workers.push(worker);
+      return worker;
+    },
+    async stop() {
+      await Promise.all(stack.workers.map((w) => w.stop()));
+      await orchestrator.stop();
+      await db.drop();
+    },
+  };
+  return stack;
+}
+
+export async function api<T = unknown>(stack: Stack, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${stack.apiUrl}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
+}
