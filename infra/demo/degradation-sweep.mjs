@@ -68,7 +68,9 @@ for (;;) {
     const statusKey = `${run.id}:${current.status}`;
     if (!printed.has(statusKey) && !['queued', 'running'].includes(current.status)) {
       printed.add(statusKey);
-      console.log(`[demo] ${current.name} ${current.status}${current.failureReason ? `: ${current.failureReason}` : ''}`);
+      console.log(
+        `[demo] ${current.name} ${current.status}${current.failureReason ? `: ${current.failureReason}` : ''}`,
+      );
     }
     if (['queued', 'running'].includes(current.status)) open++;
   }

@@ -66,19 +66,30 @@ describe('walking skeleton: POST /runs -> worker -> engine -> Postgres -> GET me
     expect(created.body.status).toBe('queued');
 
     const run = await runWhen(stack, created.body.id, (r) => r.status !== 'queued' && r.status !== 'running');
-    expect(run, `run failed: ${run.failureReason}\n${run.stderrTail}`).toMatchObject({ status: 'succeeded', attempt: 1 });
+    expect(run, `run failed: ${run.failureReason}\n${run.stderrTail}`).toMatchObject({
+      status: 'succeeded',
+      attempt: 1,
+    });
     expect(run.workerId).not.toBeNull();
     expect(run.finishedAt).not.toBeNull();
 
     const { body: metrics } = await api<EpochMetricDto[]>(stack, 'GET', `/runs/${run.id}/metrics`);
-    expect(metrics.map((m) => `${m.epoch}:${m.split}`).sort()).toEqual(['1:train', '1:val', '2:test', '2:train', '2:val']);
+    expect(metrics.map((m) => `${m.epoch}:${m.split}`).sort()).toEqual([
+      '1:train',
+      '1:val',
+      '2:test',
+      '2:train',
+      '2:val',
+    ]);
     for (const m of metrics) {
       expect(m.perClass).toHaveLength(10);
       expect(m.loss).toBeGreaterThan(0);
       expect(Number.isFinite(m.loss)).toBe(true);
       expect(m.accuracy).toBeGreaterThanOrEqual(0);
       expect(m.accuracy).toBeLessThanOrEqual(1);
-      expect(m.perClass.reduce((n, c) => n + c.support, 0)).toBe(m.split === 'train' ? 1000 : m.split === 'val' ? 200 : 500);
+      expect(m.perClass.reduce((n, c) => n + c.support, 0)).toBe(
+        m.split === 'train' ? 1000 : m.split === 'val' ? 200 : 500,
+      );
     }
     // Two epochs of SGD on real labels beat chance (10%) on held-out data.
     expect(metrics.find((m) => m.split === 'val' && m.epoch === 2)?.accuracy).toBeGreaterThan(0.2);
@@ -110,7 +121,10 @@ describe('walking skeleton: POST /runs -> worker -> engine -> Postgres -> GET me
     // The engine's command line holds its run directory, named by the run id.
     const pid = await waitFor('the engine process', async () => {
       try {
-        return execFileSync('pgrep', ['-f', `reslab_engine train --config .*${id}`]).toString().trim().split('\n')[0];
+        return execFileSync('pgrep', ['-f', `reslab_engine train --config .*${id}`])
+          .toString()
+          .trim()
+          .split('\n')[0];
       } catch {
         return undefined;
       }

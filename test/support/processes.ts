@@ -9,7 +9,12 @@ export interface ManagedProcess {
   exited: Promise<number | null>;
 }
 
-export function startProcess(command: string, args: string[], env: Record<string, string>, cwd?: string): ManagedProcess {
+export function startProcess(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  cwd?: string,
+): ManagedProcess {
   const child = spawn(command, args, { env: { ...process.env, ...env }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const keep = (chunk: Buffer) => {
@@ -56,7 +61,9 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError})` : ''}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError})` : ''}`,
+  );
 }
 
 export async function waitForHttp(url: string, timeoutMs = 60_000): Promise<void> {

@@ -58,7 +58,12 @@ export async function startStack(prefix: string): Promise<Stack> {
   return stack;
 }
 
-export async function api<T = unknown>(stack: Stack, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+export async function api<T = unknown>(
+  stack: Stack,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
   const response = await fetch(`${stack.apiUrl}${path}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },

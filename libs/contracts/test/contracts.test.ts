@@ -15,7 +15,11 @@ describe('exported JSON Schema', () => {
 
 describe('RunConfig', () => {
   it('fills defaults and carries the protocol version', () => {
-    const config = RunConfig.parse({ model: { arch: 'resnet', depth: 20 }, data: { dataset: 'fashion-mnist' }, epochs: 2 });
+    const config = RunConfig.parse({
+      model: { arch: 'resnet', depth: 20 },
+      data: { dataset: 'fashion-mnist' },
+      epochs: 2,
+    });
     expect(config.version).toBe(PROTOCOL_VERSION);
     expect(config.optim).toMatchObject({ lr: 0.1, momentum: 0.9, batchSize: 128 });
     expect(config.data.valSize).toBe(5000);
