@@ -22,7 +22,7 @@ help:
 	@echo "make test   # every test: lint, types, TypeScript (Vitest) and Python (pytest) suites"
 
 demo: setup
-	infra/demo.sh
+	infra/demo/demo.sh
 
 test: setup
 	infra/with-postgres.sh $(MAKE) --no-print-directory lint migrate test-ts test-python

@@ -50,7 +50,7 @@ describe('dashboard lists runs from the API (real browser, real stack)', () => {
     await page.goto(`${dashboardUrl}/runs`);
     const row = page.locator(`[data-testid="run-row"][data-status="succeeded"]`);
     await expect(row.count()).resolves.toBe(1);
-    await expect(row.innerText()).resolves.toMatch(/dashboard smoke/);
+    await expect(row.textContent()).resolves.toMatch(/dashboard smoke/);
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'runs.png'), fullPage: true });
 
     await row.getByRole('link').first().click();
