@@ -1,0 +1,178 @@
+"""Run config: load the JSON file, validate it against the contract's JSON Schema, fill defaults, check semantics.
+
+The schema (libs/contracts/json-schema/run-config.schema.json) is the single source of truth for shape and
+defaults; this module adds only what a schema cannot say (depth 6n+2, models not built yet).
+"""
+
+import copy
+import json
+import os
+import re
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from .errors import ConfigError
+from .models import registry
+
+CONTRACTS_ENV = "RESLAB_CONTRACTS_DIR"
+NOT_BUILT_ARCHS = {"preact_resnet"}
+NOT_BUILT_DATASETS = {"cifar10", "cifar100"}
+
+
+def contracts_dir() -> Path:
+    env = os.environ.get(CONTRACTS_ENV)
+    # <libs/engine>/reslab_engine/config.py -> <libs>/contracts/json-schema
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "contracts" / "json-schema"
+
+
+def load_schema(name: str) -> dict[str, Any]:
+    path = contracts_dir() / name
+    try:
+        return json.loads(path.read_text())
+    except OSError as exc:
+        raise ConfigError(f"cannot read schema {path}: {exc.strerror}; set {CONTRACTS_ENV}") from exc
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+class _Section:
+    """A config section: built from the validated camelCase JSON, written back as the same JSON."""
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]):
+        return cls(**{_snake(key): value for key, value in obj.items()})
+
+    def to_json(self) -> dict[str, Any]:
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is not None:
+                out[_camel(f.name)] = value.to_json() if isinstance(value, _Section) else value
+        return out
+
+
+@dataclass(frozen=True)
+class ModelConfig(_Section):
+    arch: str
+    depth: int
+    width: int | None = None
+    shortcut: str = "A"
+
+    @property
+    def name(self) -> str:
+        return f"{self.arch}{self.depth}"
+
+
+@dataclass(frozen=True)
+class DataConfig(_Section):
+    dataset: str
+    root: str | None = None
+    train_subset: int | None = None
+    val_size: int = 5000
+    test_subset: int | None = None
+    augment: bool = False
+
+
+@dataclass(frozen=True)
+class OptimConfig(_Section):
+    lr: float = 0.1
+    momentum: float = 0.9
+    nesterov: bool = False
+    weight_decay: float = 1e-4
+    batch_size: int = 128
+    schedule: str = "constant"
+    label_smoothing: float = 0.0
+
+
+@dataclass(frozen=True)
+class RunConfig(_Section):
+    model: ModelConfig
+    data: DataConfig
+    optim: OptimConfig
+    epochs: int
+    version: int = 1
+    seed: int = 0
+    device: str = "auto"
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> "RunConfig":
+        obj = dict(obj)
+        sections = {
+            "model": ModelConfig.from_json(obj.pop("model")),
+            "data": DataConfig.from_json(obj.pop("data")),
+            "optim": OptimConfig.from_json(obj.pop("optim")),
+        }
+        return cls(**sections, **{_snake(key): value for key, value in obj.items()})
+
+
+def apply_defaults(schema: dict[str, Any], instance: dict[str, Any]) -> dict[str, Any]:
+    """Fill absent properties from the schema's `default` keywords, recursing into objects."""
+    for key, sub in schema.get("properties", {}).items():
+        if key not in instance and "default" in sub:
+            instance[key] = copy.deepcopy(sub["default"])
+        if isinstance(instance.get(key), dict):
+            apply_defaults(sub, instance[key])
+    return instance
+
+
+def _schema_error(error: jsonschema.ValidationError) -> ConfigError:
+    path = [str(part) for part in error.absolute_path]
+    if error.validator == "required":
+        missing = [key for key in error.validator_value if key not in error.instance]
+        path.append(missing[0])
+        return ConfigError(f"{'.'.join(path)} is required", ".".join(path))
+    if error.validator == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        path.append(extra[0])
+        return ConfigError(f"{'.'.join(path)} is not a known config field", ".".join(path))
+    field = ".".join(path) or None
+    return ConfigError(f"{field or 'config'}: {error.message}", field)
+
+
+def validate(raw: Any) -> RunConfig:
+    """Schema-validate a parsed config, fill defaults, and check what the schema cannot express."""
+    schema = load_schema("run-config.schema.json")
+    validator = jsonschema.Draft202012Validator(schema)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(raw))
+    if error is not None:
+        raise _schema_error(error)
+    config = RunConfig.from_json(apply_defaults(schema, copy.deepcopy(raw)))
+    _check_semantics(config)
+    return config
+
+
+def _check_semantics(config: RunConfig) -> None:
+    model = config.model
+    if model.arch in NOT_BUILT_ARCHS:
+        raise ConfigError(f"model.arch '{model.arch}' is not built yet; use 'resnet' or 'plain'", "model.arch")
+    if not registry.is_known(model.name):
+        rule = registry.family_rule(model.arch)
+        reason = f"model.depth {model.depth} is not valid for '{model.arch}'" + (f" ({rule})" if rule else "")
+        raise ConfigError(f"{reason}; known models: {', '.join(registry.list_models())}", "model.depth")
+    if config.data.dataset in NOT_BUILT_DATASETS:
+        raise ConfigError(
+            f"data.dataset '{config.data.dataset}' is not supported yet; use fashion-mnist, mnist or synthetic",
+            "data.dataset",
+        )
+
+
+def load_config(path: str | os.PathLike) -> RunConfig:
+    try:
+        text = Path(path).read_text()
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid JSON: {exc.msg} at line {exc.lineno}") from exc
+    return validate(raw)

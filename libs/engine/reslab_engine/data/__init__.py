@@ -1,0 +1,66 @@
+"""Data sets held whole as uint8 tensors, split into train / val / test."""
+
+from dataclasses import dataclass
+
+import torch
+
+from ..config import DataConfig
+from ..errors import DataError
+from . import locate, synthetic
+from .idx import read_idx
+from .splits import ImageSet, split
+
+IDX_FILES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
+
+
+@dataclass
+class DataSplits:
+    train: ImageSet
+    val: ImageSet
+    test: ImageSet
+    num_classes: int
+    mean: torch.Tensor  # per channel, in uint8 units, of the training split only
+    std: torch.Tensor
+
+    @property
+    def in_channels(self) -> int:
+        return self.train.images.shape[1]
+
+    def to(self, device: torch.device) -> "DataSplits":
+        return DataSplits(
+            self.train.to(device),
+            self.val.to(device),
+            self.test.to(device),
+            self.num_classes,
+            self.mean.to(device),
+            self.std.to(device),
+        )
+
+
+def _load_idx_pair(images_path, labels_path) -> ImageSet:
+    images = torch.from_numpy(read_idx(images_path))
+    labels = torch.from_numpy(read_idx(labels_path)).long()
+    if images.dim() != 3 or labels.dim() != 1 or len(images) != len(labels):
+        raise DataError(
+            f"{images_path} and {labels_path} do not match: images {tuple(images.shape)}, labels {tuple(labels.shape)}"
+        )
+    return ImageSet(images.to(torch.uint8).unsqueeze(1), labels)  # N x 1 x 28 x 28
+
+
+def load_dataset(config: DataConfig) -> DataSplits:
+    if config.dataset == "synthetic":
+        parts = synthetic.make_synthetic()
+        train, test = ImageSet(*parts["train"]), ImageSet(*parts["test"])
+        num_classes = synthetic.NUM_CLASSES
+    elif config.dataset in ("fashion-mnist", "mnist"):
+        files = locate.find_files(config.dataset, config.root, IDX_FILES)
+        train = _load_idx_pair(files[IDX_FILES[0]], files[IDX_FILES[1]])
+        test = _load_idx_pair(files[IDX_FILES[2]], files[IDX_FILES[3]])
+        num_classes = 10
+    else:  # config validation rejects these first; kept so a new dataset cannot slip through silently
+        raise DataError(f"data set '{config.dataset}' has no loader", "data.dataset")
+    fit, val, test = split(train, test, config.train_subset, config.val_size, config.test_subset, config.dataset)
+    pixels = fit.images.float()
+    mean = pixels.mean(dim=(0, 2, 3))
+    std = pixels.std(dim=(0, 2, 3)).clamp_min(1e-3)
+    return DataSplits(fit, val, test, num_classes, mean, std)
