@@ -14,7 +14,6 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PORT=${RESLAB_PG_PORT:-55432}
 DEFAULT_URL="postgresql://reslab:reslab@127.0.0.1:${PORT}/reslab"
 URL=${DATABASE_URL:-$DEFAULT_URL}
-PGDATA_DIR=${RESLAB_PGDATA:-$ROOT/.reslab/pgdata}
 
 log() { echo "[postgres] $*" >&2; }
 
@@ -51,6 +50,10 @@ if [ -z "$BIN" ]; then
   BIN=$(pg_bin_dir)
 fi
 
+# shellcheck source=data-dir.sh
+source "$ROOT/infra/postgres/data-dir.sh"
+PGDATA_DIR=$(reslab_pgdata_dir "$ROOT")
+
 # initdb and the server refuse to run as root; run them as the postgres user.
 as_owner() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
@@ -60,7 +63,7 @@ if [ ! -s "$PGDATA_DIR/PG_VERSION" ]; then
   log "creating a cluster in $PGDATA_DIR"
   mkdir -p "$PGDATA_DIR"
   chmod 700 "$PGDATA_DIR"
-  [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$PGDATA_DIR"
+  if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$PGDATA_DIR"; fi
   if ! as_owner test -w "$PGDATA_DIR"; then
     log "the postgres user cannot write $PGDATA_DIR (a parent folder is closed to it); set RESLAB_PGDATA to a folder it can reach"
     exit 1
