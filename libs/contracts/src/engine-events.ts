@@ -59,6 +59,12 @@ export const EpochMetricEvent = z
     recall: ratio,
     f1: ratio,
     perClass: z.array(ClassMetric).min(1),
+    /** Averages weighted by support. */
+    weighted: z.object({ precision: ratio, recall: ratio, f1: ratio }).strict().optional(),
+    /** Share of examples whose label is among the 5 highest logits; only with more than 5 classes. */
+    top5: ratio.optional(),
+    /** confusion[true][predicted], counts of examples. */
+    confusion: z.array(z.array(z.int().nonnegative())).optional(),
     /** Learning rate at the end of the epoch. */
     lr: z.number().nonnegative(),
     /** Wall-clock seconds spent on this split in this epoch. */
@@ -66,6 +72,35 @@ export const EpochMetricEvent = z
   })
   .strict();
 export type EpochMetricEvent = z.infer<typeof EpochMetricEvent>;
+
+export const BlockFlow = z
+  .object({
+    /** Block name as the model registers it, e.g. `layer1.0`. */
+    name: z.string(),
+    /** L2 norm of the loss gradient over the block's parameters. */
+    paramGradNorm: z.number().nonnegative(),
+    /** L2 norm of the loss gradient at the block's input, per example: the signal the identity carries back. */
+    inputGradNorm: z.number().nonnegative(),
+    /** L2 norm of the block's output activation, per example. */
+    activationNorm: z.number().nonnegative(),
+  })
+  .strict();
+
+/**
+ * Gradient flow (COURSE.md §1): per-block norms averaged over a few training
+ * batches, so plain and residual nets can be compared by depth and epoch.
+ * Epoch 0 is the network at initialisation.
+ */
+export const GradFlowEvent = z
+  .object({
+    ...envelope,
+    type: z.literal('grad_flow'),
+    epoch: z.int().nonnegative(),
+    batches: z.int().positive(),
+    blocks: z.array(BlockFlow).min(1),
+  })
+  .strict();
+export type GradFlowEvent = z.infer<typeof GradFlowEvent>;
 
 export const CheckpointEvent = z
   .object({ ...envelope, type: z.literal('checkpoint'), epoch: z.int().nonnegative(), path: z.string() })
@@ -106,6 +141,7 @@ export const ErrorEvent = z
 export const EngineEvent = z.discriminatedUnion('type', [
   RunStartedEvent,
   EpochMetricEvent,
+  GradFlowEvent,
   CheckpointEvent,
   RunFinishedEvent,
   DivergedEvent,

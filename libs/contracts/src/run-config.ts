@@ -7,7 +7,7 @@ import { PROTOCOL_VERSION } from './version.js';
  * (18, 34, 50, 101, 152) never collide, so the depth alone picks the family.
  */
 export const ARCHS = ['resnet', 'plain', 'preact_resnet'] as const;
-export const DATASETS = ['fashion-mnist', 'mnist', 'cifar10', 'cifar100', 'synthetic'] as const;
+export const DATASETS = ['fashion-mnist', 'mnist', 'cifar10', 'cifar100', 'imagefolder', 'synthetic'] as const;
 export const SCHEDULES = ['constant', 'step', 'cosine', 'onecycle'] as const;
 
 export const ModelConfig = z
@@ -18,6 +18,10 @@ export const ModelConfig = z
     width: z.int().min(1).max(1024).optional(),
     /** Option A: parameter-free zero-padded identity; B: 1x1 projection (He et al. 2016 §3.3). */
     shortcut: z.enum(['A', 'B']).default('A'),
+    /** Zero the last BN of each residual branch, so every block starts as the identity (Goyal et al. 2017). */
+    zeroInitResidual: z.boolean().default(false),
+    /** Classes of the head; taken from the data set when absent, an error when it disagrees with it. */
+    numClasses: z.int().min(2).max(100000).optional(),
   })
   .strict();
 
@@ -34,6 +38,12 @@ export const DataConfig = z
     testSubset: z.int().positive().optional(),
     /** Pad-and-crop plus horizontal flip, per image, on whole batches. */
     augment: z.boolean().default(false),
+    /** ImageFolder only: side, in pixels, that images are resized to. */
+    imageSize: z.int().min(8).max(1024).optional(),
+    /** ImageFolder only: a corrupt image stops the run naming the file, or is skipped and counted. */
+    onCorruptImage: z.enum(['error', 'skip']).default('error'),
+    /** Download a missing data set (SHA-256 verified) instead of failing. */
+    download: z.boolean().default(false),
   })
   .strict();
 
@@ -46,6 +56,33 @@ export const OptimConfig = z
     batchSize: z.int().min(1).max(65536).default(128),
     schedule: z.enum(SCHEDULES).default('constant'),
     labelSmoothing: z.number().min(0).max(1).default(0),
+    /**
+     * `step`: divide lr by 10 at these fractions of all iterations. He et al. 2016 §4.2 divide at 32k and 48k
+     * of 64k iterations, i.e. [0.5, 0.75].
+     */
+    milestones: z.array(z.number().gt(0).lt(1)).max(10).default([0.5, 0.75]),
+    /** Constant lr for the first iterations; He et al. 2016 use 0.01 for ResNet-110 until training error < 80%. */
+    warmup: z
+      .object({ lr: z.number().positive().max(10), iterations: z.int().positive() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const TrainConfig = z
+  .object({
+    /** NHWC memory layout: faster convolutions on CPU and on tensor cores. */
+    channelsLast: z.boolean().default(true),
+    /** bf16 autocast on CUDA; `auto` turns it on where the device supports it, never on CPU. */
+    amp: z.enum(['auto', 'bf16', 'off']).default('auto'),
+    compile: z.boolean().default(false),
+  })
+  .strict();
+
+export const DiagnosticsConfig = z
+  .object({
+    /** Batches averaged for the per-block gradient and activation norms each epoch; 0 turns them off. */
+    gradFlowBatches: z.int().min(0).max(100).default(4),
   })
   .strict();
 
@@ -55,6 +92,8 @@ export const RunConfig = z
     model: ModelConfig,
     data: DataConfig,
     optim: OptimConfig.default(OptimConfig.parse({})),
+    train: TrainConfig.default(TrainConfig.parse({})),
+    diagnostics: DiagnosticsConfig.default(DiagnosticsConfig.parse({})),
     epochs: z.int().min(1).max(10000),
     seed: z
       .int()

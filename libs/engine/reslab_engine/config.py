@@ -19,7 +19,7 @@ from .models import registry
 
 CONTRACTS_ENV = "RESLAB_CONTRACTS_DIR"
 NOT_BUILT_ARCHS = {"preact_resnet"}
-NOT_BUILT_DATASETS = {"cifar10", "cifar100"}
+NOT_BUILT_DATASETS = {"cifar10", "cifar100", "imagefolder"}
 
 
 def contracts_dir() -> Path:
@@ -67,6 +67,8 @@ class ModelConfig(_Section):
     depth: int
     width: int | None = None
     shortcut: str = "A"
+    zero_init_residual: bool = False
+    num_classes: int | None = None
 
     @property
     def name(self) -> str:
@@ -81,6 +83,9 @@ class DataConfig(_Section):
     val_size: int = 5000
     test_subset: int | None = None
     augment: bool = False
+    image_size: int | None = None
+    on_corrupt_image: str = "error"
+    download: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,32 @@ class OptimConfig(_Section):
     batch_size: int = 128
     schedule: str = "constant"
     label_smoothing: float = 0.0
+    milestones: tuple[float, ...] = (0.5, 0.75)
+    warmup: dict[str, Any] | None = None  # {"lr": float, "iterations": int}
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> "OptimConfig":
+        obj = dict(obj)
+        if "milestones" in obj:
+            obj["milestones"] = tuple(obj["milestones"])
+        return super().from_json(obj)
+
+    def to_json(self) -> dict[str, Any]:
+        out = super().to_json()
+        out["milestones"] = list(self.milestones)
+        return out
+
+
+@dataclass(frozen=True)
+class TrainConfig(_Section):
+    channels_last: bool = True
+    amp: str = "auto"
+    compile: bool = False
+
+
+@dataclass(frozen=True)
+class DiagnosticsConfig(_Section):
+    grad_flow_batches: int = 4
 
 
 @dataclass(frozen=True)
@@ -100,6 +131,8 @@ class RunConfig(_Section):
     data: DataConfig
     optim: OptimConfig
     epochs: int
+    train: TrainConfig = TrainConfig()
+    diagnostics: DiagnosticsConfig = DiagnosticsConfig()
     version: int = 1
     seed: int = 0
     device: str = "auto"
@@ -111,6 +144,8 @@ class RunConfig(_Section):
             "model": ModelConfig.from_json(obj.pop("model")),
             "data": DataConfig.from_json(obj.pop("data")),
             "optim": OptimConfig.from_json(obj.pop("optim")),
+            "train": TrainConfig.from_json(obj.pop("train", {})),
+            "diagnostics": DiagnosticsConfig.from_json(obj.pop("diagnostics", {})),
         }
         return cls(**sections, **{_snake(key): value for key, value in obj.items()})
 
