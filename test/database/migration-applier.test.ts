@@ -17,7 +17,7 @@ describe('migration applier records migrations the way prisma migrate deploy doe
   it('applies each migration once, with Prisma checksum and bookkeeping', async () => {
     db = await createScratchDatabase('reslab_migrate');
     const first = await applyMigrations(db.url, MIGRATIONS_DIR);
-    expect(first).toEqual(['20261129070000_init']);
+    expect(first).toEqual(['20261129070000_init', '20261129080000_sweeps_leases_artifacts_diagnostics']);
     expect(await applyMigrations(db.url, MIGRATIONS_DIR)).toEqual([]);
 
     const rows = await query<{
@@ -26,9 +26,12 @@ describe('migration applier records migrations the way prisma migrate deploy doe
       finished_at: Date | null;
       applied_steps_count: number;
       id: string;
-    }>(db.url, 'SELECT id, migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations"');
+    }>(
+      db.url,
+      'SELECT id, migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name',
+    );
     const script = readFileSync(join(MIGRATIONS_DIR, '20261129070000_init', 'migration.sql'), 'utf8');
-    expect(rows).toHaveLength(1);
+    expect(rows).toHaveLength(2);
     expect(rows[0]).toMatchObject({
       migration_name: '20261129070000_init',
       checksum: createHash('sha256').update(script).digest('hex'),

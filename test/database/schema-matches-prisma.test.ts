@@ -16,10 +16,14 @@ describe('committed migrations build exactly what schema.prisma declares (real P
     const expected = await shapeFromPrismaSchema(SCHEMA_PATH);
     const actual = await shapeFromDatabase(db.url);
     expect(Object.keys(expected.tables).sort()).toEqual([
+      'Artifact',
       'EpochMetric',
       'Experiment',
+      'GradFlow',
       'Project',
       'Run',
+      'RunEvent',
+      'Sweep',
       'Team',
       'Worker',
     ]);
