@@ -1,13 +1,17 @@
 """Data sets held whole as uint8 tensors, split into train / val / test."""
 
+import dataclasses
 from dataclasses import dataclass
 
 import torch
 
 from ..config import DataConfig
 from ..errors import DataError
-from . import locate, synthetic
+from . import download, locate, synthetic
+from .cifar import LAYOUTS as CIFAR_LAYOUTS
+from .cifar import load_cifar
 from .idx import read_idx
+from .imagefolder import load_image_folder
 from .splits import ImageSet, split
 
 IDX_FILES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
@@ -21,19 +25,20 @@ class DataSplits:
     num_classes: int
     mean: torch.Tensor  # per channel, in uint8 units, of the training split only
     std: torch.Tensor
+    skipped_images: int = 0  # corrupt images left out (ImageFolder with onCorruptImage = 'skip')
 
     @property
     def in_channels(self) -> int:
         return self.train.images.shape[1]
 
     def to(self, device: torch.device) -> "DataSplits":
-        return DataSplits(
-            self.train.to(device),
-            self.val.to(device),
-            self.test.to(device),
-            self.num_classes,
-            self.mean.to(device),
-            self.std.to(device),
+        return dataclasses.replace(
+            self,
+            train=self.train.to(device),
+            val=self.val.to(device),
+            test=self.test.to(device),
+            mean=self.mean.to(device),
+            std=self.std.to(device),
         )
 
 
@@ -47,20 +52,43 @@ def _load_idx_pair(images_path, labels_path) -> ImageSet:
     return ImageSet(images.to(torch.uint8).unsqueeze(1), labels)  # N x 1 x 28 x 28
 
 
+def _find_idx(config: DataConfig) -> dict:
+    try:
+        return locate.find_files(config.dataset, config.root, IDX_FILES, can_download=True)
+    except DataError:
+        if not config.download:
+            raise
+    target = locate.download_dir(config.dataset, config.root)
+    download.fetch(config.dataset, target)
+    found = locate.files_in(target, IDX_FILES)
+    if found is None:
+        raise DataError(f"{target} lacks IDX files after downloading", "data.download")
+    return found
+
+
 def load_dataset(config: DataConfig) -> DataSplits:
+    skipped = 0
     if config.dataset == "synthetic":
         parts = synthetic.make_synthetic()
         train, test = ImageSet(*parts["train"]), ImageSet(*parts["test"])
         num_classes = synthetic.NUM_CLASSES
     elif config.dataset in ("fashion-mnist", "mnist"):
-        files = locate.find_files(config.dataset, config.root, IDX_FILES)
+        files = _find_idx(config)
         train = _load_idx_pair(files[IDX_FILES[0]], files[IDX_FILES[1]])
         test = _load_idx_pair(files[IDX_FILES[2]], files[IDX_FILES[3]])
         num_classes = 10
+    elif config.dataset in CIFAR_LAYOUTS:
+        train, test, num_classes = load_cifar(config.dataset, config.root, config.download)
+    elif config.dataset == "imagefolder":
+        if not config.root:  # config validation rejects this first
+            raise DataError("imagefolder needs data.root", "data.root")
+        folder = load_image_folder(config.root, config.image_size, config.on_corrupt_image)
+        train, test, num_classes, skipped = folder.train, folder.test, folder.num_classes, folder.skipped
     else:  # config validation rejects these first; kept so a new dataset cannot slip through silently
         raise DataError(f"data set '{config.dataset}' has no loader", "data.dataset")
+    # He et al. 2016 §4.2: the last 5k of the 50k CIFAR training images validate, the other 45k train.
     fit, val, test = split(train, test, config.train_subset, config.val_size, config.test_subset, config.dataset)
     pixels = fit.images.float()
     mean = pixels.mean(dim=(0, 2, 3))
     std = pixels.std(dim=(0, 2, 3)).clamp_min(1e-3)
-    return DataSplits(fit, val, test, num_classes, mean, std)
+    return DataSplits(fit, val, test, num_classes, mean, std, skipped)
