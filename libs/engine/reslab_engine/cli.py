@@ -1,5 +1,7 @@
 """Command line: `python -m reslab_engine train --config run.json --out RUNDIR [--resume RUNDIR]`.
 
+`python -m reslab_engine models [--filter 'resnet*'] [--json]` lists the model zoo with parameters and FLOPs.
+
 Expected failures become one `error` event on stdout, one log line on stderr, and exit code 2 (config) or 1
 (data, runtime); only unexpected exceptions print a traceback.
 """
@@ -28,7 +30,28 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--config", required=True, type=Path, help="run config JSON (run-config.schema.json)")
     train.add_argument("--out", required=True, type=Path, help="run directory for checkpoints")
     train.add_argument("--resume", type=Path, help="continue from the checkpoint in this run directory")
+    models = commands.add_parser("models", help="list the registered models with parameters and FLOPs")
+    models.add_argument("--filter", default="*", help="shell-style name pattern, e.g. 'resnet*' or '*plain*'")
+    models.add_argument("--json", action="store_true", help="one JSON array instead of a table")
     return parser
+
+
+def list_models_command(pattern: str, as_json: bool) -> int:
+    import json
+    from dataclasses import asdict
+
+    from .models import list_models, model_info
+
+    infos = [model_info(name) for name in list_models(pattern)]
+    if as_json:
+        print(json.dumps([asdict(info) for info in infos]))
+        return 0
+    # FLOPs: multiply-accumulates of conv and linear layers for one image (torchvision's "GFLOPS" convention).
+    print(f"{'name':<20} {'params':>12} {'MFLOPs':>10} {'input':>8} {'classes':>8}")
+    for info in infos:
+        size = f"{info.input_size}x{info.input_size}"
+        print(f"{info.name:<20} {info.params:>12,} {info.flops / 1e6:>10.1f} {size:>8} {info.num_classes:>8}")
+    return 0
 
 
 def _one_line(text: str) -> str:
@@ -39,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         args = build_parser().parse_args(argv)
+        if args.command == "models":
+            return list_models_command(args.filter, args.json)
         from . import train  # after argument parsing: importing torch takes a moment
         from .config import load_config
 

@@ -1,6 +1,6 @@
 """Model zoo. Importing this package registers every builder in `registry`."""
 
-from . import cifar_resnet  # noqa: F401  (registers resnet{d} and plain{d})
-from .registry import create_model, is_known, list_models
+from . import cifar_resnet, imagenet_resnet, preact_resnet  # noqa: F401  (each registers its families)
+from .registry import count_flops, count_params, create_model, is_known, list_models, model_info
 
-__all__ = ["create_model", "is_known", "list_models"]
+__all__ = ["count_flops", "count_params", "create_model", "is_known", "list_models", "model_info"]
