@@ -16,42 +16,60 @@ export interface Stack {
   workers: ManagedProcess[];
   workDir: string;
   startWorker(name: string): Promise<ManagedProcess>;
+  restartOrchestrator(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startStack(prefix: string): Promise<Stack> {
+export interface StackOptions {
+  /** Lease length in seconds; short in tests so a dead worker's run comes back quickly. */
+  leaseSeconds?: number;
+}
+
+export async function startStack(prefix: string, options: StackOptions = {}): Promise<Stack> {
   const db = await createMigratedDatabase(prefix);
   const port = await freePort();
   const apiUrl = `http://127.0.0.1:${port}`;
-  const orchestrator = startProcess('node', [join(REPO_ROOT, 'apps/orchestrator/dist/main.js')], {
+  const workDir = mkdtempSync(join(tmpdir(), `${prefix}-work-`));
+  const artifactDir = join(workDir, 'artifacts');
+  const orchestratorEnv = {
     DATABASE_URL: db.url,
     RESLAB_API_PORT: String(port),
+    RESLAB_ARTIFACT_DIR: artifactDir,
+    RESLAB_LEASE_SECONDS: String(options.leaseSeconds ?? 30),
     LOG_LEVEL: 'warn',
-  });
-  try {
-    await waitForHttp(`${apiUrl}/health`, 30_000);
-  } catch (error) {
-    throw new Error(`orchestrator did not come up: ${(error as Error).message}\n${orchestrator.output()}`);
-  }
-  const workDir = mkdtempSync(join(tmpdir(), `${prefix}-work-`));
+  };
+  const launchOrchestrator = async () => {
+    const orchestrator = startProcess('node', [join(REPO_ROOT, 'apps/orchestrator/dist/main.js')], orchestratorEnv);
+    try {
+      await waitForHttp(`${apiUrl}/health`, 30_000);
+    } catch (error) {
+      throw new Error(`orchestrator did not come up: ${(error as Error).message}\n${orchestrator.output()}`);
+    }
+    return orchestrator;
+  };
   const stack: Stack = {
     apiUrl,
     db,
-    orchestrator,
+    orchestrator: await launchOrchestrator(),
     workers: [],
     workDir,
     async startWorker(name) {
       const worker = startProcess('node', [join(REPO_ROOT, 'apps/worker/dist/main.js'), '--name', name], {
         RESLAB_API_URL: apiUrl,
-        RESLAB_WORK_DIR: workDir,
+        RESLAB_WORK_DIR: join(workDir, name),
+        RESLAB_ARTIFACT_DIR: artifactDir,
         RESLAB_WORKER_IDLE_MS: '200',
       });
       stack.workers.push(worker);
       return worker;
     },
+    async restartOrchestrator() {
+      await stack.orchestrator.stop();
+      stack.orchestrator = await launchOrchestrator();
+    },
     async stop() {
       await Promise.all(stack.workers.map((w) => w.stop()));
-      await orchestrator.stop();
+      await stack.orchestrator.stop();
       await db.drop();
     },
   };

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { IoAdapter } from '@nestjs/platform-socket.io';
 import { AppModule } from './app.module.js';
 import { ConfigError, loadAppConfig } from './config/app-config.js';
 import { checkDatabase } from './database/database-check.js';
@@ -26,7 +27,13 @@ const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(c
 });
 // Engine event batches exceed express's 100 kB default.
 app.useBodyParser('json', { limit: '16mb' });
+app.useWebSocketAdapter(new IoAdapter(app));
 app.enableShutdownHooks();
 app.enableCors();
-await app.listen(config.port, config.host);
+try {
+  await app.listen(config.port, config.host);
+} catch (error) {
+  await app.close();
+  die(`cannot listen on ${config.host}:${config.port} (${(error as Error).message}); set RESLAB_API_PORT`);
+}
 logger.info({ url: await app.getUrl() }, 'orchestrator listening');

@@ -1,12 +1,13 @@
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import type { RunAssignment } from '@reslab/contracts';
-import { runEngine } from './engine-run.js';
+import { EngineRun } from './engine-run.js';
 import { discoverGpus } from './gpu-discovery.js';
 import { logger } from './logger.js';
-import { OrchestratorClient } from './orchestrator-client.js';
+import { OrchestratorClient, sleep } from './orchestrator-client.js';
+import { RunOutbox } from './run-outbox.js';
 import { loadWorkerConfig, WorkerConfigError } from './worker-config.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { WorkerMetrics } from './worker-metrics.js';
 
 let config: ReturnType<typeof loadWorkerConfig>;
 try {
@@ -20,41 +21,92 @@ try {
 }
 
 const api = new OrchestratorClient(config.apiUrl);
+const metrics = new WorkerMetrics();
 const gpus = await discoverGpus();
-const worker = await api.withRetry(
-  () => api.register({ name: config.name, host: hostname(), slots: config.slots, gpus }),
-  20,
-);
-logger.info({ workerId: worker.id, name: worker.name, slots: config.slots, gpus: gpus.length }, 'worker registered');
+// One slot per GPU, each engine pinned to its own; on CPU machines, --slots.
+const slots = config.slots ?? Math.max(1, gpus.length);
+const slotGpu = (slot: number): number | null => (gpus.length ? (gpus[slot % gpus.length]?.index ?? null) : null);
+metrics.slots.set(slots);
 
+const worker = await api.withRetry(() => api.register({ name: config.name, host: hostname(), slots, gpus }), 20);
+logger.info({ workerId: worker.id, name: worker.name, slots, gpus: gpus.length }, 'worker registered');
+
+interface Held {
+  engine: EngineRun;
+  outbox: RunOutbox;
+  done: Promise<void>;
+}
+const held = new Map<string, Held>();
+const freeSlots = new Set(Array.from({ length: slots }, (_, i) => i));
 let draining = false;
-const running = new Set<Promise<void>>();
 
-async function supervise(assignment: RunAssignment): Promise<void> {
+const server = await metrics.serve(config.metricsPort, () => ({
+  status: draining ? 'draining' : 'ok',
+  workerId: worker.id,
+  running: [...held.keys()],
+}));
+const address = server.address();
+logger.info({ port: typeof address === 'object' && address ? address.port : null }, 'health and metrics listening');
+
+function supervise(assignment: RunAssignment, slot: number): Held {
   const log = logger.child({ runId: assignment.runId, attempt: assignment.attempt });
-  const report = await runEngine(assignment, worker.id, config, api, log);
-  try {
-    await api.withRetry(() => api.finish(assignment.runId, report));
-  } catch (error) {
-    log.error({ err: (error as Error).message }, 'could not report the end of the run');
-  }
+  const outbox = new RunOutbox(
+    assignment.runId,
+    worker.id,
+    join(config.workDir, 'outbox', `${assignment.runId}.jsonl`),
+    api,
+    log,
+    (item) => {
+      if (item.kind === 'events') metrics.eventsForwarded.inc(item.events.length);
+    },
+  );
+  const engine = new EngineRun({ assignment, workerId: worker.id, config, outbox, log, gpu: slotGpu(slot) });
+  const done = (async () => {
+    metrics.enginesRunning.inc();
+    try {
+      const report = await engine.run();
+      metrics.engineExits.inc({ status: report.status });
+      outbox.push({ kind: 'finish', report });
+      await outbox.flushed();
+    } finally {
+      metrics.enginesRunning.dec();
+      held.delete(assignment.runId);
+      freeSlots.add(slot);
+    }
+  })();
+  return { engine, outbox, done };
 }
 
-const heartbeat = setInterval(() => {
-  api.heartbeat(worker.id).catch((error: Error) => logger.warn({ err: error.message }, 'heartbeat failed'));
-}, config.heartbeatMs);
+async function heartbeat(): Promise<void> {
+  try {
+    const { stop } = await api.heartbeat(worker.id, [...held.keys()], draining);
+    for (const runId of stop) {
+      logger.info({ runId }, 'orchestrator asked to stop the run; sending SIGTERM to its engine');
+      held.get(runId)?.engine.stop();
+    }
+  } catch (error) {
+    logger.warn({ err: (error as Error).message }, 'heartbeat failed');
+  }
+  metrics.outboxPending.set([...held.values()].reduce((n, h) => n + h.outbox.pending, 0));
+}
+// Three beats per lease, so one lost beat never costs a run.
+let beatMs = config.heartbeatMs;
+let beat = setInterval(heartbeat, beatMs);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (draining) return;
     draining = true;
-    logger.info({ signal, running: running.size }, 'draining: no new claims; waiting for engines');
+    logger.info({ signal, running: held.size }, 'draining: no new claims; engines checkpoint and stop');
+    for (const h of held.values()) h.engine.stop();
+    void heartbeat();
   });
 }
 
 while (!draining) {
-  if (running.size >= config.slots) {
-    await Promise.race(running);
+  const slot = freeSlots.values().next().value;
+  if (slot === undefined) {
+    await Promise.race([...held.values()].map((h) => h.done));
     continue;
   }
   let assignment: RunAssignment | null = null;
@@ -67,9 +119,17 @@ while (!draining) {
     await sleep(config.idleMs);
     continue;
   }
-  const task = supervise(assignment).finally(() => running.delete(task));
-  running.add(task);
+  const leaseBeatMs = Math.max(250, (assignment.leaseSeconds * 1000) / 3);
+  if (leaseBeatMs < beatMs) {
+    beatMs = leaseBeatMs;
+    clearInterval(beat);
+    beat = setInterval(heartbeat, beatMs);
+  }
+  freeSlots.delete(slot);
+  held.set(assignment.runId, supervise(assignment, slot));
 }
-await Promise.all(running);
-clearInterval(heartbeat);
+await Promise.all([...held.values()].map((h) => h.done));
+clearInterval(beat);
+server.close();
 logger.info('worker stopped');
+process.exit(0);

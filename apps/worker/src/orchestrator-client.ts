@@ -2,6 +2,8 @@ import {
   ClaimResponse,
   type EngineEvent,
   type FinishRunRequest,
+  HeartbeatResponse,
+  type RegisterArtifactRequest,
   type RegisterWorkerRequest,
   type RunAssignment,
   WorkerDto,
@@ -22,7 +24,12 @@ export class ApiRequestError extends Error {
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Capped exponential backoff with jitter: 0.5 s, 1 s, 2 s, ... up to 15 s. */
+export function backoffMs(attempt: number): number {
+  return Math.min(15_000, 500 * 2 ** Math.min(attempt, 5)) * (0.75 + Math.random() / 2);
+}
 
 /** The worker's only door to the platform: the orchestrator's REST API. */
 export class OrchestratorClient {
@@ -54,14 +61,14 @@ export class OrchestratorClient {
     return (schema ? schema.parse(JSON.parse(text)) : undefined) as z.infer<S>;
   }
 
-  /** Retries transient failures with capped exponential backoff (0.5 s to 10 s). */
+  /** Retries transient failures (unreachable, 5xx) with backoff; `tries` = Infinity retries until it works. */
   async withRetry<T>(attempt: () => Promise<T>, tries = 8): Promise<T> {
     for (let i = 0; ; i++) {
       try {
         return await attempt();
       } catch (error) {
         if (!(error instanceof ApiRequestError) || !error.retryable || i + 1 >= tries) throw error;
-        await sleep(Math.min(10_000, 500 * 2 ** i));
+        await sleep(backoffMs(i));
       }
     }
   }
@@ -70,8 +77,8 @@ export class OrchestratorClient {
     return this.request('POST', '/workers', request, WorkerDto);
   }
 
-  heartbeat(workerId: string) {
-    return this.request('POST', `/workers/${workerId}/heartbeat`, {}, WorkerDto);
+  heartbeat(workerId: string, runIds: string[], draining: boolean) {
+    return this.request('POST', `/workers/${workerId}/heartbeat`, { runIds, draining }, HeartbeatResponse);
   }
 
   async claim(workerId: string): Promise<RunAssignment | null> {
@@ -80,6 +87,10 @@ export class OrchestratorClient {
 
   async postEvents(runId: string, workerId: string, events: EngineEvent[]): Promise<void> {
     await this.request('POST', `/runs/${runId}/events`, { workerId, events });
+  }
+
+  async registerArtifact(runId: string, request: RegisterArtifactRequest): Promise<void> {
+    await this.request('POST', `/runs/${runId}/artifacts`, request);
   }
 
   async finish(runId: string, report: FinishRunRequest): Promise<void> {

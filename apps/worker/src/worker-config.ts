@@ -8,8 +8,12 @@ const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '
 export interface WorkerConfig {
   apiUrl: string;
   name: string;
-  /** Concurrent engine processes; on GPU machines, one per GPU (the scheduling issue). */
-  slots: number;
+  /** Concurrent engine processes: one per GPU where nvidia-smi finds GPUs, else --slots (default 1). */
+  slots: number | null;
+  /** The shared artifact store: the engine writes runs/<runId>/ here, so another worker can resume it. */
+  artifactDir: string;
+  /** Port of the /health and /metrics endpoints; 0 picks a free one. */
+  metricsPort: number;
   workDir: string;
   python: string;
   engineDir: string;
@@ -29,13 +33,21 @@ export function loadWorkerConfig(argv = process.argv.slice(2), env = process.env
       name: { type: 'string' },
       slots: { type: 'string' },
       'work-dir': { type: 'string' },
+      'artifact-dir': { type: 'string' },
+      'metrics-port': { type: 'string' },
     },
     strict: true,
   });
-  const slotsText = values.slots ?? env.RESLAB_WORKER_SLOTS ?? '1';
-  const slots = Number(slotsText);
-  if (!Number.isInteger(slots) || slots < 1)
+  const slotsText = values.slots ?? env.RESLAB_WORKER_SLOTS;
+  const slots = slotsText === undefined ? null : Number(slotsText);
+  if (slots !== null && (!Number.isInteger(slots) || slots < 1)) {
     throw new WorkerConfigError(`--slots must be a positive integer, got '${slotsText}'`);
+  }
+  const metricsText = values['metrics-port'] ?? env.RESLAB_WORKER_METRICS_PORT ?? '0';
+  const metricsPort = Number(metricsText);
+  if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535) {
+    throw new WorkerConfigError(`--metrics-port must be a TCP port number, got '${metricsText}'`);
+  }
   const apiUrl = values.api ?? env.RESLAB_API_URL ?? 'http://127.0.0.1:4000';
   try {
     new URL(apiUrl);
@@ -46,7 +58,9 @@ export function loadWorkerConfig(argv = process.argv.slice(2), env = process.env
     apiUrl: apiUrl.replace(/\/$/, ''),
     name: values.name ?? env.RESLAB_WORKER_NAME ?? `${hostname()}-${process.pid}`,
     slots,
-    workDir: resolve(values['work-dir'] ?? env.RESLAB_WORK_DIR ?? join(REPO_ROOT, '.reslab', 'runs')),
+    workDir: resolve(values['work-dir'] ?? env.RESLAB_WORK_DIR ?? join(REPO_ROOT, '.reslab', 'worker')),
+    artifactDir: resolve(values['artifact-dir'] ?? env.RESLAB_ARTIFACT_DIR ?? join(REPO_ROOT, '.reslab', 'artifacts')),
+    metricsPort,
     python: env.RESLAB_PYTHON ?? join(REPO_ROOT, '.venv', 'bin', 'python'),
     engineDir: env.RESLAB_ENGINE_DIR ?? join(REPO_ROOT, 'libs', 'engine'),
     idleMs: Number(env.RESLAB_WORKER_IDLE_MS ?? 1000),

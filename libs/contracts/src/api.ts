@@ -39,6 +39,12 @@ export const RunDto = z.object({
   failureReason: z.string().nullable(),
   exitCode: z.int().nullable(),
   stderrTail: z.string().nullable(),
+  sweepId: z.uuid().nullable(),
+  params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).nullable(),
+  priority: z.int(),
+  maxAttempts: z.int(),
+  leaseExpiresAt: isoTime.nullable(),
+  cancelRequestedAt: isoTime.nullable(),
 });
 export type RunDto = z.infer<typeof RunDto>;
 
@@ -54,6 +60,9 @@ export const EpochMetricDto = z.object({
   perClass: z.array(z.object({ precision: z.number(), recall: z.number(), f1: z.number(), support: z.int() })),
   lr: z.number(),
   seconds: z.number(),
+  top5: z.number().nullable(),
+  weighted: z.object({ precision: z.number(), recall: z.number(), f1: z.number() }).nullable(),
+  confusion: z.array(z.array(z.int())).nullable(),
 });
 export type EpochMetricDto = z.infer<typeof EpochMetricDto>;
 
@@ -78,6 +87,9 @@ export const WorkerDto = z.object({
   slots: z.int(),
   gpus: z.array(GpuInfo),
   lastHeartbeatAt: isoTime,
+  draining: z.boolean(),
+  /** Runs the worker holds now. */
+  runningRunIds: z.array(z.uuid()),
 });
 export type WorkerDto = z.infer<typeof WorkerDto>;
 
@@ -86,6 +98,8 @@ export const RunAssignment = z.object({
   runId: z.uuid(),
   attempt: z.int().positive(),
   config: RunConfig,
+  /** Seconds within which the worker must heartbeat, or the run goes back to the queue. */
+  leaseSeconds: z.int().positive(),
 });
 export type RunAssignment = z.infer<typeof RunAssignment>;
 
@@ -101,7 +115,7 @@ export type IngestEventsRequest = z.infer<typeof IngestEventsRequest>;
 export const FinishRunRequest = z
   .object({
     workerId: z.uuid(),
-    status: z.enum(['succeeded', 'failed']),
+    status: z.enum(['succeeded', 'failed', 'cancelled']),
     exitCode: z.int().nullable(),
     signal: z.string().nullable(),
     failureReason: z.string().max(10000).nullable(),
@@ -110,6 +124,92 @@ export const FinishRunRequest = z
   })
   .strict();
 export type FinishRunRequest = z.infer<typeof FinishRunRequest>;
+
+export const HeartbeatRequest = z
+  .object({ runIds: z.array(z.uuid()).max(1024).default([]), draining: z.boolean().default(false) })
+  .strict();
+export type HeartbeatRequest = z.infer<typeof HeartbeatRequest>;
+
+export const HeartbeatResponse = z.object({
+  worker: WorkerDto,
+  /** Runs the worker should stop (SIGTERM the engine): cancelled, or no longer its own. */
+  stop: z.array(z.uuid()),
+});
+export type HeartbeatResponse = z.infer<typeof HeartbeatResponse>;
+
+export const GradFlowDto = z.object({
+  runId: z.uuid(),
+  epoch: z.int().nonnegative(),
+  blocks: z.array(
+    z.object({
+      name: z.string(),
+      index: z.int().nonnegative(),
+      paramGradNorm: z.number(),
+      inputGradNorm: z.number(),
+      activationNorm: z.number(),
+    }),
+  ),
+});
+export type GradFlowDto = z.infer<typeof GradFlowDto>;
+
+export const ARTIFACT_KINDS = ['checkpoint', 'weights', 'log'] as const;
+
+export const RegisterArtifactRequest = z
+  .object({
+    workerId: z.uuid(),
+    kind: z.enum(ARTIFACT_KINDS),
+    /** Relative to the shared artifact store's root, e.g. `runs/<runId>/model.safetensors`. */
+    path: z
+      .string()
+      .min(1)
+      .max(1000)
+      .refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'must stay inside the store'),
+    sizeBytes: z.int().nonnegative(),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  })
+  .strict();
+export type RegisterArtifactRequest = z.infer<typeof RegisterArtifactRequest>;
+
+export const ArtifactDto = z.object({
+  id: z.uuid(),
+  runId: z.uuid(),
+  kind: z.enum(ARTIFACT_KINDS),
+  path: z.string(),
+  sizeBytes: z.int(),
+  sha256: z.string(),
+  createdAt: isoTime,
+});
+export type ArtifactDto = z.infer<typeof ArtifactDto>;
+
+const StatusCounts = z.record(RunStatus, z.int());
+
+export const SweepDto = z.object({
+  id: z.uuid(),
+  experimentId: z.uuid(),
+  name: z.string(),
+  spec: z.record(z.string(), z.unknown()),
+  createdAt: isoTime,
+  counts: StatusCounts,
+});
+export type SweepDto = z.infer<typeof SweepDto>;
+
+const FinalSplit = z.object({ epoch: z.int(), loss: z.number(), accuracy: z.number(), f1: z.number() });
+
+/** A sweep with its runs and each run's last metrics per split: what the depth plot draws. */
+export const SweepDetailDto = SweepDto.extend({
+  runs: z.array(
+    RunDto.extend({
+      final: z.object({ train: FinalSplit.nullable(), val: FinalSplit.nullable(), test: FinalSplit.nullable() }),
+    }),
+  ),
+});
+export type SweepDetailDto = z.infer<typeof SweepDetailDto>;
+
+export const SweepPreviewDto = z.object({
+  count: z.int(),
+  runs: z.array(z.object({ name: z.string(), params: z.record(z.string(), z.unknown()) })),
+});
+export type SweepPreviewDto = z.infer<typeof SweepPreviewDto>;
 
 /** Body of every 4xx answer; `issues` names each bad field by its dotted path. */
 export const ApiError = z.object({

@@ -2,5 +2,8 @@ export * from './api.js';
 export * from './engine-events.js';
 export * from './issues.js';
 export * from './json-schemas.js';
+export * from './openapi.js';
 export * from './run-config.js';
+export * from './stream.js';
+export * from './sweeps.js';
 export * from './version.js';

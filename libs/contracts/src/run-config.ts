@@ -23,7 +23,25 @@ export const ModelConfig = z
     /** Classes of the head; taken from the data set when absent, an error when it disagrees with it. */
     numClasses: z.int().min(2).max(100000).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((model, ctx) => {
+    if (!isKnownDepth(model.arch, model.depth)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['depth'],
+        message: `${model.arch}${model.depth} is not a known network: depth must be 6n+2 (CIFAR family: 20, 32, 44, 56, 110, 1202)${model.arch === 'preact_resnet' ? ', 9n+2 (pre-activation bottleneck: 164, 1001)' : ''} or one of ${IMAGENET_DEPTHS.join(', ')} (ImageNet family)`,
+      });
+    }
+  });
+
+/** He et al. 2016, Table 1 (ImageNet) and §4.2 (CIFAR, 6n+2); He et al. 2016b §4 (pre-activation bottleneck, 9n+2). */
+export const IMAGENET_DEPTHS = [18, 34, 50, 101, 152] as const;
+
+export function isKnownDepth(arch: (typeof ARCHS)[number], depth: number): boolean {
+  if ((IMAGENET_DEPTHS as readonly number[]).includes(depth)) return true;
+  if (depth >= 8 && (depth - 2) % 6 === 0) return true;
+  return arch === 'preact_resnet' && depth >= 11 && (depth - 2) % 9 === 0;
+}
 
 export const DataConfig = z
   .object({

@@ -7,16 +7,20 @@ export interface AppConfig {
   host: string;
   port: number;
   logLevel: string;
+  /** A worker that has not heartbeated for this long loses its runs to the queue. */
+  leaseSeconds: number;
+  /** Root of the shared-directory artifact store; workers write runs/<runId>/ under it. */
+  artifactDir: string;
 }
 
 export class ConfigError extends Error {}
 
-function port(name: string, fallback: number): number {
+function integer(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0 || value > 65535) {
-    throw new ConfigError(`${name} must be a TCP port number (0-65535), got '${raw}'`);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got '${raw}'`);
   }
   return value;
 }
@@ -31,9 +35,16 @@ export function loadAppConfig(): AppConfig {
   return {
     databaseUrl,
     host: process.env.RESLAB_API_HOST || '127.0.0.1',
-    port: port('RESLAB_API_PORT', 4000),
+    port: integer('RESLAB_API_PORT', 4000, 0, 65535),
     logLevel: process.env.LOG_LEVEL || 'info',
+    leaseSeconds: integer('RESLAB_LEASE_SECONDS', 30, 2, 86400),
+    artifactDir: process.env.RESLAB_ARTIFACT_DIR || defaultArtifactDir(),
   };
+}
+
+function defaultArtifactDir(): string {
+  // apps/orchestrator/dist/config -> repository root/.reslab/artifacts
+  return new URL('../../../../.reslab/artifacts', import.meta.url).pathname;
 }
 
 /** The URL with its password masked, for messages and logs. */

@@ -4,53 +4,83 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { logger } from '../logger.js';
 
 export const RUN_QUEUE = 'runs';
+export const LEASE_QUEUE = 'lease-check';
 
 interface RunJob {
   runId: string;
 }
 
 /**
- * The run queue, kept by pg-boss in its own `pgboss` schema of the same
- * Postgres. pg-boss owns claiming (FOR UPDATE SKIP LOCKED), so two workers can
- * never take one job; the Run table stays the source of truth for status.
+ * The run queue and the lease timers, both kept by pg-boss in its own `pgboss`
+ * schema of the same Postgres. pg-boss owns claiming (FOR UPDATE SKIP LOCKED),
+ * priorities and delayed delivery; the Run table stays the source of truth for
+ * status. A lease is not a pg-boss expiry (capped below 24 h, with no way to
+ * extend it): each claim and heartbeat moves Run.leaseExpiresAt, and a delayed
+ * `lease-check` job looks at it when it could have run out.
  */
 @Injectable()
 export class RunQueueService implements OnModuleInit, OnModuleDestroy {
   private readonly boss: PgBoss;
+  private leaseHandler: ((runId: string) => Promise<void>) | null = null;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.boss = new PgBoss({ connectionString: config.databaseUrl, schema: 'pgboss', max: 4 });
+    this.boss = new PgBoss({ connectionString: config.databaseUrl, schema: 'pgboss', max: 6 });
     this.boss.on('error', (error) => logger.error({ err: error }, 'pg-boss error'));
   }
 
   async onModuleInit(): Promise<void> {
     await this.boss.start();
-    await this.boss.createQueue(RUN_QUEUE);
+    // 'short': at most one waiting job per singletonKey, i.e. per run.
+    await this.boss.createQueue(RUN_QUEUE, { name: RUN_QUEUE, policy: 'short' });
+    await this.boss.createQueue(LEASE_QUEUE, { name: LEASE_QUEUE });
+    await this.boss.work<RunJob>(LEASE_QUEUE, { pollingIntervalSeconds: 0.5, batchSize: 20 }, async (jobs) => {
+      for (const job of jobs) await this.leaseHandler?.(job.data.runId);
+    });
   }
 
   async onModuleDestroy(): Promise<void> {
     await this.boss.stop({ graceful: false, wait: true });
   }
 
-  /** The job id is the run id, so enqueueing a run twice is a no-op. */
+  onLeaseCheck(handler: (runId: string) => Promise<void>): void {
+    this.leaseHandler = handler;
+  }
+
+  /** At most one waiting job per run (singletonKey), so requeueing twice is a no-op. */
   async enqueue(runId: string, priority = 0): Promise<void> {
     await this.boss.send(RUN_QUEUE, { runId } satisfies RunJob, {
-      id: runId,
       priority,
+      singletonKey: runId,
       retryLimit: 0,
-      // pg-boss caps a job's expiry below 24 h; long runs need heartbeat leases (the scheduling issue).
-      expireInSeconds: 23 * 3600,
+      expireInSeconds: 60,
     });
   }
 
-  /** Takes the next run off the queue, highest priority first, or null. */
+  /** Takes the next job off the queue, highest priority first; the job is done once the run is claimed. */
   async take(): Promise<string | null> {
     const [job] = await this.boss.fetch<RunJob>(RUN_QUEUE, { batchSize: 1, priority: true });
-    return job ? job.data.runId : null;
+    if (!job) return null;
+    await this.boss.complete(RUN_QUEUE, job.id);
+    return job.data.runId;
   }
 
-  async settle(runId: string, ok: boolean): Promise<void> {
-    if (ok) await this.boss.complete(RUN_QUEUE, runId);
-    else await this.boss.fail(RUN_QUEUE, runId);
+  async checkLeaseAfter(runId: string, seconds: number): Promise<void> {
+    await this.boss.send(LEASE_QUEUE, { runId } satisfies RunJob, { startAfter: Math.max(1, Math.ceil(seconds)) });
+  }
+
+  /** Queued runs without a waiting job: lost by a crash between fetch and claim. */
+  async queuedRunsWithoutJob(): Promise<string[]> {
+    const rows = await this.boss.getDb().executeSql(
+      `SELECT r.id::text AS id FROM public."Run" r
+        WHERE r.status = 'queued' AND NOT EXISTS (
+          SELECT 1 FROM pgboss.job j WHERE j.name = $1 AND j.singleton_key = r.id::text
+             AND j.state IN ('created', 'retry', 'active'))`,
+      [RUN_QUEUE],
+    );
+    return rows.rows.map((r: { id: string }) => r.id);
+  }
+
+  async depth(): Promise<number> {
+    return this.boss.getQueueSize(RUN_QUEUE);
   }
 }

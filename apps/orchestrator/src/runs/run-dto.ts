@@ -1,5 +1,5 @@
-import type { EpochMetricDto, RunConfig, RunDto } from '@reslab/contracts';
-import type { EpochMetric, Run } from '../generated/prisma/client.js';
+import type { EpochMetricDto, GradFlowDto, RunConfig, RunDto } from '@reslab/contracts';
+import type { EpochMetric, GradFlow, Run } from '../generated/prisma/client.js';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
@@ -18,6 +18,12 @@ export function toRunDto(run: Run): RunDto {
     failureReason: run.failureReason,
     exitCode: run.exitCode,
     stderrTail: run.stderrTail,
+    sweepId: run.sweepId,
+    params: run.params as RunDto['params'],
+    priority: run.priority,
+    maxAttempts: run.maxAttempts,
+    leaseExpiresAt: iso(run.leaseExpiresAt),
+    cancelRequestedAt: iso(run.cancelRequestedAt),
   };
 }
 
@@ -34,5 +40,28 @@ export function toEpochMetricDto(m: EpochMetric): EpochMetricDto {
     perClass: m.perClass as EpochMetricDto['perClass'],
     lr: m.lr,
     seconds: m.seconds,
+    top5: m.top5,
+    weighted:
+      m.weightedPrecision === null || m.weightedRecall === null || m.weightedF1 === null
+        ? null
+        : { precision: m.weightedPrecision, recall: m.weightedRecall, f1: m.weightedF1 },
+    confusion: m.confusion as EpochMetricDto['confusion'],
   };
+}
+
+/** Rows of one run, grouped by epoch, blocks in input-to-output order. */
+export function toGradFlowDtos(runId: string, rows: GradFlow[]): GradFlowDto[] {
+  const byEpoch = new Map<number, GradFlowDto>();
+  for (const row of [...rows].sort((a, b) => a.epoch - b.epoch || a.blockIndex - b.blockIndex)) {
+    const entry = byEpoch.get(row.epoch) ?? { runId, epoch: row.epoch, blocks: [] };
+    entry.blocks.push({
+      name: row.block,
+      index: row.blockIndex,
+      paramGradNorm: row.paramGradNorm,
+      inputGradNorm: row.inputGradNorm,
+      activationNorm: row.activationNorm,
+    });
+    byEpoch.set(row.epoch, entry);
+  }
+  return [...byEpoch.values()];
 }

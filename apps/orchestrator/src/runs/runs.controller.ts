@@ -3,6 +3,7 @@ import {
   CreateRunRequest,
   type EpochMetricDto,
   FinishRunRequest,
+  type GradFlowDto,
   IngestEventsRequest,
   type RunDto,
   RunStatus,
@@ -10,12 +11,17 @@ import {
 import { z } from 'zod';
 import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
 import { MetricIngestService } from '../metrics/metric-ingest.service.js';
-import { toEpochMetricDto, toRunDto } from './run-dto.js';
+import { toEpochMetricDto, toGradFlowDtos, toRunDto } from './run-dto.js';
 import { RunsService } from './runs.service.js';
 
 const RunId = new ZodValidationPipe(z.uuid(), 'id');
 const ListRunsQuery = z
-  .object({ status: RunStatus.optional(), limit: z.coerce.number().int().min(1).max(5000).optional() })
+  .object({
+    status: RunStatus.optional(),
+    sweepId: z.uuid().optional(),
+    workerId: z.uuid().optional(),
+    limit: z.coerce.number().int().min(1).max(5000).optional(),
+  })
   .strict();
 
 @Controller('runs')
@@ -32,7 +38,8 @@ export class RunsController {
 
   @Get()
   async list(@Query(new ZodValidationPipe(ListRunsQuery)) query: z.infer<typeof ListRunsQuery>): Promise<RunDto[]> {
-    return (await this.runs.list(query.status, query.limit)).map(toRunDto);
+    const { limit, ...filter } = query;
+    return (await this.runs.list(filter, limit)).map(toRunDto);
   }
 
   @Get(':id')
@@ -44,6 +51,12 @@ export class RunsController {
   async metricsOf(@Param('id', RunId) id: string): Promise<EpochMetricDto[]> {
     await this.runs.get(id);
     return (await this.metrics.list(id)).map(toEpochMetricDto);
+  }
+
+  @Get(':id/grad-flow')
+  async gradFlowOf(@Param('id', RunId) id: string): Promise<GradFlowDto[]> {
+    await this.runs.get(id);
+    return toGradFlowDtos(id, await this.metrics.gradFlow(id));
   }
 
   /** Engine events forwarded by the worker that holds the run. */
@@ -63,5 +76,19 @@ export class RunsController {
     @Body(new ZodValidationPipe(FinishRunRequest)) body: FinishRunRequest,
   ): Promise<RunDto> {
     return toRunDto(await this.runs.finish(id, body));
+  }
+
+  /** Queued: cancelled at once. Running: the engine is sent SIGTERM, checkpoints, and the run ends cancelled. */
+  @Post(':id/cancel')
+  @HttpCode(200)
+  async cancel(@Param('id', RunId) id: string): Promise<RunDto> {
+    return toRunDto(await this.runs.cancel(id));
+  }
+
+  /** A failed or cancelled run goes back to the queue and resumes from its last checkpoint. */
+  @Post(':id/retry')
+  @HttpCode(200)
+  async retry(@Param('id', RunId) id: string): Promise<RunDto> {
+    return toRunDto(await this.runs.retry(id));
   }
 }

@@ -1,61 +1,132 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import type { CreateRunRequest, FinishRunRequest, RunAssignment, RunConfig, RunStatus } from '@reslab/contracts';
+import { ConflictException, Inject, Injectable, NotFoundException, type OnApplicationBootstrap } from '@nestjs/common';
+import type {
+  CreateRunRequest,
+  FinishRunRequest,
+  RunAssignment,
+  RunConfig,
+  RunDto,
+  RunStatus,
+} from '@reslab/contracts';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { PrismaService } from '../database/prisma.service.js';
-import type { Run } from '../generated/prisma/client.js';
+import { RunEventsService } from '../events/run-events.service.js';
+import type { Prisma, Run } from '../generated/prisma/client.js';
 import { logger } from '../logger.js';
+import { OrchestratorMetrics } from '../observability/orchestrator-metrics.js';
 import { RunQueueService } from '../queue/run-queue.service.js';
+import { toEpochMetricDto, toGradFlowDtos, toRunDto } from './run-dto.js';
 
+const DEFAULT_MAX_ATTEMPTS = 3;
+const ACTIVE: RunStatus[] = ['queued', 'running'];
+
+function notFound(what: string): NotFoundException {
+  return new NotFoundException({ statusCode: 404, error: 'Not Found', message: `${what} does not exist` });
+}
+
+function conflict(message: string): ConflictException {
+  return new ConflictException({ statusCode: 409, error: 'Conflict', message });
+}
+
+/** The run lifecycle: queued -> running -> succeeded | failed | cancelled, with requeues in between. */
 @Injectable()
-export class RunsService {
+export class RunsService implements OnApplicationBootstrap {
   constructor(
     private readonly prisma: PrismaService,
     private readonly queue: RunQueueService,
+    private readonly events: RunEventsService,
+    private readonly metrics: OrchestratorMetrics,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.queue.onLeaseCheck((runId) => this.checkLease(runId));
+    // A crash between taking a job and claiming its run leaves a queued run without a job.
+    for (const runId of await this.queue.queuedRunsWithoutJob()) {
+      const run = await this.prisma.run.findUnique({ where: { id: runId } });
+      if (run) await this.queue.enqueue(run.id, run.priority);
+      logger.warn({ runId }, 'queued run had no job; enqueued again');
+    }
+  }
+
+  /** Team, project and experiment by name, created on first use. */
+  async experimentId(tx: Prisma.TransactionClient, team: string, project: string, experiment: string): Promise<string> {
+    const t = await tx.team.upsert({ where: { slug: team }, create: { slug: team, name: team }, update: {} });
+    const p = await tx.project.upsert({
+      where: { teamId_slug: { teamId: t.id, slug: project } },
+      create: { teamId: t.id, slug: project, name: project },
+      update: {},
+    });
+    const e = await tx.experiment.upsert({
+      where: { projectId_name: { projectId: p.id, name: experiment } },
+      create: { projectId: p.id, name: experiment },
+      update: {},
+    });
+    return e.id;
+  }
 
   async create(request: CreateRunRequest): Promise<Run> {
     const run = await this.prisma.$transaction(async (tx) => {
-      const team = await tx.team.upsert({
-        where: { slug: request.team },
-        create: { slug: request.team, name: request.team },
-        update: {},
-      });
-      const project = await tx.project.upsert({
-        where: { teamId_slug: { teamId: team.id, slug: request.project } },
-        create: { teamId: team.id, slug: request.project, name: request.project },
-        update: {},
-      });
-      const experiment = await tx.experiment.upsert({
-        where: { projectId_name: { projectId: project.id, name: request.experiment } },
-        create: { projectId: project.id, name: request.experiment },
-        update: {},
-      });
-      return tx.run.create({
-        data: { experimentId: experiment.id, name: request.name ?? null, config: request.config },
-      });
+      const experimentId = await this.experimentId(tx, request.team, request.project, request.experiment);
+      return tx.run.create({ data: { experimentId, name: request.name ?? null, config: request.config } });
     });
-    try {
-      await this.queue.enqueue(run.id);
-    } catch (error) {
-      // Without a job the run would wait forever; better to refuse the request whole.
-      await this.prisma.run.delete({ where: { id: run.id } });
-      throw error;
-    }
-    logger.info({ runId: run.id }, 'run queued');
+    await this.afterCreate([run]);
     return run;
   }
 
-  list(status?: RunStatus, limit = 500): Promise<Run[]> {
-    return this.prisma.run.findMany({
-      where: status ? { status } : {},
-      orderBy: { queuedAt: 'desc' },
-      take: limit,
-    });
+  /** Enqueues freshly stored runs; if the queue refuses, the runs are removed so none waits forever. */
+  async afterCreate(runs: Run[]): Promise<void> {
+    try {
+      for (const run of runs) await this.queue.enqueue(run.id, run.priority);
+    } catch (error) {
+      await this.prisma.run.deleteMany({ where: { id: { in: runs.map((r) => r.id) } } });
+      throw error;
+    }
+    await this.events.publishMany(
+      runs.map((run) => ({ run, type: 'status', payload: { status: 'queued', attempt: 0 } })),
+    );
+    for (const run of runs) logger.info({ runId: run.id }, 'run queued');
+  }
+
+  list(filter: { status?: RunStatus; sweepId?: string; workerId?: string }, limit = 500): Promise<Run[]> {
+    return this.prisma.run.findMany({ where: filter, orderBy: { queuedAt: 'desc' }, take: limit });
   }
 
   async get(id: string): Promise<Run> {
     const run = await this.prisma.run.findUnique({ where: { id } });
-    if (!run) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `run ${id} does not exist` });
+    if (!run) throw notFound(`run ${id}`);
     return run;
+  }
+
+  /** What a client subscribing to a run sees first. */
+  async snapshot(id: string) {
+    const run = await this.get(id);
+    const [metrics, gradFlow] = await Promise.all([
+      this.prisma.epochMetric.findMany({ where: { runId: id }, orderBy: [{ epoch: 'asc' }, { split: 'asc' }] }),
+      this.prisma.gradFlow.findMany({ where: { runId: id } }),
+    ]);
+    const last = await this.prisma.runEvent.findFirst({ where: { runId: id }, orderBy: { id: 'desc' } });
+    return {
+      run: toRunDto(run),
+      metrics: metrics.map(toEpochMetricDto),
+      gradFlow: toGradFlowDtos(id, gradFlow),
+      lastEventId: last ? last.id.toString() : '0',
+    };
+  }
+
+  private async transition(
+    run: Run,
+    data: Prisma.RunUncheckedUpdateManyInput,
+    expected: Prisma.RunWhereInput,
+  ): Promise<Run | null> {
+    const [updated] = await this.prisma.run.updateManyAndReturn({ where: { id: run.id, ...expected }, data });
+    if (!updated) return null;
+    await this.events.publish(updated, 'status', {
+      status: updated.status,
+      attempt: updated.attempt,
+      workerId: updated.workerId,
+      failureReason: updated.failureReason,
+    });
+    return updated;
   }
 
   /** Hands the next queued run to a worker, or null when the queue is empty. */
@@ -63,48 +134,153 @@ export class RunsService {
     for (;;) {
       const runId = await this.queue.take();
       if (!runId) return null;
-      const claimed = await this.prisma.run.updateManyAndReturn({
-        where: { id: runId, status: 'queued' },
-        data: { status: 'running', workerId, attempt: { increment: 1 }, startedAt: new Date() },
-      });
-      const run = claimed[0];
-      if (!run) {
-        // Cancelled (or deleted) while queued: settle the job and look further.
-        await this.queue.settle(runId, true);
-        continue;
-      }
-      logger.info({ runId, workerId, attempt: run.attempt }, 'run claimed');
-      return { runId: run.id, attempt: run.attempt, config: run.config as RunConfig };
+      const run = await this.prisma.run.findUnique({ where: { id: runId } });
+      const claimed =
+        run &&
+        (await this.transition(
+          run,
+          {
+            status: 'running',
+            workerId,
+            attempt: { increment: 1 },
+            startedAt: new Date(),
+            leaseExpiresAt: new Date(Date.now() + this.config.leaseSeconds * 1000),
+          },
+          { status: 'queued' },
+        ));
+      if (!claimed) continue; // cancelled or deleted while queued
+      await this.queue.checkLeaseAfter(claimed.id, this.config.leaseSeconds + 1);
+      logger.info({ runId, workerId, attempt: claimed.attempt }, 'run claimed');
+      return {
+        runId: claimed.id,
+        attempt: claimed.attempt,
+        config: claimed.config as RunConfig,
+        leaseSeconds: this.config.leaseSeconds,
+      };
     }
+  }
+
+  /** Moves the leases of the runs a worker still holds; returns the ones it must stop. */
+  async renewLeases(workerId: string, runIds: string[]): Promise<string[]> {
+    const until = new Date(Date.now() + this.config.leaseSeconds * 1000);
+    await this.prisma.run.updateMany({
+      where: { id: { in: runIds }, workerId, status: 'running' },
+      data: { leaseExpiresAt: until },
+    });
+    const held = await this.prisma.run.findMany({
+      where: { id: { in: runIds } },
+      select: { id: true, workerId: true, status: true, cancelRequestedAt: true },
+    });
+    const holds = new Map(held.map((r) => [r.id, r]));
+    return runIds.filter((id) => {
+      const run = holds.get(id);
+      return !run || run.workerId !== workerId || run.status !== 'running' || run.cancelRequestedAt !== null;
+    });
+  }
+
+  /** A delayed job lands here when a lease may have run out. */
+  async checkLease(runId: string): Promise<void> {
+    const run = await this.prisma.run.findUnique({ where: { id: runId } });
+    if (!run || run.status !== 'running' || !run.leaseExpiresAt) return;
+    const left = run.leaseExpiresAt.getTime() - Date.now();
+    if (left > 0) {
+      await this.queue.checkLeaseAfter(runId, left / 1000 + 1);
+      return;
+    }
+    this.metrics.leaseExpiries.inc();
+    const reason = `lease expired: worker ${run.workerId} stopped heartbeating (attempt ${run.attempt} of ${run.maxAttempts})`;
+    logger.warn({ runId, workerId: run.workerId, attempt: run.attempt }, 'lease expired');
+    await this.requeueOrFail(run, reason, { status: 'running', leaseExpiresAt: { lte: new Date() } });
+  }
+
+  private async requeueOrFail(run: Run, reason: string, expected: Prisma.RunWhereInput): Promise<Run | null> {
+    if (run.attempt >= run.maxAttempts) {
+      return this.transition(
+        run,
+        { status: 'failed', finishedAt: new Date(), failureReason: reason, leaseExpiresAt: null },
+        expected,
+      );
+    }
+    const requeued = await this.transition(
+      run,
+      { status: 'queued', workerId: null, leaseExpiresAt: null, failureReason: reason },
+      expected,
+    );
+    if (requeued) await this.queue.enqueue(requeued.id, requeued.priority);
+    return requeued;
   }
 
   /** Refuses writes from any worker but the one that holds the running run. */
   async assertHeldBy(runId: string, workerId: string): Promise<Run> {
     const run = await this.get(runId);
     if (run.status !== 'running' || run.workerId !== workerId) {
-      throw new ConflictException({
-        statusCode: 409,
-        error: 'Conflict',
-        message: `run ${runId} is not held by worker ${workerId} (status ${run.status})`,
-      });
+      throw conflict(`run ${runId} is not held by worker ${workerId} (status ${run.status})`);
     }
     return run;
   }
 
   async finish(runId: string, report: FinishRunRequest): Promise<Run> {
-    await this.assertHeldBy(runId, report.workerId);
-    const run = await this.prisma.run.update({
-      where: { id: runId },
-      data: {
-        status: report.status,
-        finishedAt: new Date(),
-        exitCode: report.exitCode,
-        failureReason: report.status === 'failed' ? (report.failureReason ?? 'the engine failed') : null,
-        stderrTail: report.stderrTail,
+    const run = await this.assertHeldBy(runId, report.workerId);
+    const held = { status: 'running' as const, workerId: report.workerId };
+    const common = { exitCode: report.exitCode, stderrTail: report.stderrTail, leaseExpiresAt: null };
+    let updated: Run | null;
+    if (report.status === 'cancelled' && run.cancelRequestedAt === null) {
+      // The engine stopped on SIGTERM without a cancel: the worker is draining. Resume elsewhere.
+      updated = await this.requeueOrFail({ ...run }, 'the worker was stopped (drained) mid-run', held);
+    } else {
+      updated = await this.transition(
+        run,
+        {
+          ...common,
+          status: report.status,
+          finishedAt: new Date(),
+          failureReason: report.status === 'failed' ? (report.failureReason ?? 'the engine failed') : null,
+        },
+        held,
+      );
+    }
+    if (!updated) throw conflict(`run ${runId} changed while it was being finished`);
+    logger.info({ runId, status: updated.status, exitCode: report.exitCode }, 'run finished');
+    return updated;
+  }
+
+  async cancel(id: string): Promise<Run> {
+    const run = await this.get(id);
+    if (run.status === 'queued') {
+      const done = await this.transition(run, { status: 'cancelled', finishedAt: new Date() }, { status: 'queued' });
+      if (done) return done;
+      return this.cancel(id); // claimed meanwhile: cancel as running
+    }
+    if (run.status === 'running') {
+      // The holding worker learns it on its next heartbeat and sends SIGTERM to the engine.
+      return this.prisma.run.update({ where: { id }, data: { cancelRequestedAt: new Date() } });
+    }
+    throw conflict(`run ${id} is ${run.status}; only queued or running runs can be cancelled`);
+  }
+
+  async retry(id: string): Promise<Run> {
+    const run = await this.get(id);
+    if (ACTIVE.includes(run.status)) throw conflict(`run ${id} is ${run.status}; only finished runs can be retried`);
+    if (run.status === 'succeeded') throw conflict(`run ${id} succeeded; submit a new run instead`);
+    const retried = await this.transition(
+      run,
+      {
+        status: 'queued',
+        workerId: null,
+        finishedAt: null,
+        failureReason: null,
+        cancelRequestedAt: null,
+        exitCode: null,
+        maxAttempts: run.attempt + DEFAULT_MAX_ATTEMPTS,
       },
-    });
-    await this.queue.settle(runId, report.status === 'succeeded');
-    logger.info({ runId, status: run.status, exitCode: run.exitCode }, 'run finished');
-    return run;
+      { status: run.status },
+    );
+    if (!retried) throw conflict(`run ${id} changed while it was being retried`);
+    await this.queue.enqueue(retried.id, retried.priority);
+    return retried;
+  }
+
+  toDto(run: Run): RunDto {
+    return toRunDto(run);
   }
 }

@@ -1,9 +1,15 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { type ClaimResponse, RegisterWorkerRequest, type WorkerDto } from '@reslab/contracts';
+import {
+  type ClaimResponse,
+  HeartbeatRequest,
+  type HeartbeatResponse,
+  RegisterWorkerRequest,
+  type WorkerDto,
+} from '@reslab/contracts';
 import { z } from 'zod';
 import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
 import { RunsService } from '../runs/runs.service.js';
-import { toWorkerDto, WorkersService } from './workers.service.js';
+import { WorkersService } from './workers.service.js';
 
 const WorkerId = new ZodValidationPipe(z.uuid(), 'id');
 
@@ -15,26 +21,31 @@ export class WorkersController {
   ) {}
 
   @Post()
-  async register(@Body(new ZodValidationPipe(RegisterWorkerRequest)) body: RegisterWorkerRequest): Promise<WorkerDto> {
-    return toWorkerDto(await this.workers.register(body));
+  register(@Body(new ZodValidationPipe(RegisterWorkerRequest)) body: RegisterWorkerRequest): Promise<WorkerDto> {
+    return this.workers.register(body);
   }
 
   @Get()
-  async list(): Promise<WorkerDto[]> {
-    return (await this.workers.list()).map(toWorkerDto);
+  list(): Promise<WorkerDto[]> {
+    return this.workers.listDtos();
   }
 
+  /** Renews the leases of the runs the worker holds; answers with the runs it must stop. */
   @Post(':id/heartbeat')
   @HttpCode(200)
-  async heartbeat(@Param('id', WorkerId) id: string): Promise<WorkerDto> {
-    return toWorkerDto(await this.workers.heartbeat(id));
+  async heartbeat(
+    @Param('id', WorkerId) id: string,
+    @Body(new ZodValidationPipe(HeartbeatRequest)) body: HeartbeatRequest,
+  ): Promise<HeartbeatResponse> {
+    const worker = await this.workers.heartbeat(id, body.draining);
+    return { worker, stop: await this.runs.renewLeases(id, body.runIds) };
   }
 
-  /** One run per call; a worker with N free slots calls N times. */
+  /** One run per call; a worker with N free slots calls N times. A draining worker gets none. */
   @Post(':id/claim')
   @HttpCode(200)
   async claim(@Param('id', WorkerId) id: string): Promise<ClaimResponse> {
-    await this.workers.heartbeat(id);
+    if (await this.workers.isDraining(id)) return { assignment: null };
     return { assignment: await this.runs.claimNext(id) };
   }
 }

@@ -1,0 +1,50 @@
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import type { ArtifactDto, RegisterArtifactRequest } from '@reslab/contracts';
+import { PrismaService } from '../database/prisma.service.js';
+import type { Artifact } from '../generated/prisma/client.js';
+import { RunsService } from '../runs/runs.service.js';
+import { ARTIFACT_STORE, type ArtifactStore } from './artifact-store.js';
+
+export function toArtifactDto(a: Artifact): ArtifactDto {
+  return {
+    id: a.id,
+    runId: a.runId,
+    kind: a.kind,
+    path: a.path,
+    sizeBytes: Number(a.sizeBytes),
+    sha256: a.sha256,
+    createdAt: a.createdAt.toISOString(),
+  };
+}
+
+@Injectable()
+export class ArtifactsService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly runs: RunsService,
+    @Inject(ARTIFACT_STORE) private readonly store: ArtifactStore,
+  ) {}
+
+  /** The worker wrote the file into the shared store; this records it (a rewrite updates the row). */
+  async register(runId: string, request: RegisterArtifactRequest): Promise<Artifact> {
+    await this.runs.assertHeldBy(runId, request.workerId);
+    const values = { kind: request.kind, sizeBytes: BigInt(request.sizeBytes), sha256: request.sha256 };
+    return this.prisma.artifact.upsert({
+      where: { runId_path: { runId, path: request.path } },
+      create: { runId, path: request.path, ...values },
+      update: { ...values, createdAt: new Date() },
+    });
+  }
+
+  list(runId: string): Promise<Artifact[]> {
+    return this.prisma.artifact.findMany({ where: { runId }, orderBy: { path: 'asc' } });
+  }
+
+  async download(id: string) {
+    const artifact = await this.prisma.artifact.findUnique({ where: { id } });
+    if (!artifact || !this.store.exists(artifact.path)) {
+      throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `artifact ${id} does not exist` });
+    }
+    return { artifact, stream: this.store.open(artifact.path) };
+  }
+}

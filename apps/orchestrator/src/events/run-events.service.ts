@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { type RunEventMessage, STREAM, type WorkerDto } from '@reslab/contracts';
+import type { Server } from 'socket.io';
+import { PrismaService } from '../database/prisma.service.js';
+import type { RunEvent } from '../generated/prisma/client.js';
+
+export type RunEventType = RunEventMessage['type'];
+
+export const runRoom = (id: string) => `run:${id}`;
+export const sweepRoom = (id: string) => `sweep:${id}`;
+export const WORKERS_ROOM = 'workers';
+
+export function toRunEventMessage(event: RunEvent): RunEventMessage {
+  return {
+    id: event.id.toString(),
+    runId: event.runId,
+    sweepId: event.sweepId,
+    type: event.type as RunEventType,
+    payload: event.payload as Record<string, unknown>,
+    time: event.createdAt.toISOString(),
+  };
+}
+
+/**
+ * Every change a client may watch goes through here: it is appended to the
+ * RunEvent log (so a reconnecting client can replay what it missed) and then
+ * pushed to the socket rooms of its run and its sweep.
+ */
+@Injectable()
+export class RunEventsService {
+  private server: Server | null = null;
+
+  constructor(private readonly prisma: PrismaService) {}
+
+  attach(server: Server): void {
+    this.server = server;
+  }
+
+  async publish(run: { id: string; sweepId: string | null }, type: RunEventType, payload: object): Promise<void> {
+    await this.publishMany([{ run, type, payload }]);
+  }
+
+  async publishMany(items: { run: { id: string; sweepId: string | null }; type: RunEventType; payload: object }[]) {
+    if (!items.length) return;
+    const events = await this.prisma.runEvent.createManyAndReturn({
+      data: items.map(({ run, type, payload }) => ({ runId: run.id, sweepId: run.sweepId, type, payload })),
+    });
+    for (const event of events.sort((a, b) => (a.id < b.id ? -1 : 1))) {
+      const message = toRunEventMessage(event);
+      const rooms = [runRoom(event.runId), ...(event.sweepId ? [sweepRoom(event.sweepId)] : [])];
+      this.server?.to(rooms).emit(STREAM.runEvent, message);
+    }
+  }
+
+  /** Events after `afterId` for one run or one sweep, oldest first. */
+  async replay(filter: { runId: string } | { sweepId: string }, afterId: bigint): Promise<RunEventMessage[]> {
+    const events = await this.prisma.runEvent.findMany({
+      where: { ...filter, id: { gt: afterId } },
+      orderBy: { id: 'asc' },
+      take: 50_000,
+    });
+    return events.map(toRunEventMessage);
+  }
+
+  broadcastWorkers(workers: WorkerDto[]): void {
+    this.server?.to(WORKERS_ROOM).emit(STREAM.workers, workers);
+  }
+}

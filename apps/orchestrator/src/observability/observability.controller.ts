@@ -1,0 +1,32 @@
+import { Controller, Get, Header } from '@nestjs/common';
+import { PROTOCOL_VERSION, RUN_STATUSES } from '@reslab/contracts';
+import { PrismaService } from '../database/prisma.service.js';
+import { RunQueueService } from '../queue/run-queue.service.js';
+import { OrchestratorMetrics } from './orchestrator-metrics.js';
+
+@Controller()
+export class ObservabilityController {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly queue: RunQueueService,
+    private readonly metrics: OrchestratorMetrics,
+  ) {}
+
+  @Get('health')
+  async health(): Promise<{ status: 'ok'; protocolVersion: number }> {
+    await this.prisma.$queryRaw`SELECT 1`;
+    return { status: 'ok', protocolVersion: PROTOCOL_VERSION };
+  }
+
+  /** Prometheus text format; gauges are read from the database at scrape time. */
+  @Get('metrics')
+  @Header('content-type', 'text/plain; version=0.0.4')
+  async prometheus(): Promise<string> {
+    this.metrics.queueDepth.set(await this.queue.depth());
+    const counts = await this.prisma.run.groupBy({ by: ['status'], _count: { _all: true } });
+    for (const status of RUN_STATUSES) {
+      this.metrics.runsByStatus.set({ status }, counts.find((c) => c.status === status)?._count._all ?? 0);
+    }
+    return this.metrics.registry.metrics();
+  }
+}

@@ -1,0 +1,60 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import {
+  degradationTemplate,
+  type SweepDetailDto,
+  type SweepDto,
+  type SweepPreviewDto,
+  SweepSpec,
+  type SweepSpecInput,
+} from '@reslab/contracts';
+import { z } from 'zod';
+import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
+import { SweepsService } from './sweeps.service.js';
+
+const SweepId = new ZodValidationPipe(z.uuid(), 'id');
+const Spec = new ZodValidationPipe(SweepSpec);
+const TEMPLATES: Record<string, () => SweepSpecInput> = { degradation: degradationTemplate };
+
+@Controller('sweeps')
+export class SweepsController {
+  constructor(private readonly sweeps: SweepsService) {}
+
+  @Post()
+  create(@Body(Spec) spec: SweepSpec): Promise<SweepDetailDto> {
+    return this.sweeps.create(spec);
+  }
+
+  /** How many runs a spec expands into, validated, without storing anything. */
+  @Post('preview')
+  @HttpCode(200)
+  preview(@Body(Spec) spec: SweepSpec): SweepPreviewDto {
+    return this.sweeps.preview(spec);
+  }
+
+  @Get('templates')
+  templates(): Record<string, SweepSpecInput> {
+    return Object.fromEntries(Object.entries(TEMPLATES).map(([name, make]) => [name, make()]));
+  }
+
+  @Get()
+  list(): Promise<SweepDto[]> {
+    return this.sweeps.list();
+  }
+
+  @Get(':id')
+  detail(@Param('id', SweepId) id: string): Promise<SweepDetailDto> {
+    return this.sweeps.detail(id);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  cancel(@Param('id', SweepId) id: string): Promise<SweepDetailDto> {
+    return this.sweeps.cancel(id);
+  }
+
+  @Post(':id/retry')
+  @HttpCode(200)
+  retry(@Param('id', SweepId) id: string): Promise<SweepDetailDto> {
+    return this.sweeps.retry(id);
+  }
+}

@@ -1,0 +1,131 @@
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import {
+  type ApiError,
+  expandSweep,
+  RUN_STATUSES,
+  type SweepDetailDto,
+  type SweepDto,
+  type SweepPreviewDto,
+  type SweepRunPlan,
+  type SweepSpec,
+} from '@reslab/contracts';
+import { PrismaService } from '../database/prisma.service.js';
+import type { Run, Sweep } from '../generated/prisma/client.js';
+import { logger } from '../logger.js';
+import { toRunDto } from '../runs/run-dto.js';
+import { RunsService } from '../runs/runs.service.js';
+
+function countByStatus(runs: Pick<Run, 'status'>[]): SweepDto['counts'] {
+  const counts = Object.fromEntries(RUN_STATUSES.map((s) => [s, 0])) as SweepDto['counts'];
+  for (const run of runs) counts[run.status] += 1;
+  return counts;
+}
+
+function toSweepDto(sweep: Sweep, runs: Pick<Run, 'status'>[]): SweepDto {
+  return {
+    id: sweep.id,
+    experimentId: sweep.experimentId,
+    name: sweep.name,
+    spec: sweep.spec as Record<string, unknown>,
+    createdAt: sweep.createdAt.toISOString(),
+    counts: countByStatus(runs),
+  };
+}
+
+@Injectable()
+export class SweepsService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly runs: RunsService,
+  ) {}
+
+  /** Every combination is validated first; one bad combination refuses the whole sweep, storing nothing. */
+  plan(spec: SweepSpec): SweepRunPlan[] {
+    const expanded = expandSweep(spec);
+    if (!expanded.ok) {
+      const body: ApiError = {
+        statusCode: 400,
+        error: 'Bad Request',
+        message: `invalid sweep: ${expanded.issues.length} problem(s), e.g. ${expanded.issues[0]?.path}: ${expanded.issues[0]?.message}`,
+        issues: expanded.issues,
+      };
+      throw new BadRequestException(body);
+    }
+    return expanded.runs;
+  }
+
+  preview(spec: SweepSpec): SweepPreviewDto {
+    const runs = this.plan(spec);
+    return { count: runs.length, runs: runs.map(({ name, params }) => ({ name, params })) };
+  }
+
+  async create(spec: SweepSpec): Promise<SweepDetailDto> {
+    const plans = this.plan(spec);
+    const { sweep, runs } = await this.prisma.$transaction(async (tx) => {
+      const experimentId = await this.runs.experimentId(tx, spec.team, spec.project, spec.experiment ?? spec.name);
+      const sweep = await tx.sweep.create({ data: { experimentId, name: spec.name, spec: spec as object } });
+      const runs = await tx.run.createManyAndReturn({
+        data: plans.map((plan) => ({
+          experimentId,
+          sweepId: sweep.id,
+          name: plan.name,
+          params: plan.params,
+          config: plan.config,
+          priority: spec.priority,
+          maxAttempts: spec.maxAttempts,
+        })),
+      });
+      return { sweep, runs };
+    });
+    await this.runs.afterCreate(runs);
+    logger.info({ sweepId: sweep.id, runs: runs.length }, 'sweep queued');
+    return this.detail(sweep.id);
+  }
+
+  async list(): Promise<SweepDto[]> {
+    const sweeps = await this.prisma.sweep.findMany({
+      orderBy: { createdAt: 'desc' },
+      include: { runs: { select: { status: true } } },
+      take: 500,
+    });
+    return sweeps.map((s) => toSweepDto(s, s.runs));
+  }
+
+  /** The sweep, its runs, and each run's last epoch per split: what the depth plot needs in one call. */
+  async detail(id: string): Promise<SweepDetailDto> {
+    const sweep = await this.prisma.sweep.findUnique({
+      where: { id },
+      include: { runs: { orderBy: { name: 'asc' } } },
+    });
+    if (!sweep)
+      throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `sweep ${id} does not exist` });
+    const finals = await this.prisma.$queryRaw<
+      { runId: string; split: 'train' | 'val' | 'test'; epoch: number; loss: number; accuracy: number; f1: number }[]
+    >`SELECT DISTINCT ON ("runId", split) "runId", split::text AS split, epoch, loss, accuracy, f1
+        FROM "EpochMetric" WHERE "runId" IN (SELECT id FROM "Run" WHERE "sweepId" = ${id}::uuid)
+       ORDER BY "runId", split, epoch DESC`;
+    const final = (runId: string, split: string) => {
+      const row = finals.find((f) => f.runId === runId && f.split === split);
+      return row ? { epoch: row.epoch, loss: row.loss, accuracy: row.accuracy, f1: row.f1 } : null;
+    };
+    return {
+      ...toSweepDto(sweep, sweep.runs),
+      runs: sweep.runs.map((run) => ({
+        ...toRunDto(run),
+        final: { train: final(run.id, 'train'), val: final(run.id, 'val'), test: final(run.id, 'test') },
+      })),
+    };
+  }
+
+  async cancel(id: string): Promise<SweepDetailDto> {
+    const runs = await this.prisma.run.findMany({ where: { sweepId: id, status: { in: ['queued', 'running'] } } });
+    for (const run of runs) await this.runs.cancel(run.id);
+    return this.detail(id);
+  }
+
+  async retry(id: string): Promise<SweepDetailDto> {
+    const runs = await this.prisma.run.findMany({ where: { sweepId: id, status: { in: ['failed', 'cancelled'] } } });
+    for (const run of runs) await this.runs.retry(run.id);
+    return this.detail(id);
+  }
+}
