@@ -54,8 +54,9 @@ export class EngineRun {
 
     const env: NodeJS.ProcessEnv = { ...process.env, PYTHONPATH: config.engineDir, PYTHONUNBUFFERED: '1' };
     if (gpu !== null) env.CUDA_VISIBLE_DEVICES = String(gpu);
-    const args = ['-m', 'reslab_engine', 'train', '--config', configPath, '--out', runDir, '--resume', runDir];
-    const child = spawn(config.python, args, { cwd: config.engineDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [command, ...prefix] = config.engineCommand as [string, ...string[]];
+    const args = [...prefix, 'train', '--config', configPath, '--out', runDir, '--resume', runDir];
+    const child = spawn(command, args, { cwd: config.engineDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     if (this.stopRequested) child.kill('SIGTERM');
     log.info({ pid: child.pid, gpu, attempt: assignment.attempt }, 'engine started');
@@ -118,7 +119,7 @@ export class EngineRun {
 
     const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
       child.on('error', (error) => {
-        stderr.push(`could not start ${config.python}: ${error.message}\n`);
+        stderr.push(`could not start ${command}: ${error.message}\n`);
         resolve([null, null]);
       });
       child.on('close', (code, sig) => resolve([code, sig]));

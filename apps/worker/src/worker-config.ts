@@ -15,7 +15,8 @@ export interface WorkerConfig {
   /** Port of the /health and /metrics endpoints; 0 picks a free one. */
   metricsPort: number;
   workDir: string;
-  python: string;
+  /** The engine's command line before `train ...`: by default `<python> -m reslab_engine`. */
+  engineCommand: string[];
   engineDir: string;
   /** Idle wait between claims when the queue is empty, ms. */
   idleMs: number;
@@ -61,9 +62,25 @@ export function loadWorkerConfig(argv = process.argv.slice(2), env = process.env
     workDir: resolve(values['work-dir'] ?? env.RESLAB_WORK_DIR ?? join(REPO_ROOT, '.reslab', 'worker')),
     artifactDir: resolve(values['artifact-dir'] ?? env.RESLAB_ARTIFACT_DIR ?? join(REPO_ROOT, '.reslab', 'artifacts')),
     metricsPort,
-    python: env.RESLAB_PYTHON ?? join(REPO_ROOT, '.venv', 'bin', 'python'),
+    // RESLAB_ENGINE_COMMAND (a JSON array) swaps the engine, e.g. for a fake one in scheduler load tests.
+    engineCommand: env.RESLAB_ENGINE_COMMAND
+      ? parseCommand(env.RESLAB_ENGINE_COMMAND)
+      : [env.RESLAB_PYTHON ?? join(REPO_ROOT, '.venv', 'bin', 'python'), '-m', 'reslab_engine'],
     engineDir: env.RESLAB_ENGINE_DIR ?? join(REPO_ROOT, 'libs', 'engine'),
     idleMs: Number(env.RESLAB_WORKER_IDLE_MS ?? 1000),
     heartbeatMs: Number(env.RESLAB_WORKER_HEARTBEAT_MS ?? 10000),
   };
+}
+
+function parseCommand(text: string): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = null;
+  }
+  if (!Array.isArray(parsed) || !parsed.length || !parsed.every((p) => typeof p === 'string')) {
+    throw new WorkerConfigError(`RESLAB_ENGINE_COMMAND must be a JSON array of strings, got '${text}'`);
+  }
+  return parsed;
 }
