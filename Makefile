@@ -12,7 +12,7 @@ export PRISMA_HIDE_UPDATE_MESSAGE := 1
 PYTHON ?= python3
 VENV := .venv
 STAMPS := .reslab/stamps
-TS_SOURCES := $(shell find libs/contracts/src apps/orchestrator/src apps/worker/src -name '*.ts' -not -path '*/generated/*' 2>/dev/null)
+TS_SOURCES := $(shell find libs/contracts/src apps/orchestrator/src apps/worker/src apps/cli/src -name '*.ts' -not -path '*/generated/*' 2>/dev/null)
 DASHBOARD_SOURCES := $(shell find apps/dashboard -path apps/dashboard/.next -prune -o -path apps/dashboard/node_modules -prune -o -type f \( -name '*.ts' -o -name '*.tsx' -o -name '*.css' \) -print 2>/dev/null)
 
 .PHONY: help demo test setup lint typecheck test-ts test-python migrate db-up db-down
@@ -24,7 +24,7 @@ help:
 demo: setup
 	infra/demo/demo.sh
 
-test: setup
+test: setup $(STAMPS)/venv-torchvision
 	infra/with-postgres.sh $(MAKE) --no-print-directory lint migrate test-ts test-python
 
 setup: $(STAMPS)/npm $(STAMPS)/venv $(STAMPS)/dataset $(STAMPS)/build $(STAMPS)/dashboard $(STAMPS)/chromium
@@ -38,6 +38,15 @@ $(STAMPS)/npm: package.json package-lock.json libs/contracts/package.json apps/o
 $(STAMPS)/venv: libs/engine/requirements.txt libs/engine/requirements-test.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install -q -r libs/engine/requirements.txt -r libs/engine/requirements-test.txt
+	@mkdir -p $(STAMPS) && touch $@
+
+# torchvision does not import beside the CPU build of torch 2.13.0, so the
+# equivalence test with torchvision's ResNets runs in an environment of its own:
+# torch 2.14.1 + torchvision 0.29.1, a CUDA build that lies on this machine's
+# disk (no download; about 5.5 GB, one minute) and runs on the CPU.
+$(STAMPS)/venv-torchvision: libs/engine/requirements-torchvision.txt
+	test -x .venv-torchvision/bin/python || $(PYTHON) -m venv .venv-torchvision
+	.venv-torchvision/bin/python -m pip install -q -r libs/engine/requirements-torchvision.txt
 	@mkdir -p $(STAMPS) && touch $@
 
 # The real Fashion-MNIST, from Debian; without root the engine falls back to a path you give it.
@@ -56,7 +65,7 @@ $(STAMPS)/chromium:
 
 $(STAMPS)/build: $(STAMPS)/npm prisma/schema.prisma $(TS_SOURCES)
 	infra/prisma-generate.sh >/dev/null
-	npx tsc -b libs/contracts apps/orchestrator apps/worker
+	npx tsc -b libs/contracts apps/orchestrator apps/worker apps/cli
 	@mkdir -p $(STAMPS) && touch $@
 
 $(STAMPS)/dashboard: $(STAMPS)/build $(DASHBOARD_SOURCES)
@@ -76,6 +85,7 @@ test-ts:
 
 test-python:
 	cd libs/engine && ../../$(VENV)/bin/python -m pytest -q
+	cd libs/engine && ../../.venv-torchvision/bin/python -m pytest -q -m torchvision tests/test_torchvision_equivalence.py
 
 db-up:
 	infra/postgres/ensure-postgres.sh >/dev/null
