@@ -1,12 +1,16 @@
 """The training run: short and flat, to be read beside He et al. 2016 §4.2.
 
-Events go to stdout (events.emit); logs to stderr. Exit codes: 0 finished, 1 diverged or data/runtime error,
-2 config error (cli.py), 143 stopped by SIGTERM after checkpointing mid-epoch (resume continues exactly).
+Each epoch: train, evaluate on val, measure the gradient flow (diagnostics.py, also at epoch 0), checkpoint;
+the test split once at the end. Events go to stdout (events.emit); logs to stderr.
+Exit codes: 0 finished, 1 diverged or data/runtime error, 2 config error (cli.py), 143 stopped by SIGTERM
+after checkpointing mid-epoch (resume continues exactly).
 """
 
+import contextlib
 import logging
 import math
 import os
+import shutil
 import signal
 import time
 from pathlib import Path
@@ -19,7 +23,8 @@ from . import checkpoint
 from .config import RunConfig
 from .data import DataSplits, ImageSet, load_dataset
 from .data.batches import eval_batches, normalise, pad_crop_flip
-from .errors import ConfigError
+from .diagnostics import fixed_batches, gradient_flow
+from .errors import ConfigError, EngineError
 from .events import emit
 from .metrics import SplitMeter
 from .models import create_model
@@ -28,8 +33,6 @@ from .optimizer import build_optimizer, build_scheduler
 log = logging.getLogger(__name__)
 
 EVAL_BATCH_SIZE = 256  # eval-mode BN does not depend on the batch; 256 measured fastest on CPU
-# NHWC: about 15% faster training and 40% faster eval than NCHW for these nets on CPU (measured), as airbench uses.
-MEMORY_FORMAT = torch.channels_last
 EXIT_STOPPED = 128 + signal.SIGTERM
 
 
@@ -53,31 +56,79 @@ def resolve_device(requested: str) -> torch.device:
     return torch.device(requested)
 
 
-def make_deterministic(seed: int) -> None:
-    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # required by deterministic cuBLAS
+def memory_format(config: RunConfig) -> torch.memory_format:
+    # NHWC: about 15% faster training and 40% faster eval than NCHW for these nets on CPU (measured), as airbench uses.
+    return torch.channels_last if config.train.channels_last else torch.contiguous_format
+
+
+def autocast(config: RunConfig, device: torch.device):
+    """bf16 autocast for the forward pass and loss, never on the CPU (the contract's `train.amp`).
+
+    `auto` turns it on where the GPU supports bf16; `bf16` insists, and is a config error where it cannot hold.
+    bf16 keeps float32's exponent range, so no loss scaling is needed (unlike fp16).
+    """
+    amp = config.train.amp
+    if amp == "bf16" and device.type != "cuda":
+        raise ConfigError(
+            f"train.amp 'bf16' needs a CUDA device, but the run is on {device}; use 'auto' or 'off'", "train.amp"
+        )
+    supported = device.type == "cuda" and torch.cuda.is_bf16_supported()
+    if amp == "bf16" and not supported:
+        raise ConfigError(f"train.amp 'bf16': {torch.cuda.get_device_name(device)} has no bf16 support", "train.amp")
+    if amp == "off" or not supported:
+        return contextlib.nullcontext
+    return lambda: torch.autocast(device_type="cuda", dtype=torch.bfloat16)
+
+
+def compile_model(model: nn.Module, config: RunConfig, device: torch.device) -> nn.Module:
+    """The module that training and evaluation call: `model` itself, or its torch.compile wrapper (which shares
+    the parameters; checkpoints and diagnostics keep using the eager `model`)."""
+    if not config.train.compile:
+        return model
+    if device.type == "cpu":  # inductor writes C++ for the CPU; without a compiler it fails deep inside a step
+        import torch._inductor.config as inductor  # imported only when compiling: it is slow to import
+
+        compiler = inductor.cpp.cxx[-1] or "g++"
+        if shutil.which(compiler) is None:
+            raise EngineError(
+                f"train.compile on the CPU needs a C++ compiler ({compiler}), which is not on PATH; "
+                "set train.compile to false",
+                "train.compile",
+            )
+    return torch.compile(model)
+
+
+def make_deterministic(seed: int, device: torch.device) -> None:
     torch.manual_seed(seed)
-    torch.backends.cudnn.benchmark = False
-    torch.use_deterministic_algorithms(True, warn_only=True)
+    if device.type == "cuda":
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # required by deterministic cuBLAS
+        torch.backends.cudnn.benchmark = False
+        torch.use_deterministic_algorithms(True, warn_only=True)
+    # Not on the CPU: its kernels already give the same results for the same inputs and thread count (the
+    # seed and resume tests check it), and the deterministic switch sends channels_last convolutions and
+    # batch norm down slow paths: 13x slower steps for CIFAR ResNet-20 (benchmarks/RESULTS.md).
 
 
-def train_step(model: nn.Module, optimizer, x: torch.Tensor, y: torch.Tensor, label_smoothing: float):
-    """The course's step, in its order."""
+def train_step(model: nn.Module, optimizer, x: torch.Tensor, y: torch.Tensor, label_smoothing: float, amp):
+    """The course's step, in its order; `amp()` is the autocast context (or a no-op) for forward and loss."""
     model.train()
     optimizer.zero_grad(set_to_none=True)
-    logits = model(x)
-    loss = F.cross_entropy(logits, y, label_smoothing=label_smoothing)
+    with amp():
+        logits = model(x)
+        loss = F.cross_entropy(logits, y, label_smoothing=label_smoothing)
     loss.backward()
     optimizer.step()
-    return logits.detach(), loss.item()
+    return logits.detach().float(), loss.item()
 
 
 @torch.no_grad()
-def evaluate(model: nn.Module, split: ImageSet, data: DataSplits) -> tuple[SplitMeter, float]:
+def evaluate(net: nn.Module, split: ImageSet, data: DataSplits, layout, amp) -> tuple[SplitMeter, float]:
     tic = time.perf_counter()
-    model.eval()
+    net.eval()
     meter = SplitMeter(data.num_classes)
     for x, y in eval_batches(split, EVAL_BATCH_SIZE, data.mean, data.std):
-        logits = model(x.contiguous(memory_format=MEMORY_FORMAT))
+        with amp():
+            logits = net(x.contiguous(memory_format=layout)).float()
         meter.update(F.cross_entropy(logits, y, reduction="sum").item(), logits, y)
     return meter, time.perf_counter() - tic
 
@@ -93,6 +144,25 @@ def emit_metric(epoch: int, split: str, meter: SplitMeter, lr: float, seconds: f
         summary["accuracy"],
         summary["f1"],
         seconds,
+    )
+
+
+def emit_grad_flow(epoch: int, model: nn.Module, batches: list, label_smoothing: float) -> None:
+    if not batches:  # diagnostics.gradFlowBatches = 0
+        return
+    blocks = gradient_flow(model, batches, label_smoothing)
+    if not all(math.isfinite(value) for block in blocks for value in block.values() if not isinstance(value, str)):
+        log.warning("epoch %d: non-finite gradient or activation norms; no grad_flow event", epoch)
+        return
+    emit("grad_flow", epoch=epoch, batches=len(batches), blocks=blocks)
+    first, last = blocks[0], blocks[-1]
+    log.info(
+        "epoch %d gradient flow: input-gradient norm %.3g at %s, %.3g at %s",
+        epoch,
+        first["inputGradNorm"],
+        first["name"],
+        last["inputGradNorm"],
+        last["name"],
     )
 
 
@@ -112,20 +182,29 @@ def run(config: RunConfig, out_dir: Path, resume_dir: Path | None = None) -> int
     started = time.perf_counter()
     stop = StopRequest()
     device = resolve_device(config.device)
-    make_deterministic(config.seed)
+    amp, layout = autocast(config, device), memory_format(config)
+    make_deterministic(config.seed, device)
     data = load_dataset(config.data).to(device)
+    if config.model.num_classes is not None and config.model.num_classes != data.num_classes:
+        raise ConfigError(
+            f"model.numClasses is {config.model.num_classes} but {config.data.dataset} has {data.num_classes} classes",
+            "model.numClasses",
+        )
     model = create_model(
         config.model.name,
         in_channels=data.in_channels,
         num_classes=data.num_classes,
         width=config.model.width,
         shortcut=config.model.shortcut,
-    ).to(device, memory_format=MEMORY_FORMAT)
+        zero_init_residual=config.model.zero_init_residual,
+    ).to(device, memory_format=layout)
+    net = compile_model(model, config, device)
     optim = config.optim
     optimizer = build_optimizer(model, optim)
     steps_per_epoch = math.ceil(len(data.train) / optim.batch_size)  # the last, smaller batch is kept
     scheduler = build_scheduler(optimizer, optim, steps_per_epoch * config.epochs)
     generator = torch.Generator().manual_seed(config.seed)  # shuffling and augmentation, saved in checkpoints
+    flow_batches = fixed_batches(data, config.diagnostics.grad_flow_batches, optim.batch_size, config.seed)
 
     start_epoch, partial = 1, None
     if resume_dir is not None and checkpoint.has_checkpoint(resume_dir):
@@ -163,6 +242,9 @@ def run(config: RunConfig, out_dir: Path, resume_dir: Path | None = None) -> int
         config.epochs,
     )
 
+    if start_epoch == 1 and partial is None:
+        emit_grad_flow(0, model, flow_batches, optim.label_smoothing)  # the network at initialisation
+
     def save(epoch: int, step: int, partial_epoch: dict | None) -> None:
         state = {
             "epoch": epoch,
@@ -189,9 +271,9 @@ def run(config: RunConfig, out_dir: Path, resume_dir: Path | None = None) -> int
             x = normalise(data.train.images[index], data.mean, data.std)
             if config.data.augment:
                 x = pad_crop_flip(x, generator)
-            x = x.contiguous(memory_format=MEMORY_FORMAT)
+            x = x.contiguous(memory_format=layout)
             y = data.train.labels[index]
-            logits, loss = train_step(model, optimizer, x, y, optim.label_smoothing)
+            logits, loss = train_step(net, optimizer, x, y, optim.label_smoothing, amp)
             if not math.isfinite(loss):
                 emit("diverged", epoch=epoch, step=step, loss=str(loss))  # "nan" / "inf"
                 log.error("loss is %s at epoch %d step %d; stopping", loss, epoch, step)
@@ -206,13 +288,14 @@ def run(config: RunConfig, out_dir: Path, resume_dir: Path | None = None) -> int
         lr = scheduler.get_last_lr()[0]
         emit_metric(epoch, "train", meter, lr, seconds + time.perf_counter() - tic)
         if len(data.val):
-            val_meter, val_seconds = evaluate(model, data.val, data)
+            val_meter, val_seconds = evaluate(net, data.val, data, layout, amp)
             emit_metric(epoch, "val", val_meter, lr, val_seconds)
+        emit_grad_flow(epoch, model, flow_batches, optim.label_smoothing)
         save(epoch, 0, None)
         if stop.requested:
             return EXIT_STOPPED
 
-    test_meter, test_seconds = evaluate(model, data.test, data)
+    test_meter, test_seconds = evaluate(net, data.test, data, layout, amp)
     emit_metric(config.epochs, "test", test_meter, scheduler.get_last_lr()[0], test_seconds)
     emit("run_finished", epochs=config.epochs, seconds=time.perf_counter() - started)
     return 0

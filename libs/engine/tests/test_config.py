@@ -42,11 +42,11 @@ def test_config_round_trips_to_json():
     ("config", "field"),
     [
         (with_changes(model={"depth": 21}), "model.depth"),
-        (with_changes(model={"depth": 18}), "model.depth"),
-        (with_changes(model={"arch": "preact_resnet"}), "model.arch"),
+        (with_changes(model={"depth": 19}), "model.depth"),
+        (with_changes(model={"arch": "preact_resnet", "depth": 27}), "model.depth"),
         (with_changes(model={"arch": "vgg"}), "model.arch"),
         (with_changes(data={"dataset": "imagenet"}), "data.dataset"),
-        (with_changes(data={"dataset": "cifar10"}), "data.dataset"),
+        (with_changes(data={"dataset": "imagefolder"}), "data.root"),
         (with_changes(optim={"lr": -1}), "optim.lr"),
         (with_changes(optim={"batchsize": 64}), "optim.batchsize"),
         ({"model": {"arch": "resnet", "depth": 20}, "data": {"dataset": "synthetic"}}, "epochs"),
@@ -97,3 +97,8 @@ def test_cli_missing_data_files_names_directories(tmp_path):
     assert run.returncode == 1
     assert run.events[0]["code"] == "data" and str(tmp_path / "nowhere") in run.events[0]["message"]
     assert "Traceback" not in run.stderr
+
+
+def test_num_classes_that_disagrees_with_the_data_is_a_config_error(tmp_path):
+    # Synthetic data has 10 classes; the check needs the data, so it happens in the engine, not in validate().
+    assert_config_error(run_engine(with_changes(model={"numClasses": 100}), tmp_path / "run"), "model.numClasses")

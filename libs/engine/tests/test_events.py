@@ -26,6 +26,24 @@ def test_training_events_match_contract(tiny_run, event_validator):
     assert [e["epoch"] for e in tiny_run.of_type("checkpoint")] == [1, 2]
 
 
+def test_optional_metric_fields_and_grad_flow_are_present_so_the_contract_check_covers_them(tiny_run, event_validator):
+    for metric in tiny_run.of_type("epoch_metric"):
+        assert set(metric["weighted"]) == {"precision", "recall", "f1"}
+        assert 0 <= metric["top5"] <= 1  # 10 classes: top-5 is reported
+        confusion = metric["confusion"]
+        assert len(confusion) == 10 and sum(map(sum, confusion)) == sum(c["support"] for c in metric["perClass"])
+    flows = tiny_run.of_type("grad_flow")
+    assert flows and all(event["blocks"] for event in flows)
+    assert_valid(flows, event_validator)
+
+
+def test_contract_rejects_a_malformed_grad_flow_event(tiny_run, event_validator):
+    # The schema is strict, so the check above is not vacuous: a missing or misnamed field fails it.
+    event = copy.deepcopy(tiny_run.of_type("grad_flow")[0])
+    event["blocks"][0]["inputGradient"] = event["blocks"][0].pop("inputGradNorm")
+    assert list(event_validator.iter_errors(event))
+
+
 def test_stdout_is_only_json_lines(tiny_run):
     for line in tiny_run.stdout.splitlines():
         json.loads(line)  # raises on any stray print
