@@ -74,8 +74,8 @@ $(STAMPS)/dashboard: $(STAMPS)/build $(DASHBOARD_SOURCES)
 
 lint:
 	npx biome check .
-	$(VENV)/bin/ruff check libs/engine
-	$(VENV)/bin/ruff format --check libs/engine
+	$(VENV)/bin/ruff check libs/engine benchmarks
+	$(VENV)/bin/ruff format --check libs/engine benchmarks
 
 migrate:
 	infra/migrate.sh
