@@ -36,7 +36,7 @@ pids+=($!)
 
 cat <<MSG
 [demo] API:       $API_URL   (e.g. curl $API_URL/runs)
-[demo] Dashboard: http://127.0.0.1:$DASHBOARD_PORT/runs
+[demo] Dashboard: http://127.0.0.1:$DASHBOARD_PORT/sweeps
 [demo] Logs:      $LOGS/   Ctrl-C stops everything.
 MSG
 node infra/demo/degradation-sweep.mjs "$API_URL"
