@@ -29,7 +29,7 @@ test: setup $(STAMPS)/venv-torchvision
 
 setup: $(STAMPS)/npm $(STAMPS)/venv $(STAMPS)/dataset $(STAMPS)/build $(STAMPS)/dashboard $(STAMPS)/chromium
 
-$(STAMPS)/npm: package.json package-lock.json libs/contracts/package.json apps/orchestrator/package.json apps/worker/package.json apps/dashboard/package.json
+$(STAMPS)/npm: package.json package-lock.json libs/contracts/package.json apps/orchestrator/package.json apps/worker/package.json apps/cli/package.json apps/dashboard/package.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@mkdir -p $(STAMPS) && touch $@
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EpochMetricDto, GradFlowDto, RunDto, RunStatus } from './api.js';
 
 /**
  * The live stream (socket.io). A client emits `subscribe` with a room and the
@@ -44,3 +45,29 @@ export const STREAM = {
   runEvent: 'run_event',
   workers: 'workers',
 } as const;
+
+/** What subscribing to a run room answers with first. */
+export const RunSnapshot = z.object({
+  run: RunDto,
+  metrics: z.array(EpochMetricDto),
+  gradFlow: z.array(GradFlowDto),
+  /** Events up to this id are reflected in the snapshot; later ones are replayed or pushed. */
+  lastEventId: z.string(),
+});
+export type RunSnapshot = z.infer<typeof RunSnapshot>;
+
+/** The ack of `subscribe`: the room's snapshot (run: RunSnapshot, sweep: SweepDetailDto, workers: WorkerDto[]). */
+export const SubscribeAck = z.union([
+  z.object({ ok: z.literal(true), snapshot: z.unknown(), missed: z.array(RunEventMessage) }),
+  z.object({ ok: z.literal(false), error: z.string() }),
+]);
+export type SubscribeAck = z.infer<typeof SubscribeAck>;
+
+/** Payload of a `status` run event. */
+export const StatusEventPayload = z.object({
+  status: RunStatus,
+  attempt: z.int(),
+  workerId: z.uuid().nullable().optional(),
+  failureReason: z.string().nullable().optional(),
+});
+export type StatusEventPayload = z.infer<typeof StatusEventPayload>;

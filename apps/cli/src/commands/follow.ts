@@ -1,0 +1,210 @@
+import {
+  EpochMetricDto,
+  RunDto,
+  RunEventMessage,
+  RunStatus,
+  STREAM,
+  type SubscribeRequest,
+  type WorkerDto,
+} from '@reslab/contracts';
+import { io } from 'socket.io-client';
+import { z } from 'zod';
+import type { ResLabApi } from '../api-client.js';
+import type { Command } from '../command.js';
+import { percent, shortId } from '../format.js';
+import { runsResolver } from './runs.js';
+
+/*
+ * The run room's snapshot and the subscribe ack are not declared in
+ * libs/contracts (see StreamGateway and RunsService.snapshot), so they are
+ * declared here from the contract parts they are made of.
+ */
+const RunSnapshot = z.object({ run: RunDto, metrics: z.array(EpochMetricDto), lastEventId: z.string() });
+const SubscribeAck = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), snapshot: z.unknown(), missed: z.array(RunEventMessage) }),
+  z.object({ ok: z.literal(false), error: z.string() }),
+]);
+/** `payload` of a `status` event (RunsService.transition); the first one, on creation, has only status and attempt. */
+const StatusPayload = z.object({
+  status: RunStatus,
+  attempt: z.int().optional(),
+  workerId: z.string().nullable().optional(),
+  failureReason: z.string().nullable().optional(),
+});
+/** `payload` of an `epoch_metric` event is the engine's event without its envelope; these are the fields printed. */
+const EpochLine = EpochMetricDto.pick({
+  epoch: true,
+  split: true,
+  loss: true,
+  accuracy: true,
+  f1: true,
+  seconds: true,
+});
+type EpochLine = z.infer<typeof EpochLine>;
+
+const TERMINAL: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'cancelled']);
+const ACK_TIMEOUT_MS = 15_000;
+
+function epochLine(m: EpochLine, epochs: number): string {
+  return [
+    `epoch ${String(m.epoch).padStart(String(epochs).length)}/${epochs}`,
+    m.split.padEnd(5),
+    `loss ${m.loss.toFixed(4)}`,
+    `acc ${percent(m.accuracy).padStart(7)}`,
+    `macro-F1 ${m.f1.toFixed(4)}`,
+    `${m.seconds.toFixed(1)}s`,
+  ].join('  ');
+}
+
+/**
+ * Follows one run over the socket.io stream until it ends. Each (re)connection
+ * subscribes with the id of the last event seen, so the server replays what
+ * was missed while the connection was down. Resolves the exit code: 0 when the
+ * run succeeds, 1 when it fails or is cancelled.
+ */
+export function followRun(
+  api: ResLabApi,
+  run: RunDto,
+  workers: WorkerDto[],
+  out: (line: string) => void,
+  note: (line: string) => void,
+): Promise<number> {
+  const url = new URL(api.baseUrl);
+  const socket = io(url.origin, {
+    path: `${url.pathname.replace(/\/+$/, '')}/socket.io`,
+    transports: ['websocket'],
+    reconnectionDelayMax: 5_000,
+  });
+  const workerName = new Map(workers.map((w) => [w.id, w.name]));
+  const epochs = run.config.epochs;
+  const seen = new Set<string>();
+  let lastEventId: bigint | null = null;
+  // Attempt -1 matches no real state, so the snapshot's status is always printed once.
+  let status: { status: RunStatus; attempt: number; reason: string | null } = {
+    status: run.status,
+    attempt: -1,
+    reason: null,
+  };
+  /** Epoch lines printed from the first snapshot; a pushed copy of one of them is not printed twice. */
+  const fromSnapshot = new Set<string>();
+  /** Events pushed while the subscribe ack is in flight; handled after the snapshot and the replay. */
+  let buffered: RunEventMessage[] | null = null;
+  let outage = false;
+
+  return new Promise<number>((resolve) => {
+    let finished = false;
+    const finish = async (code: number) => {
+      if (finished) return;
+      finished = true;
+      socket.close();
+      if (code !== 0) {
+        out(`run ${run.id} ${status.status}${status.reason ? `: ${status.reason}` : ''}`);
+        const final = await api.getRun(run.id).catch(() => null);
+        const tail = final?.stderrTail?.trimEnd().split('\n').slice(-20);
+        if (final?.status === 'failed' && tail?.length) note(`last lines of the engine's stderr:\n${tail.join('\n')}`);
+      } else {
+        out(`run ${run.id} succeeded`);
+      }
+      resolve(code);
+    };
+
+    const showStatus = (next: z.infer<typeof StatusPayload>) => {
+      const attempt = next.attempt ?? status.attempt;
+      if (next.status === status.status && attempt === status.attempt) return;
+      status = { status: next.status, attempt, reason: next.failureReason ?? null };
+      const where = next.workerId ? ` on ${workerName.get(next.workerId) ?? shortId(next.workerId)}` : '';
+      out(`status ${next.status} (attempt ${attempt}${where})${next.failureReason ? `: ${next.failureReason}` : ''}`);
+      if (TERMINAL.has(next.status)) void finish(next.status === 'succeeded' ? 0 : 1);
+    };
+
+    const handle = (event: RunEventMessage) => {
+      if (finished || seen.has(event.id)) return;
+      seen.add(event.id);
+      const id = BigInt(event.id);
+      if (lastEventId === null || id > lastEventId) lastEventId = id;
+      if (event.type === 'epoch_metric') {
+        const metric = EpochLine.safeParse(event.payload);
+        if (!metric.success) return note(`skipping a malformed epoch event ${event.id}`);
+        const key = `${metric.data.epoch}:${metric.data.split}`;
+        if (fromSnapshot.delete(key)) return;
+        out(epochLine(metric.data, epochs));
+      } else if (event.type === 'status') {
+        const next = StatusPayload.safeParse(event.payload);
+        if (next.success) showStatus(next.data);
+      }
+    };
+
+    socket.on(STREAM.runEvent, (message: unknown) => {
+      const event = RunEventMessage.safeParse(message);
+      if (!event.success || event.data.runId !== run.id) return;
+      if (buffered) buffered.push(event.data);
+      else handle(event.data);
+    });
+
+    socket.on('connect', async () => {
+      if (outage) note('reconnected; replaying what was missed');
+      outage = false;
+      buffered = [];
+      const request: SubscribeRequest = {
+        room: { kind: 'run', id: run.id },
+        ...(lastEventId === null ? {} : { afterEventId: lastEventId.toString() }),
+      };
+      let ack: z.infer<typeof SubscribeAck>;
+      try {
+        ack = SubscribeAck.parse(await socket.timeout(ACK_TIMEOUT_MS).emitWithAck(STREAM.subscribe, request));
+      } catch (error) {
+        note(`subscribing failed (${(error as Error).message}); reconnecting`);
+        socket.disconnect().connect();
+        return;
+      }
+      if (!ack.ok) {
+        note(`reslab: the stream refused the subscription: ${ack.error}`);
+        void finish(1);
+        return;
+      }
+      if (lastEventId === null) {
+        const snapshot = RunSnapshot.parse(ack.snapshot);
+        for (const metric of snapshot.metrics) {
+          fromSnapshot.add(`${metric.epoch}:${metric.split}`);
+          out(epochLine(metric, epochs));
+        }
+        // Not the snapshot's id as a replay filter: an event may commit between its reads, so ids dedupe instead.
+        lastEventId = BigInt(snapshot.lastEventId);
+        showStatus({ ...snapshot.run });
+      }
+      for (const event of ack.missed) handle(event);
+      const pushed = buffered;
+      buffered = null;
+      for (const event of pushed) handle(event);
+      if (TERMINAL.has(status.status)) void finish(status.status === 'succeeded' ? 0 : 1);
+    });
+
+    socket.on('disconnect', (reason) => {
+      if (finished) return;
+      buffered = null;
+      if (!outage) note(`disconnected (${reason}); reconnecting`);
+      outage = true;
+    });
+    socket.on('connect_error', (error) => {
+      if (!outage) note(`cannot reach the stream at ${api.baseUrl} (${error.message}); retrying`);
+      outage = true;
+    });
+  });
+}
+
+export const runsFollow: Command = {
+  noun: 'runs',
+  verb: 'follow',
+  usage: '<id>',
+  summary: 'print each epoch as it lands and status changes; exit 0 if the run succeeds, 1 if not',
+  options: {},
+  positionals: { min: 1, max: 1 },
+  async run({ api, positionals, out, note }) {
+    const id = await runsResolver(api)(positionals[0] as string);
+    const [run, workers] = await Promise.all([api.getRun(id), api.listWorkers()]);
+    out(
+      `following run ${run.id} (${run.name ?? 'unnamed'}): ${run.config.model.arch}${run.config.model.depth}, ${run.config.data.dataset}, ${run.config.epochs} epochs`,
+    );
+    return followRun(api, run, workers, out, note);
+  },
+};

@@ -1,0 +1,118 @@
+import { type RunDto, RunStatus } from '@reslab/contracts';
+import type { ResLabApi } from '../api-client.js';
+import { type Command, stringOption } from '../command.js';
+import { UsageError } from '../errors.js';
+import { shortId, table } from '../format.js';
+import { resolveId } from '../resolve-id.js';
+
+/**
+ * Epochs a run has stored. RunDto does not carry it, so it comes from the run's
+ * metrics, fetched only for runs that may have a partial count.
+ */
+async function epochsDone(api: ResLabApi, runs: RunDto[]): Promise<Map<string, number>> {
+  const done = new Map<string, number>();
+  const pending: RunDto[] = [];
+  for (const run of runs) {
+    if (run.status === 'succeeded') done.set(run.id, run.config.epochs);
+    else if (run.startedAt === null) done.set(run.id, 0);
+    else pending.push(run);
+  }
+  // A few at a time: a listing should not hammer the API with hundreds of requests at once.
+  for (let i = 0; i < pending.length; i += 8) {
+    await Promise.all(
+      pending.slice(i, i + 8).map(async (run) => {
+        const metrics = await api.runMetrics(run.id);
+        done.set(run.id, Math.max(0, ...metrics.map((m) => m.epoch)));
+      }),
+    );
+  }
+  return done;
+}
+
+export function runsResolver(api: ResLabApi) {
+  return (given: string) => resolveId('run', given, () => api.listRuns());
+}
+
+export const runsLs: Command = {
+  noun: 'runs',
+  verb: 'ls',
+  usage: '[--status <status>] [--sweep <id>] [--json]',
+  summary: 'list runs: id prefix, name, status, attempt, worker, epochs done',
+  optionHelp: [
+    `--status <status>  only runs in this status (${RunStatus.options.join(', ')})`,
+    '--sweep <id>       only the runs of this sweep (id or prefix)',
+    '--json             print the runs as a JSON array of RunDto',
+  ],
+  options: { status: { type: 'string' }, sweep: { type: 'string' }, json: { type: 'boolean' } },
+  positionals: { min: 0, max: 0 },
+  async run({ api, values, out }) {
+    const statusOption = stringOption(values, 'status');
+    const status = statusOption === undefined ? undefined : RunStatus.safeParse(statusOption);
+    if (status && !status.success) {
+      throw new UsageError(`--status ${statusOption}: expected one of ${RunStatus.options.join(', ')}`);
+    }
+    const sweepOption = stringOption(values, 'sweep');
+    const sweepId =
+      sweepOption === undefined ? undefined : await resolveId('sweep', sweepOption, () => api.listSweeps());
+    const runs = await api.listRuns({ status: status?.data, sweepId });
+    if (values.json) {
+      out(JSON.stringify(runs, null, 2));
+      return 0;
+    }
+    const [workers, done] = await Promise.all([api.listWorkers(), epochsDone(api, runs)]);
+    const workerName = new Map(workers.map((w) => [w.id, w.name]));
+    out(
+      table(
+        [
+          { header: 'ID' },
+          { header: 'NAME' },
+          { header: 'STATUS' },
+          { header: 'ATTEMPT', align: 'right' },
+          { header: 'WORKER' },
+          { header: 'EPOCHS', align: 'right' },
+        ],
+        runs.map((run) => [
+          shortId(run.id),
+          run.name ?? '-',
+          run.status,
+          `${run.attempt}/${run.maxAttempts}`,
+          run.workerId ? (workerName.get(run.workerId) ?? shortId(run.workerId)) : '-',
+          `${done.get(run.id) ?? 0}/${run.config.epochs}`,
+        ]),
+      ),
+    );
+    return 0;
+  },
+};
+
+export const runsCancel: Command = {
+  noun: 'runs',
+  verb: 'cancel',
+  usage: '<id>',
+  summary: 'cancel a queued run, or stop a running one (its engine checkpoints first)',
+  options: {},
+  positionals: { min: 1, max: 1 },
+  async run({ api, positionals, out }) {
+    const run = await api.cancelRun(await runsResolver(api)(positionals[0] as string));
+    out(
+      run.status === 'cancelled'
+        ? `run ${run.id} cancelled`
+        : `run ${run.id}: cancel requested; its worker stops it at the next heartbeat`,
+    );
+    return 0;
+  },
+};
+
+export const runsRetry: Command = {
+  noun: 'runs',
+  verb: 'retry',
+  usage: '<id>',
+  summary: 'queue a failed or cancelled run again; it resumes from its last checkpoint',
+  options: {},
+  positionals: { min: 1, max: 1 },
+  async run({ api, positionals, out }) {
+    const run = await api.retryRun(await runsResolver(api)(positionals[0] as string));
+    out(`run ${run.id} ${run.status} again (attempt ${run.attempt} of at most ${run.maxAttempts})`);
+    return 0;
+  },
+};

@@ -1,0 +1,103 @@
+import { RUN_STATUSES, type SweepDetailDto } from '@reslab/contracts';
+import type { Command } from '../command.js';
+import { stringOption } from '../command.js';
+import { CliError, UsageError } from '../errors.js';
+import { percent, shortId, table } from '../format.js';
+import { resolveId } from '../resolve-id.js';
+import { mergeSpec, readSweepFile, validateSweep } from '../sweep-file.js';
+
+export const sweepSubmit: Command = {
+  noun: 'sweep',
+  verb: 'submit',
+  usage: '[<file.yaml>] [--template <name>] [--dry-run]',
+  summary: 'validate a sweep file (YAML or JSON) and queue its runs',
+  optionHelp: [
+    '--template <name>  start from a server template (GET /sweeps/templates), e.g. degradation;',
+    '                   fields in the file override it, mapping by mapping',
+    '--dry-run          expand and validate on the server, store nothing, list the runs',
+  ],
+  options: { template: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+  positionals: { min: 0, max: 1 },
+  async run({ api, values, positionals, out }) {
+    const file = positionals[0];
+    const templateName = stringOption(values, 'template');
+    if (file === undefined && templateName === undefined)
+      throw new UsageError('sweep submit needs a file or --template');
+    let input: Record<string, unknown> = {};
+    if (templateName !== undefined) {
+      const templates = await api.sweepTemplates();
+      const template = templates[templateName];
+      if (!template) {
+        throw new CliError(`unknown template ${templateName}; the API offers: ${Object.keys(templates).join(', ')}`);
+      }
+      input = template as Record<string, unknown>;
+    }
+    if (file !== undefined) input = mergeSpec(input, readSweepFile(file));
+    const source = file ?? `template ${templateName}`;
+    // The same contract the orchestrator enforces, so a typo fails here, naming the file and field.
+    const { spec, runs } = validateSweep(source, input);
+    if (values['dry-run']) {
+      const preview = await api.previewSweep(spec);
+      out(`${source}: ${spec.name}: ${preview.count} runs (dry run, nothing stored)`);
+      for (const run of preview.runs) out(`  ${run.name}`);
+      return 0;
+    }
+    const sweep = await api.createSweep(spec);
+    out(`sweep ${sweep.id} queued: ${sweep.runs.length} runs (${sweep.name})`);
+    if (sweep.runs.length !== runs.length) {
+      out(`note: the client expanded ${runs.length} runs, the server ${sweep.runs.length}`);
+    }
+    return 0;
+  },
+};
+
+function errorCell(final: SweepDetailDto['runs'][number]['final'][keyof SweepDetailDto['runs'][number]['final']]) {
+  return final ? percent(1 - final.accuracy) : '-';
+}
+
+export const sweepShow: Command = {
+  noun: 'sweep',
+  verb: 'show',
+  usage: '<id>',
+  summary: 'status counts, and each run with its final error rates',
+  options: {},
+  positionals: { min: 1, max: 1 },
+  async run({ api, positionals, out }) {
+    const id = await resolveId('sweep', positionals[0] as string, () => api.listSweeps());
+    const sweep = await api.getSweep(id);
+    out(`sweep ${sweep.id}  ${sweep.name}  (created ${sweep.createdAt})`);
+    out(RUN_STATUSES.map((status) => `${status} ${sweep.counts[status] ?? 0}`).join('  '));
+    out('');
+    // Error = 1 - accuracy at the last epoch stored: the quantity He et al. 2016 plot against depth (Fig. 6).
+    out(
+      table(
+        [
+          { header: 'RUN' },
+          { header: 'NAME' },
+          { header: 'STATUS' },
+          { header: 'EPOCH', align: 'right' },
+          { header: 'TRAIN ERR', align: 'right' },
+          { header: 'VAL ERR', align: 'right' },
+          { header: 'TEST ERR', align: 'right' },
+          { header: 'VAL F1', align: 'right' },
+        ],
+        sweep.runs.map((run) => [
+          shortId(run.id),
+          run.name ?? '-',
+          run.status,
+          String(run.final.train?.epoch ?? '-'),
+          errorCell(run.final.train),
+          errorCell(run.final.val),
+          errorCell(run.final.test),
+          run.final.val ? run.final.val.f1.toFixed(4) : '-',
+        ]),
+      ),
+    );
+    const failed = sweep.runs.filter((run) => run.failureReason && run.status !== 'succeeded');
+    if (failed.length) {
+      out('');
+      for (const run of failed) out(`${shortId(run.id)} ${run.name ?? ''}: ${run.status}: ${run.failureReason}`);
+    }
+    return 0;
+  },
+};
