@@ -41,6 +41,8 @@ export const RunStartedEvent = z
     epochs: z.int().positive(),
     /** First epoch this process will train: 1, or k+1 when resuming after epoch k. */
     startEpoch: z.int().positive(),
+    /** ImageFolder with onCorruptImage 'skip': images left out because they could not be read. */
+    skippedImages: z.int().nonnegative().optional(),
   })
   .strict();
 

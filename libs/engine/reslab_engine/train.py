@@ -229,6 +229,7 @@ def run(config: RunConfig, out_dir: Path, resume_dir: Path | None = None) -> int
         sizes={"train": len(data.train), "val": len(data.val), "test": len(data.test)},
         epochs=config.epochs,
         startEpoch=start_epoch,
+        **({"skippedImages": data.skipped_images} if data.skipped_images else {}),
     )
     log.info(
         "training %s on %s (%s): %d train, %d val, %d test images; epochs %d-%d",

@@ -95,3 +95,29 @@ def test_unknown_test_class_is_refused(tmp_path):
     (tmp_path / "test" / "dog").mkdir()
     with pytest.raises(DataError, match="class 'dog' has no folder in train/"):
         load_dataset(config(tmp_path))
+
+
+def test_engine_reports_skipped_images_in_run_started(tmp_path, event_validator):
+    from conftest import run_engine
+
+    write_folder(tmp_path / "data", corrupt=True)
+    run = run_engine(
+        {
+            "model": {"arch": "resnet", "depth": 8, "width": 4},
+            "data": {
+                "dataset": "imagefolder",
+                "root": str(tmp_path / "data"),
+                "valSize": 3,
+                "imageSize": 16,
+                "onCorruptImage": "skip",
+            },
+            "optim": {"batchSize": 8},
+            "epochs": 1,
+            "diagnostics": {"gradFlowBatches": 0},
+        },
+        tmp_path / "run",
+    )
+    assert run.returncode == 0, run.stderr
+    [started] = run.of_type("run_started")
+    event_validator.validate(started)
+    assert started["skippedImages"] == 1
