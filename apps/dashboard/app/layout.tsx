@@ -1,8 +1,13 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { ApiUrlProvider } from '@/components/api-url';
 import { MainNav } from '@/components/main-nav';
+import { browserApiHint } from '@/lib/browser-api';
 import './globals.css';
+
+// The browser-side API URL is read from the environment per request (lib/browser-api.ts).
+export const dynamic = 'force-dynamic';
 
 export const metadata: Metadata = {
   title: { default: 'ResLab', template: '%s · ResLab' },
@@ -23,7 +28,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <MainNav />
         </header>
         <main id="main" tabIndex={-1}>
-          {children}
+          <ApiUrlProvider hint={browserApiHint()}>{children}</ApiUrlProvider>
         </main>
       </body>
     </html>

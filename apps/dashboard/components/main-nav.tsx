@@ -3,8 +3,14 @@
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 
-/** Top-level pages, named by what a user does there. Later: compare, sweeps, workers, launch. */
-const PAGES = [{ href: '/runs', label: 'Runs' }] as const;
+/** Top-level pages, named by what a user does there. */
+const PAGES = [
+  { href: '/runs', label: 'Runs' },
+  { href: '/compare', label: 'Compare' },
+  { href: '/sweeps', label: 'Sweeps' },
+  { href: '/workers', label: 'Workers' },
+  { href: '/launch', label: 'Launch' },
+] as const;
 
 export function MainNav() {
   const pathname = usePathname();

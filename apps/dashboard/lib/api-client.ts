@@ -3,9 +3,24 @@
  *
  * Every response is parsed with the zod schemas from `@reslab/contracts`, so a
  * page either gets data of the declared shape or an `ApiFailure` that says which
- * URL failed and why. Server-side only: it reads RESLAB_API_URL at request time.
+ * URL failed and why. The plain functions run on the server and read
+ * RESLAB_API_URL at request time; client components use `apiClient(base)` with
+ * the browser-side URL from `useApiUrl()` (components/api-url.tsx).
  */
-import { ApiError, EpochMetricDto, RUN_STATUSES, RunDto, type RunStatus } from '@reslab/contracts';
+import {
+  ApiError,
+  ArtifactDto,
+  EpochMetricDto,
+  GradFlowDto,
+  RUN_STATUSES,
+  RunDto,
+  type RunStatus,
+  SweepDetailDto,
+  SweepDto,
+  SweepPreviewDto,
+  type SweepSpecInput,
+  WorkerDto,
+} from '@reslab/contracts';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:4000';
 const TIMEOUT_MS = 10_000;
@@ -62,12 +77,24 @@ function describeNetworkError(err: unknown): string {
   return String(err);
 }
 
-async function request(path: string): Promise<{ url: string; response: Response }> {
-  const url = `${apiBaseUrl()}${path}`;
+interface RequestOptions {
+  /** Orchestrator base URL; the server-side RESLAB_API_URL when absent. */
+  base?: string;
+  method?: 'GET' | 'POST';
+  body?: unknown;
+}
+
+async function request(path: string, options: RequestOptions = {}): Promise<{ url: string; response: Response }> {
+  const url = `${options.base ?? apiBaseUrl()}${path}`;
   let response: Response;
   try {
     response = await fetch(url, {
-      headers: { accept: 'application/json' },
+      method: options.method ?? 'GET',
+      headers:
+        options.body === undefined
+          ? { accept: 'application/json' }
+          : { accept: 'application/json', 'content-type': 'application/json' },
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
       cache: 'no-store',
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
@@ -113,8 +140,14 @@ function parse<T>(url: string, schema: Schema<T>, data: unknown): T {
   throw new ApiFailure('contract', url, `The API at ${url} answered with data that breaks the contract (${issues})`);
 }
 
-async function getJson<T>(path: string, schema: Schema<T>): Promise<T> {
-  const { url, response } = await request(path);
+async function getJson<T>(path: string, schema: Schema<T>, base?: string): Promise<T> {
+  const { url, response } = await request(path, { base });
+  if (!response.ok) throw await httpFailure(url, response);
+  return parse(url, schema, await readJson(url, response));
+}
+
+async function postJson<T>(path: string, schema: Schema<T>, body: unknown, base?: string): Promise<T> {
+  const { url, response } = await request(path, { base, method: 'POST', body });
   if (!response.ok) throw await httpFailure(url, response);
   return parse(url, schema, await readJson(url, response));
 }
@@ -125,6 +158,17 @@ export function isRunStatus(value: unknown): value is RunStatus {
 
 const RunList = RunDto.array();
 const MetricList = EpochMetricDto.array();
+const GradFlowList = GradFlowDto.array();
+const ArtifactList = ArtifactDto.array();
+const SweepList = SweepDto.array();
+const WorkerList = WorkerDto.array();
+/** `GET /sweeps/templates`: spec inputs by name, checked again by SweepSpec when used. */
+const TemplateMap: Schema<Record<string, SweepSpecInput>> = {
+  safeParse: (input) =>
+    input !== null && typeof input === 'object' && !Array.isArray(input)
+      ? { success: true, data: input as Record<string, SweepSpecInput> }
+      : { success: false, error: { issues: [{ path: [], message: 'expected an object of templates' }] } },
+};
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Run ids are UUIDs; anything else cannot name a run, so pages answer 404 without asking the API. */
@@ -132,25 +176,99 @@ export function isRunId(id: string): boolean {
   return UUID.test(id);
 }
 
-/** `GET /runs`: newest first, optionally only runs in one status. */
-export async function listRuns(options: { status?: RunStatus } = {}): Promise<RunDto[]> {
-  const query = options.status ? `?status=${encodeURIComponent(options.status)}` : '';
-  return getJson(`/runs${query}`, RunList);
+export interface ListRunsOptions {
+  status?: RunStatus;
+  sweepId?: string;
+  workerId?: string;
+  /** The API answers 500 runs unless told otherwise (at most 5000). */
+  limit?: number;
+}
+
+function runsQuery(options: ListRunsOptions): string {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(options)) if (value !== undefined) query.set(key, String(value));
+  const text = query.toString();
+  return text ? `?${text}` : '';
+}
+
+/** `GET /runs`: newest first, optionally only runs in one status, sweep or worker. */
+export async function listRuns(options: ListRunsOptions = {}): Promise<RunDto[]> {
+  return getJson(`/runs${runsQuery(options)}`, RunList);
 }
 
 /** `GET /runs/:id`; `null` when the orchestrator does not know the run (or the id is not a UUID). */
-export async function getRun(id: string): Promise<RunDto | null> {
+export async function getRun(id: string, base?: string): Promise<RunDto | null> {
   if (!isRunId(id)) return null;
-  const { url, response } = await request(`/runs/${encodeURIComponent(id)}`);
+  const { url, response } = await request(`/runs/${encodeURIComponent(id)}`, { base });
   if (response.status === 404) return null;
   if (!response.ok) throw await httpFailure(url, response);
   return parse(url, RunDto, await readJson(url, response));
 }
 
 /** `GET /runs/:id/metrics`: one row per epoch and split, ordered by epoch then split. */
-export async function listRunMetrics(id: string): Promise<EpochMetricDto[]> {
-  return getJson(`/runs/${encodeURIComponent(id)}/metrics`, MetricList);
+export async function listRunMetrics(id: string, base?: string): Promise<EpochMetricDto[]> {
+  return getJson(`/runs/${encodeURIComponent(id)}/metrics`, MetricList, base);
 }
+
+/** `GET /runs/:id/grad-flow`: per-block gradient norms, one entry per epoch (epoch 0 = at initialisation). */
+export async function listRunGradFlow(id: string, base?: string): Promise<GradFlowDto[]> {
+  return getJson(`/runs/${encodeURIComponent(id)}/grad-flow`, GradFlowList, base);
+}
+
+/** `GET /runs/:id/artifacts`. */
+export async function listRunArtifacts(id: string, base?: string): Promise<ArtifactDto[]> {
+  return getJson(`/runs/${encodeURIComponent(id)}/artifacts`, ArtifactList, base);
+}
+
+/** Where the browser downloads an artifact: the API streams the file itself. */
+export function artifactDownloadUrl(base: string, id: string): string {
+  return `${base}/artifacts/${encodeURIComponent(id)}/download`;
+}
+
+/** `GET /sweeps`: every sweep with its runs counted by status. */
+export async function listSweeps(): Promise<SweepDto[]> {
+  return getJson('/sweeps', SweepList);
+}
+
+/** `GET /sweeps/:id`; `null` when the orchestrator does not know the sweep. */
+export async function getSweep(id: string): Promise<SweepDetailDto | null> {
+  if (!isRunId(id)) return null;
+  const { url, response } = await request(`/sweeps/${encodeURIComponent(id)}`);
+  if (response.status === 404) return null;
+  if (!response.ok) throw await httpFailure(url, response);
+  return parse(url, SweepDetailDto, await readJson(url, response));
+}
+
+/** `GET /sweeps/templates`: named sweep specs, e.g. `degradation`. */
+export async function getSweepTemplates(): Promise<Record<string, SweepSpecInput>> {
+  return getJson('/sweeps/templates', TemplateMap);
+}
+
+/** `GET /workers`. */
+export async function listWorkers(): Promise<WorkerDto[]> {
+  return getJson('/workers', WorkerList);
+}
+
+/**
+ * The calls a browser makes itself (actions, previews, metrics picked on the
+ * page), against the browser-side API URL.
+ */
+export function apiClient(base: string) {
+  const run = (id: string) => `/runs/${encodeURIComponent(id)}`;
+  const sweep = (id: string) => `/sweeps/${encodeURIComponent(id)}`;
+  return {
+    getRun: (id: string) => getRun(id, base),
+    listRunMetrics: (id: string) => listRunMetrics(id, base),
+    listRunArtifacts: (id: string) => listRunArtifacts(id, base),
+    cancelRun: (id: string) => postJson(`${run(id)}/cancel`, RunDto, {}, base),
+    retryRun: (id: string) => postJson(`${run(id)}/retry`, RunDto, {}, base),
+    cancelSweep: (id: string) => postJson(`${sweep(id)}/cancel`, SweepDetailDto, {}, base),
+    retrySweep: (id: string) => postJson(`${sweep(id)}/retry`, SweepDetailDto, {}, base),
+    previewSweep: (spec: SweepSpecInput) => postJson('/sweeps/preview', SweepPreviewDto, spec, base),
+    createSweep: (spec: SweepSpecInput) => postJson('/sweeps', SweepDetailDto, spec, base),
+  };
+}
+export type ApiClient = ReturnType<typeof apiClient>;
 
 /** Runs `load`, turning an `ApiFailure` into a value a server component can render. */
 export async function settle<T>(load: Promise<T>): Promise<{ ok: true; data: T } | { ok: false; failure: ApiFailure }> {

@@ -7,6 +7,8 @@ import { statusLabel } from '@/components/status-badge';
 import { isRunStatus, listRuns, settle } from '@/lib/api-client';
 
 export const dynamic = 'force-dynamic';
+/** Newest runs shown; the API answers at most 5000. */
+const RUNS_SHOWN = 1000;
 export const metadata: Metadata = { title: 'Runs' };
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
@@ -15,7 +17,7 @@ export default async function RunsPage({ searchParams }: { searchParams: SearchP
   const raw = (await searchParams).status;
   const requested = Array.isArray(raw) ? raw[0] : raw;
   const status = isRunStatus(requested) ? requested : undefined;
-  const result = await settle(listRuns({ status }));
+  const result = await settle(listRuns({ status, limit: RUNS_SHOWN }));
 
   return (
     <>

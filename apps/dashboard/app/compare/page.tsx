@@ -1,0 +1,136 @@
+import type { RunDto } from '@reslab/contracts';
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { ApiFailurePanel } from '@/components/api-failure-panel';
+import { CompareView } from '@/components/compare-view';
+import { StatusBadge } from '@/components/status-badge';
+import { type ApiFailure, getRun, isRunId, listRunMetrics, listRuns, settle } from '@/lib/api-client';
+import { type CompareRun, compactMetrics } from '@/lib/compare';
+import { formatTime, modelLabel, shortId } from '@/lib/format';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Compare' };
+
+/** Runs offered in the picker, newest first; runs already picked are always listed. */
+const PICKER_RUNS = 200;
+/** More lines than this stop being readable on one chart. */
+const MAX_PICKED = 40;
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function ComparePage({ searchParams }: { searchParams: SearchParams }) {
+  const raw = (await searchParams).ids;
+  const requested = (Array.isArray(raw) ? raw : raw ? [raw] : []).flatMap((v) => v.split(','));
+  const ids = [...new Set(requested.filter(isRunId))].slice(0, MAX_PICKED);
+  const listResult = await settle(listRuns({ limit: PICKER_RUNS }));
+  const known = new Map((listResult.ok ? listResult.data : []).map((r) => [r.id, r]));
+
+  const failures: ApiFailure[] = [];
+  const picked = (
+    await Promise.all(
+      ids.map(async (id): Promise<CompareRun | null> => {
+        const [runResult, metricsResult] = await Promise.all([
+          known.has(id) ? { ok: true as const, data: known.get(id) ?? null } : settle(getRun(id)),
+          settle(listRunMetrics(id)),
+        ]);
+        if (!runResult.ok) failures.push(runResult.failure);
+        if (!metricsResult.ok) failures.push(metricsResult.failure);
+        const run = runResult.ok ? runResult.data : null;
+        if (!run) return null;
+        return {
+          id: run.id,
+          label: run.name ? `${run.name} (${shortId(run.id)})` : `${modelLabel(run.config)} ${shortId(run.id)}`,
+          arch: run.config.model.arch,
+          depth: run.config.model.depth,
+          status: run.status,
+          config: run.config,
+          splits: metricsResult.ok ? compactMetrics(metricsResult.data) : {},
+        };
+      }),
+    )
+  ).filter((r): r is CompareRun => r !== null);
+  const missing = ids.length - picked.length - failures.length;
+
+  return (
+    <>
+      <h1>Compare runs</h1>
+      {failures.slice(0, 3).map((f) => (
+        <ApiFailurePanel key={f.url} failure={f} />
+      ))}
+      {missing > 0 ? (
+        <p className="notice" role="status">
+          {missing} picked run{missing === 1 ? ' is' : 's are'} unknown to the orchestrator.
+        </p>
+      ) : null}
+      {picked.length === 0 ? (
+        <p className="panel empty" data-testid="compare-empty">
+          Pick two or more runs below to overlay their curves and see how their configs differ.
+        </p>
+      ) : (
+        <CompareView runs={picked} />
+      )}
+      <h2 id="picker-heading">Pick runs</h2>
+      {!listResult.ok ? (
+        <ApiFailurePanel failure={listResult.failure} />
+      ) : listResult.data.length === 0 ? (
+        <p className="panel empty">
+          No runs yet. <Link href="/launch">Launch a sweep</Link>.
+        </p>
+      ) : (
+        <RunPicker runs={listResult.data} picked={ids} />
+      )}
+    </>
+  );
+}
+
+/** A plain GET form: the picked runs live in the URL, so a comparison can be bookmarked and shared. */
+function RunPicker({ runs, picked }: { runs: RunDto[]; picked: string[] }) {
+  const pickedSet = new Set(picked);
+  return (
+    <form method="get" action="/compare" aria-labelledby="picker-heading" data-testid="compare-picker">
+      <p>
+        <button type="submit">Compare the ticked runs</button>{' '}
+        <span className="muted">
+          The {runs.length} newest runs; tick up to {MAX_PICKED}.
+        </span>
+      </p>
+      <div className="table-wrap picker">
+        <table className="data-table">
+          <thead>
+            <tr>
+              <th scope="col">Pick</th>
+              <th scope="col">Run</th>
+              <th scope="col">Model</th>
+              <th scope="col">Status</th>
+              <th scope="col">Queued</th>
+            </tr>
+          </thead>
+          <tbody>
+            {runs.map((run) => (
+              <tr key={run.id}>
+                <td>
+                  <input
+                    type="checkbox"
+                    name="ids"
+                    value={run.id}
+                    id={`pick-${run.id}`}
+                    defaultChecked={pickedSet.has(run.id)}
+                    data-testid="pick-run"
+                  />
+                </td>
+                <th scope="row">
+                  <label htmlFor={`pick-${run.id}`}>{run.name ?? shortId(run.id)}</label>
+                </th>
+                <td className="mono">{modelLabel(run.config)}</td>
+                <td>
+                  <StatusBadge status={run.status} />
+                </td>
+                <td>{formatTime(run.queuedAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,17 @@
+import type { Metadata } from 'next';
+import { ApiFailurePanel } from '@/components/api-failure-panel';
+import { WorkersLive } from '@/components/workers-live';
+import { listWorkers, settle } from '@/lib/api-client';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Workers' };
+
+export default async function WorkersPage() {
+  const result = await settle(listWorkers());
+  return (
+    <>
+      <h1>Workers</h1>
+      {result.ok ? <WorkersLive initial={result.data} /> : <ApiFailurePanel failure={result.failure} />}
+    </>
+  );
+}

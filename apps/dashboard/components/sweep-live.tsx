@@ -1,0 +1,353 @@
+'use client';
+
+import type { RunStatus, SweepDetailDto } from '@reslab/contracts';
+import Link from 'next/link';
+import { useEffect, useMemo, useState } from 'react';
+import { useApiUrl } from '@/components/api-url';
+import { EChart } from '@/components/echart';
+import { StatusBadge } from '@/components/status-badge';
+import { countStatuses, StatusCounts } from '@/components/status-counts';
+import { StreamStatus } from '@/components/stream-status';
+import { apiClient } from '@/lib/api-client';
+import { type CurveRun, depthPlotOption, overlayOption } from '@/lib/chart-options';
+import { formatTime, percent, shortId } from '@/lib/format';
+import { metricFromEvent, runWithStatus } from '@/lib/live-run';
+import { archLook } from '@/lib/palette';
+import { type StreamState, subscribe } from '@/lib/stream-client';
+import { depthPoints, heldOutSplit, type SweepRun } from '@/lib/sweep-stats';
+
+/** Train error (%) per epoch, by run id. */
+export type TrainCurves = Record<string, [number, number][]>;
+
+export function SweepLive({ initial, initialCurves }: { initial: SweepDetailDto; initialCurves: TrainCurves }) {
+  const base = useApiUrl();
+  const [sweep, setSweep] = useState(initial);
+  const [curves, setCurves] = useState(initialCurves);
+  const [stream, setStream] = useState<{ state: StreamState; detail?: string }>({ state: 'connecting' });
+  const sweepId = sweep.id;
+
+  useEffect(
+    () =>
+      subscribe<SweepDetailDto>(
+        base,
+        { kind: 'sweep', id: sweepId },
+        {
+          onSnapshot: setSweep,
+          onEvent: (event) => {
+            const metric = metricFromEvent(event);
+            if (metric) {
+              const final = { epoch: metric.epoch, loss: metric.loss, accuracy: metric.accuracy, f1: metric.f1 };
+              setSweep((s) => ({
+                ...s,
+                runs: s.runs.map((r) => {
+                  const current = r.final[metric.split];
+                  return r.id === event.runId && (!current || current.epoch <= metric.epoch)
+                    ? { ...r, final: { ...r.final, [metric.split]: final } }
+                    : r;
+                }),
+              }));
+              if (metric.split === 'train') {
+                const point: [number, number] = [metric.epoch, Math.round((1 - metric.accuracy) * 1e6) / 1e4];
+                setCurves((c) => ({
+                  ...c,
+                  [event.runId]: [...(c[event.runId] ?? []).filter(([e]) => e !== metric.epoch), point].sort(
+                    (a, b) => a[0] - b[0],
+                  ),
+                }));
+              }
+              return;
+            }
+            if (event.type === 'status') {
+              setSweep((s) => {
+                const runs = s.runs.map((r) => (r.id === event.runId ? { ...r, ...runWithStatus(r, event) } : r));
+                return { ...s, runs, counts: countStatuses(runs.map((r) => r.status)) as typeof s.counts };
+              });
+            }
+          },
+          onState: (state, detail) => setStream({ state, detail }),
+        },
+      ),
+    [base, sweepId],
+  );
+
+  const counts = useMemo(() => countStatuses(sweep.runs.map((r) => r.status)), [sweep.runs]);
+  return (
+    <>
+      <header className="run-header">
+        <h1>{sweep.name}</h1>
+        <StatusCounts counts={counts} />
+        <SweepActions sweep={sweep} onSweep={setSweep} />
+      </header>
+      <StreamStatus state={stream.state} detail={stream.detail} />
+      {typeof sweep.spec.description === 'string' ? <p>{sweep.spec.description}</p> : null}
+      {sweep.runs.length === 0 ? (
+        <p className="panel empty" data-testid="sweep-empty">
+          This sweep has no runs.
+        </p>
+      ) : (
+        <>
+          <DepthPlot runs={sweep.runs} />
+          <TrainingCurves runs={sweep.runs} curves={curves} />
+          <SweepRunsTable runs={sweep.runs} />
+        </>
+      )}
+      <details className="panel spec">
+        <summary>Sweep spec</summary>
+        <pre className="code-block">{JSON.stringify(sweep.spec, null, 2)}</pre>
+      </details>
+    </>
+  );
+}
+
+function DepthPlot({ runs }: { runs: SweepRun[] }) {
+  const held = heldOutSplit(runs);
+  const train = useMemo(() => depthPoints(runs, (r) => r.final.train), [runs]);
+  const test = useMemo(() => depthPoints(runs, (r) => r.final[held]), [runs, held]);
+  const heldLabel = held === 'test' ? 'test error' : 'val error';
+  const option = useMemo(() => depthPlotOption(train, test, heldLabel), [train, test, heldLabel]);
+  const seeds = Math.max(0, ...train.map((p) => p.n));
+  return (
+    <section aria-labelledby="depth-heading">
+      <h2 id="depth-heading">Error against depth</h2>
+      <p className="explain">
+        Final training error and {heldLabel} (1 − accuracy, %) at each depth, one line per architecture, mean ± std over
+        {seeds > 1 ? ` up to ${seeds} seeds` : ' seeds'} (He et al. 2016, Fig. 6 in one view). Degradation shows as a
+        plain line that rises with depth while the residual line stays flat or falls: deeper plain nets train worse,
+        deeper residual nets better.
+      </p>
+      {train.length === 0 && test.length === 0 ? (
+        <p className="panel empty" data-testid="depth-empty">
+          No run has finished an epoch yet; the plot fills in as runs report.
+        </p>
+      ) : (
+        <EChart
+          option={option}
+          label="Final training and held-out error against depth, plain vs residual, mean ± std over seeds"
+          height={380}
+          testId="depth-chart"
+        />
+      )}
+    </section>
+  );
+}
+
+function TrainingCurves({ runs, curves }: { runs: SweepRun[]; curves: TrainCurves }) {
+  const option = useMemo(() => {
+    const list: CurveRun[] = [...runs]
+      .sort(
+        (a, b) => a.config.model.arch.localeCompare(b.config.model.arch) || a.config.model.depth - b.config.model.depth,
+      )
+      .map((r) => ({
+        id: r.id,
+        label: r.name ?? `${r.config.model.arch}${r.config.model.depth} ${shortId(r.id)}`,
+        arch: r.config.model.arch,
+        depth: r.config.model.depth,
+        points: curves[r.id] ?? [],
+      }));
+    return overlayOption(list, 'training error (%)', 'arch');
+  }, [runs, curves]);
+  return (
+    <section aria-labelledby="sweep-curves-heading">
+      <h2 id="sweep-curves-heading">Training error of every run</h2>
+      <p className="muted">
+        Colour and line style by architecture ({archLook('plain').label}: dashed, {archLook('resnet').label}: solid);
+        deeper nets are drawn darker. Click a legend entry to hide a run.
+      </p>
+      <EChart
+        option={option}
+        label="Training error per epoch of every run in the sweep"
+        height={380}
+        testId="sweep-curves-chart"
+      />
+    </section>
+  );
+}
+
+type SortKey = 'name' | 'arch' | 'depth' | 'seed' | 'status' | 'trainError' | 'heldError' | 'epoch';
+
+function SweepRunsTable({ runs }: { runs: SweepRun[] }) {
+  const [filter, setFilter] = useState('');
+  const [status, setStatus] = useState<RunStatus | ''>('');
+  const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: 'arch', desc: false });
+  const held = heldOutSplit(runs);
+  const rows = useMemo(() => {
+    const value = (r: SweepRun, key: SortKey): string | number => {
+      switch (key) {
+        case 'name':
+          return r.name ?? '';
+        case 'arch':
+          return `${r.config.model.arch}/${String(r.config.model.depth).padStart(5, '0')}/${r.config.seed}`;
+        case 'depth':
+          return r.config.model.depth;
+        case 'seed':
+          return r.config.seed;
+        case 'status':
+          return r.status;
+        case 'trainError':
+          return r.final.train ? 1 - r.final.train.accuracy : Number.POSITIVE_INFINITY;
+        case 'heldError': {
+          const f = r.final[held];
+          return f ? 1 - f.accuracy : Number.POSITIVE_INFINITY;
+        }
+        case 'epoch':
+          return r.final.train?.epoch ?? 0;
+      }
+    };
+    const needle = filter.trim().toLowerCase();
+    return runs
+      .filter((r) => !status || r.status === status)
+      .filter(
+        (r) =>
+          !needle ||
+          `${r.name ?? ''} ${r.config.model.arch}${r.config.model.depth} seed${r.config.seed} ${r.id}`
+            .toLowerCase()
+            .includes(needle),
+      )
+      .sort((a, b) => {
+        const x = value(a, sort.key);
+        const y = value(b, sort.key);
+        const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
+        return sort.desc ? -c : c;
+      });
+  }, [runs, filter, status, sort, held]);
+
+  const header = (key: SortKey, label: string, numeric = false) => (
+    <th
+      scope="col"
+      className={numeric ? 'num' : undefined}
+      aria-sort={sort.key === key ? (sort.desc ? 'descending' : 'ascending') : 'none'}
+    >
+      <button
+        type="button"
+        className="sort"
+        onClick={() => setSort((s) => ({ key, desc: s.key === key ? !s.desc : false }))}
+      >
+        {label}
+        <span aria-hidden="true">{sort.key === key ? (sort.desc ? ' ▼' : ' ▲') : ''}</span>
+      </button>
+    </th>
+  );
+
+  return (
+    <section aria-labelledby="sweep-runs-heading">
+      <h2 id="sweep-runs-heading">Runs</h2>
+      <div className="controls">
+        <label>
+          Filter runs{' '}
+          <input
+            type="search"
+            value={filter}
+            onChange={(e) => setFilter(e.target.value)}
+            placeholder="resnet56, seed1…"
+          />
+        </label>
+        <label>
+          Status{' '}
+          <select value={status} onChange={(e) => setStatus(e.target.value as RunStatus | '')}>
+            <option value="">any</option>
+            {(['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const).map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+        <span className="muted">
+          {rows.length} of {runs.length} runs
+        </span>
+      </div>
+      <div className="table-wrap">
+        <table className="data-table" aria-label="Runs of this sweep">
+          <thead>
+            <tr>
+              {header('name', 'Run')}
+              {header('arch', 'Model')}
+              {header('depth', 'Depth', true)}
+              {header('seed', 'Seed', true)}
+              {header('status', 'Status')}
+              {header('epoch', 'Epochs done', true)}
+              {header('trainError', 'Train error', true)}
+              {header('heldError', held === 'test' ? 'Test error' : 'Val error', true)}
+              <th scope="col">Finished / failure</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => {
+              const heldFinal = r.final[held];
+              return (
+                <tr key={r.id} data-testid="sweep-run-row" data-run-id={r.id} data-status={r.status}>
+                  <th scope="row">
+                    <Link href={`/runs/${r.id}`}>{r.name ?? shortId(r.id)}</Link>
+                  </th>
+                  <td className="mono">{r.config.model.arch}</td>
+                  <td className="num">{r.config.model.depth}</td>
+                  <td className="num">{r.config.seed}</td>
+                  <td>
+                    <StatusBadge status={r.status} />
+                  </td>
+                  <td className="num">
+                    {r.final.train?.epoch ?? 0} / {r.config.epochs}
+                  </td>
+                  <td className="num mono">{r.final.train ? percent(1 - r.final.train.accuracy) : '—'}</td>
+                  <td className="num mono">{heldFinal ? percent(1 - heldFinal.accuracy) : '—'}</td>
+                  <td className="reason">
+                    {r.status === 'failed' ? (r.failureReason ?? 'no reason given') : formatTime(r.finishedAt)}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      <p>
+        <Link
+          href={`/compare?${rows
+            .slice(0, 20)
+            .map((r) => `ids=${r.id}`)
+            .join('&')}`}
+        >
+          Compare these runs (first 20 shown)
+        </Link>
+      </p>
+    </section>
+  );
+}
+
+function SweepActions({ sweep, onSweep }: { sweep: SweepDetailDto; onSweep: (s: SweepDetailDto) => void }) {
+  const base = useApiUrl();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const active = sweep.runs.some((r) => r.status === 'queued' || r.status === 'running');
+  const retriable = sweep.runs.some((r) => r.status === 'failed' || r.status === 'cancelled');
+  const act = async (what: 'cancel' | 'retry') => {
+    setBusy(true);
+    setError(null);
+    try {
+      const api = apiClient(base);
+      onSweep(await (what === 'cancel' ? api.cancelSweep(sweep.id) : api.retrySweep(sweep.id)));
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="actions">
+      {active ? (
+        <button type="button" disabled={busy} onClick={() => act('cancel')}>
+          Cancel queued and running runs
+        </button>
+      ) : null}
+      {retriable ? (
+        <button type="button" disabled={busy} onClick={() => act('retry')}>
+          Retry failed and cancelled runs
+        </button>
+      ) : null}
+      {error ? (
+        <span role="alert" className="error-text">
+          {error}
+        </span>
+      ) : null}
+    </div>
+  );
+}

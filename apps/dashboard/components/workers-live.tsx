@@ -1,0 +1,162 @@
+'use client';
+
+import type { WorkerDto } from '@reslab/contracts';
+import Link from 'next/link';
+import { useEffect, useState } from 'react';
+import { useApiUrl } from '@/components/api-url';
+import { StreamStatus } from '@/components/stream-status';
+import { formatTime, shortId } from '@/lib/format';
+import { type StreamState, subscribe } from '@/lib/stream-client';
+
+/** Workers heartbeat every 10 s; three missed beats and a worker counts as stale. */
+export const HEARTBEAT_SECONDS = 10;
+export const STALE_AFTER_SECONDS = 3 * HEARTBEAT_SECONDS;
+
+type Health = 'ok' | 'draining' | 'stale';
+
+export function workerHealth(worker: WorkerDto, now: number): Health {
+  if ((now - Date.parse(worker.lastHeartbeatAt)) / 1000 > STALE_AFTER_SECONDS) return 'stale';
+  return worker.draining ? 'draining' : 'ok';
+}
+
+const HEALTH_LOOK: Record<Health, { glyph: string; label: string; className: string }> = {
+  ok: { glyph: '✓', label: 'OK', className: 'badge--succeeded' },
+  draining: { glyph: '⏸', label: 'Draining', className: 'badge--cancelled' },
+  stale: { glyph: '✕', label: 'Stale', className: 'badge--failed' },
+};
+
+function age(seconds: number): string {
+  if (seconds < 60) return `${Math.max(0, Math.round(seconds))} s ago`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
+  return `${Math.floor(seconds / 3600)} h ago`;
+}
+
+export function WorkersLive({ initial }: { initial: WorkerDto[] }) {
+  const base = useApiUrl();
+  const [workers, setWorkers] = useState(initial);
+  const [now, setNow] = useState<number | null>(null);
+  const [stream, setStream] = useState<{ state: StreamState; detail?: string }>({ state: 'connecting' });
+
+  useEffect(
+    () =>
+      subscribe<WorkerDto[]>(
+        base,
+        { kind: 'workers' },
+        {
+          onSnapshot: setWorkers,
+          onWorkers: setWorkers,
+          onState: (state, detail) => setStream({ state, detail }),
+        },
+      ),
+    [base],
+  );
+  // Heartbeat ages tick in the browser; the server render shows times only, so hydration matches.
+  useEffect(() => {
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+
+  const counts = { ok: 0, draining: 0, stale: 0 };
+  if (now !== null) for (const w of workers) counts[workerHealth(w, now)]++;
+  const slots = workers.reduce((n, w) => n + w.slots, 0);
+  const busy = workers.reduce((n, w) => n + w.runningRunIds.length, 0);
+
+  return (
+    <>
+      <StreamStatus state={stream.state} detail={stream.detail} />
+      {workers.length === 0 ? (
+        <section className="panel empty" data-testid="workers-empty">
+          <p>
+            No worker has registered. Start one with <code>node apps/worker/dist/main.js --name my-worker</code>; it
+            appears here on its first heartbeat.
+          </p>
+        </section>
+      ) : (
+        <>
+          <p data-testid="workers-summary">
+            {workers.length} worker{workers.length === 1 ? '' : 's'}
+            {now !== null ? `: ${counts.ok} ok, ${counts.draining} draining, ${counts.stale} stale` : ''}; {busy} of{' '}
+            {slots} slots busy. A worker is stale when its last heartbeat is older than {STALE_AFTER_SECONDS} s.
+          </p>
+          <div className="table-wrap">
+            <table className="data-table" aria-label="Workers">
+              <thead>
+                <tr>
+                  <th scope="col">Worker</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Host</th>
+                  <th scope="col" className="num">
+                    Slots busy
+                  </th>
+                  <th scope="col">GPUs</th>
+                  <th scope="col">Current runs</th>
+                  <th scope="col">Last heartbeat</th>
+                </tr>
+              </thead>
+              <tbody>
+                {[...workers]
+                  .sort((a, b) => a.name.localeCompare(b.name))
+                  .map((w) => {
+                    const health = now === null ? null : workerHealth(w, now);
+                    return (
+                      <tr key={w.id} data-testid="worker-row" data-worker-id={w.id} data-health={health ?? ''}>
+                        <th scope="row">
+                          {w.name}
+                          <div className="muted mono small">{shortId(w.id)}</div>
+                        </th>
+                        <td>
+                          {health ? (
+                            <span className={`badge ${HEALTH_LOOK[health].className}`}>
+                              <span aria-hidden="true">{HEALTH_LOOK[health].glyph}</span>
+                              {HEALTH_LOOK[health].label}
+                            </span>
+                          ) : (
+                            <span className="muted">…</span>
+                          )}
+                        </td>
+                        <td className="mono">{w.host}</td>
+                        <td className="num">
+                          {w.runningRunIds.length} / {w.slots}
+                        </td>
+                        <td>
+                          {w.gpus.length === 0
+                            ? 'CPU only'
+                            : w.gpus
+                                .map((g) => `#${g.index} ${g.name} (${Math.round(g.memoryMiB / 1024)} GiB)`)
+                                .join(', ')}
+                        </td>
+                        <td>
+                          {w.runningRunIds.length === 0 ? (
+                            <span className="muted">idle</span>
+                          ) : (
+                            <ul className="plain-list">
+                              {w.runningRunIds.map((id) => (
+                                <li key={id}>
+                                  <Link href={`/runs/${id}`} className="mono">
+                                    {shortId(id)}
+                                  </Link>
+                                </li>
+                              ))}
+                            </ul>
+                          )}
+                        </td>
+                        <td>
+                          <time dateTime={w.lastHeartbeatAt}>{formatTime(w.lastHeartbeatAt)}</time>
+                          {now !== null ? (
+                            <div className="muted small" data-testid="heartbeat-age">
+                              {age((now - Date.parse(w.lastHeartbeatAt)) / 1000)}
+                            </div>
+                          ) : null}
+                        </td>
+                      </tr>
+                    );
+                  })}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </>
+  );
+}

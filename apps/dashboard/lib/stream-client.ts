@@ -1,0 +1,103 @@
+/**
+ * The dashboard's one client for the orchestrator's live stream (socket.io).
+ *
+ * `subscribe` joins a room and hands back its snapshot, then every
+ * `run_event` (or `workers` list) as it happens. After a dropped connection it
+ * subscribes again with the last event id it saw, so the server replays what
+ * was missed (`missed` in the ack) and no epoch is lost.
+ */
+import { RunEventMessage, STREAM, type SubscribeRequest, SweepDetailDto, WorkerDto } from '@reslab/contracts';
+import { io, type Socket } from 'socket.io-client';
+
+export type Room = SubscribeRequest['room'];
+
+export type StreamState = 'connecting' | 'live' | 'offline' | 'error';
+
+export interface RoomHandlers<S> {
+  /** The room as it is now; called again after each reconnect. */
+  onSnapshot(snapshot: S): void;
+  onEvent?(event: RunEventMessage): void;
+  onWorkers?(workers: WorkerDto[]): void;
+  onState?(state: StreamState, detail?: string): void;
+}
+
+type Ack = { ok: true; snapshot: unknown; missed: unknown[] } | { ok: false; error: string };
+
+const WorkerList = WorkerDto.array();
+
+/** Parses a snapshot of the room's kind; the run snapshot is checked loosely (its parts are DTOs already). */
+export function parseSnapshot(room: Room, snapshot: unknown): unknown {
+  if (room.kind === 'sweep') return SweepDetailDto.parse(snapshot);
+  if (room.kind === 'workers') return WorkerList.parse(snapshot);
+  return snapshot;
+}
+
+/** Compares decimal event ids (64-bit, so not as JS numbers). */
+export function laterId(a: string, b: string | null): boolean {
+  if (b === null) return true;
+  return a.length !== b.length ? a.length > b.length : a > b;
+}
+
+export function subscribe<S>(baseUrl: string, room: Room, handlers: RoomHandlers<S>): () => void {
+  const socket: Socket = io(baseUrl, { transports: ['websocket'], reconnectionDelayMax: 5000 });
+  let lastEventId: string | null = null;
+  let closed = false;
+  /**
+   * Events pushed between joining the room and the ack: the snapshot may or may
+   * not hold them, so they wait and are applied after it (handlers upsert by
+   * epoch and split, so applying one twice is harmless).
+   */
+  let early: RunEventMessage[] | null = null;
+
+  const apply = (event: RunEventMessage) => {
+    if (laterId(event.id, lastEventId)) lastEventId = event.id;
+    handlers.onEvent?.(event);
+  };
+  const deliver = (raw: unknown) => {
+    const parsed = RunEventMessage.safeParse(raw);
+    if (!parsed.success) return;
+    if (early) early.push(parsed.data);
+    else if (laterId(parsed.data.id, lastEventId)) apply(parsed.data);
+  };
+
+  socket.on('connect', () => {
+    early = [];
+    const request: SubscribeRequest = lastEventId === null ? { room } : { room, afterEventId: lastEventId };
+    socket.emit(STREAM.subscribe, request, (ack: Ack) => {
+      const waiting = early ?? [];
+      early = null;
+      if (closed) return;
+      if (!ack.ok) {
+        handlers.onState?.('error', ack.error);
+        return;
+      }
+      try {
+        const snapshot = parseSnapshot(room, ack.snapshot) as S;
+        const snapshotId = (snapshot as { lastEventId?: unknown }).lastEventId;
+        if (lastEventId === null && typeof snapshotId === 'string') lastEventId = snapshotId;
+        handlers.onSnapshot(snapshot);
+      } catch (error) {
+        handlers.onState?.('error', `the stream sent a snapshot this dashboard does not understand: ${error}`);
+        return;
+      }
+      for (const raw of ack.missed) deliver(raw);
+      for (const event of waiting) apply(event);
+      handlers.onState?.('live');
+    });
+  });
+  socket.on(STREAM.runEvent, deliver);
+  socket.on(STREAM.workers, (raw: unknown) => {
+    const parsed = WorkerList.safeParse(raw);
+    if (parsed.success) handlers.onWorkers?.(parsed.data);
+  });
+  socket.on('disconnect', () => {
+    if (!closed) handlers.onState?.('offline');
+  });
+  socket.on('connect_error', (error) => handlers.onState?.('offline', error.message));
+  handlers.onState?.('connecting');
+
+  return () => {
+    closed = true;
+    socket.close();
+  };
+}
