@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from './paths.js';
@@ -15,8 +15,9 @@ export interface Stack {
   orchestrator: ManagedProcess;
   workers: ManagedProcess[];
   workDir: string;
-  startWorker(name: string): Promise<ManagedProcess>;
-  restartOrchestrator(): Promise<void>;
+  startWorker(name: string, options?: WorkerOptions): Promise<ManagedProcess>;
+  /** Stops the orchestrator, waits `downMs` (default 0), and starts it again on the same port and database. */
+  restartOrchestrator(options?: { downMs?: number }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -24,6 +25,14 @@ export interface StackOptions {
   /** Lease length in seconds; short in tests so a dead worker's run comes back quickly. */
   leaseSeconds?: number;
 }
+
+export interface WorkerOptions {
+  /** Extra environment for the worker and, through it, its engines (e.g. RESLAB_ENGINE_COMMAND). */
+  env?: Record<string, string>;
+}
+
+/** RESLAB_ENGINE_COMMAND for test/support/fake-engine.mjs: a FAKE engine, for tests that exercise the scheduler only. */
+export const FAKE_ENGINE_COMMAND = JSON.stringify(['node', join(REPO_ROOT, 'test', 'support', 'fake-engine.mjs')]);
 
 export async function startStack(prefix: string, options: StackOptions = {}): Promise<Stack> {
   const db = await createMigratedDatabase(prefix);
@@ -53,24 +62,27 @@ export async function startStack(prefix: string, options: StackOptions = {}): Pr
     orchestrator: await launchOrchestrator(),
     workers: [],
     workDir,
-    async startWorker(name) {
+    async startWorker(name, workerOptions = {}) {
       const worker = startProcess('node', [join(REPO_ROOT, 'apps/worker/dist/main.js'), '--name', name], {
         RESLAB_API_URL: apiUrl,
         RESLAB_WORK_DIR: join(workDir, name),
         RESLAB_ARTIFACT_DIR: artifactDir,
         RESLAB_WORKER_IDLE_MS: '200',
+        ...workerOptions.env,
       });
       stack.workers.push(worker);
       return worker;
     },
-    async restartOrchestrator() {
+    async restartOrchestrator({ downMs = 0 } = {}) {
       await stack.orchestrator.stop();
+      await new Promise((resolve) => setTimeout(resolve, downMs));
       stack.orchestrator = await launchOrchestrator();
     },
     async stop() {
       await Promise.all(stack.workers.map((w) => w.stop()));
       await stack.orchestrator.stop();
       await db.drop();
+      rmSync(workDir, { recursive: true, force: true });
     },
   };
   return stack;

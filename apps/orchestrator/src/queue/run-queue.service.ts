@@ -21,7 +21,6 @@ interface RunJob {
 @Injectable()
 export class RunQueueService implements OnModuleInit, OnModuleDestroy {
   private readonly boss: PgBoss;
-  private leaseHandler: ((runId: string) => Promise<void>) | null = null;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.boss = new PgBoss({ connectionString: config.databaseUrl, schema: 'pgboss', max: 6 });
@@ -33,17 +32,21 @@ export class RunQueueService implements OnModuleInit, OnModuleDestroy {
     // 'short': at most one waiting job per singletonKey, i.e. per run.
     await this.boss.createQueue(RUN_QUEUE, { name: RUN_QUEUE, policy: 'short' });
     await this.boss.createQueue(LEASE_QUEUE, { name: LEASE_QUEUE });
-    await this.boss.work<RunJob>(LEASE_QUEUE, { pollingIntervalSeconds: 0.5, batchSize: 20 }, async (jobs) => {
-      for (const job of jobs) await this.leaseHandler?.(job.data.runId);
-    });
   }
 
   async onModuleDestroy(): Promise<void> {
     await this.boss.stop({ graceful: false, wait: true });
   }
 
-  onLeaseCheck(handler: (runId: string) => Promise<void>): void {
-    this.leaseHandler = handler;
+  /**
+   * Starts taking lease-check jobs, handing each to `handler`. Work starts only
+   * once there is a handler: a job taken before would be completed unchecked,
+   * and its run would have no lease timer left.
+   */
+  async onLeaseCheck(handler: (runId: string) => Promise<void>): Promise<void> {
+    await this.boss.work<RunJob>(LEASE_QUEUE, { pollingIntervalSeconds: 0.5, batchSize: 20 }, async (jobs) => {
+      for (const job of jobs) await handler(job.data.runId);
+    });
   }
 
   /** At most one waiting job per run (singletonKey), so requeueing twice is a no-op. */
@@ -76,6 +79,18 @@ export class RunQueueService implements OnModuleInit, OnModuleDestroy {
           SELECT 1 FROM pgboss.job j WHERE j.name = $1 AND j.singleton_key = r.id::text
              AND j.state IN ('created', 'retry', 'active'))`,
       [RUN_QUEUE],
+    );
+    return rows.rows.map((r: { id: string }) => r.id);
+  }
+
+  /** Running runs with no lease check waiting: nothing would notice their worker dying. */
+  async runningRunsWithoutLeaseCheck(): Promise<string[]> {
+    const rows = await this.boss.getDb().executeSql(
+      `SELECT r.id::text AS id FROM public."Run" r
+        WHERE r.status = 'running' AND NOT EXISTS (
+          SELECT 1 FROM pgboss.job j WHERE j.name = $1 AND j.data->>'runId' = r.id::text
+             AND j.state IN ('created', 'retry', 'active'))`,
+      [LEASE_QUEUE],
     );
     return rows.rows.map((r: { id: string }) => r.id);
   }

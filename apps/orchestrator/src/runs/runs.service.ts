@@ -5,6 +5,7 @@ import type {
   RunAssignment,
   RunConfig,
   RunDto,
+  RunSnapshot,
   RunStatus,
 } from '@reslab/contracts';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
@@ -39,7 +40,19 @@ export class RunsService implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.queue.onLeaseCheck((runId) => this.checkLease(runId));
+    // No worker could heartbeat while the orchestrator was down, so a lease that ran out meanwhile says
+    // nothing about its worker: every running run gets a whole lease from now. A live worker renews it
+    // within a beat; a dead one loses it one lease later.
+    const { count } = await this.prisma.run.updateMany({
+      where: { status: 'running' },
+      data: { leaseExpiresAt: new Date(Date.now() + this.config.leaseSeconds * 1000) },
+    });
+    if (count) logger.info({ runs: count }, 'leases of running runs restarted');
+    for (const runId of await this.queue.runningRunsWithoutLeaseCheck()) {
+      await this.queue.checkLeaseAfter(runId, this.config.leaseSeconds + 1);
+      logger.warn({ runId }, 'running run had no lease check; scheduled one');
+    }
+    await this.queue.onLeaseCheck((runId) => this.checkLease(runId));
     // A crash between taking a job and claiming its run leaves a queued run without a job.
     for (const runId of await this.queue.queuedRunsWithoutJob()) {
       const run = await this.prisma.run.findUnique({ where: { id: runId } });
@@ -76,14 +89,16 @@ export class RunsService implements OnApplicationBootstrap {
   /** Enqueues freshly stored runs; if the queue refuses, the runs are removed so none waits forever. */
   async afterCreate(runs: Run[]): Promise<void> {
     try {
+      // `queued` goes into the log before any job exists: a worker may claim a run (and log `running`)
+      // as soon as its job is sent, while the rest of a sweep is still being enqueued.
+      await this.events.publishMany(
+        runs.map((run) => ({ run, type: 'status', payload: { status: 'queued', attempt: 0 } })),
+      );
       for (const run of runs) await this.queue.enqueue(run.id, run.priority);
     } catch (error) {
       await this.prisma.run.deleteMany({ where: { id: { in: runs.map((r) => r.id) } } });
       throw error;
     }
-    await this.events.publishMany(
-      runs.map((run) => ({ run, type: 'status', payload: { status: 'queued', attempt: 0 } })),
-    );
     for (const run of runs) logger.info({ runId: run.id }, 'run queued');
   }
 
@@ -98,13 +113,15 @@ export class RunsService implements OnApplicationBootstrap {
   }
 
   /** What a client subscribing to a run sees first. */
-  async snapshot(id: string) {
+  async snapshot(id: string): Promise<RunSnapshot> {
+    // The event id is read first: whatever happens after it is both in the snapshot and replayed (clients
+    // drop duplicates by id), but nothing can fall between the two.
+    const last = await this.prisma.runEvent.findFirst({ where: { runId: id }, orderBy: { id: 'desc' } });
     const run = await this.get(id);
     const [metrics, gradFlow] = await Promise.all([
       this.prisma.epochMetric.findMany({ where: { runId: id }, orderBy: [{ epoch: 'asc' }, { split: 'asc' }] }),
       this.prisma.gradFlow.findMany({ where: { runId: id } }),
     ]);
-    const last = await this.prisma.runEvent.findFirst({ where: { runId: id }, orderBy: { id: 'desc' } });
     return {
       run: toRunDto(run),
       metrics: metrics.map(toEpochMetricDto),
@@ -181,7 +198,7 @@ export class RunsService implements OnApplicationBootstrap {
   /** A delayed job lands here when a lease may have run out. */
   async checkLease(runId: string): Promise<void> {
     const run = await this.prisma.run.findUnique({ where: { id: runId } });
-    if (!run || run.status !== 'running' || !run.leaseExpiresAt) return;
+    if (run?.status !== 'running' || !run.leaseExpiresAt) return;
     const left = run.leaseExpiresAt.getTime() - Date.now();
     if (left > 0) {
       await this.queue.checkLeaseAfter(runId, left / 1000 + 1);

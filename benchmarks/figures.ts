@@ -1,0 +1,11 @@
+/** Summaries for benchmark printouts. Benchmarks print figures; they never fail on a time. */
+export function percentile(values: number[], p: number): number {
+  if (!values.length) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
+export function summary(values: number[], unit = 'ms'): string {
+  const f = (v: number) => v.toFixed(1);
+  return `p50 ${f(percentile(values, 50))} ${unit}, p95 ${f(percentile(values, 95))} ${unit} (n=${values.length})`;
+}
