@@ -23,6 +23,8 @@ export interface EngineRunOptions {
   log: Logger;
   /** GPU index to pin the engine to with CUDA_VISIBLE_DEVICES; null on CPU. */
   gpu: number | null;
+  /** CPU threads for the engine's torch: the machine's cores shared among the slots. */
+  threads: number;
   onEvent?: (event: EngineEvent) => void;
 }
 
@@ -54,6 +56,8 @@ export class EngineRun {
 
     const env: NodeJS.ProcessEnv = { ...process.env, PYTHONPATH: config.engineDir, PYTHONUNBUFFERED: '1' };
     if (gpu !== null) env.CUDA_VISIBLE_DEVICES = String(gpu);
+    // Engines in every slot each starting one torch thread per core oversubscribe the CPU several times over.
+    env.OMP_NUM_THREADS ??= String(this.options.threads);
     const [command, ...prefix] = config.engineCommand as [string, ...string[]];
     const args = [...prefix, 'train', '--config', configPath, '--out', runDir, '--resume', runDir];
     const child = spawn(command, args, { cwd: config.engineDir, env, stdio: ['ignore', 'pipe', 'pipe'] });

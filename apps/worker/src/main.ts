@@ -1,4 +1,4 @@
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 import type { RunAssignment } from '@reslab/contracts';
 import { EngineRun } from './engine-run.js';
@@ -60,7 +60,8 @@ function supervise(assignment: RunAssignment, slot: number): Held {
       if (item.kind === 'events') metrics.eventsForwarded.inc(item.events.length);
     },
   );
-  const engine = new EngineRun({ assignment, workerId: worker.id, config, outbox, log, gpu: slotGpu(slot) });
+  const threads = Math.max(1, Math.floor(availableParallelism() / slots));
+  const engine = new EngineRun({ assignment, workerId: worker.id, config, outbox, log, gpu: slotGpu(slot), threads });
   const done = (async () => {
     metrics.enginesRunning.inc();
     try {

@@ -133,9 +133,9 @@ def evaluate(net: nn.Module, split: ImageSet, data: DataSplits, layout, amp) -> 
     return meter, time.perf_counter() - tic
 
 
-def emit_metric(epoch: int, split: str, meter: SplitMeter, lr: float, seconds: float) -> None:
+def emit_metric(epoch: int, split: str, meter: SplitMeter, lr: float, seconds: float) -> dict:
     summary = meter.summary()
-    emit("epoch_metric", epoch=epoch, split=split, **summary, lr=lr, seconds=seconds)
+    event = emit("epoch_metric", epoch=epoch, split=split, **summary, lr=lr, seconds=seconds)
     log.info(
         "epoch %d %s: loss %.4f, accuracy %.4f, macro F1 %.4f (%.1f s)",
         epoch,
@@ -145,16 +145,17 @@ def emit_metric(epoch: int, split: str, meter: SplitMeter, lr: float, seconds: f
         summary["f1"],
         seconds,
     )
+    return event
 
 
-def emit_grad_flow(epoch: int, model: nn.Module, batches: list, label_smoothing: float) -> None:
+def emit_grad_flow(epoch: int, model: nn.Module, batches: list, label_smoothing: float) -> dict | None:
     if not batches:  # diagnostics.gradFlowBatches = 0
-        return
+        return None
     blocks = gradient_flow(model, batches, label_smoothing)
     if not all(math.isfinite(value) for block in blocks for value in block.values() if not isinstance(value, str)):
         log.warning("epoch %d: non-finite gradient or activation norms; no grad_flow event", epoch)
-        return
-    emit("grad_flow", epoch=epoch, batches=len(batches), blocks=blocks)
+        return None
+    event = emit("grad_flow", epoch=epoch, batches=len(batches), blocks=blocks)
     first, last = blocks[0], blocks[-1]
     log.info(
         "epoch %d gradient flow: input-gradient norm %.3g at %s, %.3g at %s",
@@ -164,6 +165,7 @@ def emit_grad_flow(epoch: int, model: nn.Module, batches: list, label_smoothing:
         last["inputGradNorm"],
         last["name"],
     )
+    return event
 
 
 def rng_state(generator: torch.Generator) -> dict:
@@ -206,7 +208,10 @@ def run(config: RunConfig, out_dir: Path, resume_dir: Path | None = None) -> int
     generator = torch.Generator().manual_seed(config.seed)  # shuffling and augmentation, saved in checkpoints
     flow_batches = fixed_batches(data, config.diagnostics.grad_flow_batches, optim.batch_size, config.seed)
 
-    start_epoch, partial = 1, None
+    # Every epoch event emitted so far, kept in the checkpoint and emitted again on resume: a reader that
+    # missed them (a worker whose lease ran out while its engine went on) still gets every epoch; the
+    # platform stores them as upserts on (run, epoch, split), so a repeat costs nothing.
+    start_epoch, partial, history = 1, None, []
     if resume_dir is not None and checkpoint.has_checkpoint(resume_dir):
         saved = checkpoint.load_checkpoint(resume_dir, model)
         if {**saved["config"], "device": None} != {**config.to_json(), "device": None}:
@@ -214,7 +219,7 @@ def run(config: RunConfig, out_dir: Path, resume_dir: Path | None = None) -> int
         optimizer.load_state_dict(saved["optimizer"])
         scheduler.load_state_dict(saved["scheduler"])
         restore_rng(saved["rng"], generator)
-        start_epoch, partial = saved["epoch"] + 1, saved["partial"]
+        start_epoch, partial, history = saved["epoch"] + 1, saved["partial"], list(saved.get("history", []))
         log.info("resuming %s after epoch %d, step %d", resume_dir, saved["epoch"], saved["step"])
     elif resume_dir is not None:
         log.warning("--resume %s holds no checkpoint; starting from epoch 1", resume_dir)
@@ -243,8 +248,15 @@ def run(config: RunConfig, out_dir: Path, resume_dir: Path | None = None) -> int
         config.epochs,
     )
 
+    for past in history:
+        emit(past["type"], **{key: value for key, value in past.items() if key not in ("v", "time", "type")})
+
+    def record(event: dict | None) -> None:
+        if event is not None:
+            history.append(event)
+
     if start_epoch == 1 and partial is None:
-        emit_grad_flow(0, model, flow_batches, optim.label_smoothing)  # the network at initialisation
+        record(emit_grad_flow(0, model, flow_batches, optim.label_smoothing))  # the network at initialisation
 
     def save(epoch: int, step: int, partial_epoch: dict | None) -> None:
         state = {
@@ -255,6 +267,7 @@ def run(config: RunConfig, out_dir: Path, resume_dir: Path | None = None) -> int
             "scheduler": scheduler.state_dict(),
             "rng": rng_state(generator),
             "config": config.to_json(),
+            "history": history,
         }
         emit("checkpoint", epoch=epoch, path=str(checkpoint.save_checkpoint(out_dir, model, state)))
 
@@ -287,11 +300,11 @@ def run(config: RunConfig, out_dir: Path, resume_dir: Path | None = None) -> int
                 save(epoch - 1, step + 1, progress)
                 return EXIT_STOPPED
         lr = scheduler.get_last_lr()[0]
-        emit_metric(epoch, "train", meter, lr, seconds + time.perf_counter() - tic)
+        record(emit_metric(epoch, "train", meter, lr, seconds + time.perf_counter() - tic))
         if len(data.val):
             val_meter, val_seconds = evaluate(net, data.val, data, layout, amp)
-            emit_metric(epoch, "val", val_meter, lr, val_seconds)
-        emit_grad_flow(epoch, model, flow_batches, optim.label_smoothing)
+            record(emit_metric(epoch, "val", val_meter, lr, val_seconds))
+        record(emit_grad_flow(epoch, model, flow_batches, optim.label_smoothing))
         save(epoch, 0, None)
         if stop.requested:
             return EXIT_STOPPED

@@ -51,7 +51,9 @@ def test_resume_after_crash_at_epoch_boundary_matches_uninterrupted_run(tmp_path
     resumed = run_engine(config, out_dir, "--resume", str(out_dir))
     assert resumed.returncode == 0, resumed.stderr
     assert resumed.events[0]["startEpoch"] == 2
-    assert resumed.metrics() == [m for m in full.metrics() if m["epoch"] == 2]
+    # Epoch 1 is emitted again from the checkpoint's history (a reader may have missed it), then epoch 2 and
+    # the test split continue exactly as in the uninterrupted run.
+    assert resumed.metrics() == full.metrics()
 
 
 def test_sigterm_checkpoints_mid_epoch_and_resume_is_exact(tmp_path):
