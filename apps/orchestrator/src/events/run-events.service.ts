@@ -52,6 +52,12 @@ export class RunEventsService {
     }
   }
 
+  /** Id of the newest event of a run or a sweep, '0' when none: read before a snapshot, nothing falls between. */
+  async lastId(filter: { runId: string } | { sweepId: string }): Promise<string> {
+    const last = await this.prisma.runEvent.findFirst({ where: filter, orderBy: { id: 'desc' }, select: { id: true } });
+    return last ? last.id.toString() : '0';
+  }
+
   /** Events after `afterId` for one run or one sweep, oldest first. */
   async replay(filter: { runId: string } | { sweepId: string }, afterId: bigint): Promise<RunEventMessage[]> {
     const events = await this.prisma.runEvent.findMany({

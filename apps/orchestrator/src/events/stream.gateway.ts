@@ -59,7 +59,8 @@ export class StreamGateway implements OnGatewayInit {
         return { ok: true, snapshot, missed };
       }
       await client.join(sweepRoom(room.id));
-      const snapshot = await this.sweeps.detail(room.id);
+      const lastEventId = await this.events.lastId({ sweepId: room.id });
+      const snapshot = { ...(await this.sweeps.detail(room.id)), lastEventId };
       const missed = after === null ? [] : await this.events.replay({ sweepId: room.id }, after);
       return { ok: true, snapshot, missed };
     } catch (error) {

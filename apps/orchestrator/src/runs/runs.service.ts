@@ -116,7 +116,7 @@ export class RunsService implements OnApplicationBootstrap {
   async snapshot(id: string): Promise<RunSnapshot> {
     // The event id is read first: whatever happens after it is both in the snapshot and replayed (clients
     // drop duplicates by id), but nothing can fall between the two.
-    const last = await this.prisma.runEvent.findFirst({ where: { runId: id }, orderBy: { id: 'desc' } });
+    const lastEventId = await this.events.lastId({ runId: id });
     const run = await this.get(id);
     const [metrics, gradFlow] = await Promise.all([
       this.prisma.epochMetric.findMany({ where: { runId: id }, orderBy: [{ epoch: 'asc' }, { split: 'asc' }] }),
@@ -126,7 +126,7 @@ export class RunsService implements OnApplicationBootstrap {
       run: toRunDto(run),
       metrics: metrics.map(toEpochMetricDto),
       gradFlow: toGradFlowDtos(id, gradFlow),
-      lastEventId: last ? last.id.toString() : '0',
+      lastEventId,
     };
   }
 
