@@ -183,6 +183,18 @@ export type ArtifactDto = z.infer<typeof ArtifactDto>;
 
 const StatusCounts = z.record(RunStatus, z.int());
 
+export const ExperimentDto = z.object({
+  id: z.uuid(),
+  team: z.string(),
+  project: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  createdAt: isoTime,
+  sweepIds: z.array(z.uuid()),
+  counts: StatusCounts,
+});
+export type ExperimentDto = z.infer<typeof ExperimentDto>;
+
 export const SweepDto = z.object({
   id: z.uuid(),
   experimentId: z.uuid(),

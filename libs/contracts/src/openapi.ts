@@ -5,6 +5,7 @@ import {
   ClaimResponse,
   CreateRunRequest,
   EpochMetricDto,
+  ExperimentDto,
   FinishRunRequest,
   GradFlowDto,
   HeartbeatRequest,
@@ -67,6 +68,8 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
     },
   },
   '/artifacts/{id}/download': { get: { summary: 'Download an artifact', params: ['id'] } },
+  '/experiments': { get: { summary: 'Experiments with run counts by status', response: ExperimentDto, list: true } },
+  '/experiments/{id}': { get: { summary: 'One experiment', response: ExperimentDto, params: ['id'] } },
   '/sweeps': {
     post: { summary: 'Expand a grid into runs and queue them', body: SweepSpec, response: SweepDetailDto },
     get: { summary: 'List sweeps with status counts', response: SweepDto, list: true },

@@ -1,17 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import {
-  CreateRunRequest,
-  type EpochMetricDto,
-  FinishRunRequest,
-  type GradFlowDto,
-  IngestEventsRequest,
-  type RunDto,
-  RunStatus,
-} from '@reslab/contracts';
+import { CreateRunRequest, FinishRunRequest, type RunDto, RunStatus } from '@reslab/contracts';
 import { z } from 'zod';
 import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
-import { MetricIngestService } from '../metrics/metric-ingest.service.js';
-import { toEpochMetricDto, toGradFlowDtos, toRunDto } from './run-dto.js';
+import { toRunDto } from './run-dto.js';
 import { RunsService } from './runs.service.js';
 
 const RunId = new ZodValidationPipe(z.uuid(), 'id');
@@ -26,10 +17,7 @@ const ListRunsQuery = z
 
 @Controller('runs')
 export class RunsController {
-  constructor(
-    private readonly runs: RunsService,
-    private readonly metrics: MetricIngestService,
-  ) {}
+  constructor(private readonly runs: RunsService) {}
 
   @Post()
   async create(@Body(new ZodValidationPipe(CreateRunRequest)) body: CreateRunRequest): Promise<RunDto> {
@@ -45,28 +33,6 @@ export class RunsController {
   @Get(':id')
   async get(@Param('id', RunId) id: string): Promise<RunDto> {
     return toRunDto(await this.runs.get(id));
-  }
-
-  @Get(':id/metrics')
-  async metricsOf(@Param('id', RunId) id: string): Promise<EpochMetricDto[]> {
-    await this.runs.get(id);
-    return (await this.metrics.list(id)).map(toEpochMetricDto);
-  }
-
-  @Get(':id/grad-flow')
-  async gradFlowOf(@Param('id', RunId) id: string): Promise<GradFlowDto[]> {
-    await this.runs.get(id);
-    return toGradFlowDtos(id, await this.metrics.gradFlow(id));
-  }
-
-  /** Engine events forwarded by the worker that holds the run. */
-  @Post(':id/events')
-  @HttpCode(200)
-  ingest(
-    @Param('id', RunId) id: string,
-    @Body(new ZodValidationPipe(IngestEventsRequest)) body: IngestEventsRequest,
-  ): Promise<{ stored: number }> {
-    return this.metrics.ingest(id, body);
   }
 
   @Post(':id/finish')

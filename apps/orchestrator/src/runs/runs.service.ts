@@ -11,6 +11,7 @@ import type {
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { RunEventsService } from '../events/run-events.service.js';
+import { ExperimentsService } from '../experiments/experiments.service.js';
 import type { Prisma, Run } from '../generated/prisma/client.js';
 import { logger } from '../logger.js';
 import { OrchestratorMetrics } from '../observability/orchestrator-metrics.js';
@@ -36,6 +37,7 @@ export class RunsService implements OnApplicationBootstrap {
     private readonly queue: RunQueueService,
     private readonly events: RunEventsService,
     private readonly metrics: OrchestratorMetrics,
+    private readonly experiments: ExperimentsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -61,25 +63,9 @@ export class RunsService implements OnApplicationBootstrap {
     }
   }
 
-  /** Team, project and experiment by name, created on first use. */
-  async experimentId(tx: Prisma.TransactionClient, team: string, project: string, experiment: string): Promise<string> {
-    const t = await tx.team.upsert({ where: { slug: team }, create: { slug: team, name: team }, update: {} });
-    const p = await tx.project.upsert({
-      where: { teamId_slug: { teamId: t.id, slug: project } },
-      create: { teamId: t.id, slug: project, name: project },
-      update: {},
-    });
-    const e = await tx.experiment.upsert({
-      where: { projectId_name: { projectId: p.id, name: experiment } },
-      create: { projectId: p.id, name: experiment },
-      update: {},
-    });
-    return e.id;
-  }
-
   async create(request: CreateRunRequest): Promise<Run> {
     const run = await this.prisma.$transaction(async (tx) => {
-      const experimentId = await this.experimentId(tx, request.team, request.project, request.experiment);
+      const experimentId = await this.experiments.ensure(tx, request.team, request.project, request.experiment);
       return tx.run.create({ data: { experimentId, name: request.name ?? null, config: request.config } });
     });
     await this.afterCreate([run]);

@@ -10,6 +10,7 @@ import {
   type SweepSpec,
 } from '@reslab/contracts';
 import { PrismaService } from '../database/prisma.service.js';
+import { ExperimentsService } from '../experiments/experiments.service.js';
 import type { Run, Sweep } from '../generated/prisma/client.js';
 import { logger } from '../logger.js';
 import { toRunDto } from '../runs/run-dto.js';
@@ -37,6 +38,7 @@ export class SweepsService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly runs: RunsService,
+    private readonly experiments: ExperimentsService,
   ) {}
 
   /** Every combination is validated first; one bad combination refuses the whole sweep, storing nothing. */
@@ -62,7 +64,7 @@ export class SweepsService {
   async create(spec: SweepSpec): Promise<SweepDetailDto> {
     const plans = this.plan(spec);
     const { sweep, runs } = await this.prisma.$transaction(async (tx) => {
-      const experimentId = await this.runs.experimentId(tx, spec.team, spec.project, spec.experiment ?? spec.name);
+      const experimentId = await this.experiments.ensure(tx, spec.team, spec.project, spec.experiment ?? spec.name);
       const sweep = await tx.sweep.create({ data: { experimentId, name: spec.name, spec: spec as object } });
       const runs = await tx.run.createManyAndReturn({
         data: plans.map((plan) => ({

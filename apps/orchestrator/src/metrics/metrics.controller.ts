@@ -1,0 +1,40 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { type EpochMetricDto, type GradFlowDto, IngestEventsRequest } from '@reslab/contracts';
+import { z } from 'zod';
+import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
+import { toEpochMetricDto, toGradFlowDtos } from '../runs/run-dto.js';
+import { RunsService } from '../runs/runs.service.js';
+import { MetricIngestService } from './metric-ingest.service.js';
+
+const RunId = new ZodValidationPipe(z.uuid(), 'id');
+
+/** A run's measurements: epoch metrics and gradient flow in, and out. */
+@Controller('runs')
+export class MetricsController {
+  constructor(
+    private readonly runs: RunsService,
+    private readonly metrics: MetricIngestService,
+  ) {}
+
+  @Get(':id/metrics')
+  async metricsOf(@Param('id', RunId) id: string): Promise<EpochMetricDto[]> {
+    await this.runs.get(id);
+    return (await this.metrics.list(id)).map(toEpochMetricDto);
+  }
+
+  @Get(':id/grad-flow')
+  async gradFlowOf(@Param('id', RunId) id: string): Promise<GradFlowDto[]> {
+    await this.runs.get(id);
+    return toGradFlowDtos(id, await this.metrics.gradFlow(id));
+  }
+
+  /** Engine events forwarded by the worker that holds the run. */
+  @Post(':id/events')
+  @HttpCode(200)
+  ingest(
+    @Param('id', RunId) id: string,
+    @Body(new ZodValidationPipe(IngestEventsRequest)) body: IngestEventsRequest,
+  ): Promise<{ stored: number }> {
+    return this.metrics.ingest(id, body);
+  }
+}
