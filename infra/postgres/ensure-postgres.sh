@@ -56,7 +56,8 @@ PGDATA_DIR=$(reslab_pgdata_dir "$ROOT")
 
 # initdb and the server refuse to run as root; run them as the postgres user.
 as_owner() {
-  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  # From /, since the postgres user may not be allowed into the current folder.
+  if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 if [ ! -s "$PGDATA_DIR/PG_VERSION" ]; then

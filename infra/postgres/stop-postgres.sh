@@ -8,7 +8,7 @@ PGDATA_DIR=$(reslab_pgdata_dir "$ROOT")
 BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 [ -n "$BIN" ] && [ -s "$PGDATA_DIR/postmaster.pid" ] || exit 0
 if [ "$(id -u)" -eq 0 ]; then
-  runuser -u postgres -- "$BIN/pg_ctl" -D "$PGDATA_DIR" -m fast -w stop >&2
+  (cd / && runuser -u postgres -- "$BIN/pg_ctl" -D "$PGDATA_DIR" -m fast -w stop >&2)
 else
   "$BIN/pg_ctl" -D "$PGDATA_DIR" -m fast -w stop >&2
 fi
