@@ -1,9 +1,9 @@
 import {
-  ApiError,
   EpochMetricDto,
-  fieldIssues,
   RunDto,
   type RunStatus,
+  requestJson,
+  ApiRequestError as SharedApiRequestError,
   SweepDetailDto,
   SweepDto,
   SweepPreviewDto,
@@ -76,46 +76,19 @@ export class ResLabApi {
     return this.request('GET', `/sweeps/${id}`, SweepDetailDto);
   }
 
+  /** The shared request, with the CLI's error type: an unreachable API says which flag to set. */
   private async request<S extends z.ZodType>(
     method: string,
     path: string,
     schema: S,
     body?: unknown,
   ): Promise<z.infer<S>> {
-    let response: Response;
     try {
-      response = await fetch(`${this.baseUrl}${path}`, {
-        method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
+      return await requestJson(this.baseUrl, method, path, { body, schema });
     } catch (error) {
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new ApiRequestError(
-        `cannot reach the ResLab API at ${this.baseUrl} (${cause?.code ?? cause?.message ?? (error as Error).message}); set --api or RESLAB_API_URL`,
-        null,
-      );
+      if (!(error instanceof SharedApiRequestError)) throw error;
+      const hint = error.status === null ? '; set --api or RESLAB_API_URL' : '';
+      throw new ApiRequestError(`${error.message}${hint}`, error.status, error.issues);
     }
-    const text = await response.text();
-    let json: unknown = null;
-    try {
-      json = text ? JSON.parse(text) : null;
-    } catch {
-      // Not JSON: a proxy's error page, say. Reported below with its status.
-    }
-    if (!response.ok) {
-      const error = ApiError.safeParse(json);
-      if (error.success) throw new ApiRequestError(error.data.message, response.status, error.data.issues ?? []);
-      throw new ApiRequestError(`${method} ${path}: HTTP ${response.status} ${text.slice(0, 200)}`, response.status);
-    }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) {
-      throw new ApiRequestError(
-        `${method} ${path}: the answer does not match the contract`,
-        response.status,
-        fieldIssues(parsed.error),
-      );
-    }
-    return parsed.data;
   }
 }

@@ -1,4 +1,5 @@
 import {
+  ApiRequestError,
   ClaimResponse,
   type EngineEvent,
   type FinishRunRequest,
@@ -6,23 +7,13 @@ import {
   type RegisterArtifactRequest,
   type RegisterWorkerRequest,
   type RunAssignment,
+  requestJson,
   WorkerDto,
 } from '@reslab/contracts';
+
+export { ApiRequestError };
+
 import type { z } from 'zod';
-
-export class ApiRequestError extends Error {
-  constructor(
-    message: string,
-    readonly status: number | null,
-  ) {
-    super(message);
-  }
-
-  /** 4xx answers are final: resending the same request cannot succeed. */
-  get retryable(): boolean {
-    return this.status === null || this.status >= 500;
-  }
-}
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -35,30 +26,8 @@ export function backoffMs(attempt: number): number {
 export class OrchestratorClient {
   constructor(private readonly baseUrl: string) {}
 
-  private async request<S extends z.ZodType>(
-    method: string,
-    path: string,
-    body: unknown,
-    schema?: S,
-  ): Promise<z.infer<S>> {
-    let response: Response;
-    try {
-      response = await fetch(`${this.baseUrl}${path}`, {
-        method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(30_000),
-      });
-    } catch (error) {
-      throw new ApiRequestError(
-        `${method} ${path}: orchestrator unreachable at ${this.baseUrl} (${(error as Error).message})`,
-        null,
-      );
-    }
-    const text = await response.text();
-    if (!response.ok)
-      throw new ApiRequestError(`${method} ${path}: ${response.status} ${text.slice(0, 500)}`, response.status);
-    return (schema ? schema.parse(JSON.parse(text)) : undefined) as z.infer<S>;
+  private request<S extends z.ZodType>(method: string, path: string, body: unknown, schema?: S): Promise<z.infer<S>> {
+    return requestJson(this.baseUrl, method, path, { body, schema });
   }
 
   /** Retries transient failures (unreachable, 5xx) with backoff; `tries` = Infinity retries until it works. */

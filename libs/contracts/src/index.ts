@@ -1,4 +1,5 @@
 export * from './api.js';
+export * from './api-request.js';
 export * from './engine-events.js';
 export * from './issues.js';
 export * from './json-schemas.js';
