@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
 
-export DATABASE_URL ?= postgresql://reslab:reslab@127.0.0.1:55432/reslab
+export DATABASE_URL ?= $(shell . infra/env.sh && echo $$DATABASE_URL)
 export NEXT_TELEMETRY_DISABLED := 1
 export PRISMA_HIDE_UPDATE_MESSAGE := 1
 

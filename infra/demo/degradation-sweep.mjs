@@ -7,7 +7,8 @@
 // There, plain-56 trained far worse than plain-20 while resnet-56 trained:
 // the degradation problem of He et al. 2016 (Fig. 1 and 6).
 //
-// Idempotent: when the sweep exists already, it is followed, not submitted again.
+// Idempotent: when the sweep exists already, it is followed (its failed or cancelled runs retried), not
+// submitted again.
 const api = process.argv[2] ?? 'http://127.0.0.1:4000';
 const SWEEP = {
   name: 'demo: plain vs residual on Fashion-MNIST',
@@ -33,7 +34,12 @@ async function call(method, path, body) {
 }
 
 const existing = (await call('GET', '/sweeps')).find((s) => s.name === SWEEP.name);
-const sweep = existing ? await call('GET', `/sweeps/${existing.id}`) : await call('POST', '/sweeps', SWEEP);
+let sweep;
+if (!existing) sweep = await call('POST', '/sweeps', SWEEP);
+else if (existing.counts.failed || existing.counts.cancelled) {
+  // A run stopped by an earlier Ctrl-C resumes from its checkpoint.
+  sweep = await call('POST', `/sweeps/${existing.id}/retry`);
+} else sweep = await call('GET', `/sweeps/${existing.id}`);
 console.log(`[demo] ${existing ? 'following' : 'submitted'} sweep ${sweep.id} (${sweep.runs.length} runs)`);
 
 const printed = new Set();

@@ -5,6 +5,8 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
+# shellcheck source=../env.sh
+source infra/env.sh
 API_PORT=${RESLAB_API_PORT:-4000}
 DASHBOARD_PORT=${RESLAB_DASHBOARD_PORT:-3000}
 API_URL="http://127.0.0.1:$API_PORT"
@@ -16,22 +18,29 @@ pids=()
 cleanup() {
   trap - EXIT INT TERM
   echo "[demo] stopping"
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  # Last started, first stopped: the worker drains (its engines checkpoint and report) while the
+  # orchestrator still answers; then the dashboard and the orchestrator.
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    kill -TERM "${pids[i]}" 2>/dev/null || true
+    wait "${pids[i]}" 2>/dev/null || true
+  done
   if [ "$started_pg" = started ]; then infra/postgres/stop-postgres.sh || true; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 infra/migrate.sh
-RESLAB_API_PORT=$API_PORT node apps/orchestrator/dist/main.js >"$LOGS/orchestrator.log" 2>&1 &
+# The orchestrator and the dashboard run in sessions of their own (setsid), out of reach of the terminal's
+# Ctrl-C: the worker and its engines get it, checkpoint and report while the orchestrator still answers,
+# and the trap below then stops the rest in order.
+RESLAB_API_PORT=$API_PORT setsid node apps/orchestrator/dist/main.js >"$LOGS/orchestrator.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 60); do curl -fs "$API_URL/health" >/dev/null 2>&1 && break; sleep 0.5; done
 curl -fs "$API_URL/health" >/dev/null || { echo "[demo] the orchestrator did not start; see $LOGS/orchestrator.log"; tail -n 20 "$LOGS/orchestrator.log"; exit 1; }
 
 RESLAB_API_URL=$API_URL node apps/worker/dist/main.js --name "demo-worker-$(hostname)" >"$LOGS/worker.log" 2>&1 &
 pids+=($!)
-(cd apps/dashboard && RESLAB_API_URL=$API_URL exec node ../../node_modules/next/dist/bin/next start -p "$DASHBOARD_PORT" -H 127.0.0.1) >"$LOGS/dashboard.log" 2>&1 &
+(cd apps/dashboard && RESLAB_API_URL=$API_URL exec setsid node ../../node_modules/next/dist/bin/next start -p "$DASHBOARD_PORT" -H 127.0.0.1) >"$LOGS/dashboard.log" 2>&1 &
 pids+=($!)
 
 cat <<MSG

@@ -11,9 +11,11 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-PORT=${RESLAB_PG_PORT:-55432}
-DEFAULT_URL="postgresql://reslab:reslab@127.0.0.1:${PORT}/reslab"
-URL=${DATABASE_URL:-$DEFAULT_URL}
+# shellcheck source=../env.sh
+source "$ROOT/infra/env.sh"
+PORT=$RESLAB_PG_PORT
+DEFAULT_URL=$RESLAB_DEFAULT_DATABASE_URL
+URL=$DATABASE_URL
 
 log() { echo "[postgres] $*" >&2; }
 

@@ -129,7 +129,13 @@ while (!draining) {
   freeSlots.delete(slot);
   held.set(assignment.runId, supervise(assignment, slot));
 }
-await Promise.all([...held.values()].map((h) => h.done));
+// Engines checkpoint within a step; reports then wait for the orchestrator, but not forever: a run whose
+// report never lands is requeued when its lease runs out, and resumes from the checkpoint.
+const drained = await Promise.race([
+  Promise.all([...held.values()].map((h) => h.done)).then(() => true),
+  sleep(config.drainTimeoutMs).then(() => false),
+]);
+if (!drained) logger.warn({ pending: [...held.keys()] }, 'drain timed out; the orchestrator requeues these runs');
 clearInterval(beat);
 server.close();
 logger.info('worker stopped');

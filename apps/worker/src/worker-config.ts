@@ -21,6 +21,8 @@ export interface WorkerConfig {
   /** Idle wait between claims when the queue is empty, ms. */
   idleMs: number;
   heartbeatMs: number;
+  /** How long a draining worker waits for its engines and reports before it exits, ms. */
+  drainTimeoutMs: number;
 }
 
 export class WorkerConfigError extends Error {}
@@ -69,6 +71,7 @@ export function loadWorkerConfig(argv = process.argv.slice(2), env = process.env
     engineDir: env.RESLAB_ENGINE_DIR ?? join(REPO_ROOT, 'libs', 'engine'),
     idleMs: Number(env.RESLAB_WORKER_IDLE_MS ?? 1000),
     heartbeatMs: Number(env.RESLAB_WORKER_HEARTBEAT_MS ?? 10000),
+    drainTimeoutMs: Number(env.RESLAB_WORKER_DRAIN_TIMEOUT_MS ?? 60000),
   };
 }
 

@@ -37,14 +37,18 @@ EXIT_STOPPED = 128 + signal.SIGTERM
 
 
 class StopRequest:
-    """SIGTERM sets a flag; the loop finishes the current step, checkpoints, and exits."""
+    """SIGTERM sets a flag; the loop finishes the current step, checkpoints, and exits.
+
+    SIGINT does the same: Ctrl-C in the terminal that runs `make demo` reaches the whole process group, engines
+    included, and a checkpoint is worth more than a KeyboardInterrupt traceback."""
 
     def __init__(self):
         self.requested = False
         signal.signal(signal.SIGTERM, self._handle)
+        signal.signal(signal.SIGINT, self._handle)
 
     def _handle(self, signum, frame) -> None:
-        log.warning("SIGTERM: stopping after the current step")
+        log.warning("%s: stopping after the current step", signal.Signals(signum).name)
         self.requested = True
 
 

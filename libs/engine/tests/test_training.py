@@ -142,3 +142,17 @@ def test_bf16_on_the_cpu_is_a_config_error(tmp_path):
     run = run_engine({**SMALL_CONFIG, "device": "cpu", "train": {"amp": "bf16"}}, tmp_path / "run")
     assert run.returncode == 2
     assert [(e["type"], e["code"], e["field"]) for e in run.events] == [("error", "config", "train.amp")]
+
+
+def test_sigint_stops_like_sigterm(tmp_path):
+    # Ctrl-C in the terminal running `make demo` reaches the engines too: checkpoint and exit 143, no traceback.
+    config = copy.deepcopy(TINY_CONFIG)
+    config["optim"]["batchSize"] = 16
+    process, _ = start_engine(config, tmp_path, "interrupted")
+    assert '"type":"run_started"' in process.stdout.readline()
+    time.sleep(0.3)
+    process.send_signal(signal.SIGINT)
+    rest = process.stdout.read()
+    assert process.wait() == 128 + signal.SIGTERM
+    # A KeyboardInterrupt would have ended the process with 1 and no checkpoint.
+    assert '"type":"checkpoint"' in rest and '"type":"run_finished"' not in rest
