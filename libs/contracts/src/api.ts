@@ -19,6 +19,10 @@ export const CreateRunRequest = z
     experiment: z.string().min(1).max(200).default('default'),
     name: z.string().min(1).max(200).optional(),
     config: RunConfig,
+    /** Higher runs first; runs of equal priority in the order they were queued. */
+    priority: z.int().min(-100).max(100).default(0),
+    /** Attempts before the run is failed for good (lease expiries count). */
+    maxAttempts: z.int().min(1).max(20).default(3),
   })
   .strict();
 export type CreateRunRequest = z.infer<typeof CreateRunRequest>;

@@ -66,7 +66,15 @@ export class RunsService implements OnApplicationBootstrap {
   async create(request: CreateRunRequest): Promise<Run> {
     const run = await this.prisma.$transaction(async (tx) => {
       const experimentId = await this.experiments.ensure(tx, request.team, request.project, request.experiment);
-      return tx.run.create({ data: { experimentId, name: request.name ?? null, config: request.config } });
+      return tx.run.create({
+        data: {
+          experimentId,
+          name: request.name ?? null,
+          config: request.config,
+          priority: request.priority,
+          maxAttempts: request.maxAttempts,
+        },
+      });
     });
     await this.afterCreate([run]);
     return run;
