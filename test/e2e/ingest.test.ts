@@ -1,0 +1,51 @@
+import type { ClaimResponse, EpochMetricDto, EpochMetricEvent, WorkerDto } from '@reslab/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tinyConfig } from '../support/runs.js';
+import { api, type Stack, startStack } from '../support/stack.js';
+
+/** The test plays the worker (registers, claims, posts), so it controls exactly what is ingested. */
+describe('ingest is an upsert on (run, epoch, split) (real Postgres, no engine)', () => {
+  let stack: Stack;
+  let workerId: string;
+  let runId: string;
+
+  const metric = (epoch: number, split: 'train' | 'val', loss: number): EpochMetricEvent => ({
+    v: 1,
+    time: new Date().toISOString(),
+    type: 'epoch_metric',
+    epoch,
+    split,
+    loss,
+    accuracy: 0.5,
+    precision: 0.5,
+    recall: 0.5,
+    f1: 0.5,
+    perClass: [{ precision: 0.5, recall: 0.5, f1: 0.5, support: 10 }],
+    lr: 0.1,
+    seconds: 1,
+  });
+
+  beforeAll(async () => {
+    stack = await startStack('reslab_ingest');
+    workerId = (await api<WorkerDto>(stack, 'POST', '/workers', { name: 'test-as-worker', host: 'test', slots: 1 }))
+      .body.id;
+    await api(stack, 'POST', '/runs', { config: tinyConfig() });
+    const claim = await api<ClaimResponse>(stack, 'POST', `/workers/${workerId}/claim`);
+    runId = claim.body.assignment?.runId ?? '';
+    expect(runId).not.toBe('');
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('keeps the last of a key repeated in one batch, and a resent batch adds no row', async () => {
+    const batch = [metric(1, 'train', 2.0), metric(1, 'val', 1.9), metric(1, 'train', 1.5)];
+    for (let send = 0; send < 2; send++) {
+      const { status } = await api(stack, 'POST', `/runs/${runId}/events`, { workerId, events: batch });
+      expect(status).toBe(200);
+    }
+    const { body } = await api<EpochMetricDto[]>(stack, 'GET', `/runs/${runId}/metrics`);
+    expect(body.map((m) => `${m.epoch}:${m.split}:${m.loss}`)).toEqual(['1:train:1.5', '1:val:1.9']);
+  });
+});
