@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApiError, EpochMetricDto, RunDto } from '@reslab/contracts';
@@ -6,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/paths.js';
 import { query } from '../support/postgres.js';
 import { startProcess, waitFor } from '../support/processes.js';
+import { pidsOf, runWhen } from '../support/runs.js';
 import { api, type Stack, startStack } from '../support/stack.js';
 
 const FASHION_MNIST = '/usr/share/datasets/fashion-mnist';
@@ -24,17 +24,6 @@ const smallRun = {
     seed: 0,
   },
 };
-
-async function runWhen(stack: Stack, id: string, done: (run: RunDto) => boolean, timeoutMs = 180_000): Promise<RunDto> {
-  return waitFor(
-    `run ${id} to reach the expected state`,
-    async () => {
-      const { body } = await api<RunDto>(stack, 'GET', `/runs/${id}`);
-      return done(body) ? body : undefined;
-    },
-    timeoutMs,
-  );
-}
 
 describe('walking skeleton: POST /runs -> worker -> engine -> Postgres -> GET metrics (real processes)', () => {
   let stack: Stack;
@@ -65,7 +54,7 @@ describe('walking skeleton: POST /runs -> worker -> engine -> Postgres -> GET me
     expect(created.status).toBe(201);
     expect(created.body.status).toBe('queued');
 
-    const run = await runWhen(stack, created.body.id, (r) => r.status !== 'queued' && r.status !== 'running');
+    const run = await runWhen(stack, created.body.id, (r) => r.status !== 'queued' && r.status !== 'running', 180_000);
     expect(run, `run failed: ${run.failureReason}\n${run.stderrTail}`).toMatchObject({
       status: 'succeeded',
       attempt: 1,
@@ -119,17 +108,11 @@ describe('walking skeleton: POST /runs -> worker -> engine -> Postgres -> GET me
       return body.length ? true : undefined;
     });
     // The engine's command line holds its run directory, named by the run id.
-    const pid = await waitFor('the engine process', async () => {
-      try {
-        return execFileSync('pgrep', ['-f', `reslab_engine train --config .*${id}`])
-          .toString()
-          .trim()
-          .split('\n')[0];
-      } catch {
-        return undefined;
-      }
+    const [pid] = await waitFor('the engine process', async () => {
+      const pids = pidsOf(id);
+      return pids.length ? pids : undefined;
     });
-    process.kill(Number(pid), 'SIGKILL');
+    process.kill(pid as number, 'SIGKILL');
 
     const run = await runWhen(stack, id, (r) => r.status === 'failed', 60_000);
     expect(run.failureReason).toMatch(/SIGKILL/);
