@@ -132,8 +132,7 @@ export class EngineRun {
     await artifacts.catch((error: Error) => log.error({ err: error.message }, 'could not hash checkpoint files'));
 
     // A stop asked by this worker, or the terminal's Ctrl-C reaching the engine's process group first.
-    const stopped =
-      (this.stopRequested || exitCode === EXIT_STOPPED) && (exitCode === EXIT_STOPPED || signal === 'SIGTERM');
+    const stopped = exitCode === EXIT_STOPPED || (this.stopRequested && signal === 'SIGTERM');
     const succeeded = exitCode === 0 && sawFinished;
     let failureReason: string | null = null;
     if (!succeeded && !stopped) {

@@ -7,8 +7,6 @@ import { EpochMetricDto, GradFlowDto, RunDto, RunStatus } from './api.js';
  * and replays every later event, then pushes `run_event`s as they happen.
  * Event ids grow monotonically across the whole platform.
  */
-export const ROOM_KINDS = ['run', 'sweep', 'workers'] as const;
-
 export const SubscribeRequest = z
   .object({
     room: z.union([

@@ -4,7 +4,6 @@ import type {
   FinishRunRequest,
   RunAssignment,
   RunConfig,
-  RunDto,
   RunSnapshot,
   RunStatus,
 } from '@reslab/contracts';
@@ -289,9 +288,5 @@ export class RunsService implements OnApplicationBootstrap {
     if (!retried) throw conflict(`run ${id} changed while it was being retried`);
     await this.queue.enqueue(retried.id, retried.priority);
     return retried;
-  }
-
-  toDto(run: Run): RunDto {
-    return toRunDto(run);
   }
 }
