@@ -1,4 +1,4 @@
-import type { ClaimResponse, EpochMetricDto, EpochMetricEvent, WorkerDto } from '@reslab/contracts';
+import type { ClaimResponse, EpochMetricDto, EpochMetricEvent, ExperimentDto, WorkerDto } from '@reslab/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tinyConfig } from '../support/runs.js';
 import { api, type Stack, startStack } from '../support/stack.js';
@@ -47,5 +47,16 @@ describe('ingest is an upsert on (run, epoch, split) (real Postgres, no engine)'
     }
     const { body } = await api<EpochMetricDto[]>(stack, 'GET', `/runs/${runId}/metrics`);
     expect(body.map((m) => `${m.epoch}:${m.split}:${m.loss}`)).toEqual(['1:train:1.5', '1:val:1.9']);
+  });
+
+  it('lists the experiment the run was filed under, with its runs counted by status', async () => {
+    const { body: experiments } = await api<ExperimentDto[]>(stack, 'GET', '/experiments');
+    expect(experiments).toHaveLength(1);
+    expect(experiments[0]).toMatchObject({ team: 'default', project: 'default', name: 'default' });
+    expect(experiments[0]?.counts.running).toBe(1);
+    const { body: one } = await api<ExperimentDto>(stack, 'GET', `/experiments/${experiments[0]?.id}`);
+    expect(one).toEqual(experiments[0]);
+    const missing = await api(stack, 'GET', '/experiments/00000000-0000-4000-8000-000000000000');
+    expect(missing.status).toBe(404);
   });
 });

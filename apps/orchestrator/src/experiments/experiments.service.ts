@@ -25,35 +25,36 @@ export class ExperimentsService {
   }
 
   async list(): Promise<ExperimentDto[]> {
-    const experiments = await this.prisma.experiment.findMany({
-      orderBy: { createdAt: 'desc' },
-      include: {
-        project: { include: { team: true } },
-        runs: { select: { status: true } },
-        sweeps: { select: { id: true } },
-      },
-      take: 1000,
-    });
-    return experiments.map((e) => {
-      const counts = Object.fromEntries(RUN_STATUSES.map((s) => [s, 0])) as ExperimentDto['counts'];
-      for (const run of e.runs) counts[run.status] += 1;
-      return {
-        id: e.id,
-        team: e.project.team.slug,
-        project: e.project.slug,
-        name: e.name,
-        description: e.description,
-        createdAt: e.createdAt.toISOString(),
-        sweepIds: e.sweeps.map((s) => s.id),
-        counts,
-      };
-    });
+    return (await this.prisma.experiment.findMany({ orderBy: { createdAt: 'desc' }, include: DETAIL, take: 1000 })).map(
+      toExperimentDto,
+    );
   }
 
   async get(id: string): Promise<ExperimentDto> {
-    const found = (await this.list()).find((e) => e.id === id);
+    const found = await this.prisma.experiment.findUnique({ where: { id }, include: DETAIL });
     if (!found)
       throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `experiment ${id} does not exist` });
-    return found;
+    return toExperimentDto(found);
   }
+}
+
+const DETAIL = {
+  project: { include: { team: true } },
+  runs: { select: { status: true } },
+  sweeps: { select: { id: true } },
+} as const;
+
+function toExperimentDto(e: Prisma.ExperimentGetPayload<{ include: typeof DETAIL }>): ExperimentDto {
+  const counts = Object.fromEntries(RUN_STATUSES.map((s) => [s, 0])) as ExperimentDto['counts'];
+  for (const run of e.runs) counts[run.status] += 1;
+  return {
+    id: e.id,
+    team: e.project.team.slug,
+    project: e.project.slug,
+    name: e.name,
+    description: e.description,
+    createdAt: e.createdAt.toISOString(),
+    sweepIds: e.sweeps.map((s) => s.id),
+    counts,
+  };
 }
