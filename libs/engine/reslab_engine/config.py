@@ -68,6 +68,7 @@ class ModelConfig(_Section):
     shortcut: str = "A"
     zero_init_residual: bool = False
     num_classes: int | None = None
+    bn_momentum: float | None = None
 
     @property
     def name(self) -> str:
@@ -205,9 +206,7 @@ def _check_data(data: DataConfig) -> None:
         raise ConfigError(
             "data.root is required for imagefolder: a folder with train/ and test/ (or val/)", "data.root"
         )
-    # ImageFolder-only fields: on another data set they would silently do nothing.
-    if data.dataset != "imagefolder" and data.image_size is not None:
-        raise ConfigError(f"data.imageSize applies to imagefolder only, not '{data.dataset}'", "data.imageSize")
+    # ImageFolder-only field: on another data set it would silently do nothing.
     if data.dataset != "imagefolder" and data.on_corrupt_image != "error":
         raise ConfigError(
             f"data.onCorruptImage applies to imagefolder only, not '{data.dataset}'", "data.onCorruptImage"

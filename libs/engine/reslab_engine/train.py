@@ -203,6 +203,7 @@ def run(config: RunConfig, out_dir: Path, resume_dir: Path | None = None) -> int
         width=config.model.width,
         shortcut=config.model.shortcut,
         zero_init_residual=config.model.zero_init_residual,
+        bn_momentum=config.model.bn_momentum,
     ).to(device, memory_format=layout)
     net = compile_model(model, config, device)
     optim = config.optim

@@ -25,7 +25,6 @@ def test_imagefolder_validates_with_a_root():
     ("data", "field"),
     [
         ({"dataset": "imagefolder"}, "data.root"),
-        ({"dataset": "cifar10", "imageSize": 64}, "data.imageSize"),
         ({"dataset": "mnist", "onCorruptImage": "skip"}, "data.onCorruptImage"),
         ({"dataset": "synthetic", "download": True}, "data.download"),
         ({"dataset": "imagefolder", "root": "/x", "download": True}, "data.download"),

@@ -4,6 +4,7 @@ import dataclasses
 from dataclasses import dataclass
 
 import torch
+import torch.nn.functional as F
 
 from ..config import DataConfig
 from ..errors import DataError
@@ -66,6 +67,17 @@ def _find_idx(config: DataConfig) -> dict:
     return found
 
 
+def resize(images: ImageSet, size: int) -> ImageSet:
+    """Every image to size x size, once, at load: bilinear with antialiasing (PIL's BILINEAR filter, which torch
+    matches with antialias=True; a triangle filter over 4x4 pixels for 28 -> 14 px), back to uint8 so the set stays
+    one compact tensor."""
+    if images.images.shape[-2:] == (size, size):
+        return images
+    pixels = images.images.float()
+    resized = F.interpolate(pixels, size=(size, size), mode="bilinear", antialias=True, align_corners=False)
+    return ImageSet(resized.round().clamp(0, 255).to(torch.uint8), images.labels)
+
+
 def load_dataset(config: DataConfig) -> DataSplits:
     skipped = 0
     if config.dataset == "synthetic":
@@ -86,6 +98,8 @@ def load_dataset(config: DataConfig) -> DataSplits:
         train, test, num_classes, skipped = folder.train, folder.test, folder.num_classes, folder.skipped
     else:  # config validation rejects these first; kept so a new dataset cannot slip through silently
         raise DataError(f"data set '{config.dataset}' has no loader", "data.dataset")
+    if config.image_size is not None and config.dataset != "imagefolder":  # ImageFolder decodes at this size
+        train, test = resize(train, config.image_size), resize(test, config.image_size)
     # He et al. 2016 §4.2: the last 5k of the 50k CIFAR training images validate, the other 45k train.
     fit, val, test = split(train, test, config.train_subset, config.val_size, config.test_subset, config.dataset)
     pixels = fit.images.float()

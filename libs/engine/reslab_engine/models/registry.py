@@ -123,14 +123,22 @@ def _unknown(name: str) -> KeyError:
     return KeyError(f"unknown model '{name}'; valid names: {', '.join(list_models())}")
 
 
-def create_model(name: str, **kwargs) -> nn.Module:
-    """Build a model; `num_classes=None` (or absent) means the family's default (10 CIFAR, 1000 ImageNet)."""
+def create_model(name: str, *, bn_momentum: float | None = None, **kwargs) -> nn.Module:
+    """Build a model; `num_classes=None` (or absent) means the family's default (10 CIFAR, 1000 ImageNet).
+
+    `bn_momentum` sets every BatchNorm's running-statistics momentum (None keeps PyTorch's 0.1). It is applied
+    here, once, rather than threaded through every builder: it changes no parameter and no training step."""
     entry = _resolve(name)
     if entry is None:
         raise _unknown(name)
     if kwargs.get("num_classes") is None:
         kwargs["num_classes"] = entry.num_classes
-    return entry.build(**kwargs)
+    model = entry.build(**kwargs)
+    if bn_momentum is not None:
+        for module in model.modules():
+            if isinstance(module, nn.modules.batchnorm._BatchNorm):
+                module.momentum = bn_momentum
+    return model
 
 
 def count_params(model: nn.Module) -> int:
