@@ -4,11 +4,11 @@ import { ResLabApi } from './api-client.js';
 import type { Command, OptionValues } from './command.js';
 import { runsFollow } from './commands/follow.js';
 import { runsCancel, runsLs, runsRetry } from './commands/runs.js';
-import { sweepShow, sweepSubmit } from './commands/sweep.js';
+import { sweepExpand, sweepShow, sweepSubmit } from './commands/sweep.js';
 import { workersLs } from './commands/workers.js';
 import { CliError, SweepFileError, UsageError } from './errors.js';
 
-const COMMANDS: Command[] = [sweepSubmit, sweepShow, runsLs, runsFollow, runsCancel, runsRetry, workersLs];
+const COMMANDS: Command[] = [sweepSubmit, sweepExpand, sweepShow, runsLs, runsFollow, runsCancel, runsRetry, workersLs];
 const DEFAULT_API = 'http://127.0.0.1:4000';
 
 const GLOBAL_OPTIONS = {
@@ -17,6 +17,11 @@ const GLOBAL_OPTIONS = {
 } as const;
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
+// `reslab sweep expand f.yaml | head`: a reader that stops early is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 const note = (line: string) => process.stderr.write(`${line}\n`);
 
 function globalHelp(): string {

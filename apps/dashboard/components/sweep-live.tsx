@@ -1,6 +1,18 @@
 'use client';
 
-import type { RunStatus, SweepDetailDto } from '@reslab/contracts';
+import {
+  type DegradationVerdict,
+  type DepthPoint,
+  degradationVerdict,
+  depthPoints,
+  describeRecipe,
+  heldOutSplit,
+  iterationBudget,
+  type RunStatus,
+  type SweepDetailDto,
+  type SweepRunDto as SweepRun,
+  verdictSentences,
+} from '@reslab/contracts';
 import Link from 'next/link';
 import { useEffect, useMemo, useState } from 'react';
 import { useApiUrl } from '@/components/api-url';
@@ -14,7 +26,6 @@ import { formatTime, percent, shortId } from '@/lib/format';
 import { metricFromEvent, runWithStatus } from '@/lib/live-run';
 import { archLook } from '@/lib/palette';
 import { type StreamState, subscribe } from '@/lib/stream-client';
-import { depthPoints, heldOutSplit, type SweepRun } from '@/lib/sweep-stats';
 
 /** Train error (%) per epoch, by run id. */
 export type TrainCurves = Record<string, [number, number][]>;
@@ -106,6 +117,8 @@ function DepthPlot({ runs }: { runs: SweepRun[] }) {
   const heldLabel = held === 'test' ? 'test error' : 'val error';
   const option = useMemo(() => depthPlotOption(train, test, heldLabel), [train, test, heldLabel]);
   const seeds = Math.max(0, ...train.map((p) => p.n));
+  const verdict = useMemo(() => degradationVerdict(train), [train]);
+  const finished = runs.every((r) => r.status !== 'queued' && r.status !== 'running');
   return (
     <section aria-labelledby="depth-heading">
       <h2 id="depth-heading">Error against depth</h2>
@@ -115,19 +128,98 @@ function DepthPlot({ runs }: { runs: SweepRun[] }) {
         plain line that rises with depth while the residual line stays flat or falls: deeper plain nets train worse,
         deeper residual nets better.
       </p>
+      <Recipe run={runs[0]} />
       {train.length === 0 && test.length === 0 ? (
         <p className="panel empty" data-testid="depth-empty">
           No run has finished an epoch yet; the plot fills in as runs report.
         </p>
       ) : (
-        <EChart
-          option={option}
-          label="Final training and held-out error against depth, plain vs residual, mean ± std over seeds"
-          height={380}
-          testId="depth-chart"
-        />
+        <>
+          <EChart
+            option={option}
+            label="Final training and held-out error against depth, plain vs residual, mean ± std over seeds"
+            height={380}
+            testId="depth-chart"
+          />
+          {verdict ? <Verdict verdict={verdict} train={train} finished={finished} /> : null}
+          <SeedTable train={train} held={test} heldLabel={heldLabel} />
+        </>
       )}
     </section>
+  );
+}
+
+/** The recipe and its iteration budget, from the runs' own config: what the plot is evidence of. */
+function Recipe({ run }: { run: SweepRun | undefined }) {
+  if (!run) return null;
+  const budget = iterationBudget(run.config);
+  return (
+    <p className="explain" data-testid="sweep-recipe">
+      <strong>Recipe.</strong> {describeRecipe(run.config)}
+      {budget && budget.iterations < PAPER_ITERATIONS
+        ? ` He et al. train CIFAR-10 for ${PAPER_ITERATIONS.toLocaleString('en-US')} iterations; ${budget.iterations.toLocaleString('en-US')} show the first part of their Fig. 6.`
+        : ''}
+    </p>
+  );
+}
+
+/** He et al. 2016 §4.2: "terminate training at 64k iterations". */
+const PAPER_ITERATIONS = 64000;
+
+/** What the plot shows, in words, with each gap set against the spread over seeds; disappointments said plainly. */
+function Verdict({
+  verdict,
+  train,
+  finished,
+}: {
+  verdict: DegradationVerdict;
+  train: DepthPoint[];
+  finished: boolean;
+}) {
+  return (
+    <ul className="explain verdict" data-testid="degradation-verdict">
+      {!finished ? <li className="muted">Runs are still going: the figures below are of the epochs so far.</li> : null}
+      {verdictSentences(verdict, train).map((line) => (
+        <li key={line}>{line}</li>
+      ))}
+    </ul>
+  );
+}
+
+/** Mean ± std over seeds per net: the numbers behind the plot. */
+function SeedTable({ train, held, heldLabel }: { train: DepthPoint[]; held: DepthPoint[]; heldLabel: string }) {
+  const cell = (p: DepthPoint | undefined) => (p ? `${p.mean.toFixed(1)} ± ${p.std.toFixed(1)}` : '—');
+  return (
+    <div className="table-wrap">
+      <table className="data-table" aria-label="Final error per net, mean ± std over seeds" data-testid="seed-table">
+        <thead>
+          <tr>
+            <th scope="col">Net</th>
+            <th scope="col" className="num">
+              Runs
+            </th>
+            <th scope="col" className="num">
+              Train error % (final epoch)
+            </th>
+            <th scope="col" className="num">
+              {heldLabel === 'test error' ? 'Test error % (final weights, once)' : 'Val error % (final epoch)'}
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {train.map((p) => (
+            <tr key={`${p.arch}${p.depth}`} data-testid="seed-row" data-net={`${p.arch}${p.depth}`}>
+              <th scope="row" className="mono">
+                {p.arch}-{p.depth}
+              </th>
+              <td className="num">{p.n}</td>
+              <td className="num mono">{cell(p)}</td>
+              <td className="num mono">{cell(held.find((h) => h.arch === p.arch && h.depth === p.depth))}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 

@@ -2,7 +2,7 @@
  * ECharts options for every figure, as pure functions of contract data, so a
  * page only chooses what to show. Axes carry units; error is 1 − accuracy in %.
  */
-import type { EpochMetricDto, GradFlowDto } from '@reslab/contracts';
+import type { DepthPoint, EpochMetricDto, GradFlowDto } from '@reslab/contracts';
 import type { EChartsCoreOption } from 'echarts/core';
 import { archLook, OKABE_ITO, SEQUENTIAL, SPLIT_LINE, shade } from '@/lib/palette';
 
@@ -163,14 +163,6 @@ export function confusionOption(matrix: number[][]): EChartsCoreOption {
       },
     ],
   };
-}
-
-export interface DepthPoint {
-  arch: string;
-  depth: number;
-  mean: number;
-  std: number;
-  n: number;
 }
 
 /** Mean ± std error bars, drawn by a custom series from [depth, mean, std] triples. */

@@ -1,4 +1,13 @@
-import { RUN_STATUSES, type SweepDetailDto } from '@reslab/contracts';
+import {
+  type DepthPoint,
+  degradationVerdict,
+  depthPoints,
+  describeRecipe,
+  heldOutSplit,
+  RUN_STATUSES,
+  type SweepDetailDto,
+  verdictSentences,
+} from '@reslab/contracts';
 import type { Command } from '../command.js';
 import { stringOption } from '../command.js';
 import { CliError, UsageError } from '../errors.js';
@@ -51,8 +60,59 @@ export const sweepSubmit: Command = {
   },
 };
 
+export const sweepExpand: Command = {
+  noun: 'sweep',
+  verb: 'expand',
+  usage: '<file.yaml>',
+  summary: 'validate a sweep file offline and print each run as a JSON line (name, params, full config)',
+  options: {},
+  positionals: { min: 1, max: 1 },
+  // No server: the same contract expansion the orchestrator runs, for scripts that start engines themselves
+  // (benchmarks/he2016_cifar10.py reads the paper's recipe from apps/cli/examples this way).
+  async run({ positionals, out }) {
+    const file = positionals[0] as string;
+    const { runs } = validateSweep(file, readSweepFile(file));
+    for (const run of runs) out(JSON.stringify(run));
+    return 0;
+  },
+};
+
 function errorCell(final: SweepDetailDto['runs'][number]['final'][keyof SweepDetailDto['runs'][number]['final']]) {
   return final ? percent(1 - final.accuracy) : '-';
+}
+
+/**
+ * Seeds aggregated per net as mean ± std (the sweep page's table): final-epoch train error, and the test error
+ * of the final weights, measured once. Null when no net has more than one run to aggregate.
+ */
+function bySeed(sweep: SweepDetailDto): string | null {
+  const train = depthPoints(sweep.runs, (run) => run.final.train);
+  if (!train.some((p) => p.n > 1)) return null;
+  const split = heldOutSplit(sweep.runs);
+  const held = depthPoints(sweep.runs, (run) => run.final[split]);
+  const cell = (p: DepthPoint | undefined) => (p ? `${p.mean.toFixed(2)}% ± ${p.std.toFixed(2)}` : '-');
+  const first = sweep.runs[0];
+  const verdict = degradationVerdict(train);
+  return [
+    first ? `recipe: ${describeRecipe(first.config)}` : '',
+    table(
+      [
+        { header: 'NET' },
+        { header: 'RUNS', align: 'right' },
+        { header: 'TRAIN ERR (mean ± std)', align: 'right' },
+        { header: `${split.toUpperCase()} ERR (mean ± std)`, align: 'right' },
+      ],
+      train.map((p) => [
+        `${p.arch}${p.depth}`,
+        String(p.n),
+        cell(p),
+        cell(held.find((h) => h.arch === p.arch && h.depth === p.depth)),
+      ]),
+    ),
+    ...(verdict ? verdictSentences(verdict, train) : []),
+  ]
+    .filter(Boolean)
+    .join('\n');
 }
 
 export const sweepShow: Command = {
@@ -93,6 +153,11 @@ export const sweepShow: Command = {
         ]),
       ),
     );
+    const seedTable = bySeed(sweep);
+    if (seedTable) {
+      out('');
+      out(seedTable);
+    }
     const failed = sweep.runs.filter((run) => run.failureReason && run.status !== 'succeeded');
     if (failed.length) {
       out('');
