@@ -124,7 +124,7 @@ export function RunLive({
           the loss gradient at a block's input, on a log scale, averaged over a few training batches. With BatchNorm,
           plain nets often keep healthy norms (He et al. 2016 call degradation an optimisation difficulty, not vanishing
           gradients), and the ReLU after each addition makes the identity path only approximately exact; compare a plain
-          and a residual run to see which holds here (COURSE.md §1).
+          and a residual run to see which holds here (docs/course.md, §1).
         </p>
         {gradFlow.length === 0 ? (
           <p className="panel empty" data-testid="gradflow-empty">
