@@ -1,7 +1,15 @@
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunDto } from '@reslab/contracts';
+import {
+  expandSweep,
+  he2016Cifar10Depth110Template,
+  he2016Cifar10Template,
+  iterationBudget,
+  type RunConfig,
+  type RunDto,
+  SweepSpec,
+} from '@reslab/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/paths.js';
 import { type Stack, startStack } from '../support/stack.js';
@@ -99,6 +107,51 @@ describe('reslab CLI against a real orchestrator, worker and engine', () => {
     expect(shown.code, shown.stderr).toBe(0);
     expect(shown.stdout).toContain('cli smoke');
   }, 120_000);
+
+  it("expands the paper's CIFAR-10 example offline into 16 runs of 182 epochs, and names a bad field", async () => {
+    const example = join(REPO_ROOT, 'apps', 'cli', 'examples', 'he2016-cifar10.yaml');
+    const expanded = await reslab(stack, ['sweep', 'expand', example]);
+    expect(expanded.code, expanded.stderr).toBe(0);
+    const runs = expanded.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { name: string; config: RunConfig });
+    expect(runs).toHaveLength(16); // plain and resnet x depths 20, 32, 44, 56 x seeds 0, 1
+    expect(runs[0]?.name).toBe('plain20 seed0');
+    expect(iterationBudget(runs[0]?.config as RunConfig)).toEqual({
+      trainImages: 45000,
+      iterationsPerEpoch: 352,
+      iterations: 64064,
+      lrDrops: [32032, 48048],
+    });
+    // The file and the server's template are one recipe: same runs, same configs.
+    for (const [name, make] of [
+      ['he2016-cifar10', he2016Cifar10Template],
+      ['he2016-cifar10-110', he2016Cifar10Depth110Template],
+    ] as const) {
+      const fromFile = await reslab(stack, [
+        'sweep',
+        'expand',
+        join(REPO_ROOT, 'apps', 'cli', 'examples', `${name}.yaml`),
+      ]);
+      const fromTemplate = expandSweep(SweepSpec.parse(make()));
+      if (!fromTemplate.ok) throw new Error(`template ${name} does not expand`);
+      expect(
+        fromFile.stdout
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line)),
+        `${name}.yaml drifted from its template`,
+      ).toEqual(fromTemplate.runs.map((run) => JSON.parse(JSON.stringify(run))));
+    }
+    const bad = await reslab(stack, [
+      'sweep',
+      'expand',
+      file('lr.yaml', SMOKE.replace('epochs:', 'optim: { lr: -1 }\n  epochs:')),
+    ]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/lr\.yaml: base\.optim\.lr: /);
+  });
 
   it('refuses a depth that is no network, naming the file, the grid field and the combination', async () => {
     const bad = await reslab(stack, ['sweep', 'submit', file('depth21.yaml', SMOKE.replace('depth: 8', 'depth: 21'))]);

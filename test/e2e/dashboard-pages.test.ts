@@ -45,6 +45,11 @@ describe('dashboard pages: launch, live run, sweep, compare, workers (real brows
 
   it('launches a sweep from the form and draws a run’s epochs live, without reloading', async () => {
     await page.goto(`${dashboardUrl}/launch`);
+    // The built-in degradation template fills the form with its recipe: 14 px images, the paper's step schedule.
+    await page.getByTestId('use-degradation-template').click();
+    await expect(page.getByLabel('Image size in pixels (optional)').inputValue()).resolves.toBe('14');
+    await expect(page.getByLabel('Learning-rate schedule').inputValue()).resolves.toBe('step');
+    await expect(page.getByLabel('Depths (layers)').inputValue()).resolves.toBe('20, 32, 44, 56');
     await page.getByLabel('Sweep name').fill('e2e depth sweep');
     // plain and resnet are ticked by default; make sure of it.
     await page.getByRole('checkbox', { name: 'plain' }).check();
@@ -122,6 +127,14 @@ describe('dashboard pages: launch, live run, sweep, compare, workers (real brows
     expect(names).toContain('resnet · train error');
     expect(names).toContain('plain · test error');
     expect(names).toContain('resnet · test error');
+    // The recipe and its iteration budget, stated from the runs' config: 800 images / batch 128 = 7 steps.
+    await expect(page.getByTestId('sweep-recipe').textContent()).resolves.toContain(
+      'synthetic at 14 px, 800 training images (200 held out for validation); width 16, 2 epochs of 7 iterations = 14 iterations of batch 128; SGD lr 0.1 (momentum 0.9, weight decay 0.0001) divided by 10 at iterations 7 and 10.',
+    );
+    // Seeds aggregated per net: one row per architecture at depth 8, each of one run.
+    const seedRows = page.getByTestId('seed-row');
+    await expect(seedRows.count()).resolves.toBe(2);
+    await expect(seedRows.first().getAttribute('data-net')).resolves.toBe('plain8');
     const curves = await chartSeries(page, 'sweep-curves-chart');
     expect(curves).toHaveLength(2);
     expect(curves.every((c) => c.points === 2)).toBe(true);

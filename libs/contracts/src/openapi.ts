@@ -77,7 +77,12 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
   '/sweeps/preview': {
     post: { summary: 'Validate a grid and count its runs without storing', body: SweepSpec, response: SweepPreviewDto },
   },
-  '/sweeps/templates': { get: { summary: 'Built-in sweep templates (degradation: He et al. 2016 Fig. 6)' } },
+  '/sweeps/templates': {
+    get: {
+      summary:
+        "Built-in sweep templates: degradation (He et al. 2016 Fig. 6 on a CPU budget), he2016-cifar10 and he2016-cifar10-110 (the paper's full recipe)",
+    },
+  },
   '/sweeps/{id}': {
     get: { summary: 'A sweep with its runs and final metrics', response: SweepDetailDto, params: ['id'] },
   },

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import {
-  degradationTemplate,
+  SWEEP_TEMPLATES,
   type SweepDetailDto,
   type SweepDto,
   type SweepPreviewDto,
@@ -13,7 +13,6 @@ import { SweepsService } from './sweeps.service.js';
 
 const SweepId = new ZodValidationPipe(z.uuid(), 'id');
 const Spec = new ZodValidationPipe(SweepSpec);
-const TEMPLATES: Record<string, () => SweepSpecInput> = { degradation: degradationTemplate };
 
 @Controller('sweeps')
 export class SweepsController {
@@ -33,7 +32,7 @@ export class SweepsController {
 
   @Get('templates')
   templates(): Record<string, SweepSpecInput> {
-    return Object.fromEntries(Object.entries(TEMPLATES).map(([name, make]) => [name, make()]));
+    return Object.fromEntries(Object.entries(SWEEP_TEMPLATES).map(([name, make]) => [name, make()]));
   }
 
   @Get()
