@@ -38,7 +38,7 @@ pids+=($!)
 for _ in $(seq 1 60); do curl -fs "$API_URL/health" >/dev/null 2>&1 && break; sleep 0.5; done
 curl -fs "$API_URL/health" >/dev/null || { echo "[demo] the orchestrator did not start; see $LOGS/orchestrator.log"; tail -n 20 "$LOGS/orchestrator.log"; exit 1; }
 
-RESLAB_API_URL=$API_URL node apps/worker/dist/main.js --name "demo-worker-$(hostname)" >"$LOGS/worker.log" 2>&1 &
+RESLAB_API_URL=$API_URL node apps/worker/dist/main.js --name "demo-worker-$(hostname)" --slots "${RESLAB_WORKER_SLOTS:-2}" >"$LOGS/worker.log" 2>&1 &
 pids+=($!)
 (cd apps/dashboard && RESLAB_API_URL=$API_URL exec setsid node ../../node_modules/next/dist/bin/next start -p "$DASHBOARD_PORT" -H 127.0.0.1) >"$LOGS/dashboard.log" 2>&1 &
 pids+=($!)

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  degradationTemplate,
   expandSweep,
   he2016Cifar10Depth110Template,
   he2016Cifar10Template,
@@ -126,6 +127,7 @@ describe('reslab CLI against a real orchestrator, worker and engine', () => {
     });
     // The file and the server's template are one recipe: same runs, same configs.
     for (const [name, make] of [
+      ['degradation', degradationTemplate],
       ['he2016-cifar10', he2016Cifar10Template],
       ['he2016-cifar10-110', he2016Cifar10Depth110Template],
     ] as const) {
