@@ -224,6 +224,8 @@ function SeedTable({ train, held, heldLabel }: { train: DepthPoint[]; held: Dept
 }
 
 function TrainingCurves({ runs, curves }: { runs: SweepRun[]; curves: TrainCurves }) {
+  // Iterations, as in Fig. 6, where every run's data set size is known before it runs; epochs otherwise.
+  const byIteration = useMemo(() => runs.every((r) => iterationBudget(r.config) !== null), [runs]);
   const option = useMemo(() => {
     const list: CurveRun[] = [...runs]
       .sort(
@@ -234,10 +236,13 @@ function TrainingCurves({ runs, curves }: { runs: SweepRun[]; curves: TrainCurve
         label: r.name ?? `${r.config.model.arch}${r.config.model.depth} ${shortId(r.id)}`,
         arch: r.config.model.arch,
         depth: r.config.model.depth,
-        points: curves[r.id] ?? [],
+        points: (curves[r.id] ?? []).map(([epoch, error]): [number, number] => [
+          byIteration ? epoch * (iterationBudget(r.config)?.iterationsPerEpoch ?? 1) : epoch,
+          error,
+        ]),
       }));
-    return overlayOption(list, 'training error (%)', 'arch');
-  }, [runs, curves]);
+    return overlayOption(list, 'training error (%)', 'arch', byIteration ? 'iteration' : 'epoch');
+  }, [runs, curves, byIteration]);
   return (
     <section aria-labelledby="sweep-curves-heading">
       <h2 id="sweep-curves-heading">Training error of every run</h2>
@@ -247,7 +252,7 @@ function TrainingCurves({ runs, curves }: { runs: SweepRun[]; curves: TrainCurve
       </p>
       <EChart
         option={option}
-        label="Training error per epoch of every run in the sweep"
+        label={`Training error of every run in the sweep, against ${byIteration ? 'iterations' : 'epochs'}`}
         height={380}
         testId="sweep-curves-chart"
       />

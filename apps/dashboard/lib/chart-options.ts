@@ -242,15 +242,29 @@ export interface CurveRun {
   label: string;
   arch: string;
   depth: number;
-  /** [epoch, value] pairs. */
+  /** [epoch, value] pairs, or [iteration, value] when the chart's x axis is iterations. */
   points: [number, number][];
 }
+
+/** He et al. plot training error against iterations (Fig. 6): the x axis a sweep page uses when it can count them. */
+const iterationAxis = {
+  type: 'value',
+  name: 'iterations (SGD steps)',
+  nameLocation: 'middle',
+  nameGap: 30,
+  min: 0,
+} as const;
 
 /**
  * Many runs overlaid: colour by architecture, lighter for shallower nets and
  * darker for deeper ones; line style by architecture as well.
  */
-export function overlayOption(runs: CurveRun[], axis: string, colorBy: 'arch' | 'run'): EChartsCoreOption {
+export function overlayOption(
+  runs: CurveRun[],
+  axis: string,
+  colorBy: 'arch' | 'run',
+  x: 'epoch' | 'iteration' = 'epoch',
+): EChartsCoreOption {
   const depths = [...new Set(runs.map((r) => r.depth))].sort((a, b) => a - b);
   const series = runs.map((run, i) => {
     const look = archLook(run.arch);
@@ -271,7 +285,7 @@ export function overlayOption(runs: CurveRun[], axis: string, colorBy: 'arch' | 
     grid: { ...grid, right: 32, top: runs.length > 8 ? 72 : 40 },
     legend: { top: 0, type: 'scroll' },
     tooltip: { trigger: 'axis' },
-    xAxis: epochAxis,
+    xAxis: x === 'epoch' ? epochAxis : iterationAxis,
     yAxis: valueAxis(axis),
     series,
   };
