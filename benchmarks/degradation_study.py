@@ -52,6 +52,7 @@ VARIANTS: dict[str, dict] = {
     "bn-momentum-0.01": {"model.bnMomentum": 0.01},
     "zero-init": {"model.zeroInitResidual": True},  # Goyal et al. 2017, not the paper's init: for contrast
     "width-8-short": {"model.width": 8, "epochs": 6},
+    "short-warmup": {"epochs": 4, "optim.warmup": {"lr": 0.01, "iterations": 200}},
     "constant-lr-bn-0.01": {"optim.schedule": "constant", "model.bnMomentum": 0.01},
     "course": {
         "data.imageSize": 28,
@@ -114,10 +115,12 @@ def report(results: dict, variants: list[str]) -> str:
             val = [r["curves"]["val"][-1][1] for r in mine if r["curves"]["val"]]
             test = [r["testError"] for r in mine]
             finals[f"{arch}{depth}"] = train
-            seconds = statistics.fmean(r["seconds"] for r in mine)
+            # A run paused by other work on the machine has its time struck (null) and is left out here.
+            timed = [r["seconds"] for r in mine if r["seconds"] is not None]
+            seconds = f"{statistics.fmean(timed):.0f} s" if timed else "-"
             lines.append(
                 f"| {arch}-{depth} | {len(mine)} | {mine[0]['curves']['train'][-1][0]} | {pct(*mean_std(train))} | "
-                f"{pct(*mean_std(val)) if val else '-'} | {pct(*mean_std(test))} | {seconds:.0f} s |"
+                f"{pct(*mean_std(val)) if val else '-'} | {pct(*mean_std(test))} | {seconds} |"
             )
         lines.append("")
         curve_rows = []
