@@ -137,7 +137,7 @@ describe('dashboard pages: launch, live run, sweep, compare, workers (real brows
     await expect(seedRows.first().getAttribute('data-net')).resolves.toBe('plain8');
     const curves = await chartSeries(page, 'sweep-curves-chart');
     // Against iterations, as Fig. 6, since the synthetic set's size is known before the runs.
-    await expect(page.getByTestId('sweep-curves-chart').getAttribute('aria-label')).resolves.toContain('iterations');
+    await expect(page.getByTestId('curves-x-axis').textContent()).resolves.toContain('Against iterations');
     expect(curves).toHaveLength(2);
     expect(curves.every((c) => c.points === 2)).toBe(true);
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'sweep.png'), fullPage: true });

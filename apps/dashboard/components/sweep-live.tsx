@@ -248,7 +248,12 @@ function TrainingCurves({ runs, curves }: { runs: SweepRun[]; curves: TrainCurve
       <h2 id="sweep-curves-heading">Training error of every run</h2>
       <p className="muted">
         Colour and line style by architecture ({archLook('plain').label}: dashed, {archLook('resnet').label}: solid);
-        deeper nets are drawn darker. Click a legend entry to hide a run.
+        deeper nets are drawn darker. Click a legend entry to hide a run.{' '}
+        <span data-testid="curves-x-axis">
+          {byIteration
+            ? 'Against iterations (SGD steps), as in He et al. Fig. 6.'
+            : 'Against epochs: the size of this data set is known only once a run has read it.'}
+        </span>
       </p>
       <EChart
         option={option}
