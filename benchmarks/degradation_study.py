@@ -89,8 +89,29 @@ def pct(mean: float, std: float) -> str:
     return f"{100 * mean:.1f} ± {100 * std:.1f}"
 
 
+def summary(results: dict, variants: list[str]) -> list[str]:
+    """One line per variant: final training error of each net and the three gaps, mean ± std over seeds."""
+    header = ["variant", "iterations", *(f"{arch}-{depth}" for arch, depth in NETS)]
+    header += ["degradation", "residual fix", "depth pays"]
+    lines = [f"| {' | '.join(header)} |", "|---" * len(header) + "|"]
+    for variant in variants:
+        finals = {}
+        for arch, depth in NETS:
+            runs = [v for k, v in results.items() if k.startswith(f"{variant}/{arch}{depth}/")]
+            finals[f"{arch}{depth}"] = [r["curves"]["train"][-1][1] for r in runs]
+            iterations = runs[0]["curves"]["train"][-1][0] if runs else None
+        if not all(len(v) >= 2 for v in finals.values()):
+            continue  # fewer than 2 seeds of every net: not a result
+        cells = [pct(*mean_std(finals[f"{arch}{depth}"])) for arch, depth in NETS]
+        pairs = (("plain56", "plain20"), ("plain56", "resnet56"), ("resnet20", "resnet56"))
+        gaps = [pct(*mean_std([w - b for w, b in zip(finals[x], finals[y], strict=True)])) for x, y in pairs]
+        lines.append(f"| {variant} | {iterations} | {' | '.join(cells)} | {' | '.join(gaps)} |")
+    return lines
+
+
 def report(results: dict, variants: list[str]) -> str:
-    lines = []
+    lines = ["Final training error %, mean ± std over seeds; gaps in points (positive: Fig. 6 holds):", ""]
+    lines += summary(results, variants)
     for variant in variants:
         runs = {key: value for key, value in results.items() if key.split("/")[0] == variant}
         if not runs:
