@@ -7,7 +7,7 @@
 //
 // Idempotent: when the sweep exists already, it is followed (its failed or cancelled runs retried), not
 // submitted again.
-import { degradationVerdict, depthPoints, describeRecipe, heldOutSplit, verdictSentences } from '@reslab/contracts';
+import { degradationVerdict, describeRecipe, finalErrors, verdictSentences } from '@reslab/contracts';
 
 const api = process.argv[2] ?? 'http://127.0.0.1:4000';
 // The name carries the recipe: an older demo's sweep (another recipe) is left alone, not followed.
@@ -66,12 +66,9 @@ for (;;) {
   await new Promise((r) => setTimeout(r, 3000));
 }
 
-const train = depthPoints(current.runs, (r) => r.final.train);
-const split = heldOutSplit(current.runs);
-const held = depthPoints(current.runs, (r) => r.final[split]);
+const { split, train, rows } = finalErrors(current.runs);
 console.log(`[demo] final error, mean ± std over seeds (train: last epoch; ${split}: final weights, once):`);
-for (const p of train) {
-  const h = held.find((x) => x.arch === p.arch && x.depth === p.depth);
+for (const { train: p, held: h } of rows) {
   const fmt = (x) => (x ? `${x.mean.toFixed(1)}% ± ${x.std.toFixed(1)}` : '-');
   console.log(
     `[demo]   ${`${p.arch}-${p.depth}`.padEnd(10)} train ${fmt(p).padEnd(14)} ${split} ${fmt(h)}  (${p.n} runs)`,

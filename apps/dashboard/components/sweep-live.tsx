@@ -4,11 +4,12 @@ import {
   type DegradationVerdict,
   type DepthPoint,
   degradationVerdict,
-  depthPoints,
   describeRecipe,
+  finalErrors,
   heldOutSplit,
   iterationBudget,
   type RunStatus,
+  type SeedRow,
   type SweepDetailDto,
   type SweepRunDto as SweepRun,
   verdictSentences,
@@ -111,10 +112,8 @@ export function SweepLive({ initial, initialCurves }: { initial: SweepDetailDto;
 }
 
 function DepthPlot({ runs }: { runs: SweepRun[] }) {
-  const held = heldOutSplit(runs);
-  const train = useMemo(() => depthPoints(runs, (r) => r.final.train), [runs]);
-  const test = useMemo(() => depthPoints(runs, (r) => r.final[held]), [runs, held]);
-  const heldLabel = held === 'test' ? 'test error' : 'val error';
+  const { split, train, held: test, rows } = useMemo(() => finalErrors(runs), [runs]);
+  const heldLabel = split === 'test' ? 'test error' : 'val error';
   const option = useMemo(() => depthPlotOption(train, test, heldLabel), [train, test, heldLabel]);
   const seeds = Math.max(0, ...train.map((p) => p.n));
   const verdict = useMemo(() => degradationVerdict(train), [train]);
@@ -142,7 +141,7 @@ function DepthPlot({ runs }: { runs: SweepRun[] }) {
             testId="depth-chart"
           />
           {verdict ? <Verdict verdict={verdict} train={train} finished={finished} /> : null}
-          <SeedTable train={train} held={test} heldLabel={heldLabel} />
+          <SeedTable rows={rows} heldLabel={heldLabel} />
         </>
       )}
     </section>
@@ -187,7 +186,7 @@ function Verdict({
 }
 
 /** Mean ± std over seeds per net: the numbers behind the plot. */
-function SeedTable({ train, held, heldLabel }: { train: DepthPoint[]; held: DepthPoint[]; heldLabel: string }) {
+function SeedTable({ rows, heldLabel }: { rows: SeedRow[]; heldLabel: string }) {
   const cell = (p: DepthPoint | undefined) => (p ? `${p.mean.toFixed(1)} ± ${p.std.toFixed(1)}` : '—');
   return (
     <div className="table-wrap">
@@ -207,14 +206,14 @@ function SeedTable({ train, held, heldLabel }: { train: DepthPoint[]; held: Dept
           </tr>
         </thead>
         <tbody>
-          {train.map((p) => (
+          {rows.map(({ train: p, held }) => (
             <tr key={`${p.arch}${p.depth}`} data-testid="seed-row" data-net={`${p.arch}${p.depth}`}>
               <th scope="row" className="mono">
                 {p.arch}-{p.depth}
               </th>
               <td className="num">{p.n}</td>
               <td className="num mono">{cell(p)}</td>
-              <td className="num mono">{cell(held.find((h) => h.arch === p.arch && h.depth === p.depth))}</td>
+              <td className="num mono">{cell(held)}</td>
             </tr>
           ))}
         </tbody>
@@ -225,7 +224,11 @@ function SeedTable({ train, held, heldLabel }: { train: DepthPoint[]; held: Dept
 
 function TrainingCurves({ runs, curves }: { runs: SweepRun[]; curves: TrainCurves }) {
   // Iterations, as in Fig. 6, where every run's data set size is known before it runs; epochs otherwise.
-  const byIteration = useMemo(() => runs.every((r) => iterationBudget(r.config) !== null), [runs]);
+  const perEpoch = useMemo(
+    () => new Map(runs.map((r) => [r.id, iterationBudget(r.config)?.iterationsPerEpoch])),
+    [runs],
+  );
+  const byIteration = [...perEpoch.values()].every((n) => n !== undefined);
   const option = useMemo(() => {
     const list: CurveRun[] = [...runs]
       .sort(
@@ -237,12 +240,12 @@ function TrainingCurves({ runs, curves }: { runs: SweepRun[]; curves: TrainCurve
         arch: r.config.model.arch,
         depth: r.config.model.depth,
         points: (curves[r.id] ?? []).map(([epoch, error]): [number, number] => [
-          byIteration ? epoch * (iterationBudget(r.config)?.iterationsPerEpoch ?? 1) : epoch,
+          byIteration ? epoch * (perEpoch.get(r.id) ?? 1) : epoch,
           error,
         ]),
       }));
     return overlayOption(list, 'training error (%)', 'arch', byIteration ? 'iteration' : 'epoch');
-  }, [runs, curves, byIteration]);
+  }, [runs, curves, byIteration, perEpoch]);
   return (
     <section aria-labelledby="sweep-curves-heading">
       <h2 id="sweep-curves-heading">Training error of every run</h2>

@@ -47,6 +47,29 @@ export function heldOutSplit(runs: SweepRunDto[]): 'test' | 'val' {
   return runs.some((r) => r.final.test) || !runs.some((r) => r.final.val) ? 'test' : 'val';
 }
 
+/** One net's row of the seed table: its final training error and, beside it, its held-out error. */
+export interface SeedRow {
+  train: DepthPoint;
+  held: DepthPoint | undefined;
+}
+
+/**
+ * What the sweep page, `reslab sweep show` and the demo all print: final errors per net over seeds, training and
+ * held-out (test where runs have it, else validation), paired by net.
+ */
+export function finalErrors(runs: SweepRunDto[]): {
+  split: 'test' | 'val';
+  train: DepthPoint[];
+  held: DepthPoint[];
+  rows: SeedRow[];
+} {
+  const split = heldOutSplit(runs);
+  const train = depthPoints(runs, (r) => r.final.train);
+  const held = depthPoints(runs, (r) => r.final[split]);
+  const rows = train.map((p) => ({ train: p, held: held.find((h) => h.arch === p.arch && h.depth === p.depth) }));
+  return { split, train, held, rows };
+}
+
 /** The two halves of He et al. 2016 Fig. 6 at the deepest and shallowest depth both archs reached. */
 export interface DegradationVerdict {
   shallow: number;

@@ -3,9 +3,11 @@ import {
   type DepthPoint,
   degradationVerdict,
   describeRecipe,
+  finalErrors,
   iterationBudget,
   meanStd,
   RunConfig,
+  type SweepRunDto,
 } from '../src/index.js';
 
 const cifar = RunConfig.parse({
@@ -87,5 +89,30 @@ describe('degradationVerdict', () => {
 
   it('needs both architectures at two depths', () => {
     expect(degradationVerdict([point('plain', 20, [10]), point('plain', 56, [30])])).toBeNull();
+  });
+});
+
+describe('finalErrors', () => {
+  const run = (arch: string, depth: number, train: number, test: number | null) =>
+    ({
+      config: { model: { arch, depth } },
+      final: {
+        train: { epoch: 2, loss: 0, accuracy: 1 - train, f1: 0 },
+        val: null,
+        test: test === null ? null : { epoch: 2, loss: 0, accuracy: 1 - test, f1: 0 },
+      },
+    }) as unknown as SweepRunDto;
+
+  it('pairs each net’s training error with its test error, over seeds', () => {
+    const { split, rows } = finalErrors([
+      run('plain', 20, 0.1, 0.2),
+      run('plain', 20, 0.3, 0.4),
+      run('resnet', 20, 0.05, null),
+    ]);
+    expect(split).toBe('test');
+    expect(rows.map((r) => [`${r.train.arch}${r.train.depth}`, r.train.n, r.train.mean, r.held?.mean])).toEqual([
+      ['plain20', 2, expect.closeTo(20), expect.closeTo(30)],
+      ['resnet20', 1, expect.closeTo(5), undefined],
+    ]);
   });
 });

@@ -1,9 +1,8 @@
 import {
   type DepthPoint,
   degradationVerdict,
-  depthPoints,
   describeRecipe,
-  heldOutSplit,
+  finalErrors,
   RUN_STATUSES,
   type SweepDetailDto,
   verdictSentences,
@@ -86,10 +85,8 @@ function errorCell(final: SweepDetailDto['runs'][number]['final'][keyof SweepDet
  * of the final weights, measured once. Null when no net has more than one run to aggregate.
  */
 function bySeed(sweep: SweepDetailDto): string | null {
-  const train = depthPoints(sweep.runs, (run) => run.final.train);
+  const { split, train, rows } = finalErrors(sweep.runs);
   if (!train.some((p) => p.n > 1)) return null;
-  const split = heldOutSplit(sweep.runs);
-  const held = depthPoints(sweep.runs, (run) => run.final[split]);
   const cell = (p: DepthPoint | undefined) => (p ? `${p.mean.toFixed(2)}% ± ${p.std.toFixed(2)}` : '-');
   const first = sweep.runs[0];
   const verdict = degradationVerdict(train);
@@ -102,12 +99,7 @@ function bySeed(sweep: SweepDetailDto): string | null {
         { header: 'TRAIN ERR (mean ± std)', align: 'right' },
         { header: `${split.toUpperCase()} ERR (mean ± std)`, align: 'right' },
       ],
-      train.map((p) => [
-        `${p.arch}${p.depth}`,
-        String(p.n),
-        cell(p),
-        cell(held.find((h) => h.arch === p.arch && h.depth === p.depth)),
-      ]),
+      rows.map(({ train: p, held }) => [`${p.arch}${p.depth}`, String(p.n), cell(p), cell(held)]),
     ),
     ...(verdict ? verdictSentences(verdict, train) : []),
   ]
