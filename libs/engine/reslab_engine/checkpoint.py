@@ -47,6 +47,29 @@ def has_checkpoint(directory: Path) -> bool:
     return (directory / MODEL_FILE).is_file() and (directory / STATE_FILE).is_file()
 
 
+def progress(directory: Path) -> tuple[int, int] | None:
+    """(epoch, step) of a complete, consistent checkpoint in `directory`; None if there is none to resume."""
+    if not has_checkpoint(directory):
+        return None
+    try:
+        with safe_open(directory / MODEL_FILE, framework="pt") as handle:
+            metadata = handle.metadata() or {}
+        state = torch.load(directory / STATE_FILE, map_location="cpu", weights_only=True)
+    except Exception:  # noqa: BLE001 (a torn or foreign file: not a checkpoint to resume from)
+        return None
+    saved = (str(state.get("epoch")), str(state.get("step")))
+    if (metadata.get("epoch"), metadata.get("step")) != saved:
+        return None
+    return int(saved[0]), int(saved[1])
+
+
+def newest(directories: list[Path]) -> Path | None:
+    """The directory whose checkpoint went furthest. Each attempt of a run writes its own directory, and any
+    of them may be the newest: a resumed attempt goes on from the furthest one, wherever it was written."""
+    found = [(p, d) for d in directories if (p := progress(d)) is not None]
+    return max(found, key=lambda pair: pair[0])[1] if found else None
+
+
 def load_checkpoint(directory: Path, model: nn.Module) -> dict[str, Any]:
     """Load weights into `model` and return the saved state (tensors on the CPU)."""
     state = torch.load(directory / STATE_FILE, map_location="cpu", weights_only=True)

@@ -1,4 +1,4 @@
-"""Command line: `python -m reslab_engine train --config run.json --out RUNDIR [--resume RUNDIR]`.
+"""Command line: `python -m reslab_engine train --config run.json --out RUNDIR [--resume DIR [DIR ...]]`.
 
 `python -m reslab_engine models [--filter 'resnet*'] [--json]` lists the model zoo with parameters and FLOPs.
 
@@ -7,7 +7,10 @@ Expected failures become one `error` event on stdout, one log line on stderr, an
 """
 
 import argparse
+import ctypes
 import logging
+import os
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -29,7 +32,12 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", help="train one run from a run config (JSON)")
     train.add_argument("--config", required=True, type=Path, help="run config JSON (run-config.schema.json)")
     train.add_argument("--out", required=True, type=Path, help="run directory for checkpoints")
-    train.add_argument("--resume", type=Path, help="continue from the checkpoint in this run directory")
+    train.add_argument(
+        "--resume",
+        type=Path,
+        nargs="+",
+        help="continue from the furthest complete checkpoint among these directories",
+    )
     models = commands.add_parser("models", help="list the registered models with parameters and FLOPs")
     models.add_argument("--filter", default="*", help="shell-style name pattern, e.g. 'resnet*' or '*plain*'")
     models.add_argument("--json", action="store_true", help="one JSON array instead of a table")
@@ -54,6 +62,19 @@ def list_models_command(pattern: str, as_json: bool) -> int:
     return 0
 
 
+def exit_with_parent() -> None:
+    """Ask Linux for SIGTERM when the worker that started this engine dies (prctl PR_SET_PDEATHSIG), so a
+    worker killed with -9 leaves no engine training on unsupervised: the engine checkpoints and exits as on
+    any SIGTERM. The worker's pid is passed too, for a parent that died before the request was made."""
+    if sys.platform != "linux":
+        return
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
+    parent = os.environ.get("RESLAB_PARENT_PID")
+    if parent and os.getppid() != int(parent):
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
@@ -68,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         from .config import load_config
 
         config = load_config(args.config)
+        if os.environ.get("RESLAB_EXIT_WITH_PARENT") == "1":
+            exit_with_parent()
         return train.run(config, args.out, args.resume)
     except EngineError as exc:
         fields = {"field": exc.field} if exc.field else {}

@@ -184,7 +184,7 @@ def restore_rng(state: dict, generator: torch.Generator) -> None:
     generator.set_state(state["data"])
 
 
-def run(config: RunConfig, out_dir: Path, resume_dir: Path | None = None) -> int:
+def run(config: RunConfig, out_dir: Path, resume_dirs: list[Path] | Path | None = None) -> int:
     started = time.perf_counter()
     stop = StopRequest()
     device = resolve_device(config.device)
@@ -217,7 +217,9 @@ def run(config: RunConfig, out_dir: Path, resume_dir: Path | None = None) -> int
     # missed them (a worker whose lease ran out while its engine went on) still gets every epoch; the
     # platform stores them as upserts on (run, epoch, split), so a repeat costs nothing.
     start_epoch, partial, history = 1, None, []
-    if resume_dir is not None and checkpoint.has_checkpoint(resume_dir):
+    candidates = [resume_dirs] if isinstance(resume_dirs, Path) else list(resume_dirs or [])
+    resume_dir = checkpoint.newest(candidates)
+    if resume_dir is not None:
         saved = checkpoint.load_checkpoint(resume_dir, model)
         if {**saved["config"], "device": None} != {**config.to_json(), "device": None}:
             raise ConfigError(f"--resume {resume_dir}: the checkpoint was written for a different config")
@@ -226,8 +228,8 @@ def run(config: RunConfig, out_dir: Path, resume_dir: Path | None = None) -> int
         restore_rng(saved["rng"], generator)
         start_epoch, partial, history = saved["epoch"] + 1, saved["partial"], list(saved.get("history", []))
         log.info("resuming %s after epoch %d, step %d", resume_dir, saved["epoch"], saved["step"])
-    elif resume_dir is not None:
-        log.warning("--resume %s holds no checkpoint; starting from epoch 1", resume_dir)
+    elif candidates:
+        log.warning("--resume %s: no complete checkpoint; starting from epoch 1", " ".join(map(str, candidates)))
 
     emit(
         "run_started",
