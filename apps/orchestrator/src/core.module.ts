@@ -1,12 +1,13 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { ARTIFACT_STORE, SharedDirectoryArtifactStore } from './artifacts/artifact-store.js';
 import { APP_CONFIG, type AppConfig } from './config/app-config.js';
+import { DatabaseHealthService } from './database/database-health.service.js';
 import { PrismaService } from './database/prisma.service.js';
 import { RunEventsService } from './events/run-events.service.js';
 import { OrchestratorMetrics } from './observability/orchestrator-metrics.js';
 import { RunQueueService } from './queue/run-queue.service.js';
 
-const SHARED = [PrismaService, OrchestratorMetrics, RunQueueService, RunEventsService];
+const SHARED = [PrismaService, DatabaseHealthService, OrchestratorMetrics, RunQueueService, RunEventsService];
 
 /** What every feature module stands on: configuration, the database, the queue, the event log, the artifact store. */
 @Global()

@@ -3,8 +3,10 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { AppModule } from './app.module.js';
+import { DatabaseUnavailableFilter } from './common/database-unavailable.filter.js';
 import { ConfigError, loadAppConfig } from './config/app-config.js';
 import { checkDatabase } from './database/database-check.js';
+import { DatabaseHealthService } from './database/database-health.service.js';
 import { logger } from './logger.js';
 
 function die(message: string): never {
@@ -28,6 +30,7 @@ const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(c
 // Engine event batches exceed express's 100 kB default.
 app.useBodyParser('json', { limit: '16mb' });
 app.useWebSocketAdapter(new IoAdapter(app));
+app.useGlobalFilters(new DatabaseUnavailableFilter(app.get(DatabaseHealthService), app.getHttpAdapter()));
 app.enableShutdownHooks();
 app.enableCors();
 try {

@@ -16,14 +16,14 @@ async function sha256(path: string): Promise<string> {
 export async function checkpointArtifacts(
   storeRoot: string,
   runDir: string,
-  workerId: string,
+  writer: { workerId: string; attempt: number },
 ): Promise<RegisterArtifactRequest[]> {
   const requests: RegisterArtifactRequest[] = [];
   for (const name of CHECKPOINT_FILES) {
     const path = join(runDir, name);
     if (!existsSync(path)) continue;
     requests.push({
-      workerId,
+      ...writer,
       kind: name === 'model.safetensors' ? 'weights' : 'checkpoint',
       path: relative(storeRoot, path),
       sizeBytes: statSync(path).size,

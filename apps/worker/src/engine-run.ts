@@ -1,8 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { EngineEvent, type FinishRunRequest, fieldIssues, type RunAssignment } from '@reslab/contracts';
+import {
+  EngineEvent,
+  FAILURE_REASON_MAX,
+  type FinishRunRequest,
+  fieldIssues,
+  type RunAssignment,
+} from '@reslab/contracts';
 import type { Logger } from 'pino';
 import { checkpointArtifacts } from './artifact-files.js';
 import type { RunOutbox } from './run-outbox.js';
@@ -28,38 +34,92 @@ export interface EngineRunOptions {
   onEvent?: (event: EngineEvent) => void;
 }
 
+/** Each attempt writes `runs/<runId>/attempt-<n>/` in the shared store: two attempts never share a file. */
+export function attemptDir(artifactDir: string, runId: string, attempt: number): string {
+  return join(artifactDir, 'runs', runId, `attempt-${attempt}`);
+}
+
+/** The folders earlier attempts of a run wrote (and the run folder itself, where runs before attempts wrote). */
+function earlierAttemptDirs(artifactDir: string, runId: string, attempt: number): string[] {
+  const runDir = join(artifactDir, 'runs', runId);
+  if (!existsSync(runDir)) return [];
+  const attempts = readdirSync(runDir)
+    .map((name) => /^attempt-(\d+)$/.exec(name))
+    .filter((m): m is RegExpExecArray => m !== null && Number(m[1]) !== attempt)
+    .map((m) => join(runDir, m[0]));
+  return [runDir, ...attempts];
+}
+
+/** A failure reason as long as the contract takes, the end cut and marked. */
+export function truncateReason(reason: string): string {
+  const mark = ' … (truncated)';
+  return reason.length <= FAILURE_REASON_MAX ? reason : reason.slice(0, FAILURE_REASON_MAX - mark.length) + mark;
+}
+
 /**
- * One engine process for one assignment. It writes the config into the run's
- * folder in the shared artifact store and always passes --resume: a first
- * attempt finds no checkpoint and starts at epoch 1, a later one continues
- * where the last checkpoint left off, on whichever worker claimed it.
+ * One engine process for one assignment. It writes the config into the
+ * attempt's folder in the shared artifact store and passes every earlier
+ * attempt's folder to --resume: a first attempt finds no checkpoint and starts
+ * at epoch 1, a later one continues from the furthest checkpoint any attempt
+ * wrote, on whichever worker claimed it.
  */
 export class EngineRun {
   private child: ChildProcess | null = null;
   private stopRequested = false;
+  private stopReason: string | null = null;
+  private killTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: EngineRunOptions) {}
 
-  /** SIGTERM: the engine finishes its step, writes a checkpoint and exits. */
-  stop(): void {
+  /**
+   * SIGTERM: the engine finishes its step, writes a checkpoint and exits. One that has not exited after
+   * `graceMs` gets SIGKILL. `reason` goes into the report when the stop was not a cancel or a drain.
+   */
+  stop(options: { graceMs?: number; reason?: string } = {}): void {
     if (this.stopRequested) return;
     this.stopRequested = true;
+    this.stopReason = options.reason ?? null;
     this.child?.kill('SIGTERM');
+    if (options.graceMs !== undefined) {
+      this.killTimer = setTimeout(() => {
+        if (this.child && this.child.exitCode === null && this.child.signalCode === null) {
+          this.options.log.warn({ graceMs: options.graceMs }, 'engine did not stop on SIGTERM; SIGKILL');
+          this.child.kill('SIGKILL');
+        }
+      }, options.graceMs);
+    }
+  }
+
+  get stopping(): boolean {
+    return this.stopRequested;
+  }
+
+  get running(): boolean {
+    return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
   }
 
   async run(): Promise<FinishRunRequest> {
     const { assignment, workerId, config, outbox, log, gpu } = this.options;
-    const runDir = join(config.artifactDir, 'runs', assignment.runId);
+    const runDir = attemptDir(config.artifactDir, assignment.runId, assignment.attempt);
+    const resumeFrom = earlierAttemptDirs(config.artifactDir, assignment.runId, assignment.attempt);
     mkdirSync(runDir, { recursive: true });
     const configPath = join(runDir, 'config.json');
     writeFileSync(configPath, JSON.stringify(assignment.config, null, 2));
 
-    const env: NodeJS.ProcessEnv = { ...process.env, PYTHONPATH: config.engineDir, PYTHONUNBUFFERED: '1' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PYTHONPATH: config.engineDir,
+      PYTHONUNBUFFERED: '1',
+      // The engine stops (SIGTERM) when this worker dies, even by SIGKILL (libs/engine cli.py).
+      RESLAB_EXIT_WITH_PARENT: '1',
+      RESLAB_PARENT_PID: String(process.pid),
+    };
     if (gpu !== null) env.CUDA_VISIBLE_DEVICES = String(gpu);
     // Engines in every slot each starting one torch thread per core oversubscribe the CPU several times over.
     env.OMP_NUM_THREADS ??= String(this.options.threads);
     const [command, ...prefix] = config.engineCommand as [string, ...string[]];
-    const args = [...prefix, 'train', '--config', configPath, '--out', runDir, '--resume', runDir];
+    const args = [...prefix, 'train', '--config', configPath, '--out', runDir];
+    if (resumeFrom.length) args.push('--resume', ...resumeFrom);
     const child = spawn(command, args, { cwd: config.engineDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     if (this.stopRequested) child.kill('SIGTERM');
@@ -113,7 +173,10 @@ export class EngineRun {
         // The checkpoint's epoch metrics go first, then the files that hold it.
         flush();
         artifacts = artifacts.then(async () => {
-          for (const artifact of await checkpointArtifacts(config.artifactDir, runDir, workerId)) {
+          for (const artifact of await checkpointArtifacts(config.artifactDir, runDir, {
+            workerId,
+            attempt: assignment.attempt,
+          })) {
             outbox.push({ kind: 'artifact', artifact });
           }
         });
@@ -128,11 +191,13 @@ export class EngineRun {
       });
       child.on('close', (code, sig) => resolve([code, sig]));
     });
+    if (this.killTimer) clearTimeout(this.killTimer);
     flush();
     await artifacts.catch((error: Error) => log.error({ err: error.message }, 'could not hash checkpoint files'));
 
     // A stop asked by this worker, or the terminal's Ctrl-C reaching the engine's process group first.
-    const stopped = exitCode === EXIT_STOPPED || (this.stopRequested && signal === 'SIGTERM');
+    // SIGKILL counts when this worker sent it after the grace period of a stop it asked for.
+    const stopped = exitCode === EXIT_STOPPED || (this.stopRequested && (signal === 'SIGTERM' || signal === 'SIGKILL'));
     const succeeded = exitCode === 0 && sawFinished;
     let failureReason: string | null = null;
     if (!succeeded && !stopped) {
@@ -143,14 +208,16 @@ export class EngineRun {
           : `exited with code ${exitCode}`;
       failureReason = lastError ? `${lastError} (engine ${how})` : `engine ${how}`;
     }
+    if (stopped && this.stopReason) failureReason = this.stopReason;
     log.info({ exitCode, signal, succeeded, stopped }, 'engine ended');
     return {
       workerId,
+      attempt: assignment.attempt,
       // 'cancelled' reports a stop this worker asked for; the orchestrator knows whether it was a cancel or a drain.
       status: succeeded ? 'succeeded' : stopped ? 'cancelled' : 'failed',
       exitCode,
       signal,
-      failureReason,
+      failureReason: failureReason === null ? null : truncateReason(failureReason),
       stderrTail: stderr.text() || null,
     };
   }

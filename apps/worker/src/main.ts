@@ -1,11 +1,13 @@
 import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
-import type { RunAssignment } from '@reslab/contracts';
+import type { HeldAttempt, RunAssignment } from '@reslab/contracts';
+import { DeadLetters } from './dead-letters.js';
 import { EngineRun } from './engine-run.js';
 import { discoverGpus } from './gpu-discovery.js';
 import { logger } from './logger.js';
-import { OrchestratorClient, sleep } from './orchestrator-client.js';
-import { RunOutbox } from './run-outbox.js';
+import { ApiRequestError, backoffMs, OrchestratorClient, sleep } from './orchestrator-client.js';
+import { findJournals, journalPath, OutboxJournal } from './outbox-journal.js';
+import { type OutboxItem, RunOutbox } from './run-outbox.js';
 import { loadWorkerConfig, WorkerConfigError } from './worker-config.js';
 import { WorkerMetrics } from './worker-metrics.js';
 
@@ -31,111 +33,218 @@ metrics.slots.set(slots);
 const worker = await api.withRetry(() => api.register({ name: config.name, host: hostname(), slots, gpus }), 20);
 logger.info({ workerId: worker.id, name: worker.name, slots, gpus: gpus.length }, 'worker registered');
 
-interface Held {
-  engine: EngineRun;
+const outboxDir = join(config.workDir, 'outbox');
+const deadLetters = new DeadLetters(join(config.workDir, 'dead-letters.jsonl'), logger);
+
+/** One attempt of one run this worker answers for: its engine while it runs, its outbox until delivered. */
+interface Attempt extends HeldAttempt {
   outbox: RunOutbox;
+  engine: EngineRun | null;
+  /** Resolves once the engine has exited and the outbox is delivered or fenced. */
   done: Promise<void>;
 }
-const held = new Map<string, Held>();
+// Keyed by run and attempt: a worker that claims a run again (its lease ran out, the run came back to the
+// queue) holds two attempts of it for a moment, each with its own engine, folder and outbox.
+const attempts = new Map<string, Attempt>();
+const keyOf = (runId: string, attempt: number) => `${runId}#${attempt}`;
 const freeSlots = new Set(Array.from({ length: slots }, (_, i) => i));
+let slotFreed: () => void = () => {};
 let draining = false;
 
 const server = await metrics.serve(config.metricsPort, () => ({
   status: draining ? 'draining' : 'ok',
   workerId: worker.id,
-  running: [...held.keys()],
+  running: [...attempts.values()].filter((a) => a.engine).map((a) => a.runId),
+  deadLetters: deadLetters.summary().count,
 }));
 const address = server.address();
 logger.info({ port: typeof address === 'object' && address ? address.port : null }, 'health and metrics listening');
 
-function supervise(assignment: RunAssignment, slot: number): Held {
-  const log = logger.child({ runId: assignment.runId, attempt: assignment.attempt });
-  const outbox = new RunOutbox(
-    assignment.runId,
-    worker.id,
-    join(config.workDir, 'outbox', `${assignment.runId}.jsonl`),
-    api,
-    log,
-    (item) => {
+function openOutbox(runId: string, attempt: number): RunOutbox {
+  const log = logger.child({ runId, attempt });
+  const journal = new OutboxJournal<OutboxItem>(journalPath(outboxDir, runId, attempt), log);
+  return new RunOutbox(runId, attempt, worker.id, journal, api, deadLetters, log, {
+    onDelivered: (item) => {
       if (item.kind === 'events') metrics.eventsForwarded.inc(item.events.length);
     },
-  );
+    // The run has moved on without this attempt: stop its engine now rather than at the next heartbeat.
+    onFenced: () =>
+      attempts.get(keyOf(runId, attempt))?.engine?.stop({
+        graceMs: config.killGraceMs,
+        reason: 'the orchestrator fenced this attempt',
+      }),
+  });
+}
+
+function supervise(assignment: RunAssignment, slot: number): Attempt {
+  const { runId, attempt } = assignment;
+  const log = logger.child({ runId, attempt });
+  const outbox = openOutbox(runId, attempt);
   const threads = Math.max(1, Math.floor(availableParallelism() / slots));
   const engine = new EngineRun({ assignment, workerId: worker.id, config, outbox, log, gpu: slotGpu(slot), threads });
-  const done = (async () => {
+  const held: Attempt = { runId, attempt, outbox, engine, done: Promise.resolve() };
+  held.done = (async () => {
     metrics.enginesRunning.inc();
     try {
       const report = await engine.run();
       metrics.engineExits.inc({ status: report.status });
       outbox.push({ kind: 'finish', report });
-      await outbox.flushed();
     } finally {
+      // The slot is free as soon as the engine is gone; the report may wait on the orchestrator for long.
       metrics.enginesRunning.dec();
-      held.delete(assignment.runId);
+      held.engine = null;
       freeSlots.add(slot);
+      slotFreed();
     }
+    await outbox.flushed();
+    attempts.delete(keyOf(runId, attempt));
   })();
-  return { engine, outbox, done };
+  return held;
 }
 
+/**
+ * Journals left by an earlier life of this worker (a crash, a kill -9) are delivered first. Their engines
+ * died with that worker (they exit with their parent), so each gets a `cancelled` report if it had none:
+ * the orchestrator requeues the run at once, and the next attempt resumes from its checkpoint.
+ */
+function recoverJournals(): void {
+  for (const { runId, attempt } of findJournals(outboxDir)) {
+    const outbox = openOutbox(runId, attempt);
+    if (!outbox.pending) continue;
+    logger.info({ runId, attempt, pending: outbox.pending }, 'delivering the outbox an earlier worker process left');
+    if (!outbox.hasFinish) {
+      outbox.push({
+        kind: 'finish',
+        report: {
+          workerId: worker.id,
+          attempt,
+          status: 'cancelled',
+          exitCode: null,
+          signal: null,
+          failureReason: 'the worker restarted and its engine was lost; resuming from the last checkpoint',
+          stderrTail: null,
+        },
+      });
+    }
+    const held: Attempt = { runId, attempt, outbox, engine: null, done: Promise.resolve() };
+    held.done = outbox.flushed().then(() => {
+      attempts.delete(keyOf(runId, attempt));
+    });
+    attempts.set(keyOf(runId, attempt), held);
+  }
+}
+recoverJournals();
+
+// Self-fencing. The orchestrator requeues a run one lease after the last heartbeat it stored; a worker that
+// has had no answer for that long must assume it happened, and stop its engines so that two never train one
+// run for long. A 503 counts as an answer: the orchestrator is up without its database, and extends every
+// lease by a whole one when the database comes back (DatabaseHealthService), so no run can be taken meanwhile.
+let lastAnsweredAt = Date.now();
+let leaseMs: number | null = null;
+let beating = false;
+
 async function heartbeat(): Promise<void> {
+  if (beating) return;
+  beating = true;
+  const sentAt = Date.now();
+  const runs = [...attempts.values()].filter((a) => !a.outbox.fenced).map(({ runId, attempt }) => ({ runId, attempt }));
   try {
-    const { stop } = await api.heartbeat(worker.id, [...held.keys()], draining);
-    for (const runId of stop) {
-      logger.info({ runId }, 'orchestrator asked to stop the run; sending SIGTERM to its engine');
-      held.get(runId)?.engine.stop();
+    const request = { runs, draining, deadLetters: deadLetters.summary() };
+    const { stop } = await api.heartbeat(worker.id, request, Math.max(1000, Math.round(beatMs)));
+    lastAnsweredAt = sentAt;
+    for (const { runId, attempt } of stop) {
+      const engine = attempts.get(keyOf(runId, attempt))?.engine;
+      if (!engine) continue;
+      logger.info({ runId, attempt }, 'orchestrator asked to stop the run; sending SIGTERM to its engine');
+      engine.stop({ graceMs: config.killGraceMs });
     }
   } catch (error) {
+    if (error instanceof ApiRequestError && error.status === 503) lastAnsweredAt = sentAt;
     logger.warn({ err: (error as Error).message }, 'heartbeat failed');
+  } finally {
+    beating = false;
   }
-  metrics.outboxPending.set([...held.values()].reduce((n, h) => n + h.outbox.pending, 0));
+  metrics.outboxPending.set([...attempts.values()].reduce((n, a) => n + a.outbox.pending, 0));
 }
-// Three beats per lease, so one lost beat never costs a run.
+
+function fenceIfCutOff(): void {
+  if (leaseMs === null) return;
+  const silentMs = Date.now() - lastAnsweredAt;
+  if (silentMs < leaseMs) return;
+  for (const { runId, attempt, engine } of attempts.values()) {
+    if (!engine?.running || engine.stopping) continue;
+    logger.warn(
+      { runId, attempt, silentSeconds: Math.round(silentMs / 1000), leaseSeconds: leaseMs / 1000 },
+      'no heartbeat answered for a whole lease: stopping the engine (the run may already be running elsewhere)',
+    );
+    engine.stop({
+      graceMs: config.killGraceMs,
+      reason: `the worker fenced itself: no heartbeat answered for ${Math.round(silentMs / 1000)} s (lease ${leaseMs / 1000} s)`,
+    });
+  }
+}
+
+// Three beats per lease, so one lost beat never costs a run. The fence is judged after each beat's answer
+// (a beat times out within one interval), so an orchestrator that answers again is heard before the verdict.
 let beatMs = config.heartbeatMs;
-let beat = setInterval(heartbeat, beatMs);
+const tick = () => {
+  if (beating) fenceIfCutOff();
+  else void heartbeat().then(fenceIfCutOff);
+};
+let beat = setInterval(tick, beatMs);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (draining) return;
     draining = true;
-    logger.info({ signal, running: held.size }, 'draining: no new claims; engines checkpoint and stop');
-    for (const h of held.values()) h.engine.stop();
+    logger.info({ signal, running: attempts.size }, 'draining: no new claims; engines checkpoint and stop');
+    for (const a of attempts.values()) a.engine?.stop({ graceMs: config.killGraceMs });
+    slotFreed();
     void heartbeat();
   });
 }
 
+let claimFailures = 0;
 while (!draining) {
   const slot = freeSlots.values().next().value;
   if (slot === undefined) {
-    await Promise.race([...held.values()].map((h) => h.done));
+    await new Promise<void>((resolve) => {
+      slotFreed = resolve;
+    });
     continue;
   }
   let assignment: RunAssignment | null = null;
   try {
     assignment = await api.claim(worker.id);
+    claimFailures = 0;
   } catch (error) {
-    logger.warn({ err: (error as Error).message }, 'claim failed; retrying');
+    // Backoff, and one line per outage: the idle poll (200 ms in tests) would otherwise log five lines a second.
+    if (claimFailures++ === 0) logger.warn({ err: (error as Error).message }, 'claim failed; retrying with backoff');
+    await sleep(backoffMs(claimFailures));
+    continue;
   }
   if (!assignment) {
     await sleep(config.idleMs);
     continue;
   }
-  const leaseBeatMs = Math.max(250, (assignment.leaseSeconds * 1000) / 3);
+  const assignedLeaseMs = assignment.leaseSeconds * 1000;
+  leaseMs = Math.min(leaseMs ?? assignedLeaseMs, assignedLeaseMs);
+  const leaseBeatMs = Math.max(250, assignedLeaseMs / 3);
   if (leaseBeatMs < beatMs) {
     beatMs = leaseBeatMs;
     clearInterval(beat);
-    beat = setInterval(heartbeat, beatMs);
+    beat = setInterval(tick, beatMs);
   }
   freeSlots.delete(slot);
-  held.set(assignment.runId, supervise(assignment, slot));
+  attempts.set(keyOf(assignment.runId, assignment.attempt), supervise(assignment, slot));
 }
 // Engines checkpoint within a step; reports then wait for the orchestrator, but not forever: a run whose
 // report never lands is requeued when its lease runs out, and resumes from the checkpoint.
 const drained = await Promise.race([
-  Promise.all([...held.values()].map((h) => h.done)).then(() => true),
+  Promise.all([...attempts.values()].map((a) => a.done)).then(() => true),
   sleep(config.drainTimeoutMs).then(() => false),
 ]);
-if (!drained) logger.warn({ pending: [...held.keys()] }, 'drain timed out; the orchestrator requeues these runs');
+if (!drained) logger.warn({ pending: [...attempts.keys()] }, 'drain timed out; the orchestrator requeues these runs');
 clearInterval(beat);
 server.close();
 logger.info('worker stopped');

@@ -1,46 +1,75 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import type { EngineEvent, FinishRunRequest, RegisterArtifactRequest } from '@reslab/contracts';
+import { type EngineEvent, type FinishRunRequest, type RegisterArtifactRequest } from '@reslab/contracts';
 import type { Logger } from 'pino';
+import type { DeadLetters } from './dead-letters.js';
 import { ApiRequestError, backoffMs, type OrchestratorClient, sleep } from './orchestrator-client.js';
+import { type Journaled, OutboxJournal } from './outbox-journal.js';
 
 export type OutboxItem =
   | { kind: 'events'; events: EngineEvent[] }
   | { kind: 'artifact'; artifact: RegisterArtifactRequest }
   | { kind: 'finish'; report: FinishRunRequest };
 
+export interface OutboxHooks {
+  onDelivered?: (item: OutboxItem) => void;
+  /** The orchestrator answered 409: this attempt is no longer the run's. Its engine must stop. */
+  onFenced?: () => void;
+}
+
 /**
- * Everything a worker tells the orchestrator about one run, delivered in
- * order. Items wait on disk (one JSON line each) until the orchestrator takes
- * them, so an orchestrator that is down or restarting loses nothing: the
- * sender retries with backoff until it answers. A 4xx answer is final (the
- * run is no longer ours, or the item is malformed) and drops the item.
+ * Everything a worker tells the orchestrator about one attempt of one run,
+ * delivered in order. Each item is journaled on disk (fsynced) before it is
+ * sent and acknowledged once the orchestrator has it, so neither an
+ * orchestrator that is down nor a worker killed with -9 loses one: a restarted
+ * worker sends what its journals still hold.
+ *
+ * Answers, by kind:
+ * - unreachable or 5xx: retried with capped backoff, for as long as it takes;
+ *   other runs have outboxes of their own and are not held up;
+ * - 409: the fence. The attempt is over (its lease ran out and the run moved
+ *   on, or it was finished already); every item left is dropped on purpose,
+ *   logged once;
+ * - any other 4xx: the item itself is wrong. It goes to the dead-letter file,
+ *   which `reslab workers` shows, and the rest go on.
  */
 export class RunOutbox {
-  private items: OutboxItem[] = [];
+  private items: Journaled<OutboxItem>[] = [];
   private sending: Promise<void> | null = null;
+  private fencedAt: Date | null = null;
+  private finished = false;
 
   constructor(
-    private readonly runId: string,
+    readonly runId: string,
+    readonly attempt: number,
     private readonly workerId: string,
-    private readonly file: string,
+    private readonly journal: OutboxJournal<OutboxItem>,
     private readonly api: OrchestratorClient,
+    private readonly deadLetters: DeadLetters,
     private readonly log: Logger,
-    private readonly onDelivered: (item: OutboxItem) => void = () => {},
+    private readonly hooks: OutboxHooks = {},
   ) {
-    mkdirSync(dirname(file), { recursive: true });
+    this.items = journal.pending();
+    this.finished = this.items.some((i) => i.item.kind === 'finish');
+    if (this.items.length) this.startDraining();
   }
 
   get pending(): number {
     return this.items.length;
   }
 
+  get fenced(): boolean {
+    return this.fencedAt !== null;
+  }
+
+  /** True once a finish report is queued: nothing more will come for this attempt. */
+  get hasFinish(): boolean {
+    return this.finished;
+  }
+
   push(item: OutboxItem): void {
-    this.items.push(item);
-    this.persist();
-    this.sending ??= this.drain().finally(() => {
-      this.sending = null;
-    });
+    if (this.fenced) return;
+    if (item.kind === 'finish') this.finished = true;
+    this.items.push(this.journal.append(item));
+    this.startDraining();
   }
 
   /** Resolves once every item pushed so far is delivered or dropped. */
@@ -48,29 +77,26 @@ export class RunOutbox {
     while (this.sending) await this.sending;
   }
 
-  private persist(): void {
-    if (!this.items.length) {
-      rmSync(this.file, { force: true });
-      return;
-    }
-    const tmp = `${this.file}.tmp`;
-    writeFileSync(tmp, `${this.items.map((i) => JSON.stringify(i)).join('\n')}\n`);
-    renameSync(tmp, this.file);
+  private startDraining(): void {
+    this.sending ??= this.drain().finally(() => {
+      this.sending = null;
+    });
   }
 
-  private async deliver(item: OutboxItem): Promise<void> {
-    if (item.kind === 'events') await this.api.postEvents(this.runId, this.workerId, item.events);
-    else if (item.kind === 'artifact') await this.api.registerArtifact(this.runId, item.artifact);
-    else await this.api.finish(this.runId, item.report);
+  private async deliver({ seq, item }: Journaled<OutboxItem>): Promise<void> {
+    const writer = { workerId: this.workerId, attempt: this.attempt };
+    if (item.kind === 'events') await this.api.postEvents(this.runId, { ...writer, seq, events: item.events });
+    else if (item.kind === 'artifact') await this.api.registerArtifact(this.runId, { ...item.artifact, ...writer });
+    else await this.api.finish(this.runId, { ...item.report, ...writer });
   }
 
   private async drain(): Promise<void> {
     let failures = 0;
     while (this.items.length) {
-      const item = this.items[0] as OutboxItem;
+      const next = this.items[0] as Journaled<OutboxItem>;
       try {
-        await this.deliver(item);
-        this.onDelivered(item);
+        await this.deliver(next);
+        this.hooks.onDelivered?.(next.item);
       } catch (error) {
         if (error instanceof ApiRequestError && error.retryable) {
           if (failures++ === 0)
@@ -81,12 +107,40 @@ export class RunOutbox {
           await sleep(backoffMs(failures));
           continue;
         }
-        this.log.error({ err: (error as Error).message, kind: item.kind }, 'orchestrator refused an item; dropped');
+        if (error instanceof ApiRequestError && error.status === 409) {
+          this.fence(error.message);
+          return;
+        }
+        const status = error instanceof ApiRequestError ? (error.status ?? 0) : 0;
+        this.log.error(
+          { err: (error as Error).message, kind: next.item.kind, status },
+          'orchestrator refused an item; kept in the dead-letter file',
+        );
+        this.deadLetters.add({
+          runId: this.runId,
+          attempt: this.attempt,
+          kind: next.item.kind,
+          status,
+          message: (error as Error).message.slice(0, 2000),
+          item: next.item,
+        });
       }
       if (failures) this.log.info({ after: failures }, 'orchestrator reachable again');
       failures = 0;
       this.items.shift();
-      this.persist();
+      this.journal.ack(next.seq);
     }
+  }
+
+  private fence(reason: string): void {
+    this.fencedAt = new Date();
+    this.log.warn(
+      { reason, dropped: this.items.length },
+      'attempt fenced by the orchestrator: its remaining items are dropped on purpose and its engine stopped',
+    );
+    const last = this.items.at(-1);
+    this.items = [];
+    if (last) this.journal.ack(last.seq);
+    this.hooks.onFenced?.();
   }
 }

@@ -23,6 +23,8 @@ export interface WorkerConfig {
   heartbeatMs: number;
   /** How long a draining worker waits for its engines and reports before it exits, ms. */
   drainTimeoutMs: number;
+  /** How long a stopped engine has to checkpoint and exit before it gets SIGKILL, ms. */
+  killGraceMs: number;
 }
 
 export class WorkerConfigError extends Error {}
@@ -72,6 +74,9 @@ export function loadWorkerConfig(argv = process.argv.slice(2), env = process.env
     idleMs: Number(env.RESLAB_WORKER_IDLE_MS ?? 1000),
     heartbeatMs: Number(env.RESLAB_WORKER_HEARTBEAT_MS ?? 10000),
     drainTimeoutMs: Number(env.RESLAB_WORKER_DRAIN_TIMEOUT_MS ?? 60000),
+    // The engine checkpoints within one step (well under a second for these nets on a CPU), so 15 s is
+    // ample; a GPU engine stuck in a driver call gets killed rather than training on unfenced.
+    killGraceMs: Number(env.RESLAB_WORKER_KILL_GRACE_MS ?? 15000),
   };
 }
 

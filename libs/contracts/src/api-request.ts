@@ -18,6 +18,81 @@ export class ApiRequestError extends Error {
   }
 }
 
+/** Capped exponential backoff with jitter: 0.5 s, 1 s, 2 s, ... up to 15 s; `attempt` counts from 0. */
+export function backoffMs(attempt: number): number {
+  return Math.min(15_000, 500 * 2 ** Math.min(attempt, 5)) * (0.75 + Math.random() / 2);
+}
+
+/**
+ * What a retryable failure means to someone waiting on the orchestrator, in the
+ * words the CLI, the demo and the dashboard all show. The orchestrator answers
+ * 503 when it is up but cannot reach its database.
+ */
+export function outageState(status: number | null): string {
+  if (status === null) return 'orchestrator unreachable';
+  if (status === 503) return 'database unavailable';
+  return `orchestrator failing (HTTP ${status})`;
+}
+
+/**
+ * Says once per change of state that the orchestrator is failing, and once
+ * that it answers again, so a client that retries every few seconds for an
+ * hour prints a handful of lines rather than one per attempt.
+ */
+export class OutageNotices {
+  private state: string | null = null;
+
+  constructor(private readonly say: (line: string) => void) {}
+
+  get failing(): boolean {
+    return this.state !== null;
+  }
+
+  /** `state` as outageState words it (or a transport's own reason); `retryInMs` null when the retry is not ours to time. */
+  failed(state: string, retryInMs: number | null): void {
+    if (state === this.state) return;
+    this.state = state;
+    const when = retryInMs === null ? 'retrying' : `retrying in ${Math.max(1, Math.round(retryInMs / 1000))} s`;
+    this.say(`${state}, ${when}`);
+  }
+
+  recovered(): void {
+    if (this.state === null) return;
+    this.state = null;
+    this.say('orchestrator reachable again');
+  }
+}
+
+export interface RetryOptions {
+  /** Attempts in all, the first included; Infinity retries until it works. */
+  tries?: number;
+  /** Told of each failure that will be retried, before the wait. */
+  onRetry?: (error: ApiRequestError, delayMs: number) => void;
+  /** Told when an attempt succeeds (after failures or not). */
+  onSuccess?: () => void;
+}
+
+/**
+ * Runs `attempt` until it succeeds, waiting backoffMs between tries while it
+ * fails with a retryable ApiRequestError (unreachable, 5xx). A 4xx, or any
+ * other error, is thrown at once: the request itself is wrong.
+ */
+export async function retryTransient<T>(attempt: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
+  const { tries = 8, onRetry, onSuccess } = options;
+  for (let i = 0; ; i++) {
+    try {
+      const result = await attempt();
+      onSuccess?.();
+      return result;
+    } catch (error) {
+      if (!(error instanceof ApiRequestError) || !error.retryable || i + 1 >= tries) throw error;
+      const delay = backoffMs(i);
+      onRetry?.(error, delay);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
 export interface RequestOptions<S extends z.ZodType> {
   body?: unknown;
   /** The answer's contract; without one the answer is not read. */

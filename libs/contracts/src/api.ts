@@ -29,6 +29,9 @@ export type CreateRunRequest = z.infer<typeof CreateRunRequest>;
 
 const isoTime = z.iso.datetime({ offset: true });
 
+/** Longest failure reason a finish report may carry, characters; the worker truncates to it. */
+export const FAILURE_REASON_MAX = 10_000;
+
 export const RunDto = z.object({
   id: z.uuid(),
   experimentId: z.uuid(),
@@ -84,6 +87,17 @@ export const RegisterWorkerRequest = z
   .strict();
 export type RegisterWorkerRequest = z.infer<typeof RegisterWorkerRequest>;
 
+/** An outbox item the orchestrator refused with a 4xx other than a fence: kept by the worker for a person to read. */
+export const DeadLetter = z.object({
+  runId: z.uuid(),
+  attempt: z.int(),
+  kind: z.enum(['events', 'artifact', 'finish']),
+  status: z.int(),
+  message: z.string().max(2000),
+  at: isoTime,
+});
+export type DeadLetter = z.infer<typeof DeadLetter>;
+
 export const WorkerDto = z.object({
   id: z.uuid(),
   name: z.string(),
@@ -94,6 +108,8 @@ export const WorkerDto = z.object({
   draining: z.boolean(),
   /** Runs the worker holds now. */
   runningRunIds: z.array(z.uuid()),
+  /** Outbox items the orchestrator refused (4xx, not a fence) since the worker's work dir was made. */
+  deadLetters: z.object({ count: z.int().nonnegative(), recent: z.array(DeadLetter) }),
 });
 export type WorkerDto = z.infer<typeof WorkerDto>;
 
@@ -110,34 +126,58 @@ export type RunAssignment = z.infer<typeof RunAssignment>;
 export const ClaimResponse = z.object({ assignment: RunAssignment.nullable() });
 export type ClaimResponse = z.infer<typeof ClaimResponse>;
 
+/**
+ * The attempt a worker write belongs to. The orchestrator takes a write only from the holder of the
+ * run's current attempt; any other gets 409, so a worker cut off past its lease can change nothing.
+ */
+const Attempt = z.int().positive();
+
 /** A batch of engine events for one run, posted by the worker that holds it. */
 export const IngestEventsRequest = z
-  .object({ workerId: z.uuid(), events: z.array(EngineEvent).min(1).max(10000) })
+  .object({
+    workerId: z.uuid(),
+    attempt: Attempt,
+    /**
+     * The batch's place in its attempt's outbox, from 1. A batch at or below the last one stored is a
+     * resend (its answer was lost) and is acknowledged without being stored twice.
+     */
+    seq: z.int().positive(),
+    events: z.array(EngineEvent).min(1).max(10000),
+  })
   .strict();
 export type IngestEventsRequest = z.infer<typeof IngestEventsRequest>;
 
 export const FinishRunRequest = z
   .object({
     workerId: z.uuid(),
+    attempt: Attempt,
     status: z.enum(['succeeded', 'failed', 'cancelled']),
     exitCode: z.int().nullable(),
     signal: z.string().nullable(),
-    failureReason: z.string().max(10000).nullable(),
+    failureReason: z.string().max(FAILURE_REASON_MAX).nullable(),
     /** Last lines of the engine's stderr, for a post-mortem without the worker's disk. */
     stderrTail: z.string().max(20000).nullable(),
   })
   .strict();
 export type FinishRunRequest = z.infer<typeof FinishRunRequest>;
 
+export const HeldAttempt = z.object({ runId: z.uuid(), attempt: Attempt }).strict();
+export type HeldAttempt = z.infer<typeof HeldAttempt>;
+
 export const HeartbeatRequest = z
-  .object({ runIds: z.array(z.uuid()).max(1024).default([]), draining: z.boolean().default(false) })
+  .object({
+    /** Attempts whose engine runs or whose report is not yet delivered: their leases move. */
+    runs: z.array(HeldAttempt).max(1024).default([]),
+    draining: z.boolean().default(false),
+    deadLetters: z.object({ count: z.int().nonnegative(), recent: z.array(DeadLetter).max(20) }).optional(),
+  })
   .strict();
 export type HeartbeatRequest = z.infer<typeof HeartbeatRequest>;
 
 export const HeartbeatResponse = z.object({
   worker: WorkerDto,
-  /** Runs the worker should stop (SIGTERM the engine): cancelled, or no longer its own. */
-  stop: z.array(z.uuid()),
+  /** Attempts the worker should stop (SIGTERM the engine): cancelled, or no longer its own. */
+  stop: z.array(HeldAttempt),
 });
 export type HeartbeatResponse = z.infer<typeof HeartbeatResponse>;
 
@@ -161,8 +201,9 @@ export const ARTIFACT_KINDS = ['checkpoint', 'weights', 'log'] as const;
 export const RegisterArtifactRequest = z
   .object({
     workerId: z.uuid(),
+    attempt: Attempt,
     kind: z.enum(ARTIFACT_KINDS),
-    /** Relative to the shared artifact store's root, e.g. `runs/<runId>/model.safetensors`. */
+    /** Relative to the shared artifact store's root, e.g. `runs/<runId>/attempt-1/model.safetensors`. */
     path: z
       .string()
       .min(1)

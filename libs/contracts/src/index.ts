@@ -4,6 +4,7 @@ export * from './engine-events.js';
 export * from './issues.js';
 export * from './json-schemas.js';
 export * from './openapi.js';
+export * from './page.js';
 export * from './recipe.js';
 export * from './run-config.js';
 export * from './stream.js';

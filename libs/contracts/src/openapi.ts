@@ -15,10 +15,10 @@ import {
   RegisterWorkerRequest,
   RunDto,
   SweepDetailDto,
-  SweepDto,
   SweepPreviewDto,
   WorkerDto,
 } from './api.js';
+import { RunPage, SweepPage } from './page.js';
 import { SweepSpec } from './sweeps.js';
 import { PROTOCOL_VERSION } from './version.js';
 
@@ -37,10 +37,9 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
   '/runs': {
     post: { summary: 'Queue a run', body: CreateRunRequest, response: RunDto },
     get: {
-      summary: 'List runs, newest first',
-      response: RunDto,
-      list: true,
-      query: ['status', 'sweepId', 'workerId', 'limit'],
+      summary: 'List runs, newest first, a page at a time: pass nextCursor back as cursor (limit 100, at most 1000)',
+      response: RunPage,
+      query: ['status', 'sweepId', 'workerId', 'limit', 'cursor'],
     },
   },
   '/runs/{id}': { get: { summary: 'One run', response: RunDto, params: ['id'] } },
@@ -72,7 +71,11 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
   '/experiments/{id}': { get: { summary: 'One experiment', response: ExperimentDto, params: ['id'] } },
   '/sweeps': {
     post: { summary: 'Expand a grid into runs and queue them', body: SweepSpec, response: SweepDetailDto },
-    get: { summary: 'List sweeps with status counts', response: SweepDto, list: true },
+    get: {
+      summary: 'List sweeps with status counts, newest first, a page at a time (as GET /runs)',
+      response: SweepPage,
+      query: ['limit', 'cursor'],
+    },
   },
   '/sweeps/preview': {
     post: { summary: 'Validate a grid and count its runs without storing', body: SweepSpec, response: SweepPreviewDto },
@@ -100,7 +103,7 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
     post: { summary: 'Worker: renew leases', body: HeartbeatRequest, response: HeartbeatResponse, params: ['id'] },
   },
   '/workers/{id}/claim': { post: { summary: 'Worker: claim the next run', response: ClaimResponse, params: ['id'] } },
-  '/health': { get: { summary: 'Liveness and database check' } },
+  '/health': { get: { summary: 'Liveness; status degraded while the database is unreachable' } },
   '/metrics': { get: { summary: 'Prometheus metrics' } },
 };
 

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { EpochMetricDto, GradFlowDto, RunDto, RunStatus } from './api.js';
+import { EpochMetricEvent } from './engine-events.js';
 
 /**
  * The live stream (socket.io). A client emits `subscribe` with a room and the
  * id of the last event it saw; the server answers with a snapshot of the room
- * and replays every later event, then pushes `run_event`s as they happen.
+ * and replays every later event (up to MAX_REPLAY_EVENTS, see SubscribeAck),
+ * then pushes `run_event`s as they happen.
  * Event ids grow monotonically across the whole platform.
  */
 export const SubscribeRequest = z
@@ -54,9 +56,23 @@ export const RunSnapshot = z.object({
 });
 export type RunSnapshot = z.infer<typeof RunSnapshot>;
 
-/** The ack of `subscribe`: the room's snapshot (run: RunSnapshot, sweep: SweepDetailDto, workers: WorkerDto[]). */
+/**
+ * The most events one subscribe ack replays. The ack is built in the
+ * orchestrator's memory and sent as one message, so a client that was away for
+ * long (or asks from event 0 of a 1,000-run sweep) would otherwise cost memory
+ * and bandwidth in proportion to the log; past this many, the snapshot is the
+ * cheaper way to catch up.
+ */
+export const MAX_REPLAY_EVENTS = 1000;
+
+/**
+ * The ack of `subscribe`: the room's snapshot (run: RunSnapshot, sweep: SweepDetailDto, workers: WorkerDto[]),
+ * always sent, and the events after `afterEventId`. `resync: true` says the replay could not be complete (more
+ * than MAX_REPLAY_EVENTS events, or some of them deleted by the retention policy): `missed` is then empty, and
+ * the client rebuilds its view from the snapshot and continues from the snapshot's `lastEventId`.
+ */
 export const SubscribeAck = z.union([
-  z.object({ ok: z.literal(true), snapshot: z.unknown(), missed: z.array(RunEventMessage) }),
+  z.object({ ok: z.literal(true), snapshot: z.unknown(), missed: z.array(RunEventMessage), resync: z.boolean() }),
   z.object({ ok: z.literal(false), error: z.string() }),
 ]);
 export type SubscribeAck = z.infer<typeof SubscribeAck>;
@@ -69,3 +85,16 @@ export const StatusEventPayload = z.object({
   failureReason: z.string().nullable().optional(),
 });
 export type StatusEventPayload = z.infer<typeof StatusEventPayload>;
+
+/**
+ * Payload of an `epoch_metric` run event: the engine's event less its envelope and its confusion matrix, which
+ * stays in EpochMetric (GET /runs/:id/metrics, the run snapshot) so the event log carries no classes² counts.
+ * `hasConfusion` says whether the stored row has one.
+ */
+export const EpochMetricEventPayload = EpochMetricEvent.omit({
+  v: true,
+  time: true,
+  type: true,
+  confusion: true,
+}).extend({ hasConfusion: z.boolean() });
+export type EpochMetricEventPayload = z.infer<typeof EpochMetricEventPayload>;

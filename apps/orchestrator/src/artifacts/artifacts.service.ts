@@ -2,7 +2,7 @@ import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { ArtifactDto, RegisterArtifactRequest } from '@reslab/contracts';
 import { PrismaService } from '../database/prisma.service.js';
 import type { Artifact } from '../generated/prisma/client.js';
-import { RunsService } from '../runs/runs.service.js';
+import { lockHeldRun } from '../runs/run-fence.js';
 import { ARTIFACT_STORE, type ArtifactStore } from './artifact-store.js';
 
 export function toArtifactDto(a: Artifact): ArtifactDto {
@@ -21,18 +21,19 @@ export function toArtifactDto(a: Artifact): ArtifactDto {
 export class ArtifactsService {
   constructor(
     private readonly prisma: PrismaService,
-    private readonly runs: RunsService,
     @Inject(ARTIFACT_STORE) private readonly store: ArtifactStore,
   ) {}
 
   /** The worker wrote the file into the shared store; this records it (a rewrite updates the row). */
   async register(runId: string, request: RegisterArtifactRequest): Promise<Artifact> {
-    await this.runs.assertHeldBy(runId, request.workerId);
     const values = { kind: request.kind, sizeBytes: BigInt(request.sizeBytes), sha256: request.sha256 };
-    return this.prisma.artifact.upsert({
-      where: { runId_path: { runId, path: request.path } },
-      create: { runId, path: request.path, ...values },
-      update: { ...values, createdAt: new Date() },
+    return this.prisma.$transaction(async (tx) => {
+      await lockHeldRun(tx, runId, request);
+      return tx.artifact.upsert({
+        where: { runId_path: { runId, path: request.path } },
+        create: { runId, path: request.path, ...values },
+        update: { ...values, createdAt: new Date() },
+      });
     });
   }
 

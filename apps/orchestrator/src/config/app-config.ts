@@ -9,6 +9,8 @@ export interface AppConfig {
   logLevel: string;
   /** A worker that has not heartbeated for this long loses its runs to the queue. */
   leaseSeconds: number;
+  /** Events of runs that finished longer ago than this are deleted from the RunEvent log; the tables keep the results. */
+  eventRetentionHours: number;
   /** Root of the shared-directory artifact store; workers write runs/<runId>/ under it. */
   artifactDir: string;
 }
@@ -38,6 +40,7 @@ export function loadAppConfig(): AppConfig {
     port: integer('RESLAB_API_PORT', 4000, 0, 65535),
     logLevel: process.env.LOG_LEVEL || 'info',
     leaseSeconds: integer('RESLAB_LEASE_SECONDS', 30, 2, 86400),
+    eventRetentionHours: integer('RESLAB_EVENT_RETENTION_HOURS', 168, 1, 24 * 366),
     artifactDir: process.env.RESLAB_ARTIFACT_DIR || defaultArtifactDir(),
   };
 }

@@ -1,10 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { type RunEventMessage, STREAM, type WorkerDto } from '@reslab/contracts';
+import { MAX_REPLAY_EVENTS, type RunEventMessage, STREAM, type WorkerDto } from '@reslab/contracts';
 import type { Server } from 'socket.io';
 import { PrismaService } from '../database/prisma.service.js';
-import type { RunEvent } from '../generated/prisma/client.js';
+import type { Prisma, RunEvent } from '../generated/prisma/client.js';
 
 export type RunEventType = RunEventMessage['type'];
+
+export interface PublishItem {
+  run: { id: string; sweepId: string | null };
+  type: RunEventType;
+  payload: object;
+}
 
 export const runRoom = (id: string) => `run:${id}`;
 export const sweepRoom = (id: string) => `sweep:${id}`;
@@ -40,12 +46,21 @@ export class RunEventsService {
     await this.publishMany([{ run, type, payload }]);
   }
 
-  async publishMany(items: { run: { id: string; sweepId: string | null }; type: RunEventType; payload: object }[]) {
-    if (!items.length) return;
-    const events = await this.prisma.runEvent.createManyAndReturn({
+  async publishMany(items: PublishItem[]) {
+    this.emit(await this.append(this.prisma, items));
+  }
+
+  /** Appends to the log inside the caller's transaction; emit() the result once it commits. */
+  async append(db: Prisma.TransactionClient, items: PublishItem[]): Promise<RunEvent[]> {
+    if (!items.length) return [];
+    return db.runEvent.createManyAndReturn({
       data: items.map(({ run, type, payload }) => ({ runId: run.id, sweepId: run.sweepId, type, payload })),
     });
-    for (const event of events.sort((a, b) => (a.id < b.id ? -1 : 1))) {
+  }
+
+  /** Pushes logged events to the rooms of their run and sweep, oldest first. */
+  emit(events: RunEvent[]): void {
+    for (const event of [...events].sort((a, b) => (a.id < b.id ? -1 : 1))) {
       const message = toRunEventMessage(event);
       const rooms = [runRoom(event.runId), ...(event.sweepId ? [sweepRoom(event.sweepId)] : [])];
       this.server?.to(rooms).emit(STREAM.runEvent, message);
@@ -58,14 +73,30 @@ export class RunEventsService {
     return last ? last.id.toString() : '0';
   }
 
-  /** Events after `afterId` for one run or one sweep, oldest first. */
-  async replay(filter: { runId: string } | { sweepId: string }, afterId: bigint): Promise<RunEventMessage[]> {
+  /**
+   * Events after `afterId` for one run or one sweep, oldest first; or `resync` (and no events) when they
+   * cannot all be replayed: more than MAX_REPLAY_EVENTS of them, or some deleted by the retention policy.
+   */
+  async replay(
+    filter: { runId: string } | { sweepId: string },
+    afterId: bigint,
+  ): Promise<{ missed: RunEventMessage[]; resync: boolean }> {
+    // One row past the cap tells "exactly the cap" from "more", without reading the rest.
     const events = await this.prisma.runEvent.findMany({
       where: { ...filter, id: { gt: afterId } },
       orderBy: { id: 'asc' },
-      take: 50_000,
+      take: MAX_REPLAY_EVENTS + 1,
     });
-    return events.map(toRunEventMessage);
+    // Read after the events: a prune that deleted some of them before that read has marked its runs by now.
+    const pruned = await this.prisma.run.aggregate({
+      where: 'runId' in filter ? { id: filter.runId } : { sweepId: filter.sweepId },
+      _max: { eventsPrunedThrough: true },
+    });
+    const prunedThrough = pruned._max.eventsPrunedThrough;
+    if (events.length > MAX_REPLAY_EVENTS || (prunedThrough !== null && afterId < prunedThrough)) {
+      return { missed: [], resync: true };
+    }
+    return { missed: events.map(toRunEventMessage), resync: false };
   }
 
   broadcastWorkers(workers: WorkerDto[]): void {

@@ -5,7 +5,7 @@ import {
   SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
-import { fieldIssues, type RunEventMessage, STREAM, SubscribeRequest } from '@reslab/contracts';
+import { fieldIssues, STREAM, type SubscribeAck, SubscribeRequest } from '@reslab/contracts';
 import type { Server, Socket } from 'socket.io';
 import { logger } from '../logger.js';
 import { RunsService } from '../runs/runs.service.js';
@@ -13,12 +13,11 @@ import { SweepsService } from '../sweeps/sweeps.service.js';
 import { WorkersService } from '../workers/workers.service.js';
 import { RunEventsService, runRoom, sweepRoom, WORKERS_ROOM } from './run-events.service.js';
 
-type Ack = { ok: true; snapshot: unknown; missed: RunEventMessage[] } | { ok: false; error: string };
-
 /**
  * socket.io rooms per run, per sweep and for the workers list. Subscribing
  * answers (as the ack) with the room's snapshot and the events after
- * `afterEventId`; later deltas arrive as `run_event` / `workers` messages.
+ * `afterEventId`, or `resync` when those cannot all be replayed (SubscribeAck);
+ * later deltas arrive as `run_event` / `workers` messages.
  * The client joins before the snapshot is read, so no event falls between.
  */
 @WebSocketGateway({ cors: { origin: true } })
@@ -35,7 +34,7 @@ export class StreamGateway implements OnGatewayInit {
   }
 
   @SubscribeMessage(STREAM.subscribe)
-  async subscribe(@ConnectedSocket() client: Socket, @MessageBody() body: unknown): Promise<Ack> {
+  async subscribe(@ConnectedSocket() client: Socket, @MessageBody() body: unknown): Promise<SubscribeAck> {
     const parsed = SubscribeRequest.safeParse(body);
     if (!parsed.success) {
       return {
@@ -47,22 +46,23 @@ export class StreamGateway implements OnGatewayInit {
     }
     const { room, afterEventId } = parsed.data;
     const after = afterEventId === undefined ? null : BigInt(afterEventId);
+    const nothingMissed = { missed: [], resync: false };
     try {
       if (room.kind === 'workers') {
         await client.join(WORKERS_ROOM);
-        return { ok: true, snapshot: await this.workers.listDtos(), missed: [] };
+        return { ok: true, snapshot: await this.workers.listDtos(), ...nothingMissed };
       }
       if (room.kind === 'run') {
         await client.join(runRoom(room.id));
         const snapshot = await this.runs.snapshot(room.id);
-        const missed = after === null ? [] : await this.events.replay({ runId: room.id }, after);
-        return { ok: true, snapshot, missed };
+        const replay = after === null ? nothingMissed : await this.events.replay({ runId: room.id }, after);
+        return { ok: true, snapshot, ...replay };
       }
       await client.join(sweepRoom(room.id));
       const lastEventId = await this.events.lastId({ sweepId: room.id });
       const snapshot = { ...(await this.sweeps.detail(room.id)), lastEventId };
-      const missed = after === null ? [] : await this.events.replay({ sweepId: room.id }, after);
-      return { ok: true, snapshot, missed };
+      const replay = after === null ? nothingMissed : await this.events.replay({ sweepId: room.id }, after);
+      return { ok: true, snapshot, ...replay };
     } catch (error) {
       logger.warn({ err: (error as Error).message, room }, 'subscribe failed');
       return { ok: false, error: (error as Error).message };

@@ -4,7 +4,7 @@ import { PrismaService } from '../database/prisma.service.js';
 import { RunEventsService, type RunEventType } from '../events/run-events.service.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { OrchestratorMetrics } from '../observability/orchestrator-metrics.js';
-import { RunsService } from '../runs/runs.service.js';
+import { lockHeldRun } from '../runs/run-fence.js';
 
 /**
  * Stores the engine events a worker forwards, in one transaction per batch.
@@ -16,16 +16,21 @@ import { RunsService } from '../runs/runs.service.js';
 export class MetricIngestService {
   constructor(
     private readonly prisma: PrismaService,
-    private readonly runs: RunsService,
     private readonly events: RunEventsService,
     private readonly metrics: OrchestratorMetrics,
   ) {}
 
-  async ingest(runId: string, request: IngestEventsRequest): Promise<{ stored: number }> {
-    const run = await this.runs.assertHeldBy(runId, request.workerId);
+  /**
+   * Stores a batch if its writer holds the run's current attempt (else 409, see run-fence.ts), at most once
+   * per (attempt, seq): the metric rows and their event-log entries commit together, and a batch resent
+   * because its answer was lost (an orchestrator killed mid-request) is acknowledged and not stored twice.
+   */
+  async ingest(runId: string, request: IngestEventsRequest): Promise<{ stored: number; duplicate: boolean }> {
     const epochMetrics = request.events.filter((e): e is EpochMetricEvent => e.type === 'epoch_metric');
     const gradFlows = request.events.filter((e): e is GradFlowEvent => e.type === 'grad_flow');
-    await this.prisma.$transaction(async (tx) => {
+    const result = await this.prisma.$transaction(async (tx) => {
+      const deliveredSeq = await lockHeldRun(tx, runId, request);
+      if (request.seq <= deliveredSeq) return null;
       if (epochMetrics.length) await tx.$executeRaw(upsertEpochMetrics(runId, epochMetrics));
       for (const g of gradFlows) {
         for (const [blockIndex, b] of g.blocks.entries()) {
@@ -42,13 +47,23 @@ export class MetricIngestService {
           });
         }
       }
+      const run = await tx.run.update({
+        where: { id: runId },
+        data: { deliveredSeq: request.seq },
+        select: { id: true, sweepId: true },
+      });
+      return this.events.append(
+        tx,
+        request.events
+          .filter(isStreamed)
+          .map((e) => ({ run, type: e.type as RunEventType, payload: streamPayload(e) })),
+      );
     });
+    if (!result) return { stored: 0, duplicate: true };
+    this.events.emit(result);
     this.metrics.ingestBatches.inc();
     this.metrics.ingestedRows.inc(epochMetrics.length);
-    await this.events.publishMany(
-      request.events.filter(isStreamed).map((e) => ({ run, type: e.type as RunEventType, payload: streamPayload(e) })),
-    );
-    return { stored: epochMetrics.length + gradFlows.length };
+    return { stored: epochMetrics.length + gradFlows.length, duplicate: false };
   }
 
   list(runId: string) {
@@ -91,8 +106,17 @@ function isStreamed(event: EngineEvent): event is EpochMetricEvent | GradFlowEve
   return event.type === 'epoch_metric' || event.type === 'grad_flow';
 }
 
-/** The event as clients see it: the engine's envelope (v, time) stays behind. */
+/**
+ * The event as clients see it: the engine's envelope (v, time) stays behind, and so does an epoch's confusion
+ * matrix (classes² counts: 10,000 for 100 classes, more than the rest of the payload), which EpochMetric keeps
+ * once per (run, epoch, split). `hasConfusion` tells a client there is one to fetch (GET /runs/:id/metrics).
+ */
 function streamPayload(event: EpochMetricEvent | GradFlowEvent): object {
-  const { v: _v, time: _time, type: _type, ...rest } = event;
-  return rest;
+  if (event.type === 'grad_flow') {
+    const { v: _v, time: _time, type: _type, ...rest } = event;
+    return rest;
+  }
+  const { v: _v, time: _time, type: _type, confusion, ...rest } = event;
+  const payload: import('@reslab/contracts').EpochMetricEventPayload = { ...rest, hasConfusion: !!confusion };
+  return payload;
 }

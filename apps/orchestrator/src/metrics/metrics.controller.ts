@@ -34,7 +34,7 @@ export class MetricsController {
   ingest(
     @Param('id', RunId) id: string,
     @Body(new ZodValidationPipe(IngestEventsRequest)) body: IngestEventsRequest,
-  ): Promise<{ stored: number }> {
+  ): Promise<{ stored: number; duplicate: boolean }> {
     return this.metrics.ingest(id, body);
   }
 }

@@ -1,5 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { PROTOCOL_VERSION, RUN_STATUSES } from '@reslab/contracts';
+import { DatabaseHealthService } from '../database/database-health.service.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { RunQueueService } from '../queue/run-queue.service.js';
 import { OrchestratorMetrics } from './orchestrator-metrics.js';
@@ -8,14 +9,22 @@ import { OrchestratorMetrics } from './orchestrator-metrics.js';
 export class ObservabilityController {
   constructor(
     private readonly prisma: PrismaService,
+    private readonly database: DatabaseHealthService,
     private readonly queue: RunQueueService,
     private readonly metrics: OrchestratorMetrics,
   ) {}
 
+  /**
+   * 200 while the process serves, `degraded` while the database is unreachable: the orchestrator is alive
+   * and keeps every lease (a liveness probe must not restart it), but cannot schedule or store anything.
+   */
   @Get('health')
-  async health(): Promise<{ status: 'ok'; protocolVersion: number }> {
-    await this.prisma.$queryRaw`SELECT 1`;
-    return { status: 'ok', protocolVersion: PROTOCOL_VERSION };
+  health(): { status: 'ok' | 'degraded'; protocolVersion: number; database: string; downSince: string | null } {
+    return {
+      status: this.database.isUp ? 'ok' : 'degraded',
+      protocolVersion: PROTOCOL_VERSION,
+      ...this.database.status(),
+    };
   }
 
   /** Prometheus text format; gauges are read from the database at scrape time. */

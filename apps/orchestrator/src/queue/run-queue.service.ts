@@ -24,7 +24,14 @@ export class RunQueueService implements OnModuleInit, OnModuleDestroy {
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.boss = new PgBoss({ connectionString: config.databaseUrl, schema: 'pgboss', max: 6 });
-    this.boss.on('error', (error) => logger.error({ err: error }, 'pg-boss error'));
+    // During a database outage pg-boss fails every poll (twice a second); one line per distinct error and
+    // minute is enough, and the error's message, not the pg client object it carries.
+    let last = { message: '', at: 0 };
+    this.boss.on('error', (error) => {
+      if (error.message === last.message && Date.now() - last.at < 60_000) return;
+      last = { message: error.message, at: Date.now() };
+      logger.error({ err: error.message, code: (error as { code?: string }).code }, 'pg-boss error');
+    });
   }
 
   async onModuleInit(): Promise<void> {
@@ -71,13 +78,17 @@ export class RunQueueService implements OnModuleInit, OnModuleDestroy {
     await this.boss.send(LEASE_QUEUE, { runId } satisfies RunJob, { startAfter: Math.max(1, Math.ceil(seconds)) });
   }
 
-  /** Queued runs without a waiting job: lost by a crash between fetch and claim. */
+  /**
+   * Queued runs without a waiting job: lost by a crash between fetch and claim. take() completes a job
+   * right after fetching it, so a job still `active` after 10 s belongs to a process that died there.
+   */
   async queuedRunsWithoutJob(): Promise<string[]> {
     const rows = await this.boss.getDb().executeSql(
       `SELECT r.id::text AS id FROM public."Run" r
         WHERE r.status = 'queued' AND NOT EXISTS (
           SELECT 1 FROM pgboss.job j WHERE j.name = $1 AND j.singleton_key = r.id::text
-             AND j.state IN ('created', 'retry', 'active'))`,
+             AND (j.state IN ('created', 'retry')
+                  OR (j.state = 'active' AND j.started_on > now() - interval '10 seconds')))`,
       [RUN_QUEUE],
     );
     return rows.rows.map((r: { id: string }) => r.id);

@@ -1,19 +1,17 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { CreateRunRequest, FinishRunRequest, type RunDto, RunStatus } from '@reslab/contracts';
+import { CreateRunRequest, FinishRunRequest, type RunDto, type RunPage, RunStatus } from '@reslab/contracts';
 import { z } from 'zod';
+import { KeysetQuery } from '../common/keyset-page.js';
 import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
 import { toRunDto } from './run-dto.js';
 import { RunsService } from './runs.service.js';
 
 const RunId = new ZodValidationPipe(z.uuid(), 'id');
-const ListRunsQuery = z
-  .object({
-    status: RunStatus.optional(),
-    sweepId: z.uuid().optional(),
-    workerId: z.uuid().optional(),
-    limit: z.coerce.number().int().min(1).max(5000).optional(),
-  })
-  .strict();
+const ListRunsQuery = KeysetQuery.extend({
+  status: RunStatus.optional(),
+  sweepId: z.uuid().optional(),
+  workerId: z.uuid().optional(),
+}).strict();
 
 @Controller('runs')
 export class RunsController {
@@ -25,9 +23,9 @@ export class RunsController {
   }
 
   @Get()
-  async list(@Query(new ZodValidationPipe(ListRunsQuery)) query: z.infer<typeof ListRunsQuery>): Promise<RunDto[]> {
-    const { limit, ...filter } = query;
-    return (await this.runs.list(filter, limit)).map(toRunDto);
+  list(@Query(new ZodValidationPipe(ListRunsQuery)) query: z.infer<typeof ListRunsQuery>): Promise<RunPage> {
+    const { limit, cursor, ...filter } = query;
+    return this.runs.list(filter, { limit, cursor });
   }
 
   @Get(':id')

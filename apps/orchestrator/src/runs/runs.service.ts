@@ -2,12 +2,17 @@ import { ConflictException, Inject, Injectable, NotFoundException, type OnApplic
 import type {
   CreateRunRequest,
   FinishRunRequest,
+  HeldAttempt,
+  Page,
   RunAssignment,
   RunConfig,
+  RunDto,
   RunSnapshot,
   RunStatus,
 } from '@reslab/contracts';
+import { after, type Keyset, toPage } from '../common/keyset-page.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { DatabaseHealthService } from '../database/database-health.service.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { RunEventsService } from '../events/run-events.service.js';
 import { ExperimentsService } from '../experiments/experiments.service.js';
@@ -16,6 +21,7 @@ import { logger } from '../logger.js';
 import { OrchestratorMetrics } from '../observability/orchestrator-metrics.js';
 import { RunQueueService } from '../queue/run-queue.service.js';
 import { toEpochMetricDto, toGradFlowDtos, toRunDto } from './run-dto.js';
+import { fenced } from './run-fence.js';
 
 const DEFAULT_MAX_ATTEMPTS = 3;
 const ACTIVE: RunStatus[] = ['queued', 'running'];
@@ -37,29 +43,26 @@ export class RunsService implements OnApplicationBootstrap {
     private readonly events: RunEventsService,
     private readonly metrics: OrchestratorMetrics,
     private readonly experiments: ExperimentsService,
+    private readonly database: DatabaseHealthService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     // No worker could heartbeat while the orchestrator was down, so a lease that ran out meanwhile says
     // nothing about its worker: every running run gets a whole lease from now. A live worker renews it
-    // within a beat; a dead one loses it one lease later.
+    // within a beat; a dead one loses it one lease later. The same holds after a database outage.
+    await this.extendLeases('orchestrator start');
+    this.database.onRecovered(() => this.extendLeases('database outage'));
+    await this.queue.onLeaseCheck((runId) => this.checkLease(runId));
+  }
+
+  /** Gives every running run a whole lease from now. */
+  private async extendLeases(after: string): Promise<void> {
     const { count } = await this.prisma.run.updateMany({
       where: { status: 'running' },
       data: { leaseExpiresAt: new Date(Date.now() + this.config.leaseSeconds * 1000) },
     });
-    if (count) logger.info({ runs: count }, 'leases of running runs restarted');
-    for (const runId of await this.queue.runningRunsWithoutLeaseCheck()) {
-      await this.queue.checkLeaseAfter(runId, this.config.leaseSeconds + 1);
-      logger.warn({ runId }, 'running run had no lease check; scheduled one');
-    }
-    await this.queue.onLeaseCheck((runId) => this.checkLease(runId));
-    // A crash between taking a job and claiming its run leaves a queued run without a job.
-    for (const runId of await this.queue.queuedRunsWithoutJob()) {
-      const run = await this.prisma.run.findUnique({ where: { id: runId } });
-      if (run) await this.queue.enqueue(run.id, run.priority);
-      logger.warn({ runId }, 'queued run had no job; enqueued again');
-    }
+    if (count) logger.info({ runs: count, after }, 'leases of running runs restarted');
   }
 
   async create(request: CreateRunRequest): Promise<Run> {
@@ -95,8 +98,17 @@ export class RunsService implements OnApplicationBootstrap {
     for (const run of runs) logger.info({ runId: run.id }, 'run queued');
   }
 
-  list(filter: { status?: RunStatus; sweepId?: string; workerId?: string }, limit = 500): Promise<Run[]> {
-    return this.prisma.run.findMany({ where: filter, orderBy: { queuedAt: 'desc' }, take: limit });
+  /** Newest first; `page.cursor` is the last run of the previous page (common/keyset-page.ts). */
+  async list(
+    filter: { status?: RunStatus; sweepId?: string; workerId?: string },
+    page: { limit: number; cursor?: Keyset },
+  ): Promise<Page<RunDto>> {
+    const rows = await this.prisma.run.findMany({
+      where: { ...filter, ...after('queuedAt', page.cursor) },
+      orderBy: [{ queuedAt: 'desc' }, { id: 'desc' }],
+      take: page.limit + 1,
+    });
+    return toPage(rows, page.limit, (run) => run.queuedAt, toRunDto);
   }
 
   async get(id: string): Promise<Run> {
@@ -153,6 +165,7 @@ export class RunsService implements OnApplicationBootstrap {
             status: 'running',
             workerId,
             attempt: { increment: 1 },
+            deliveredSeq: 0,
             startedAt: new Date(),
             leaseExpiresAt: new Date(Date.now() + this.config.leaseSeconds * 1000),
           },
@@ -170,21 +183,29 @@ export class RunsService implements OnApplicationBootstrap {
     }
   }
 
-  /** Moves the leases of the runs a worker still holds; returns the ones it must stop. */
-  async renewLeases(workerId: string, runIds: string[]): Promise<string[]> {
+  /** Moves the leases of the attempts a worker still holds; returns the ones it must stop. */
+  async renewLeases(workerId: string, held: HeldAttempt[]): Promise<HeldAttempt[]> {
+    if (!held.length) return [];
     const until = new Date(Date.now() + this.config.leaseSeconds * 1000);
+    const attempts = held.map((h) => ({ id: h.runId, attempt: h.attempt }));
     await this.prisma.run.updateMany({
-      where: { id: { in: runIds }, workerId, status: 'running' },
+      where: { workerId, status: 'running', OR: attempts },
       data: { leaseExpiresAt: until },
     });
-    const held = await this.prisma.run.findMany({
-      where: { id: { in: runIds } },
-      select: { id: true, workerId: true, status: true, cancelRequestedAt: true },
+    const runs = await this.prisma.run.findMany({
+      where: { id: { in: held.map((h) => h.runId) } },
+      select: { id: true, workerId: true, status: true, attempt: true, cancelRequestedAt: true },
     });
-    const holds = new Map(held.map((r) => [r.id, r]));
-    return runIds.filter((id) => {
-      const run = holds.get(id);
-      return !run || run.workerId !== workerId || run.status !== 'running' || run.cancelRequestedAt !== null;
+    const byId = new Map(runs.map((r) => [r.id, r]));
+    return held.filter(({ runId, attempt }) => {
+      const run = byId.get(runId);
+      return (
+        !run ||
+        run.workerId !== workerId ||
+        run.attempt !== attempt ||
+        run.status !== 'running' ||
+        run.cancelRequestedAt !== null
+      );
     });
   }
 
@@ -195,6 +216,12 @@ export class RunsService implements OnApplicationBootstrap {
     const left = run.leaseExpiresAt.getTime() - Date.now();
     if (left > 0) {
       await this.queue.checkLeaseAfter(runId, left / 1000 + 1);
+      return;
+    }
+    if (!this.database.isUp) {
+      // The database answered this query but the outage is not over in this process's eyes: its leases
+      // are about to be extended, and no heartbeat could land meanwhile. Judge again after that.
+      await this.queue.checkLeaseAfter(runId, 2);
       return;
     }
     this.metrics.leaseExpiries.inc();
@@ -220,23 +247,21 @@ export class RunsService implements OnApplicationBootstrap {
     return requeued;
   }
 
-  /** Refuses writes from any worker but the one that holds the running run. */
-  async assertHeldBy(runId: string, workerId: string): Promise<Run> {
-    const run = await this.get(runId);
-    if (run.status !== 'running' || run.workerId !== workerId) {
-      throw conflict(`run ${runId} is not held by worker ${workerId} (status ${run.status})`);
-    }
-    return run;
-  }
-
   async finish(runId: string, report: FinishRunRequest): Promise<Run> {
-    const run = await this.assertHeldBy(runId, report.workerId);
-    const held = { status: 'running' as const, workerId: report.workerId };
+    const writer = { workerId: report.workerId, attempt: report.attempt };
+    const run = await this.prisma.run.findUnique({ where: { id: runId } });
+    if (!run) throw notFound(`run ${runId}`);
+    // The same condition as every other worker write (run-fence.ts), here as the transition's guard.
+    const held = { status: 'running' as const, workerId: report.workerId, attempt: report.attempt };
+    if (run.status !== 'running' || run.workerId !== writer.workerId || run.attempt !== writer.attempt) {
+      throw fenced(runId, writer, run);
+    }
     const common = { exitCode: report.exitCode, stderrTail: report.stderrTail, leaseExpiresAt: null };
     let updated: Run | null;
     if (report.status === 'cancelled' && run.cancelRequestedAt === null) {
-      // The engine stopped on SIGTERM without a cancel: the worker is draining. Resume elsewhere.
-      updated = await this.requeueOrFail({ ...run }, 'the worker was stopped (drained) mid-run', held);
+      // The engine stopped on SIGTERM without a cancel: the worker drained or fenced itself. Resume elsewhere.
+      const reason = report.failureReason ?? 'the worker was stopped (drained) mid-run';
+      updated = await this.requeueOrFail({ ...run }, reason, held);
     } else {
       updated = await this.transition(
         run,
@@ -249,7 +274,7 @@ export class RunsService implements OnApplicationBootstrap {
         held,
       );
     }
-    if (!updated) throw conflict(`run ${runId} changed while it was being finished`);
+    if (!updated) throw fenced(runId, writer, await this.prisma.run.findUnique({ where: { id: runId } }));
     logger.info({ runId, status: updated.status, exitCode: report.exitCode }, 'run finished');
     return updated;
   }

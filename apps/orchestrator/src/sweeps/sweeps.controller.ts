@@ -1,18 +1,20 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   SWEEP_TEMPLATES,
   type SweepDetailDto,
-  type SweepDto,
+  type SweepPage,
   type SweepPreviewDto,
   SweepSpec,
   type SweepSpecInput,
 } from '@reslab/contracts';
 import { z } from 'zod';
+import { KeysetQuery } from '../common/keyset-page.js';
 import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
 import { SweepsService } from './sweeps.service.js';
 
 const SweepId = new ZodValidationPipe(z.uuid(), 'id');
 const Spec = new ZodValidationPipe(SweepSpec);
+const ListSweepsQuery = new ZodValidationPipe(KeysetQuery.strict());
 
 @Controller('sweeps')
 export class SweepsController {
@@ -36,8 +38,8 @@ export class SweepsController {
   }
 
   @Get()
-  list(): Promise<SweepDto[]> {
-    return this.sweeps.list();
+  list(@Query(ListSweepsQuery) query: KeysetQuery): Promise<SweepPage> {
+    return this.sweeps.list(query);
   }
 
   @Get(':id')

@@ -2,6 +2,7 @@ import { BadRequestException, Injectable, NotFoundException } from '@nestjs/comm
 import {
   type ApiError,
   expandSweep,
+  type Page,
   RUN_STATUSES,
   type SweepDetailDto,
   type SweepDto,
@@ -9,6 +10,7 @@ import {
   type SweepRunPlan,
   type SweepSpec,
 } from '@reslab/contracts';
+import { after, type Keyset, toPage } from '../common/keyset-page.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { ExperimentsService } from '../experiments/experiments.service.js';
 import type { Run, Sweep } from '../generated/prisma/client.js';
@@ -22,14 +24,14 @@ function countByStatus(runs: Pick<Run, 'status'>[]): SweepDto['counts'] {
   return counts;
 }
 
-function toSweepDto(sweep: Sweep, runs: Pick<Run, 'status'>[]): SweepDto {
+function toSweepDto(sweep: Sweep, counts: SweepDto['counts']): SweepDto {
   return {
     id: sweep.id,
     experimentId: sweep.experimentId,
     name: sweep.name,
     spec: sweep.spec as Record<string, unknown>,
     createdAt: sweep.createdAt.toISOString(),
-    counts: countByStatus(runs),
+    counts,
   };
 }
 
@@ -84,13 +86,29 @@ export class SweepsService {
     return this.detail(sweep.id);
   }
 
-  async list(): Promise<SweepDto[]> {
+  /** Newest first, a keyset page at a time (common/keyset-page.ts); runs are counted, not loaded. */
+  async list(page: { limit: number; cursor?: Keyset }): Promise<Page<SweepDto>> {
     const sweeps = await this.prisma.sweep.findMany({
-      orderBy: { createdAt: 'desc' },
-      include: { runs: { select: { status: true } } },
-      take: 500,
+      where: after('createdAt', page.cursor),
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: page.limit + 1,
     });
-    return sweeps.map((s) => toSweepDto(s, s.runs));
+    const counts = await this.prisma.run.groupBy({
+      by: ['sweepId', 'status'],
+      where: { sweepId: { in: sweeps.map((s) => s.id) } },
+      _count: { _all: true },
+    });
+    const countsOf = (sweepId: string) => {
+      const byStatus = countByStatus([]);
+      for (const c of counts) if (c.sweepId === sweepId) byStatus[c.status] = c._count._all;
+      return byStatus;
+    };
+    return toPage(
+      sweeps,
+      page.limit,
+      (s) => s.createdAt,
+      (s) => toSweepDto(s, countsOf(s.id)),
+    );
   }
 
   /** The sweep, its runs, and each run's last epoch per split: what the depth plot needs in one call. */
@@ -111,7 +129,7 @@ export class SweepsService {
       return row ? { epoch: row.epoch, loss: row.loss, accuracy: row.accuracy, f1: row.f1 } : null;
     };
     return {
-      ...toSweepDto(sweep, sweep.runs),
+      ...toSweepDto(sweep, countByStatus(sweep.runs)),
       runs: sweep.runs.map((run) => ({
         ...toRunDto(run),
         final: { train: final(run.id, 'train'), val: final(run.id, 'val'), test: final(run.id, 'test') },

@@ -30,15 +30,15 @@ export class WorkersController {
     return this.workers.listDtos();
   }
 
-  /** Renews the leases of the runs the worker holds; answers with the runs it must stop. */
+  /** Renews the leases of the attempts the worker holds; answers with the ones it must stop. */
   @Post(':id/heartbeat')
   @HttpCode(200)
   async heartbeat(
     @Param('id', WorkerId) id: string,
     @Body(new ZodValidationPipe(HeartbeatRequest)) body: HeartbeatRequest,
   ): Promise<HeartbeatResponse> {
-    const worker = await this.workers.heartbeat(id, body.draining);
-    return { worker, stop: await this.runs.renewLeases(id, body.runIds) };
+    const worker = await this.workers.heartbeat(id, body.draining, body.deadLetters);
+    return { worker, stop: await this.runs.renewLeases(id, body.runs) };
   }
 
   /** One run per call; a worker with N free slots calls N times. A draining worker gets none. */

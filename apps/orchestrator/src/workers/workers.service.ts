@@ -1,5 +1,5 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import type { RegisterWorkerRequest, WorkerDto } from '@reslab/contracts';
+import type { DeadLetter, HeartbeatRequest, RegisterWorkerRequest, WorkerDto } from '@reslab/contracts';
 import { PrismaService } from '../database/prisma.service.js';
 import { RunEventsService } from '../events/run-events.service.js';
 import type { Worker } from '../generated/prisma/client.js';
@@ -14,6 +14,7 @@ export function toWorkerDto(worker: Worker & { runs: { id: string }[] }): Worker
     lastHeartbeatAt: worker.lastHeartbeatAt.toISOString(),
     draining: worker.draining,
     runningRunIds: worker.runs.map((r) => r.id),
+    deadLetters: { count: worker.deadLetterCount, recent: worker.deadLetters as DeadLetter[] },
   };
 }
 
@@ -49,10 +50,14 @@ export class WorkersService {
     return (await this.prisma.worker.findMany({ orderBy: { name: 'asc' }, include: WITH_RUNS })).map(toWorkerDto);
   }
 
-  async heartbeat(id: string, draining?: boolean): Promise<WorkerDto> {
+  async heartbeat(id: string, draining?: boolean, deadLetters?: HeartbeatRequest['deadLetters']): Promise<WorkerDto> {
     const [updated] = await this.prisma.worker.updateManyAndReturn({
       where: { id },
-      data: { lastHeartbeatAt: new Date(), ...(draining === undefined ? {} : { draining }) },
+      data: {
+        lastHeartbeatAt: new Date(),
+        ...(draining === undefined ? {} : { draining }),
+        ...(deadLetters ? { deadLetterCount: deadLetters.count, deadLetters: deadLetters.recent } : {}),
+      },
     });
     if (!updated) {
       throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `worker ${id} is not registered` });
