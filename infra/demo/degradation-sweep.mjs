@@ -6,8 +6,22 @@
 // this recipe shows He et al. 2016 Fig. 6 on a CPU, and what else was tried: docs/degradation-study.md.
 //
 // Idempotent: when the sweep exists already, it is followed (its failed or cancelled runs retried), not
-// submitted again.
-import { degradationVerdict, describeRecipe, finalErrors, verdictSentences } from '@reslab/contracts';
+// submitted again. Through an outage (orchestrator stopped, database down) it keeps retrying and says so
+// once per change; only the sweep finishing, a 4xx, or Ctrl-C ends it.
+import {
+  degradationVerdict,
+  describeRecipe,
+  EpochMetricDto,
+  finalErrors,
+  OutageNotices,
+  outageState,
+  requestJson,
+  retryTransient,
+  SweepDetailDto,
+  SweepPage,
+  verdictSentences,
+} from '@reslab/contracts';
+import { z } from 'zod';
 
 const api = process.argv[2] ?? 'http://127.0.0.1:4000';
 // The name carries the recipe: an older demo's sweep (another recipe) is left alone, not followed.
@@ -18,27 +32,42 @@ const OVERRIDES = {
   grid: { depth: [56, 20], arch: ['resnet', 'plain'], seed: [0, 1] },
 }; // the long runs first: less idle tail
 
-async function call(method, path, body) {
-  const response = await fetch(`${api}${path}`, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
+const outages = new OutageNotices((line) => console.log(`[demo] ${line}`));
+/** Retries `work` through unreachable and 5xx answers until it succeeds; a 4xx is thrown. */
+const patiently = (work) =>
+  retryTransient(work, {
+    tries: Number.POSITIVE_INFINITY,
+    onRetry: (error, delayMs) => outages.failed(outageState(error.status), delayMs),
+    onSuccess: () => outages.recovered(),
   });
-  const data = await response.json();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(data)}`);
-  return data;
+const call = (method, path, schema = z.unknown(), body = undefined) => requestJson(api, method, path, { schema, body });
+const get = (path, schema) => patiently(() => call('GET', path, schema));
+
+/** Finds the demo's sweep or submits it. Safe to repeat after a failure: a sweep once stored is found by name. */
+async function findOrSubmit() {
+  let existing;
+  // GET /sweeps answers a page at a time, newest first: older pages only when the demo's sweep is not newer.
+  for (let cursor = null, first = true; !existing && (first || cursor); first = false) {
+    const page = await call('GET', `/sweeps?limit=1000${cursor ? `&cursor=${cursor}` : ''}`, SweepPage);
+    existing = page.items.find((s) => s.name === NAME);
+    cursor = page.nextCursor;
+  }
+  if (!existing) {
+    const { degradation } = await call('GET', '/sweeps/templates');
+    const { grid: _templateGrid, ...template } = degradation;
+    return { existing, sweep: await call('POST', '/sweeps', SweepDetailDto, { ...template, ...OVERRIDES }) };
+  }
+  // A run stopped by an earlier Ctrl-C resumes from its checkpoint.
+  if (existing.counts.failed || existing.counts.cancelled) {
+    return { existing, sweep: await call('POST', `/sweeps/${existing.id}/retry`, SweepDetailDto) };
+  }
+  return { existing, sweep: await call('GET', `/sweeps/${existing.id}`, SweepDetailDto) };
 }
 
-const existing = (await call('GET', '/sweeps')).find((s) => s.name === NAME);
-let sweep;
-if (!existing) {
-  const { degradation } = await call('GET', '/sweeps/templates');
-  const { grid: _templateGrid, ...template } = degradation;
-  sweep = await call('POST', '/sweeps', { ...template, ...OVERRIDES });
-} else if (existing.counts.failed || existing.counts.cancelled) {
-  // A run stopped by an earlier Ctrl-C resumes from its checkpoint.
-  sweep = await call('POST', `/sweeps/${existing.id}/retry`);
-} else sweep = await call('GET', `/sweeps/${existing.id}`);
+const { existing, sweep } = await patiently(findOrSubmit).catch((error) => {
+  console.error(`[demo] ${error.message}`);
+  process.exit(1);
+});
 console.log(`[demo] ${existing ? 'following' : 'submitted'} sweep ${sweep.id} (${sweep.runs.length} runs)`);
 if (sweep.runs[0]) console.log(`[demo] recipe: ${describeRecipe(sweep.runs[0].config)}`);
 
@@ -46,9 +75,9 @@ const printed = new Set();
 const pct = (x) => `${(100 * x).toFixed(1)}%`;
 let current = sweep;
 for (;;) {
-  current = await call('GET', `/sweeps/${sweep.id}`);
+  current = await get(`/sweeps/${sweep.id}`, SweepDetailDto);
   for (const run of current.runs) {
-    for (const m of await call('GET', `/runs/${run.id}/metrics`)) {
+    for (const m of await get(`/runs/${run.id}/metrics`, EpochMetricDto.array())) {
       const key = `${run.id}:${m.epoch}:${m.split}`;
       if (printed.has(key) || m.split === 'val') continue;
       printed.add(key);

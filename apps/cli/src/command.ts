@@ -1,5 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { ResLabApi } from './api-client.js';
+import { UsageError } from './errors.js';
 
 export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
@@ -30,4 +31,13 @@ export interface Command {
 export function stringOption(values: OptionValues, name: string): string | undefined {
   const value = values[name];
   return typeof value === 'string' ? value : undefined;
+}
+
+/** `--limit <n>`: a positive integer, `fallback` when absent. */
+export function limitOption(values: OptionValues, fallback: number): number {
+  const raw = stringOption(values, 'limit');
+  if (raw === undefined) return fallback;
+  const limit = Number(raw);
+  if (!/^\d+$/.test(raw) || limit < 1) throw new UsageError(`--limit ${raw}: expected a positive whole number`);
+  return limit;
 }

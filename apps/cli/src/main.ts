@@ -4,11 +4,21 @@ import { ResLabApi } from './api-client.js';
 import type { Command, OptionValues } from './command.js';
 import { runsFollow } from './commands/follow.js';
 import { runsCancel, runsLs, runsRetry } from './commands/runs.js';
-import { sweepExpand, sweepShow, sweepSubmit } from './commands/sweep.js';
+import { sweepExpand, sweepLs, sweepShow, sweepSubmit } from './commands/sweep.js';
 import { workersLs } from './commands/workers.js';
 import { CliError, SweepFileError, UsageError } from './errors.js';
 
-const COMMANDS: Command[] = [sweepSubmit, sweepExpand, sweepShow, runsLs, runsFollow, runsCancel, runsRetry, workersLs];
+const COMMANDS: Command[] = [
+  sweepSubmit,
+  sweepExpand,
+  sweepLs,
+  sweepShow,
+  runsLs,
+  runsFollow,
+  runsCancel,
+  runsRetry,
+  workersLs,
+];
 const DEFAULT_API = 'http://127.0.0.1:4000';
 
 const GLOBAL_OPTIONS = {

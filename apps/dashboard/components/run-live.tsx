@@ -1,17 +1,17 @@
 'use client';
 
-import type { ArtifactDto, EpochMetricDto, Split } from '@reslab/contracts';
-import { useEffect, useMemo, useState } from 'react';
+import { type ArtifactDto, backoffMs, type EpochMetricDto, type Split } from '@reslab/contracts';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useApiUrl } from '@/components/api-url';
+import { ConnectionBanner } from '@/components/connection-banner';
 import { EChart } from '@/components/echart';
 import { MetricsTable } from '@/components/metrics-table';
 import { ArtifactList, FailureDetails, PerClassTable, RunSummary } from '@/components/run-details';
 import { StatusBadge } from '@/components/status-badge';
-import { StreamStatus } from '@/components/stream-status';
 import { ApiFailure, apiClient, artifactDownloadUrl } from '@/lib/api-client';
 import { confusionOption, gradFlowOption, runCurvesOption } from '@/lib/chart-options';
 import { shortId } from '@/lib/format';
-import { applyRunEvent, parseRunSnapshot, type RunState, TERMINAL } from '@/lib/live-run';
+import { applyRunEvent, metricKey, parseRunSnapshot, type RunState, TERMINAL, withConfusions } from '@/lib/live-run';
 import { type StreamState, subscribe } from '@/lib/stream-client';
 
 export function RunLive({
@@ -48,22 +48,38 @@ export function RunLive({
   );
 
   // A finished run has more to show than a status event carries: exit code, stderr, artifacts.
+  // Through an outage (unreachable, 5xx) it tries again after each backoff until it reads them.
   useEffect(() => {
     if (!TERMINAL.includes(status)) return;
     let stale = false;
-    Promise.all([api.getRun(runId), api.listRunArtifacts(runId)])
-      .then(([fresh, list]) => {
-        if (stale) return;
-        if (fresh) setState((s) => ({ ...s, run: fresh }));
-        setArtifacts(list);
-      })
-      .catch(() => {});
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    const load = (attempt: number) =>
+      Promise.all([api.getRun(runId), api.listRunArtifacts(runId)]).then(
+        ([fresh, list]) => {
+          if (stale) return;
+          if (fresh) setState((s) => ({ ...s, run: fresh }));
+          setArtifacts(list);
+        },
+        (err: unknown) => {
+          if (!stale && err instanceof ApiFailure && err.retryable) {
+            retry = setTimeout(() => load(attempt + 1), backoffMs(attempt));
+          }
+        },
+      );
+    load(0);
     return () => {
       stale = true;
+      clearTimeout(retry);
     };
   }, [api, runId, status]);
 
   const epochsDone = new Set(metrics.filter((m) => m.split === 'train').map((m) => m.epoch)).size;
+  const fetchConfusions = useCallback(() => {
+    api
+      .listRunMetrics(runId)
+      .then((fetched) => setState((s) => withConfusions(s, fetched)))
+      .catch(() => {});
+  }, [api, runId]);
 
   return (
     <>
@@ -72,7 +88,7 @@ export function RunLive({
         <StatusBadge status={run.status} />
         <RunActions state={state} onRun={(fresh) => setState((s) => ({ ...s, run: fresh }))} />
       </header>
-      <StreamStatus state={stream.state} detail={stream.detail} />
+      <ConnectionBanner state={stream.state} detail={stream.detail} />
       <RunSummary run={run} />
       {run.status === 'failed' ? <FailureDetails run={run} /> : null}
       {run.status !== 'failed' && run.stderrTail ? (
@@ -112,7 +128,13 @@ export function RunLive({
         )}
       </section>
 
-      {metrics.length > 0 ? <EpochDetail metrics={metrics} /> : null}
+      {metrics.length > 0 ? (
+        <EpochDetail
+          metrics={metrics}
+          confusionToFetch={state.confusionToFetch ?? []}
+          onConfusionWanted={fetchConfusions}
+        />
+      ) : null}
 
       <section aria-labelledby="gradflow-heading">
         <h2 id="gradflow-heading">Gradient flow</h2>
@@ -187,8 +209,19 @@ function Curves({ metrics }: { metrics: EpochMetricDto[] }) {
   );
 }
 
-/** Per-class table and confusion matrix of the epoch and split the user picks (the latest by default). */
-function EpochDetail({ metrics }: { metrics: EpochMetricDto[] }) {
+/**
+ * Per-class table and confusion matrix of the epoch and split the user picks (the latest by default). Live
+ * epochs arrive without their matrix; it is fetched when the user looks at one.
+ */
+function EpochDetail({
+  metrics,
+  confusionToFetch,
+  onConfusionWanted,
+}: {
+  metrics: EpochMetricDto[];
+  confusionToFetch: string[];
+  onConfusionWanted: () => void;
+}) {
   const epochs = [...new Set(metrics.map((m) => m.epoch))];
   const splits = [...new Set(metrics.map((m) => m.split))];
   const [picked, setPicked] = useState<{ epoch: number | null; split: Split }>({ epoch: null, split: 'val' });
@@ -198,6 +231,10 @@ function EpochDetail({ metrics }: { metrics: EpochMetricDto[] }) {
     metrics.find((m) => m.epoch === epoch && m.split === split) ?? metrics.find((m) => m.epoch === epoch) ?? null;
   const confusion = metric?.confusion ?? null;
   const option = useMemo(() => (confusion ? confusionOption(confusion) : null), [confusion]);
+  const fetching = metric !== null && confusionToFetch.includes(metricKey(metric));
+  useEffect(() => {
+    if (fetching) onConfusionWanted();
+  }, [fetching, onConfusionWanted]);
 
   return (
     <section aria-labelledby="epoch-heading">
@@ -236,7 +273,11 @@ function EpochDetail({ metrics }: { metrics: EpochMetricDto[] }) {
           </div>
           <div>
             <h3>Confusion matrix (rows: true class)</h3>
-            {option ? (
+            {fetching && !option ? (
+              <p className="panel empty" data-testid="confusion-loading">
+                Loading the confusion matrix of epoch {metric.epoch} ({metric.split})…
+              </p>
+            ) : option ? (
               <EChart
                 option={option}
                 label={`Confusion matrix, epoch ${metric.epoch}, ${metric.split}`}

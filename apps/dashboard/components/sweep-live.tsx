@@ -17,10 +17,10 @@ import {
 import Link from 'next/link';
 import { useEffect, useMemo, useState } from 'react';
 import { useApiUrl } from '@/components/api-url';
+import { ConnectionBanner } from '@/components/connection-banner';
 import { EChart } from '@/components/echart';
 import { StatusBadge } from '@/components/status-badge';
 import { countStatuses, StatusCounts } from '@/components/status-counts';
-import { StreamStatus } from '@/components/stream-status';
 import { apiClient } from '@/lib/api-client';
 import { type CurveRun, depthPlotOption, overlayOption } from '@/lib/chart-options';
 import { formatTime, percent, shortId } from '@/lib/format';
@@ -90,7 +90,7 @@ export function SweepLive({ initial, initialCurves }: { initial: SweepDetailDto;
         <StatusCounts counts={counts} />
         <SweepActions sweep={sweep} onSweep={setSweep} />
       </header>
-      <StreamStatus state={stream.state} detail={stream.detail} />
+      <ConnectionBanner state={stream.state} detail={stream.detail} />
       {typeof sweep.spec.description === 'string' ? <p>{sweep.spec.description}</p> : null}
       {sweep.runs.length === 0 ? (
         <p className="panel empty" data-testid="sweep-empty">

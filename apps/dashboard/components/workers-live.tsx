@@ -4,7 +4,7 @@ import type { WorkerDto } from '@reslab/contracts';
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import { useApiUrl } from '@/components/api-url';
-import { StreamStatus } from '@/components/stream-status';
+import { ConnectionBanner } from '@/components/connection-banner';
 import { formatTime, shortId } from '@/lib/format';
 import { type StreamState, subscribe } from '@/lib/stream-client';
 
@@ -64,7 +64,7 @@ export function WorkersLive({ initial }: { initial: WorkerDto[] }) {
 
   return (
     <>
-      <StreamStatus state={stream.state} detail={stream.detail} />
+      <ConnectionBanner state={stream.state} detail={stream.detail} />
       {workers.length === 0 ? (
         <section className="panel empty" data-testid="workers-empty">
           <p>

@@ -14,9 +14,10 @@ import {
   GradFlowDto,
   RUN_STATUSES,
   RunDto,
+  RunPage,
   type RunStatus,
   SweepDetailDto,
-  SweepDto,
+  SweepPage,
   SweepPreviewDto,
   type SweepSpecInput,
   WorkerDto,
@@ -60,6 +61,11 @@ export class ApiFailure extends Error {
     readonly body?: ApiError,
   ) {
     super(message);
+  }
+
+  /** Unreachable or 5xx: an outage worth waiting out, as ApiRequestError.retryable in the contracts. */
+  get retryable(): boolean {
+    return this.kind === 'unreachable' || (this.kind === 'http' && (this.status ?? 0) >= 500);
   }
 }
 
@@ -156,11 +162,9 @@ export function isRunStatus(value: unknown): value is RunStatus {
   return typeof value === 'string' && (RUN_STATUSES as readonly string[]).includes(value);
 }
 
-const RunList = RunDto.array();
 const MetricList = EpochMetricDto.array();
 const GradFlowList = GradFlowDto.array();
 const ArtifactList = ArtifactDto.array();
-const SweepList = SweepDto.array();
 const WorkerList = WorkerDto.array();
 /** `GET /sweeps/templates`: spec inputs by name, checked again by SweepSpec when used. */
 const TemplateMap: Schema<Record<string, SweepSpecInput>> = {
@@ -176,24 +180,29 @@ export function isRunId(id: string): boolean {
   return UUID.test(id);
 }
 
-export interface ListRunsOptions {
+/** Which page of a list route: the API answers 100 items unless told otherwise (at most 1000). */
+export interface PageOptions {
+  limit?: number;
+  /** A previous page's `nextCursor`. */
+  cursor?: string;
+}
+
+export interface ListRunsOptions extends PageOptions {
   status?: RunStatus;
   sweepId?: string;
   workerId?: string;
-  /** The API answers 500 runs unless told otherwise (at most 5000). */
-  limit?: number;
 }
 
-function runsQuery(options: ListRunsOptions): string {
+function listQuery(options: ListRunsOptions): string {
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(options)) if (value !== undefined) query.set(key, String(value));
   const text = query.toString();
   return text ? `?${text}` : '';
 }
 
-/** `GET /runs`: newest first, optionally only runs in one status, sweep or worker. */
-export async function listRuns(options: ListRunsOptions = {}): Promise<RunDto[]> {
-  return getJson(`/runs${runsQuery(options)}`, RunList);
+/** `GET /runs`: one page, newest first, optionally only runs in one status, sweep or worker. */
+export async function listRuns(options: ListRunsOptions = {}, base?: string): Promise<RunPage> {
+  return getJson(`/runs${listQuery(options)}`, RunPage, base);
 }
 
 /** `GET /runs/:id`; `null` when the orchestrator does not know the run (or the id is not a UUID). */
@@ -225,9 +234,9 @@ export function artifactDownloadUrl(base: string, id: string): string {
   return `${base}/artifacts/${encodeURIComponent(id)}/download`;
 }
 
-/** `GET /sweeps`: every sweep with its runs counted by status. */
-export async function listSweeps(): Promise<SweepDto[]> {
-  return getJson('/sweeps', SweepList);
+/** `GET /sweeps`: one page of sweeps, newest first, with their runs counted by status. */
+export async function listSweeps(options: PageOptions = {}, base?: string): Promise<SweepPage> {
+  return getJson(`/sweeps${listQuery(options)}`, SweepPage, base);
 }
 
 /** `GET /sweeps/:id`; `null` when the orchestrator does not know the sweep. */
@@ -258,6 +267,8 @@ export function apiClient(base: string) {
   const sweep = (id: string) => `/sweeps/${encodeURIComponent(id)}`;
   return {
     getRun: (id: string) => getRun(id, base),
+    listRuns: (options: ListRunsOptions) => listRuns(options, base),
+    listSweeps: (options: PageOptions) => listSweeps(options, base),
     listRunMetrics: (id: string) => listRunMetrics(id, base),
     listRunArtifacts: (id: string) => listRunArtifacts(id, base),
     cancelRun: (id: string) => postJson(`${run(id)}/cancel`, RunDto, {}, base),

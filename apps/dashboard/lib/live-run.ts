@@ -17,7 +17,14 @@ export interface RunState {
   run: RunDto;
   metrics: EpochMetricDto[];
   gradFlow: GradFlowDto[];
+  /**
+   * `epoch:split` of metrics whose confusion matrix is stored but not here yet: the stream leaves matrices
+   * out of `epoch_metric` events (EpochMetricEventPayload), so they come from GET /runs/:id/metrics.
+   */
+  confusionToFetch?: string[];
 }
+
+export const metricKey = (m: { epoch: number; split: string }) => `${m.epoch}:${m.split}`;
 
 export const TERMINAL: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
 
@@ -32,9 +39,25 @@ export function parseRunSnapshot(snapshot: unknown): RunState | null {
 
 const SPLIT_ORDER = { train: 0, val: 1, test: 2 } as const;
 
+/** An event carries no confusion matrix, so one already held for the same epoch and split is kept (until fetched). */
 export function upsertMetric(metrics: EpochMetricDto[], metric: EpochMetricDto): EpochMetricDto[] {
-  const rest = metrics.filter((m) => m.epoch !== metric.epoch || m.split !== metric.split);
-  return [...rest, metric].sort((a, b) => a.epoch - b.epoch || SPLIT_ORDER[a.split] - SPLIT_ORDER[b.split]);
+  const old = metrics.find((m) => m.epoch === metric.epoch && m.split === metric.split);
+  const rest = metrics.filter((m) => m !== old);
+  const merged = metric.confusion === null && old?.confusion ? { ...metric, confusion: old.confusion } : metric;
+  return [...rest, merged].sort((a, b) => a.epoch - b.epoch || SPLIT_ORDER[a.split] - SPLIT_ORDER[b.split]);
+}
+
+/** Matrices fetched over REST (the stored rows, so newer than any held) put into the metrics they belong to. */
+export function withConfusions(state: RunState, fetched: EpochMetricDto[]): RunState {
+  const byKey = new Map(fetched.map((m) => [metricKey(m), m.confusion]));
+  return {
+    ...state,
+    metrics: state.metrics.map((m) => {
+      const confusion = byKey.get(metricKey(m));
+      return confusion ? { ...m, confusion } : m;
+    }),
+    confusionToFetch: (state.confusionToFetch ?? []).filter((key) => !byKey.has(key)),
+  };
 }
 
 /** An `epoch_metric` payload (the engine event less its envelope) as the DTO the REST API serves. */
@@ -87,7 +110,12 @@ export function runWithStatus(run: RunDto, event: RunEventMessage): RunDto {
 export function applyRunEvent(state: RunState, event: RunEventMessage): RunState {
   if (event.runId !== state.run.id) return state;
   const metric = metricFromEvent(event);
-  if (metric) return { ...state, metrics: upsertMetric(state.metrics, metric) };
+  if (metric) {
+    const metrics = upsertMetric(state.metrics, metric);
+    const key = metricKey(metric);
+    const pending = (state.confusionToFetch ?? []).filter((k) => k !== key);
+    return { ...state, metrics, confusionToFetch: event.payload.hasConfusion === true ? [...pending, key] : pending };
+  }
   const flow = gradFlowFromEvent(event);
   if (flow) return { ...state, gradFlow: upsertGradFlow(state.gradFlow, flow) };
   return { ...state, run: runWithStatus(state.run, event) };

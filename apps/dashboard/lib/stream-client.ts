@@ -4,9 +4,17 @@
  * `subscribe` joins a room and hands back its snapshot, then every
  * `run_event` (or `workers` list) as it happens. After a dropped connection it
  * subscribes again with the last event id it saw, so the server replays what
- * was missed (`missed` in the ack) and no epoch is lost.
+ * was missed (`missed` in the ack) and no epoch is lost; past the replay cap
+ * the ack says `resync` instead, and the fresh snapshot replaces the view.
  */
-import { RunEventMessage, STREAM, type SubscribeRequest, SweepDetailDto, WorkerDto } from '@reslab/contracts';
+import {
+  backoffMs,
+  RunEventMessage,
+  STREAM,
+  type SubscribeRequest,
+  SweepDetailDto,
+  WorkerDto,
+} from '@reslab/contracts';
 import { io, type Socket } from 'socket.io-client';
 
 export type Room = SubscribeRequest['room'];
@@ -21,7 +29,7 @@ export interface RoomHandlers<S> {
   onState?(state: StreamState, detail?: string): void;
 }
 
-type Ack = { ok: true; snapshot: unknown; missed: unknown[] } | { ok: false; error: string };
+type Ack = { ok: true; snapshot: unknown; missed: unknown[]; resync?: boolean } | { ok: false; error: string };
 
 const WorkerList = WorkerDto.array();
 
@@ -48,6 +56,15 @@ export function subscribe<S>(baseUrl: string, room: Room, handlers: RoomHandlers
    * epoch and split, so applying one twice is harmless).
    */
   let early: RunEventMessage[] | null = null;
+  /** Refused subscriptions in a row (the orchestrator is up but cannot read its database, say): the backoff's exponent. */
+  let refusals = 0;
+  let rejoin: ReturnType<typeof setTimeout> | undefined;
+  const joinLater = () => {
+    clearTimeout(rejoin);
+    rejoin = setTimeout(() => {
+      if (socket.connected && !closed) join();
+    }, backoffMs(refusals++));
+  };
 
   const apply = (event: RunEventMessage) => {
     if (laterId(event.id, lastEventId)) lastEventId = event.id;
@@ -60,7 +77,7 @@ export function subscribe<S>(baseUrl: string, room: Room, handlers: RoomHandlers
     else if (laterId(parsed.data.id, lastEventId)) apply(parsed.data);
   };
 
-  socket.on('connect', () => {
+  const join = () => {
     early = [];
     const request: SubscribeRequest = lastEventId === null ? { room } : { room, afterEventId: lastEventId };
     socket.emit(STREAM.subscribe, request, (ack: Ack) => {
@@ -69,35 +86,49 @@ export function subscribe<S>(baseUrl: string, room: Room, handlers: RoomHandlers
       if (closed) return;
       if (!ack.ok) {
         handlers.onState?.('error', ack.error);
+        joinLater();
         return;
       }
       try {
         const snapshot = parseSnapshot(room, ack.snapshot) as S;
-        const snapshotId = (snapshot as { lastEventId?: unknown }).lastEventId;
-        if (lastEventId === null && typeof snapshotId === 'string') lastEventId = snapshotId;
+        // From the raw snapshot: SweepDetailDto.parse drops the lastEventId the sweep room adds to it.
+        const snapshotId = (ack.snapshot as { lastEventId?: unknown } | null)?.lastEventId;
+        // A resync replays nothing (too much was missed, or pruned): the snapshot stands in, and the stream
+        // continues from its id.
+        if ((lastEventId === null || ack.resync) && typeof snapshotId === 'string') lastEventId = snapshotId;
         handlers.onSnapshot(snapshot);
       } catch (error) {
         handlers.onState?.('error', `the stream sent a snapshot this dashboard does not understand: ${error}`);
+        joinLater();
         return;
       }
+      refusals = 0;
       for (const raw of ack.missed) deliver(raw);
       for (const event of waiting) apply(event);
       handlers.onState?.('live');
     });
+  };
+  socket.on('connect', () => {
+    clearTimeout(rejoin);
+    join();
   });
   socket.on(STREAM.runEvent, deliver);
   socket.on(STREAM.workers, (raw: unknown) => {
     const parsed = WorkerList.safeParse(raw);
     if (parsed.success) handlers.onWorkers?.(parsed.data);
   });
-  socket.on('disconnect', () => {
-    if (!closed) handlers.onState?.('offline');
+  socket.on('disconnect', (reason) => {
+    if (closed) return;
+    handlers.onState?.('offline');
+    // socket.io reconnects by itself after a lost transport, but not after the server closed the socket.
+    if (reason === 'io server disconnect') socket.connect();
   });
   socket.on('connect_error', (error) => handlers.onState?.('offline', error.message));
   handlers.onState?.('connecting');
 
   return () => {
     closed = true;
+    clearTimeout(rejoin);
     socket.close();
   };
 }

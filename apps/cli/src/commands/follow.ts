@@ -1,5 +1,8 @@
 import {
+  backoffMs,
   EpochMetricDto,
+  OutageNotices,
+  outageState,
   RunDto,
   RunEventMessage,
   RunStatus,
@@ -21,7 +24,12 @@ import { runsResolver } from './runs.js';
  */
 const RunSnapshot = z.object({ run: RunDto, metrics: z.array(EpochMetricDto), lastEventId: z.string() });
 const SubscribeAck = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), snapshot: z.unknown(), missed: z.array(RunEventMessage) }),
+  z.object({
+    ok: z.literal(true),
+    snapshot: z.unknown(),
+    missed: z.array(RunEventMessage),
+    resync: z.boolean().optional(),
+  }),
   z.object({ ok: z.literal(false), error: z.string() }),
 ]);
 /** `payload` of a `status` event (RunsService.transition); the first one, on creation, has only status and attempt. */
@@ -59,8 +67,10 @@ function epochLine(m: EpochLine, epochs: number): string {
 /**
  * Follows one run over the socket.io stream until it ends. Each (re)connection
  * subscribes with the id of the last event seen, so the server replays what
- * was missed while the connection was down. Resolves the exit code: 0 when the
- * run succeeds, 1 when it fails or is cancelled.
+ * was missed while the connection was down; events are deduplicated by id.
+ * Through an outage (orchestrator stopped, database down) it keeps retrying
+ * and says so once per change on stderr. Resolves the exit code: 0 when the
+ * run succeeds, 1 when it fails or is cancelled, or no longer exists.
  */
 export function followRun(
   api: ResLabApi,
@@ -68,12 +78,14 @@ export function followRun(
   workers: WorkerDto[],
   out: (line: string) => void,
   note: (line: string) => void,
+  outages: OutageNotices = new OutageNotices(note),
 ): Promise<number> {
   const url = new URL(api.baseUrl);
+  // socket.io's own reconnection is off: the wait is the shared backoff, so it can be announced.
   const socket = io(url.origin, {
     path: `${url.pathname.replace(/\/+$/, '')}/socket.io`,
     transports: ['websocket'],
-    reconnectionDelayMax: 5_000,
+    reconnection: false,
   });
   const workerName = new Map(workers.map((w) => [w.id, w.name]));
   const epochs = run.config.epochs;
@@ -87,15 +99,20 @@ export function followRun(
   };
   /** Epoch lines printed from the first snapshot; a pushed copy of one of them is not printed twice. */
   const fromSnapshot = new Set<string>();
+  /** Every epoch line printed, by epoch and split: a resync prints from its snapshot only the others. */
+  const printed = new Set<string>();
   /** Events pushed while the subscribe ack is in flight; handled after the snapshot and the replay. */
   let buffered: RunEventMessage[] | null = null;
-  let outage = false;
+  /** Failed connections or subscriptions in a row: the backoff's exponent. */
+  let failures = 0;
+  let retryTimer: NodeJS.Timeout | undefined;
 
   return new Promise<number>((resolve) => {
     let finished = false;
     const finish = async (code: number) => {
       if (finished) return;
       finished = true;
+      clearTimeout(retryTimer);
       socket.close();
       if (code !== 0) {
         out(`run ${run.id} ${status.status}${status.reason ? `: ${status.reason}` : ''}`);
@@ -127,6 +144,7 @@ export function followRun(
         if (!metric.success) return note(`skipping a malformed epoch event ${event.id}`);
         const key = `${metric.data.epoch}:${metric.data.split}`;
         if (fromSnapshot.delete(key)) return;
+        printed.add(key);
         out(epochLine(metric.data, epochs));
       } else if (event.type === 'status') {
         const next = StatusPayload.safeParse(event.payload);
@@ -141,9 +159,15 @@ export function followRun(
       else handle(event.data);
     });
 
+    const reconnectLater = (state: string) => {
+      if (finished) return;
+      const delay = backoffMs(failures++);
+      outages.failed(state, delay);
+      clearTimeout(retryTimer);
+      retryTimer = setTimeout(() => socket.connect(), delay);
+    };
+
     socket.on('connect', async () => {
-      if (outage) note('reconnected; replaying what was missed');
-      outage = false;
       buffered = [];
       const request: SubscribeRequest = {
         room: { kind: 'run', id: run.id },
@@ -153,19 +177,33 @@ export function followRun(
       try {
         ack = SubscribeAck.parse(await socket.timeout(ACK_TIMEOUT_MS).emitWithAck(STREAM.subscribe, request));
       } catch (error) {
-        note(`subscribing failed (${(error as Error).message}); reconnecting`);
-        socket.disconnect().connect();
+        socket.disconnect();
+        reconnectLater(`the stream did not answer the subscription (${(error as Error).message})`);
         return;
       }
       if (!ack.ok) {
-        note(`reslab: the stream refused the subscription: ${ack.error}`);
-        void finish(1);
+        socket.disconnect();
+        // A refusal while the database is down is worth retrying; one for a run that is gone is not.
+        api.getRun(run.id).then(
+          () => reconnectLater(`the stream refused the subscription (${ack.error})`),
+          (error: Error) => {
+            note(`reslab: the stream refused the subscription: ${ack.error} (${error.message})`);
+            void finish(1);
+          },
+        );
         return;
       }
-      if (lastEventId === null) {
+      failures = 0;
+      outages.recovered();
+      // A resync (more missed than the stream replays, or pruned) catches up from the snapshot, as a first subscribe.
+      if (lastEventId === null || ack.resync) {
+        if (ack.resync) note('missed more than the stream replays; catching up from the run as it is now');
         const snapshot = RunSnapshot.parse(ack.snapshot);
         for (const metric of snapshot.metrics) {
-          fromSnapshot.add(`${metric.epoch}:${metric.split}`);
+          const key = `${metric.epoch}:${metric.split}`;
+          if (printed.has(key)) continue;
+          printed.add(key);
+          fromSnapshot.add(key);
           out(epochLine(metric, epochs));
         }
         // Not the snapshot's id as a replay filter: an event may commit between its reads, so ids dedupe instead.
@@ -180,15 +218,13 @@ export function followRun(
     });
 
     socket.on('disconnect', (reason) => {
+      // finish() closes the socket, perhaps while the ack is still being handled.
       if (finished) return;
       buffered = null;
-      if (!outage) note(`disconnected (${reason}); reconnecting`);
-      outage = true;
+      // Our own disconnect() schedules its retry where it is called.
+      if (reason !== 'io client disconnect') reconnectLater(outageState(null));
     });
-    socket.on('connect_error', (error) => {
-      if (!outage) note(`cannot reach the stream at ${api.baseUrl} (${error.message}); retrying`);
-      outage = true;
-    });
+    socket.on('connect_error', () => reconnectLater(outageState(null)));
   });
 }
 
@@ -196,15 +232,18 @@ export const runsFollow: Command = {
   noun: 'runs',
   verb: 'follow',
   usage: '<id>',
-  summary: 'print each epoch as it lands and status changes; exit 0 if the run succeeds, 1 if not',
+  summary:
+    'print each epoch as it lands and status changes, riding out orchestrator outages; exit 0 if the run succeeds, 1 if not',
   options: {},
   positionals: { min: 1, max: 1 },
-  async run({ api, positionals, out, note }) {
+  async run({ api: impatient, positionals, out, note }) {
+    const outages = new OutageNotices(note);
+    const api = impatient.ridingOut(outages);
     const id = await runsResolver(api)(positionals[0] as string);
     const [run, workers] = await Promise.all([api.getRun(id), api.listWorkers()]);
     out(
       `following run ${run.id} (${run.name ?? 'unnamed'}): ${run.config.model.arch}${run.config.model.depth}, ${run.config.data.dataset}, ${run.config.epochs} epochs`,
     );
-    return followRun(api, run, workers, out, note);
+    return followRun(api, run, workers, out, note, outages);
   },
 };

@@ -1,6 +1,6 @@
 import { type RunDto, RunStatus } from '@reslab/contracts';
-import type { ResLabApi } from '../api-client.js';
-import { type Command, stringOption } from '../command.js';
+import { firstItems, type ResLabApi } from '../api-client.js';
+import { type Command, limitOption, stringOption } from '../command.js';
 import { UsageError } from '../errors.js';
 import { shortId, table } from '../format.js';
 import { resolveId } from '../resolve-id.js';
@@ -29,32 +29,53 @@ async function epochsDone(api: ResLabApi, runs: RunDto[]): Promise<Map<string, n
   return done;
 }
 
+/** What `ls` lists without --limit: one API page. */
+const DEFAULT_LIST_LIMIT = 100;
+
+/** How many of the newest runs (or sweeps) an id prefix is matched against; older ones need the full id. */
+export const PREFIX_CANDIDATES = 5000;
+
 export function runsResolver(api: ResLabApi) {
-  return (given: string) => resolveId('run', given, () => api.listRuns());
+  return (given: string) =>
+    resolveId('run', given, async () => (await firstItems(PREFIX_CANDIDATES, (page) => api.listRuns({}, page))).items);
+}
+
+export function sweepsResolver(api: ResLabApi) {
+  return (given: string) =>
+    resolveId('sweep', given, async () => (await firstItems(PREFIX_CANDIDATES, (page) => api.listSweeps(page))).items);
 }
 
 export const runsLs: Command = {
   noun: 'runs',
   verb: 'ls',
-  usage: '[--status <status>] [--sweep <id>] [--json]',
-  summary: 'list runs: id prefix, name, status, attempt, worker, epochs done',
+  usage: '[--status <status>] [--sweep <id>] [--limit <n>] [--json]',
+  summary: 'list runs, newest first: id prefix, name, status, attempt, worker, epochs done',
   optionHelp: [
     `--status <status>  only runs in this status (${RunStatus.options.join(', ')})`,
     '--sweep <id>       only the runs of this sweep (id or prefix)',
+    `--limit <n>        list at most n runs (default ${DEFAULT_LIST_LIMIT}), fetched a page at a time`,
     '--json             print the runs as a JSON array of RunDto',
   ],
-  options: { status: { type: 'string' }, sweep: { type: 'string' }, json: { type: 'boolean' } },
+  options: {
+    status: { type: 'string' },
+    sweep: { type: 'string' },
+    limit: { type: 'string' },
+    json: { type: 'boolean' },
+  },
   positionals: { min: 0, max: 0 },
-  async run({ api, values, out }) {
+  async run({ api, values, out, note }) {
+    const limit = limitOption(values, DEFAULT_LIST_LIMIT);
     const statusOption = stringOption(values, 'status');
     const status = statusOption === undefined ? undefined : RunStatus.safeParse(statusOption);
     if (status && !status.success) {
       throw new UsageError(`--status ${statusOption}: expected one of ${RunStatus.options.join(', ')}`);
     }
     const sweepOption = stringOption(values, 'sweep');
-    const sweepId =
-      sweepOption === undefined ? undefined : await resolveId('sweep', sweepOption, () => api.listSweeps());
-    const runs = await api.listRuns({ status: status?.data, sweepId });
+    const sweepId = sweepOption === undefined ? undefined : await sweepsResolver(api)(sweepOption);
+    const { items: runs, more } = await firstItems(limit, (page) =>
+      api.listRuns({ status: status?.data, sweepId }, page),
+    );
+    if (more) note(`showing the newest ${runs.length} runs; a larger --limit lists more`);
     if (values.json) {
       out(JSON.stringify(runs, null, 2));
       return 0;

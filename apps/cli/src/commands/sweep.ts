@@ -7,12 +7,13 @@ import {
   type SweepDetailDto,
   verdictSentences,
 } from '@reslab/contracts';
+import { firstItems } from '../api-client.js';
 import type { Command } from '../command.js';
-import { stringOption } from '../command.js';
+import { limitOption, stringOption } from '../command.js';
 import { CliError, UsageError } from '../errors.js';
 import { percent, shortId, table } from '../format.js';
-import { resolveId } from '../resolve-id.js';
 import { mergeSpec, readSweepFile, validateSweep } from '../sweep-file.js';
+import { sweepsResolver } from './runs.js';
 
 export const sweepSubmit: Command = {
   noun: 'sweep',
@@ -115,7 +116,7 @@ export const sweepShow: Command = {
   options: {},
   positionals: { min: 1, max: 1 },
   async run({ api, positionals, out }) {
-    const id = await resolveId('sweep', positionals[0] as string, () => api.listSweeps());
+    const id = await sweepsResolver(api)(positionals[0] as string);
     const sweep = await api.getSweep(id);
     out(`sweep ${sweep.id}  ${sweep.name}  (created ${sweep.createdAt})`);
     out(RUN_STATUSES.map((status) => `${status} ${sweep.counts[status] ?? 0}`).join('  '));
@@ -155,6 +156,45 @@ export const sweepShow: Command = {
       out('');
       for (const run of failed) out(`${shortId(run.id)} ${run.name ?? ''}: ${run.status}: ${run.failureReason}`);
     }
+    return 0;
+  },
+};
+
+export const sweepLs: Command = {
+  noun: 'sweep',
+  verb: 'ls',
+  usage: '[--limit <n>] [--json]',
+  summary: 'list sweeps, newest first: id prefix, name, created, runs by status',
+  optionHelp: [
+    '--limit <n>  list at most n sweeps (default 100), fetched a page at a time',
+    '--json       print the sweeps as a JSON array of SweepDto',
+  ],
+  options: { limit: { type: 'string' }, json: { type: 'boolean' } },
+  positionals: { min: 0, max: 0 },
+  async run({ api, values, out, note }) {
+    const limit = limitOption(values, 100);
+    const { items: sweeps, more } = await firstItems(limit, (page) => api.listSweeps(page));
+    if (more) note(`showing the newest ${sweeps.length} sweeps; a larger --limit lists more`);
+    if (values.json) {
+      out(JSON.stringify(sweeps, null, 2));
+      return 0;
+    }
+    out(
+      table(
+        [
+          { header: 'ID' },
+          { header: 'NAME' },
+          { header: 'CREATED' },
+          ...RUN_STATUSES.map((s) => ({ header: s.toUpperCase(), align: 'right' as const })),
+        ],
+        sweeps.map((sweep) => [
+          shortId(sweep.id),
+          sweep.name,
+          sweep.createdAt,
+          ...RUN_STATUSES.map((status) => String(sweep.counts[status] ?? 0)),
+        ]),
+      ),
+    );
     return 0;
   },
 };

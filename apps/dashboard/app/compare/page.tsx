@@ -23,7 +23,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
   const requested = (Array.isArray(raw) ? raw : raw ? [raw] : []).flatMap((v) => v.split(','));
   const ids = [...new Set(requested.filter(isRunId))].slice(0, MAX_PICKED);
   const listResult = await settle(listRuns({ limit: PICKER_RUNS }));
-  const known = new Map((listResult.ok ? listResult.data : []).map((r) => [r.id, r]));
+  const known = new Map((listResult.ok ? listResult.data.items : []).map((r) => [r.id, r]));
 
   const failures: ApiFailure[] = [];
   const picked = (
@@ -72,12 +72,12 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
       <h2 id="picker-heading">Pick runs</h2>
       {!listResult.ok ? (
         <ApiFailurePanel failure={listResult.failure} />
-      ) : listResult.data.length === 0 ? (
+      ) : listResult.data.items.length === 0 ? (
         <p className="panel empty">
           No runs yet. <Link href="/launch">Launch a sweep</Link>.
         </p>
       ) : (
-        <RunPicker runs={listResult.data} picked={ids} />
+        <RunPicker runs={listResult.data.items} picked={ids} />
       )}
     </>
   );

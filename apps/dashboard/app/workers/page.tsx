@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { ApiFailurePanel } from '@/components/api-failure-panel';
+import { ReloadWhenReachable } from '@/components/connection-banner';
 import { WorkersLive } from '@/components/workers-live';
 import { listWorkers, settle } from '@/lib/api-client';
 
@@ -11,7 +12,14 @@ export default async function WorkersPage() {
   return (
     <>
       <h1>Workers</h1>
-      {result.ok ? <WorkersLive initial={result.data} /> : <ApiFailurePanel failure={result.failure} />}
+      {result.ok ? (
+        <WorkersLive initial={result.data} />
+      ) : (
+        <>
+          {result.failure.retryable ? <ReloadWhenReachable status={result.failure.status ?? null} /> : null}
+          <ApiFailurePanel failure={result.failure} />
+        </>
+      )}
     </>
   );
 }

@@ -2,13 +2,11 @@ import { RUN_STATUSES, type RunStatus } from '@reslab/contracts';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { ApiFailurePanel } from '@/components/api-failure-panel';
-import { RunsTable } from '@/components/runs-table';
+import { PagedRuns } from '@/components/paged-lists';
 import { statusLabel } from '@/components/status-badge';
 import { isRunStatus, listRuns, settle } from '@/lib/api-client';
 
 export const dynamic = 'force-dynamic';
-/** Newest runs shown; the API answers at most 5000. */
-const RUNS_SHOWN = 1000;
 export const metadata: Metadata = { title: 'Runs' };
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
@@ -17,7 +15,7 @@ export default async function RunsPage({ searchParams }: { searchParams: SearchP
   const raw = (await searchParams).status;
   const requested = Array.isArray(raw) ? raw[0] : raw;
   const status = isRunStatus(requested) ? requested : undefined;
-  const result = await settle(listRuns({ status, limit: RUNS_SHOWN }));
+  const result = await settle(listRuns({ status }));
 
   return (
     <>
@@ -30,7 +28,7 @@ export default async function RunsPage({ searchParams }: { searchParams: SearchP
       ) : null}
       {!result.ok ? (
         <ApiFailurePanel failure={result.failure} />
-      ) : result.data.length === 0 ? (
+      ) : result.data.items.length === 0 ? (
         <section className="panel empty" data-testid="runs-empty">
           {status ? (
             <p>
@@ -43,7 +41,8 @@ export default async function RunsPage({ searchParams }: { searchParams: SearchP
           )}
         </section>
       ) : (
-        <RunsTable runs={result.data} />
+        // Keyed by the filter: another status starts again from its own first page.
+        <PagedRuns key={status ?? 'all'} first={result.data} status={status} />
       )}
     </>
   );

@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { cache } from 'react';
 import { ApiFailurePanel } from '@/components/api-failure-panel';
+import { ReloadWhenReachable } from '@/components/connection-banner';
 import { RunLive } from '@/components/run-live';
 import { getRun, isRunId, listRunArtifacts, listRunGradFlow, listRunMetrics, settle } from '@/lib/api-client';
 import { shortId } from '@/lib/format';
@@ -40,6 +41,7 @@ export default async function RunPage({ params }: { params: Params }) {
       <>
         <Breadcrumb />
         <h1>Run {id}</h1>
+        {runResult.failure.retryable ? <ReloadWhenReachable status={runResult.failure.status ?? null} /> : null}
         <ApiFailurePanel failure={runResult.failure} />
       </>
     );

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { ApiFailurePanel } from '@/components/api-failure-panel';
+import { ReloadWhenReachable } from '@/components/connection-banner';
 import { SweepLive, type TrainCurves } from '@/components/sweep-live';
 import { getSweep, isRunId, listRunMetrics, settle } from '@/lib/api-client';
 
@@ -40,6 +41,7 @@ export default async function SweepPage({ params }: { params: Params }) {
       <>
         <Breadcrumb />
         <h1>Sweep {id}</h1>
+        {result.failure.retryable ? <ReloadWhenReachable status={result.failure.status ?? null} /> : null}
         <ApiFailurePanel failure={result.failure} />
       </>
     );

@@ -1,0 +1,74 @@
+'use client';
+
+import { backoffMs, outageState } from '@reslab/contracts';
+import { useRouter } from 'next/navigation';
+import { useEffect, useState } from 'react';
+import type { StreamState } from '@/lib/stream-client';
+
+type Shown = StreamState | 'reconnected';
+
+const TEXT: Record<Shown, string> = {
+  connecting: 'Connecting to the live stream…',
+  live: 'Live: updates without reload',
+  reconnected: 'Reconnected: live again, missed updates replayed',
+  offline: 'Orchestrator unreachable — retrying…',
+  error: 'The orchestrator refused the live stream — retrying…',
+};
+
+const sentence = (words: string) => words.charAt(0).toUpperCase() + words.slice(1);
+
+/**
+ * Whether a live page is receiving updates, in words: a banner while the
+ * orchestrator is unreachable (the stream retries by itself), and
+ * "Reconnected" once it answers again after an outage.
+ */
+export function ConnectionBanner({ state, detail }: { state: StreamState; detail?: string }) {
+  const [hadOutage, setHadOutage] = useState(false);
+  if ((state === 'offline' || state === 'error') && !hadOutage) setHadOutage(true);
+  const shown: Shown = state === 'live' && hadOutage ? 'reconnected' : state;
+  const down = state === 'offline' || state === 'error';
+  return (
+    <p
+      className={`stream stream--${shown}${down ? ' stream--banner' : ''}`}
+      role="status"
+      aria-live="polite"
+      data-testid="stream-state"
+      data-state={state}
+    >
+      <span aria-hidden="true" className="stream__dot" /> {TEXT[shown]}
+      {detail ? <span className="muted small"> ({detail})</span> : null}
+    </p>
+  );
+}
+
+/**
+ * Stands in for a live page whose first load met an outage (orchestrator
+ * unreachable, or answering 5xx): it asks the server to render the page again
+ * after each backoff, and the page replaces it once the orchestrator answers.
+ */
+export function ReloadWhenReachable({ status }: { status: number | null }) {
+  const router = useRouter();
+  const [attempt, setAttempt] = useState(0);
+  const [waitS, setWaitS] = useState<number | null>(null);
+  useEffect(() => {
+    const delay = backoffMs(attempt);
+    setWaitS(Math.max(1, Math.round(delay / 1000)));
+    const timer = setTimeout(() => {
+      router.refresh();
+      setAttempt((n) => n + 1);
+    }, delay);
+    return () => clearTimeout(timer);
+  }, [attempt, router]);
+  return (
+    <p
+      className="stream stream--offline stream--banner"
+      role="status"
+      aria-live="polite"
+      data-testid="stream-state"
+      data-state="offline"
+    >
+      <span aria-hidden="true" className="stream__dot" /> {sentence(outageState(status))} — retrying
+      {waitS === null ? '' : ` in ${waitS} s`}…
+    </p>
+  );
+}
