@@ -1,7 +1,7 @@
 /**
  * Dashboard render benchmark, in the real stack and a real browser (Debian's Chromium):
  *
- *  1. the runs list with 1,000 runs, against the same page with none (baseline);
+ *  1. the runs list (its first page) with 1,000 runs stored, against the same page with none (baseline);
  *  2. compare with 20 runs × 200 epochs, against compare with 2 runs × 200 epochs;
  *  3. live latency: from POST /runs/:id/events (as the worker holding the run)
  *     to the epoch drawn on the run page, p50/p95.
@@ -13,7 +13,7 @@
  *   DATABASE_URL=postgresql://reslab:reslab@127.0.0.1:55432/reslab npx tsx benchmarks/dashboard-render.ts
  */
 import { join } from 'node:path';
-import { type ClaimResponse, PROTOCOL_VERSION, type RunDto, type WorkerDto } from '@reslab/contracts';
+import { type ClaimResponse, PAGE_LIMIT, PROTOCOL_VERSION, type RunDto, type WorkerDto } from '@reslab/contracts';
 import pg from 'pg';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/support/browser.js';
@@ -128,7 +128,13 @@ async function main() {
       `${dashboardUrl}/runs?status=cancelled`,
       `document.querySelector('[data-testid="runs-empty"]') !== null`,
     );
-    const list = await measure(page, `runs list, ${RUNS} runs`, `${dashboardUrl}/runs`, rowCount(RUNS));
+    // The list shows the API's first page (PAGE_LIMIT.default rows) and loads more on request.
+    const list = await measure(
+      page,
+      `runs list, first ${PAGE_LIMIT.default} of ${RUNS} runs`,
+      `${dashboardUrl}/runs`,
+      rowCount(PAGE_LIMIT.default),
+    );
     const points = (n: number) =>
       `Number(document.querySelector('[data-testid="compare-chart"]')?.getAttribute('data-points')) === ${n}`;
     const query = (n: number) =>
@@ -188,7 +194,12 @@ async function main() {
         seconds: 1,
       };
       const sent = Date.now();
-      const res = await api(stack, 'POST', `/runs/${runId}/events`, { workerId: worker.id, events: [event] });
+      const res = await api(stack, 'POST', `/runs/${runId}/events`, {
+        workerId: worker.id,
+        attempt: 1,
+        seq: epoch + 1,
+        events: [event],
+      });
       if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${JSON.stringify(res.body)}`);
       const drawn = await page.waitForFunction(
         (n) => (window as unknown as { seen: Record<string, number> }).seen[String(n)],
@@ -196,7 +207,8 @@ async function main() {
         { timeout: 10_000, polling: 20 },
       );
       latencies.push(((await drawn.jsonValue()) as number) - sent);
-      if (epoch % 10 === 0) await api(stack, 'POST', `/workers/${worker.id}/heartbeat`, { runIds: [runId] });
+      if (epoch % 10 === 0)
+        await api(stack, 'POST', `/workers/${worker.id}/heartbeat`, { runs: [{ runId, attempt: 1 }] });
     }
 
     console.log(`\nlive update, ingest POST → epoch drawn on the run page (${LIVE_SAMPLES} epochs, one at a time):`);

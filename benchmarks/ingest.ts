@@ -46,7 +46,12 @@ async function rowsPerSecond(stack: Stack, worker: WorkerDto, rows: number, batc
   const t0 = performance.now();
   for (let first = 1; first <= rows; first += batch) {
     const events = Array.from({ length: Math.min(batch, rows - first + 1) }, (_, i) => metric(first + i));
-    const { status } = await api(stack, 'POST', `/runs/${runId}/events`, { workerId: worker.id, events });
+    const { status } = await api(stack, 'POST', `/runs/${runId}/events`, {
+      workerId: worker.id,
+      attempt: 1,
+      seq: first,
+      events,
+    });
     if (status !== 200) throw new Error(`ingest answered ${status}`);
   }
   return rows / ((performance.now() - t0) / 1000);

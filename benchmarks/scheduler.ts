@@ -20,7 +20,7 @@ const IDLE_MS = 200; // RESLAB_WORKER_IDLE_MS in test/support/stack.ts
 const fakeEnv = { RESLAB_ENGINE_COMMAND: FAKE_ENGINE_COMMAND, LOG_LEVEL: 'warn' };
 
 function engineStart(stack: Stack, runId: string): number {
-  const file = join(stack.workDir, 'artifacts', 'runs', runId, 'fake-engine-starts.jsonl');
+  const file = join(stack.workDir, 'artifacts', 'runs', runId, 'attempt-1', 'fake-engine-starts.jsonl');
   return JSON.parse(readFileSync(file, 'utf8').split('\n')[0] as string).startedAt;
 }
 

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import {
   type ClaimResponse,
   type EpochMetricDto,
+  type Page,
   type RunDto,
   type RunEventMessage,
   STREAM,
@@ -46,7 +47,10 @@ async function wholePath(stack: Stack): Promise<number[]> {
   });
   await waitFor('every epoch at the client', async () => (arrived.size === 2 * epochs + 1 ? true : undefined));
   socket.close();
-  const printed = readFileSync(join(stack.workDir, 'artifacts', 'runs', run.id, 'fake-engine-events.jsonl'), 'utf8')
+  const printed = readFileSync(
+    join(stack.workDir, 'artifacts', 'runs', run.id, 'attempt-1', 'fake-engine-events.jsonl'),
+    'utf8',
+  )
     .trim()
     .split('\n')
     .map((line) => JSON.parse(line) as { epoch: number; split: string; at: number });
@@ -72,7 +76,7 @@ async function orchestratorPath(stack: Stack, samples: number): Promise<number[]
     });
     const t0 = now();
     const event = { v: 1, time: new Date().toISOString(), type: 'epoch_metric', ...fields, epoch, split: 'train' };
-    await api(stack, 'POST', `/runs/${runId}/events`, { workerId: worker.id, events: [event] });
+    await api(stack, 'POST', `/runs/${runId}/events`, { workerId: worker.id, attempt: 1, seq: epoch, events: [event] });
     latencies.push((await arrival) - t0);
   }
   socket.close();
@@ -80,8 +84,8 @@ async function orchestratorPath(stack: Stack, samples: number): Promise<number[]
 }
 
 async function firstRunWithMetrics(stack: Stack): Promise<RunDto> {
-  const { body } = await api<RunDto[]>(stack, 'GET', '/runs?status=succeeded');
-  return body[0] as RunDto;
+  const { body } = await api<Page<RunDto>>(stack, 'GET', '/runs?status=succeeded');
+  return body.items[0] as RunDto;
 }
 
 async function healthRoundTrips(stack: Stack, samples: number): Promise<number[]> {

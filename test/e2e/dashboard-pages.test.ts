@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { RunDto, SweepDetailDto } from '@reslab/contracts';
+import type { RunPage, SweepDetailDto } from '@reslab/contracts';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS_DIR, launchChromium } from '../support/browser.js';
@@ -149,7 +149,7 @@ describe('dashboard pages: launch, live run, sweep, compare, workers (real brows
   }, 150_000);
 
   it('compares two runs: both in the legend, the differing config field in the diff', async () => {
-    const runs = (await api<RunDto[]>(stack, 'GET', `/runs?sweepId=${sweepId}`)).body;
+    const runs = (await api<RunPage>(stack, 'GET', `/runs?sweepId=${sweepId}`)).body.items;
     await page.goto(`${dashboardUrl}/compare`);
     await page.getByTestId('compare-empty').waitFor();
     for (const run of runs) await page.locator(`#pick-${run.id}`).check();

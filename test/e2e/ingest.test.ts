@@ -1,5 +1,6 @@
 import type { ClaimResponse, EpochMetricDto, EpochMetricEvent, ExperimentDto, WorkerDto } from '@reslab/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { query } from '../support/postgres.js';
 import { tinyConfig } from '../support/runs.js';
 import { api, type Stack, startStack } from '../support/stack.js';
 
@@ -39,14 +40,31 @@ describe('ingest is an upsert on (run, epoch, split) (real Postgres, no engine)'
     await stack?.stop();
   });
 
-  it('keeps the last of a key repeated in one batch, and a resent batch adds no row', async () => {
+  it('keeps the last of a key repeated in one batch, and a resent batch adds no row and no event', async () => {
     const batch = [metric(1, 'train', 2.0), metric(1, 'val', 1.9), metric(1, 'train', 1.5)];
+    const answers: unknown[] = [];
     for (let send = 0; send < 2; send++) {
-      const { status } = await api(stack, 'POST', `/runs/${runId}/events`, { workerId, events: batch });
+      const { status, body } = await api(stack, 'POST', `/runs/${runId}/events`, {
+        workerId,
+        attempt: 1,
+        seq: 1,
+        events: batch,
+      });
       expect(status).toBe(200);
+      answers.push(body);
     }
+    expect(answers).toEqual([
+      { stored: 3, duplicate: false },
+      { stored: 0, duplicate: true },
+    ]);
     const { body } = await api<EpochMetricDto[]>(stack, 'GET', `/runs/${runId}/metrics`);
     expect(body.map((m) => `${m.epoch}:${m.split}:${m.loss}`)).toEqual(['1:train:1.5', '1:val:1.9']);
+    const [{ count }] = await query<{ count: number }>(
+      stack.db.url,
+      `SELECT count(*)::int AS count FROM "RunEvent" WHERE "runId" = $1 AND type = 'epoch_metric'`,
+      [runId],
+    );
+    expect(count).toBe(3);
   });
 
   it('lists the experiment the run was filed under, with its runs counted by status', async () => {

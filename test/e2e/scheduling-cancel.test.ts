@@ -1,4 +1,4 @@
-import type { RunDto } from '@reslab/contracts';
+import type { Page, RunDto } from '@reslab/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/processes.js';
 import {
@@ -69,7 +69,7 @@ describe('cancel and retry a running run (real engine, real processes)', () => {
   });
 
   it('refuses to retry a run that succeeded, and to cancel a finished one', async () => {
-    const [run] = (await api<RunDto[]>(stack, 'GET', '/runs?status=succeeded')).body;
+    const [run] = (await api<Page<RunDto>>(stack, 'GET', '/runs?status=succeeded')).body.items;
     expect((await api(stack, 'POST', `/runs/${run?.id}/retry`)).status).toBe(409);
     expect((await api(stack, 'POST', `/runs/${run?.id}/cancel`)).status).toBe(409);
   });

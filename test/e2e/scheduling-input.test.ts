@@ -1,4 +1,4 @@
-import type { ApiError, RunDto } from '@reslab/contracts';
+import type { ApiError, Page, RunDto } from '@reslab/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { query } from '../support/postgres.js';
 import type { ManagedProcess } from '../support/processes.js';
@@ -61,8 +61,8 @@ describe('bad input at each edge (FAKE engine that also prints bad lines)', () =
   });
 
   it('refuses metrics from a worker that does not hold the run (409), storing nothing', async () => {
-    const { body: runs } = await api<RunDto[]>(stack, 'GET', '/runs?status=succeeded');
-    const run = runs[0] as RunDto;
+    const { body: runs } = await api<Page<RunDto>>(stack, 'GET', '/runs?status=succeeded');
+    const run = runs.items[0] as RunDto;
     const before = await metricsOf(stack, run.id);
     // A registered worker, just not the holder: its claim is the only thing that would make it one.
     const { body: other } = await api<{ id: string }>(stack, 'POST', '/workers', {
@@ -74,6 +74,8 @@ describe('bad input at each edge (FAKE engine that also prints bad lines)', () =
     const { runId: _runId, ...fields } = metric;
     const { status, body } = await api<ApiError>(stack, 'POST', `/runs/${run.id}/events`, {
       workerId: other.id,
+      attempt: run.attempt,
+      seq: 1,
       events: [
         {
           v: 1,

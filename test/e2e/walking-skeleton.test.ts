@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ApiError, EpochMetricDto, RunDto } from '@reslab/contracts';
+import type { ApiError, EpochMetricDto, Page, RunDto } from '@reslab/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/paths.js';
 import { query } from '../support/postgres.js';
@@ -85,10 +85,12 @@ describe('walking skeleton: POST /runs -> worker -> engine -> Postgres -> GET me
   });
 
   it('refuses metrics from a worker that does not hold the run', async () => {
-    const [run] = (await api<RunDto[]>(stack, 'GET', '/runs?status=succeeded')).body;
+    const [run] = (await api<Page<RunDto>>(stack, 'GET', '/runs?status=succeeded')).body.items;
     expect(run).toBeDefined();
     const { status, body } = await api<ApiError>(stack, 'POST', `/runs/${run?.id}/events`, {
       workerId: '00000000-0000-4000-8000-000000000000',
+      attempt: 1,
+      seq: 1,
       events: [{ v: 1, time: new Date().toISOString(), type: 'run_finished', epochs: 1, seconds: 1 }],
     });
     expect(status).toBe(409);

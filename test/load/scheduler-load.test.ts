@@ -92,10 +92,10 @@ describe('scheduler under load: 300 runs, 20 workers (FAKE engine)', () => {
     const odd = [...stories].filter(([, story]) => story.join() !== 'queued,running,succeeded');
     expect(odd.slice(0, 5), `${odd.length} runs with another story`).toEqual([]);
 
-    // One engine process per run: the fake engine notes each start in the run's folder.
+    // One engine process per run: the fake engine notes each start in its attempt's folder (one attempt each, above).
     const starts = runs.map(
       (r) =>
-        readFileSync(join(stack.workDir, 'artifacts', 'runs', r.id, 'fake-engine-starts.jsonl'), 'utf8')
+        readFileSync(join(stack.workDir, 'artifacts', 'runs', r.id, 'attempt-1', 'fake-engine-starts.jsonl'), 'utf8')
           .trim()
           .split('\n').length,
     );

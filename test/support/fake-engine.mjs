@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * A FAKE engine for scheduler tests: it accepts the real engine's command line
- * (`train --config FILE --out DIR [--resume DIR]`) and speaks its stdout
+ * (`train --config FILE --out DIR [--resume DIR ...]`) and speaks its stdout
  * protocol (libs/contracts engine-events.ts, version 1), but trains nothing.
  * Metrics are a pure function of (seed, epoch, split), so a resumed run prints
  * exactly what an uninterrupted one would.
@@ -26,7 +26,7 @@ const { positionals, values } = parseArgs({
   options: { config: { type: 'string' }, out: { type: 'string' }, resume: { type: 'string' } },
 });
 if (positionals[0] !== 'train' || !values.config || !values.out) {
-  console.error('usage: fake-engine train --config FILE --out DIR [--resume DIR]');
+  console.error('usage: fake-engine train --config FILE --out DIR [--resume DIR ...]');
   process.exit(2);
 }
 
@@ -81,8 +81,13 @@ function metric(epoch, split) {
 }
 
 let startEpoch = 1;
-if (values.resume && existsSync(checkpointFile(values.resume))) {
-  startEpoch = JSON.parse(readFileSync(checkpointFile(values.resume), 'utf8')).epoch + 1;
+// Like the real engine, the furthest checkpoint among every --resume folder (one per earlier attempt).
+const resumeDirs = values.resume ? [values.resume, ...positionals.slice(1)] : [];
+const saved = resumeDirs
+  .filter((dir) => existsSync(checkpointFile(dir)))
+  .map((dir) => JSON.parse(readFileSync(checkpointFile(dir), 'utf8')).epoch);
+if (saved.length) {
+  startEpoch = Math.max(...saved) + 1;
 }
 appendFileSync(
   join(values.out, 'fake-engine-starts.jsonl'),

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /** A real OS process started by a test, with its output kept for failure messages. */
@@ -68,4 +69,20 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
 
 export async function waitForHttp(url: string, timeoutMs = 60_000): Promise<void> {
   await waitFor(url, async () => ((await fetch(url)).ok ? true : undefined), timeoutMs);
+}
+
+/** Pids of live (not zombie) processes whose command line contains `text`, e.g. an engine's run folder. */
+export function pidsMatching(text: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      const state = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.[0];
+      if (cmdline.includes(text) && state !== 'Z') pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
 }

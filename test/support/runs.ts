@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import type { EpochMetricDto, RunConfigInput, RunDto } from '@reslab/contracts';
+import type { EpochMetricDto, Page, RunConfigInput, RunDto } from '@reslab/contracts';
 import { query } from './postgres.js';
 import { waitFor } from './processes.js';
 import { api, type Stack } from './stack.js';
@@ -42,13 +42,27 @@ export async function runWhen(
   );
 }
 
+/** Every run `GET /runs?<filter>` lists, newest first, following nextCursor a page of 1,000 at a time. */
+export async function allRuns(stack: Stack, filter = ''): Promise<RunDto[]> {
+  const runs: RunDto[] = [];
+  let cursor: string | null = null;
+  do {
+    const path: string = `/runs?limit=1000${filter ? `&${filter}` : ''}${cursor ? `&cursor=${cursor}` : ''}`;
+    const { status, body } = await api<Page<RunDto>>(stack, 'GET', path);
+    if (status !== 200) throw new Error(`GET ${path} answered ${status}: ${JSON.stringify(body)}`);
+    runs.push(...body.items);
+    cursor = body.nextCursor;
+  } while (cursor);
+  return runs;
+}
+
 /** Waits until no run of the sweep is queued or running, and returns them all. */
 export async function sweepFinished(stack: Stack, sweepId: string, timeoutMs = 180_000): Promise<RunDto[]> {
   return waitFor(
     `every run of sweep ${sweepId} to finish`,
     async () => {
-      const { body } = await api<RunDto[]>(stack, 'GET', `/runs?sweepId=${sweepId}&limit=5000`);
-      return body.length && body.every((r) => FINISHED.includes(r.status)) ? body : undefined;
+      const runs = await allRuns(stack, `sweepId=${sweepId}`);
+      return runs.length && runs.every((r) => FINISHED.includes(r.status)) ? runs : undefined;
     },
     timeoutMs,
   );

@@ -18,15 +18,22 @@ export interface Stack {
   startWorker(name: string, options?: WorkerOptions): Promise<ManagedProcess>;
   /** Stops the orchestrator, waits `downMs` (default 0), and starts it again on the same port and database. */
   restartOrchestrator(options?: { downMs?: number }): Promise<void>;
+  /** The two halves of a restart, for a test that checks what clients do in between. */
+  stopOrchestrator(signal?: NodeJS.Signals): Promise<void>;
+  startOrchestrator(): Promise<void>;
   stop(): Promise<void>;
 }
 
 export interface StackOptions {
   /** Lease length in seconds; short in tests so a dead worker's run comes back quickly. */
   leaseSeconds?: number;
+  /** A migrated database to use instead of a scratch one on the shared server (e.g. a PrivatePostgres). */
+  databaseUrl?: string;
 }
 
 export interface WorkerOptions {
+  /** The orchestrator's URL as this worker sees it, e.g. through a TcpProxy that a test can cut. */
+  apiUrl?: string;
   /** Extra environment for the worker and, through it, its engines (e.g. RESLAB_ENGINE_COMMAND). */
   env?: Record<string, string>;
 }
@@ -35,7 +42,9 @@ export interface WorkerOptions {
 export const FAKE_ENGINE_COMMAND = JSON.stringify(['node', join(REPO_ROOT, 'test', 'support', 'fake-engine.mjs')]);
 
 export async function startStack(prefix: string, options: StackOptions = {}): Promise<Stack> {
-  const db = await createMigratedDatabase(prefix);
+  const db: ScratchDatabase = options.databaseUrl
+    ? { url: options.databaseUrl, name: prefix, drop: async () => {} }
+    : await createMigratedDatabase(prefix);
   const port = await freePort();
   const apiUrl = `http://127.0.0.1:${port}`;
   const workDir = mkdtempSync(join(tmpdir(), `${prefix}-work-`));
@@ -64,7 +73,7 @@ export async function startStack(prefix: string, options: StackOptions = {}): Pr
     workDir,
     async startWorker(name, workerOptions = {}) {
       const worker = startProcess('node', [join(REPO_ROOT, 'apps/worker/dist/main.js'), '--name', name], {
-        RESLAB_API_URL: apiUrl,
+        RESLAB_API_URL: workerOptions.apiUrl ?? apiUrl,
         RESLAB_WORK_DIR: join(workDir, name),
         RESLAB_ARTIFACT_DIR: artifactDir,
         RESLAB_WORKER_IDLE_MS: '200',
@@ -72,6 +81,12 @@ export async function startStack(prefix: string, options: StackOptions = {}): Pr
       });
       stack.workers.push(worker);
       return worker;
+    },
+    async stopOrchestrator(signal) {
+      await stack.orchestrator.stop(signal);
+    },
+    async startOrchestrator() {
+      stack.orchestrator = await launchOrchestrator();
     },
     async restartOrchestrator({ downMs = 0 } = {}) {
       await stack.orchestrator.stop();

@@ -1,0 +1,84 @@
+import { join } from 'node:path';
+import type { RunDto } from '@reslab/contracts';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS_DIR, launchChromium } from '../support/browser.js';
+import { REPO_ROOT } from '../support/paths.js';
+import { freePort, type ManagedProcess, startProcess, waitForHttp } from '../support/processes.js';
+import { tinyConfig } from '../support/runs.js';
+import { api, FAKE_ENGINE_COMMAND, type Stack, startStack } from '../support/stack.js';
+
+const banner = (page: Page) => page.getByTestId('stream-state');
+
+describe('dashboard through an orchestrator outage (FAKE engine; real orchestrator, Postgres, Next.js, Chromium)', () => {
+  let stack: Stack;
+  let dashboard: ManagedProcess;
+  let dashboardUrl: string;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    stack = await startStack('reslab_doutage');
+    const port = await freePort();
+    dashboardUrl = `http://127.0.0.1:${port}`;
+    dashboard = startProcess(
+      'node',
+      [join(REPO_ROOT, 'node_modules/next/dist/bin/next'), 'start', '-p', String(port), '-H', '127.0.0.1'],
+      { RESLAB_API_URL: stack.apiUrl, NEXT_PUBLIC_RESLAB_API_URL: stack.apiUrl, NEXT_TELEMETRY_DISABLED: '1' },
+      join(REPO_ROOT, 'apps/dashboard'),
+    );
+    await waitForHttp(`${dashboardUrl}/workers`, 60_000);
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await dashboard?.stop();
+    await stack?.stop();
+  });
+
+  it('shows the banner while the orchestrator is down, then reconnects and keeps drawing epochs without a reload', async () => {
+    const epochs = 3;
+    // No worker yet: the run stays queued until the orchestrator is back, so every epoch arrives after the outage.
+    const created = await api<RunDto>(stack, 'POST', '/runs', {
+      experiment: 'outage',
+      name: 'dashboard outage',
+      config: tinyConfig({ epochs }),
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const runUrl = `${dashboardUrl}/runs/${created.body.id}`;
+
+    const live = await browser.newPage();
+    await live.goto(runUrl);
+    await banner(live).and(live.locator('[data-state="live"]')).waitFor();
+    await live.evaluate(() => {
+      (window as unknown as { liveMarker: number }).liveMarker = 1;
+    });
+
+    await stack.stopOrchestrator();
+    await banner(live).getByText('Orchestrator unreachable — retrying').waitFor({ timeout: 30_000 });
+    await expect(banner(live).getAttribute('role')).resolves.toBe('status');
+    // A page opened during the outage waits it out instead of staying on an error.
+    const opened = await browser.newPage();
+    await opened.goto(runUrl);
+    await banner(opened)
+      .getByText(/Orchestrator unreachable — retrying in \d+ s/)
+      .waitFor();
+    await live.screenshot({ path: join(ARTIFACTS_DIR, 'outage-banner.png') });
+
+    await stack.startOrchestrator();
+    await stack.startWorker('doutage-worker', { env: { RESLAB_ENGINE_COMMAND: FAKE_ENGINE_COMMAND } });
+
+    await banner(live).and(live.locator('[data-state="live"]')).waitFor({ timeout: 60_000 });
+    await expect(banner(live).textContent()).resolves.toContain('Reconnected');
+    // Re-subscribed: the epochs trained after the restart arrive on the same page, never reloaded.
+    await live.waitForFunction(
+      (n) => Number(document.querySelector('[data-testid="live-epochs"]')?.getAttribute('data-epochs')) === n,
+      epochs,
+      { timeout: 60_000 },
+    );
+    await expect(live.evaluate(() => (window as unknown as { liveMarker?: number }).liveMarker)).resolves.toBe(1);
+
+    await opened.getByRole('heading', { name: 'dashboard outage' }).waitFor({ timeout: 60_000 });
+    await banner(opened).and(opened.locator('[data-state="live"]')).waitFor();
+  });
+});

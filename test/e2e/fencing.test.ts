@@ -1,0 +1,80 @@
+import type { ClaimResponse, EpochMetricDto, EpochMetricEvent, WorkerDto } from '@reslab/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../support/processes.js';
+import { tinyConfig } from '../support/runs.js';
+import { api, type Stack, startStack } from '../support/stack.js';
+
+/** The test plays the worker, so it decides exactly which attempt writes what (real Postgres, no engine). */
+describe('every worker write is fenced by attempt', () => {
+  let stack: Stack;
+  let workerId: string;
+
+  const metric = (epoch: number, split: 'train' | 'val', loss: number): EpochMetricEvent => ({
+    v: 1,
+    time: new Date().toISOString(),
+    type: 'epoch_metric',
+    epoch,
+    split,
+    loss,
+    accuracy: 0.5,
+    precision: 0.5,
+    recall: 0.5,
+    f1: 0.5,
+    perClass: [{ precision: 0.5, recall: 0.5, f1: 0.5, support: 10 }],
+    lr: 0.1,
+    seconds: 1,
+  });
+
+  beforeAll(async () => {
+    stack = await startStack('reslab_fencing', { leaseSeconds: 2 });
+    workerId = (await api<WorkerDto>(stack, 'POST', '/workers', { name: 'test-as-worker', host: 'test', slots: 2 }))
+      .body.id;
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('fences a stale attempt: after the run is claimed again, attempt 1 gets 409 and changes nothing', async () => {
+    await api(stack, 'POST', '/runs', { config: tinyConfig() });
+    const first = (await api<ClaimResponse>(stack, 'POST', `/workers/${workerId}/claim`)).body.assignment;
+    expect(first?.attempt).toBe(1);
+    const fencedRun = first?.runId as string;
+    const send = (attempt: number, seq: number, loss: number) =>
+      api<{ message?: string }>(stack, 'POST', `/runs/${fencedRun}/events`, {
+        workerId,
+        attempt,
+        seq,
+        events: [metric(1, 'train', loss)],
+      });
+    expect((await send(1, 1, 2.0)).status).toBe(200);
+    // No heartbeat: the 2 s lease runs out as if the worker had vanished, the run goes back to the queue,
+    // and the same worker claims it again (the case where one worker could hold two attempts of a run).
+    const again = await waitFor('the run to be requeued and claimed again', async () => {
+      const { body } = await api<ClaimResponse>(stack, 'POST', `/workers/${workerId}/claim`);
+      return body.assignment?.runId === fencedRun ? body.assignment : undefined;
+    });
+    expect(again.attempt).toBe(2);
+    const stale = await send(1, 2, 9.9);
+    expect(stale.status).toBe(409);
+    expect(stale.body.message).toMatch(/attempt 1 is not held .*running at attempt 2/);
+    const finish = await api(stack, 'POST', `/runs/${fencedRun}/finish`, {
+      workerId,
+      attempt: 1,
+      status: 'succeeded',
+      exitCode: 0,
+      signal: null,
+      failureReason: null,
+      stderrTail: null,
+    });
+    expect(finish.status).toBe(409);
+    const { body } = await api<EpochMetricDto[]>(stack, 'GET', `/runs/${fencedRun}/metrics`);
+    expect(body.map((m) => m.loss)).toEqual([2.0]);
+    expect((await send(2, 1, 1.0)).status).toBe(200);
+    // A heartbeat for the stale attempt renews nothing and tells the worker to stop that engine.
+    const beat = await api<{ stop: unknown[] }>(stack, 'POST', `/workers/${workerId}/heartbeat`, {
+      runs: [{ runId: fencedRun, attempt: 1 }],
+    });
+    expect(beat.body.stop).toEqual([{ runId: fencedRun, attempt: 1 }]);
+  });
+});
