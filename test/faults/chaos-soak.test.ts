@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatSoakReport, runChaosSoak } from '../support/chaos-soak.js';
+import { FAULTS, formatSoakReport, runChaosSoak } from '../support/chaos-soak.js';
 
 /**
  * Issue 9, proof 5, short form (about two minutes): 12 real-engine runs on two workers while a seeded
@@ -11,14 +11,14 @@ describe('chaos soak, short form (real engines, Postgres of its own)', () => {
     const report = await runChaosSoak({
       seed: 9,
       runs: 12,
-      epochs: 4,
-      chaosMs: 60_000,
-      gapMs: [4000, 9000],
+      epochs: 8,
+      chaosMs: 90_000,
+      gapMs: [3000, 7000],
       leaseSeconds: 5,
       log: (line) => console.log(line),
     });
     console.log(formatSoakReport(report));
-    expect(report.faults.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(report.faults.map((f) => f.kind))).toEqual(new Set(FAULTS));
     expect({
       succeeded: report.succeeded,
       duplicateRows: report.duplicateRows,

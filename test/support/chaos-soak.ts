@@ -25,7 +25,7 @@ export interface SoakOptions {
 
 export interface SoakReport {
   seed: number;
-  faults: { atSeconds: number; fault: string }[];
+  faults: { atSeconds: number; kind: string; fault: string }[];
   submitted: number;
   succeeded: number;
   duplicateRows: number;
@@ -36,7 +36,7 @@ export interface SoakReport {
   seconds: number;
 }
 
-const FAULTS = ['kill -9 worker', 'kill -9 orchestrator', 'stop postgres', 'kill -9 postgres'] as const;
+export const FAULTS = ['kill -9 worker', 'kill -9 orchestrator', 'stop postgres', 'kill -9 postgres'] as const;
 
 /** mulberry32: a small seeded PRNG, so a soak's faults can be replayed exactly. */
 function prng(seed: number): () => number {
@@ -124,10 +124,13 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakReport> {
       return runs?.every((r) => FINISHED.includes(r.status)) ?? false;
     };
 
+    let round: (typeof FAULTS)[number][] = [];
     while (Date.now() - started < options.chaosMs) {
       await sleep(between(options.gapMs));
       if (await finished()) break;
-      const fault = FAULTS[Math.floor(random() * FAULTS.length)] as (typeof FAULTS)[number];
+      // Rounds of every kind in a seeded order: a short soak still injects each kind.
+      if (!round.length) round = [...FAULTS].sort(() => random() - 0.5);
+      const fault = round.shift() as (typeof FAULTS)[number];
       const downMs = Math.round(
         fault === 'stop postgres' ? between([1000, 2 * options.leaseSeconds * 1000]) : between([0, 3000]),
       );
@@ -153,7 +156,7 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakReport> {
         pg.start();
       }
       const line = `${fault}${target ? ` ${target}` : ''}, down ${(downMs / 1000).toFixed(1)} s`;
-      faults.push({ atSeconds: at(), fault: line });
+      faults.push({ atSeconds: at(), kind: fault, fault: line });
       log(`[soak ${at()} s] ${line}`);
     }
     log(`[soak ${at()} s] faults over (${faults.length}); waiting for the sweep to finish`);

@@ -74,12 +74,16 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     url,
     stop: () => pgCtl('-m', 'fast', '-w', 'stop'),
     kill: () => {
-      process.kill(pidOf(), 'SIGKILL');
-      // The children go with it once they notice; wait until the port is free for the next start.
-      execFileSync('bash', [
-        '-c',
-        `for i in $(seq 100); do pgrep -u postgres -f "${dataDir}" >/dev/null || exit 0; sleep 0.1; done`,
-      ]);
+      const postmaster = pidOf();
+      const children = execFileSync('bash', ['-c', `pgrep -P ${postmaster} || true`])
+        .toString()
+        .split('\n')
+        .filter(Boolean);
+      process.kill(postmaster, 'SIGKILL');
+      // Its children exit once they notice the postmaster is gone; a start before that finds them attached
+      // to the old shared memory and refuses.
+      const wait = `for i in $(seq 200); do alive=0; for p in ${children.join(' ')}; do kill -0 $p 2>/dev/null && alive=1; done; [ $alive = 0 ] && exit 0; sleep 0.05; done`;
+      execFileSync('bash', ['-c', wait]);
     },
     start,
     destroy: () => {
