@@ -2,7 +2,7 @@
  * The chaos soak, long form: a sweep of real-engine runs on two workers while a seeded schedule kills a
  * worker, the orchestrator or Postgres for several minutes; prints the faults and what survived.
  *
- *   npx tsx benchmarks/chaos-soak.ts [--seed 1] [--runs 24] [--epochs 6] [--minutes 5]
+ *   npx tsx benchmarks/chaos-soak.ts [--seed 1] [--runs 24] [--epochs 20] [--minutes 5]
  *
  * It starts a Postgres server of its own (Debian's binaries), so it can stop and kill it.
  */
@@ -13,7 +13,7 @@ const { values } = parseArgs({
   options: {
     seed: { type: 'string', default: '1' },
     runs: { type: 'string', default: '24' },
-    epochs: { type: 'string', default: '6' },
+    epochs: { type: 'string', default: '20' },
     minutes: { type: 'string', default: '5' },
   },
 });

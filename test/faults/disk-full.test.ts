@@ -38,6 +38,12 @@ function canMount(): boolean {
   return process.getuid?.() === 0;
 }
 
+if (!canMount()) {
+  console.warn(
+    'disk-full.test.ts: not root, so no tmpfs can be mounted; the full-disk test does not run here (CI runs as root)',
+  );
+}
+
 /**
  * Issue 9, proof 6: the worker's outbox lives on a 256 KiB tmpfs, which is filled to the last byte while the
  * orchestrator is down and epochs pile up. The worker logs the full disk, keeps the items in memory and

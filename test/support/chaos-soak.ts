@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { EpochMetricDto, RunDto, SweepDetailDto } from '@reslab/contracts';
 import { integrity } from './fault-checks.js';
 import { REPO_ROOT } from './paths.js';
+import { query } from './postgres.js';
 import { startPrivatePostgres } from './private-postgres.js';
 import type { ManagedProcess } from './processes.js';
 import { ENGINE_ENV, FINISHED, metricsOf, tinyConfig } from './runs.js';
@@ -33,6 +34,8 @@ export interface SoakReport {
   /** Runs whose stored metrics differ from the same config run once by the engine alone, uninterrupted. */
   differFromUninterrupted: number;
   attempts: { total: number; max: number };
+  /** Why runs went back to the queue, from the status events, counted by reason (numbers and ids blanked). */
+  requeueReasons: Record<string, number>;
   seconds: number;
 }
 
@@ -170,6 +173,16 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakReport> {
       pg.url,
       runs.map((r) => ({ id: r.id, epochs: options.epochs })),
     );
+    const requeues = await query<{ reason: string | null }>(
+      pg.url,
+      `SELECT payload->>'failureReason' AS reason FROM "RunEvent"
+        WHERE type = 'status' AND payload->>'status' = 'queued' AND (payload->>'attempt')::int > 0`,
+    );
+    const requeueReasons: Record<string, number> = {};
+    for (const { reason } of requeues) {
+      const key = (reason ?? 'none').replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '<id>').replace(/\d+(\.\d+)?/g, 'N');
+      requeueReasons[key] = (requeueReasons[key] ?? 0) + 1;
+    }
     log(`[soak ${at()} s] sweep finished; training the same configs uninterrupted for comparison`);
     let differ = 0;
     for (let i = 0; i < runs.length; i += 2) {
@@ -189,6 +202,7 @@ export async function runChaosSoak(options: SoakOptions): Promise<SoakReport> {
       missingEpochs: counts.missingEpochs,
       differFromUninterrupted: differ,
       attempts: { total: runs.reduce((n, r) => n + r.attempt, 0), max: Math.max(...runs.map((r) => r.attempt)) },
+      requeueReasons,
       seconds: Math.round(seconds),
     };
   } finally {
@@ -207,5 +221,6 @@ export function formatSoakReport(report: SoakReport): string {
     `missing epochs:                 ${report.missingEpochs}`,
     `differ from uninterrupted run:  ${report.differFromUninterrupted}`,
     `attempts used:                  ${report.attempts.total} for ${report.submitted} runs (most for one run: ${report.attempts.max})`,
+    ...Object.entries(report.requeueReasons).map(([reason, n]) => `  requeued ${n}x: ${reason}`),
   ].join('\n');
 }
