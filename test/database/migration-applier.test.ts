@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,7 +17,16 @@ describe('migration applier records migrations the way prisma migrate deploy doe
   it('applies each migration once, with Prisma checksum and bookkeeping', async () => {
     db = await createScratchDatabase('reslab_migrate');
     const first = await applyMigrations(db.url, MIGRATIONS_DIR);
-    expect(first).toEqual(['20261129070000_init', '20261129080000_sweeps_leases_artifacts_diagnostics']);
+    // Every committed migration folder, oldest first, each once.
+    const committed = readdirSync(MIGRATIONS_DIR, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
+    expect(committed.slice(0, 2)).toEqual([
+      '20261129070000_init',
+      '20261129080000_sweeps_leases_artifacts_diagnostics',
+    ]);
+    expect(first).toEqual(committed);
     expect(await applyMigrations(db.url, MIGRATIONS_DIR)).toEqual([]);
 
     const rows = await query<{
@@ -31,7 +40,7 @@ describe('migration applier records migrations the way prisma migrate deploy doe
       'SELECT id, migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name',
     );
     const script = readFileSync(join(MIGRATIONS_DIR, '20261129070000_init', 'migration.sql'), 'utf8');
-    expect(rows).toHaveLength(2);
+    expect(rows.map((r) => r.migration_name)).toEqual(committed);
     expect(rows[0]).toMatchObject({
       migration_name: '20261129070000_init',
       checksum: createHash('sha256').update(script).digest('hex'),

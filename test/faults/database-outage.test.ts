@@ -9,7 +9,8 @@ import { api, type Stack, startStack } from '../support/stack.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
 const LEASE_SECONDS = 10;
-const EPOCHS = 6;
+// Long enough (about 25 s a run on an idle machine) that runs are still training when the database returns.
+const EPOCHS = 60;
 
 /**
  * Issue 9, proof 1: Postgres stopped (pg_ctl stop -m fast) for twice the lease while a sweep trains, on

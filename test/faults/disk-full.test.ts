@@ -8,7 +8,8 @@ import { waitFor } from '../support/processes.js';
 import { ENGINE_ENV, metricsOf, runWhen, tinyConfig } from '../support/runs.js';
 import { api, type Stack, startStack } from '../support/stack.js';
 
-const EPOCHS = 10;
+// Long enough that epochs are still coming when the disk fills.
+const EPOCHS = 40;
 
 /** Fills the filesystem holding `dir` to the last byte; returns the filler's path. */
 function fill(dir: string): string {

@@ -7,7 +7,8 @@ import { api, type Stack, startStack } from '../support/stack.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
 const LEASE_SECONDS = 4;
-const EPOCHS = 10;
+// Long enough (about 15 s on an idle machine) that the run cannot end before the cut-off worker's lease does.
+const EPOCHS = 40;
 
 /** Metrics without wall-clock fields, for comparing two runs of one seed. */
 const comparable = (metrics: Awaited<ReturnType<typeof metricsOf>>) =>

@@ -8,7 +8,8 @@ import { pidsMatching, waitFor } from '../support/processes.js';
 import { ENGINE_ENV, metricsOf, runWhen, tinyConfig } from '../support/runs.js';
 import { api, type Stack, startStack } from '../support/stack.js';
 
-const EPOCHS = 10;
+// Long enough that the engine is still training when the worker is killed.
+const EPOCHS = 40;
 
 /** `epoch:split` of every epoch metric a worker's outbox journals hold unacknowledged. */
 function journaledMetrics(outboxDir: string): string[] {
