@@ -1,29 +1,13 @@
-import type { ClaimResponse, EpochMetricDto, EpochMetricEvent, WorkerDto } from '@reslab/contracts';
+import type { ClaimResponse, EpochMetricDto, WorkerDto } from '@reslab/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/processes.js';
-import { tinyConfig } from '../support/runs.js';
+import { epochMetric, tinyConfig } from '../support/runs.js';
 import { api, type Stack, startStack } from '../support/stack.js';
 
 /** The test plays the worker, so it decides exactly which attempt writes what (real Postgres, no engine). */
 describe('every worker write is fenced by attempt', () => {
   let stack: Stack;
   let workerId: string;
-
-  const metric = (epoch: number, split: 'train' | 'val', loss: number): EpochMetricEvent => ({
-    v: 1,
-    time: new Date().toISOString(),
-    type: 'epoch_metric',
-    epoch,
-    split,
-    loss,
-    accuracy: 0.5,
-    precision: 0.5,
-    recall: 0.5,
-    f1: 0.5,
-    perClass: [{ precision: 0.5, recall: 0.5, f1: 0.5, support: 10 }],
-    lr: 0.1,
-    seconds: 1,
-  });
 
   beforeAll(async () => {
     stack = await startStack('reslab_fencing', { leaseSeconds: 2 });
@@ -45,7 +29,7 @@ describe('every worker write is fenced by attempt', () => {
         workerId,
         attempt,
         seq,
-        events: [metric(1, 'train', loss)],
+        events: [epochMetric(1, 'train', loss)],
       });
     expect((await send(1, 1, 2.0)).status).toBe(200);
     // No heartbeat: the 2 s lease runs out as if the worker had vanished, the run goes back to the queue,

@@ -1,7 +1,7 @@
-import type { ClaimResponse, EpochMetricDto, EpochMetricEvent, ExperimentDto, WorkerDto } from '@reslab/contracts';
+import type { ClaimResponse, EpochMetricDto, ExperimentDto, WorkerDto } from '@reslab/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { query } from '../support/postgres.js';
-import { tinyConfig } from '../support/runs.js';
+import { epochMetric, tinyConfig } from '../support/runs.js';
 import { api, type Stack, startStack } from '../support/stack.js';
 
 /** The test plays the worker (registers, claims, posts), so it controls exactly what is ingested. */
@@ -9,22 +9,6 @@ describe('ingest is an upsert on (run, epoch, split) (real Postgres, no engine)'
   let stack: Stack;
   let workerId: string;
   let runId: string;
-
-  const metric = (epoch: number, split: 'train' | 'val', loss: number): EpochMetricEvent => ({
-    v: 1,
-    time: new Date().toISOString(),
-    type: 'epoch_metric',
-    epoch,
-    split,
-    loss,
-    accuracy: 0.5,
-    precision: 0.5,
-    recall: 0.5,
-    f1: 0.5,
-    perClass: [{ precision: 0.5, recall: 0.5, f1: 0.5, support: 10 }],
-    lr: 0.1,
-    seconds: 1,
-  });
 
   beforeAll(async () => {
     stack = await startStack('reslab_ingest');
@@ -41,7 +25,7 @@ describe('ingest is an upsert on (run, epoch, split) (real Postgres, no engine)'
   });
 
   it('keeps the last of a key repeated in one batch, and a resent batch adds no row and no event', async () => {
-    const batch = [metric(1, 'train', 2.0), metric(1, 'val', 1.9), metric(1, 'train', 1.5)];
+    const batch = [epochMetric(1, 'train', 2.0), epochMetric(1, 'val', 1.9), epochMetric(1, 'train', 1.5)];
     const answers: unknown[] = [];
     for (let send = 0; send < 2; send++) {
       const { status, body } = await api(stack, 'POST', `/runs/${runId}/events`, {

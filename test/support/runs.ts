@@ -24,6 +24,25 @@ export function tinyConfig(overrides: Partial<RunConfigInput> = {}): RunConfigIn
   };
 }
 
+/** An epoch_metric event as an engine prints it, for tests that play the worker; `loss` tells batches apart. */
+export function epochMetric(epoch: number, split: 'train' | 'val', loss: number): EpochMetricEvent {
+  return {
+    v: 1,
+    time: new Date().toISOString(),
+    type: 'epoch_metric',
+    epoch,
+    split,
+    loss,
+    accuracy: 0.5,
+    precision: 0.5,
+    recall: 0.5,
+    f1: 0.5,
+    perClass: [{ precision: 0.5, recall: 0.5, f1: 0.5, support: 10 }],
+    lr: 0.1,
+    seconds: 1,
+  };
+}
+
 export const FINISHED: RunDto['status'][] = ['succeeded', 'failed', 'cancelled'];
 
 export async function runWhen(
