@@ -25,7 +25,7 @@ demo: setup
 	infra/demo/demo.sh
 
 test: setup $(STAMPS)/venv-torchvision
-	infra/with-postgres.sh $(MAKE) --no-print-directory lint migrate test-ts test-python
+	infra/with-postgres.sh $(MAKE) --no-print-directory lint typecheck migrate test-ts test-python
 
 setup: $(STAMPS)/npm $(STAMPS)/venv $(STAMPS)/dataset $(STAMPS)/build $(STAMPS)/dashboard $(STAMPS)/chromium
 
@@ -49,11 +49,15 @@ $(STAMPS)/venv-torchvision: libs/engine/requirements-torchvision.txt
 	.venv-torchvision/bin/python -m pip install -q -r libs/engine/requirements-torchvision.txt
 	@mkdir -p $(STAMPS) && touch $@
 
-# The real Fashion-MNIST, from Debian; without root the engine falls back to a path you give it.
+# The real Fashion-MNIST, from Debian (as root), or from $RESLAB_DATA_DIR/fashion-mnist. Without either the
+# stamp is not written and setup stops, saying how to get it: no test falls back to other data.
+FASHION_MNIST_DIRS := /usr/share/datasets/fashion-mnist $(if $(RESLAB_DATA_DIR),$(RESLAB_DATA_DIR)/fashion-mnist)
 $(STAMPS)/dataset:
-	@if [ ! -d /usr/share/datasets/fashion-mnist ] && [ "$$(id -u)" -eq 0 ]; then \
+	@if ! ls -d $(FASHION_MNIST_DIRS) >/dev/null 2>&1 && [ "$$(id -u)" -eq 0 ]; then \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist; }; fi
+	@for d in $(FASHION_MNIST_DIRS); do [ -d "$$d" ] && exit 0; done; \
+	  echo "Fashion-MNIST is not installed (looked in $(FASHION_MNIST_DIRS)): run 'sudo apt-get install dataset-fashion-mnist', or put its four IDX files in \$$RESLAB_DATA_DIR/fashion-mnist" >&2; exit 1
 	@mkdir -p $(STAMPS) && touch $@
 
 # Headless Chromium for the browser tests (playwright-core drives Debian's build).
@@ -71,6 +75,12 @@ $(STAMPS)/build: $(STAMPS)/npm prisma/schema.prisma $(TS_SOURCES)
 $(STAMPS)/dashboard: $(STAMPS)/build $(DASHBOARD_SOURCES)
 	npm run build -w @reslab/dashboard --silent
 	@mkdir -p $(STAMPS) && touch $@
+
+# Every TypeScript file: the packages (tsc -b), the dashboard, and the tests and benchmarks (root tsconfig.json).
+typecheck: $(STAMPS)/build
+	npx tsc -b libs/contracts apps/orchestrator apps/worker apps/cli
+	npx tsc --noEmit -p apps/dashboard
+	npx tsc -p tsconfig.json
 
 lint:
 	npx biome check .

@@ -1,7 +1,7 @@
 import { type RunDto, STREAM, type SubscribeAck, type SubscribeRequest } from '@reslab/contracts';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { query } from '../support/postgres.js';
+import { query, queryOne } from '../support/postgres.js';
 import { waitFor } from '../support/processes.js';
 import { tinyConfig } from '../support/runs.js';
 import { api, type Stack, startStack } from '../support/stack.js';
@@ -56,7 +56,7 @@ describe('RunEvent retention (real orchestrator and Postgres, default retention,
       running.id,
       hoursAgo(9 * 24),
     ]);
-    const [{ newest }] = await query<{ newest: string }>(
+    const { newest } = await queryOne<{ newest: string }>(
       stack.db.url,
       `SELECT max(id)::text AS newest FROM "RunEvent" WHERE "runId" = $1`,
       [old.id],
@@ -67,7 +67,7 @@ describe('RunEvent retention (real orchestrator and Postgres, default retention,
     );
     expect(await eventCount(recent.id)).toBe(4);
     expect(await eventCount(running.id)).toBe(4);
-    const [{ through }] = await query<{ through: string | null }>(
+    const { through } = await queryOne<{ through: string | null }>(
       stack.db.url,
       `SELECT "eventsPrunedThrough"::text AS through FROM "Run" WHERE id = $1`,
       [old.id],

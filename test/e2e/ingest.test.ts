@@ -1,6 +1,6 @@
 import type { ClaimResponse, EpochMetricDto, ExperimentDto, WorkerDto } from '@reslab/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { query } from '../support/postgres.js';
+import { queryOne } from '../support/postgres.js';
 import { epochMetric, tinyConfig } from '../support/runs.js';
 import { api, type Stack, startStack } from '../support/stack.js';
 
@@ -43,7 +43,7 @@ describe('ingest is an upsert on (run, epoch, split) (real Postgres, no engine)'
     ]);
     const { body } = await api<EpochMetricDto[]>(stack, 'GET', `/runs/${runId}/metrics`);
     expect(body.map((m) => `${m.epoch}:${m.split}:${m.loss}`)).toEqual(['1:train:1.5', '1:val:1.9']);
-    const [{ count }] = await query<{ count: number }>(
+    const { count } = await queryOne<{ count: number }>(
       stack.db.url,
       `SELECT count(*)::int AS count FROM "RunEvent" WHERE "runId" = $1 AND type = 'epoch_metric'`,
       [runId],

@@ -1,6 +1,6 @@
 import type { ApiError, RunDto, RunPage, SweepDetailDto, SweepPage } from '@reslab/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { query } from '../support/postgres.js';
+import { query, queryOne } from '../support/postgres.js';
 import { tinyConfig } from '../support/runs.js';
 import { api, type Stack, startStack } from '../support/stack.js';
 
@@ -34,7 +34,7 @@ describe('GET /runs and GET /sweeps page with keyset cursors (real orchestrator 
   });
 
   it('two pages cover every run exactly once, newest first, even where runs share a timestamp', async () => {
-    const [{ stamps }] = await query<{ stamps: number }>(
+    const { stamps } = await queryOne<{ stamps: number }>(
       stack.db.url,
       `SELECT count(DISTINCT "queuedAt")::int AS stamps FROM "Run" WHERE "sweepId" = $1`,
       [sweeps[0]?.id],

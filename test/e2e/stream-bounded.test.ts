@@ -9,7 +9,7 @@ import {
 } from '@reslab/contracts';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { query } from '../support/postgres.js';
+import { query, queryOne } from '../support/postgres.js';
 import { tinyConfig } from '../support/runs.js';
 import { api, type Stack, startStack } from '../support/stack.js';
 
@@ -93,7 +93,7 @@ describe('the live stream stays bounded: capped replay, resync, orchestrator mem
   });
 
   it('answers a replay from event 0 of a 1,000-run sweep with resync and the snapshot, not 3,000 events', async () => {
-    const [{ count }] = await query<{ count: string }>(
+    const { count } = await queryOne<{ count: string }>(
       stack.db.url,
       `SELECT count(*)::text AS count FROM "RunEvent" WHERE "sweepId" = $1`,
       [sweep.id],
@@ -122,7 +122,7 @@ describe('the live stream stays bounded: capped replay, resync, orchestrator mem
       expect(snapshot.runs).toHaveLength(RUNS);
       expect(snapshot.counts.queued).toBe(RUNS);
     }
-    const [{ last }] = await query<{ last: string }>(
+    const { last } = await queryOne<{ last: string }>(
       stack.db.url,
       `SELECT max(id)::text AS last FROM "RunEvent" WHERE "sweepId" = $1`,
       [sweep.id],

@@ -1,17 +1,16 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApiError, EpochMetricDto, Page, RunDto } from '@reslab/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireFashionMnist } from '../support/datasets.js';
 import { REPO_ROOT } from '../support/paths.js';
-import { query } from '../support/postgres.js';
+import { queryOne } from '../support/postgres.js';
 import { startProcess, waitFor } from '../support/processes.js';
 import { pidsOf, runWhen } from '../support/runs.js';
 import { api, type Stack, startStack } from '../support/stack.js';
 
-const FASHION_MNIST = '/usr/share/datasets/fashion-mnist';
-// CI installs Debian's dataset-fashion-mnist (make setup); elsewhere synthetic data stands in.
-const dataset = existsSync(FASHION_MNIST) ? 'fashion-mnist' : 'synthetic';
-if (process.env.CI && dataset !== 'fashion-mnist') throw new Error(`${FASHION_MNIST} is missing on CI`);
+// The real data set, always (make setup installs it); its absence is an error that says how to get it.
+requireFashionMnist();
+const dataset = 'fashion-mnist';
 
 const smallRun = {
   experiment: 'walking-skeleton',
@@ -45,7 +44,7 @@ describe('walking skeleton: POST /runs -> worker -> engine -> Postgres -> GET me
     expect(body.issues?.map((i) => i.path)).toEqual(
       expect.arrayContaining(['config.model.depth', 'config.data.dataset', 'config.epochs']),
     );
-    const [{ count }] = await query<{ count: string }>(stack.db.url, 'SELECT count(*) FROM "Run"');
+    const { count } = await queryOne<{ count: string }>(stack.db.url, 'SELECT count(*) FROM "Run"');
     expect(Number(count)).toBe(0);
   });
 

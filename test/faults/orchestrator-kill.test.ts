@@ -1,7 +1,7 @@
 import type { RunDto, SweepDetailDto } from '@reslab/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { integrity } from '../support/fault-checks.js';
-import { query } from '../support/postgres.js';
+import { query, queryOne } from '../support/postgres.js';
 import { waitFor } from '../support/processes.js';
 import { sweepFinished, tinyConfig } from '../support/runs.js';
 import { api, FAKE_ENGINE_COMMAND, type Stack, startStack } from '../support/stack.js';
@@ -38,7 +38,7 @@ describe('orchestrator kill -9 in the middle of ingest batches (FAKE engine)', (
     let kills = 0;
     while (kills < KILLS) {
       await waitFor('epochs streaming in', async () => {
-        const [{ n }] = await query<{ n: number }>(stack.db.url, `SELECT count(*)::int AS n FROM "EpochMetric"`);
+        const { n } = await queryOne<{ n: number }>(stack.db.url, `SELECT count(*)::int AS n FROM "EpochMetric"`);
         return n >= (kills + 1) * 40 ? true : undefined;
       });
       await stack.stopOrchestrator('SIGKILL');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { RunDto } from '@reslab/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { integrity } from '../support/fault-checks.js';
-import { query } from '../support/postgres.js';
+import { query, queryOne } from '../support/postgres.js';
 import { pidsMatching, waitFor } from '../support/processes.js';
 import { ENGINE_ENV, metricsOf, runWhen, tinyConfig } from '../support/runs.js';
 import { api, type Stack, startStack } from '../support/stack.js';
@@ -74,7 +74,7 @@ describe('worker kill -9 with undelivered outbox items', () => {
 
     // Each journaled epoch reached the log while attempt 1 still held the run: delivered from the journal,
     // not trained again by attempt 2.
-    const [{ left }] = await query<{ left: string }>(
+    const { left } = await queryOne<{ left: string }>(
       stack.db.url,
       `SELECT min(id)::text AS left FROM "RunEvent" WHERE "runId" = $1 AND type = 'status'
           AND payload->>'status' = 'queued' AND (payload->>'attempt')::int = 1`,

@@ -60,3 +60,14 @@ export async function query<T extends pg.QueryResultRow>(
     await client.end();
   }
 }
+
+/** The one row a query must return (a count, a max); an empty answer is an error naming the query. */
+export async function queryOne<T extends pg.QueryResultRow>(
+  url: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T> {
+  const [row] = await query<T>(url, sql, params);
+  if (!row) throw new Error(`expected one row from: ${sql.trim().split('\n')[0]}`);
+  return row;
+}

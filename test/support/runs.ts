@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import type { EpochMetricDto, Page, RunConfigInput, RunDto } from '@reslab/contracts';
+import type { EpochMetricDto, EpochMetricEvent, Page, RunConfigInput, RunDto } from '@reslab/contracts';
 import { query } from './postgres.js';
 import { waitFor } from './processes.js';
 import { api, type Stack } from './stack.js';

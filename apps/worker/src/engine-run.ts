@@ -180,8 +180,10 @@ export class EngineRun {
             outbox.push({ kind: 'artifact', artifact });
           }
         });
-      } else if (pending.length >= BATCH_SIZE) flush();
-      else timer ??= setTimeout(flush, BATCH_DELAY_MS);
+      } else if (event.type === 'epoch_metric' || pending.length >= BATCH_SIZE) {
+        // An epoch's metrics are what a person watching waits for: sent at once, never held by the batch timer.
+        flush();
+      } else timer ??= setTimeout(flush, BATCH_DELAY_MS);
     });
 
     const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
