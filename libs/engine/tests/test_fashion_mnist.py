@@ -19,8 +19,8 @@ if not FASHION_DIR.is_dir():
 def fashion_dir() -> Path:
     if not FASHION_DIR.is_dir():
         pytest.fail(
-            f"Fashion-MNIST is not installed (looked in {FASHION_DIR}): run 'sudo apt-get install dataset-fashion-mnist',"
-            " or put its four IDX files in $RESLAB_DATA_DIR/fashion-mnist"
+            f"Fashion-MNIST is not installed (looked in {FASHION_DIR}): run"
+            " 'sudo apt-get install dataset-fashion-mnist', or put its four IDX files in $RESLAB_DATA_DIR/fashion-mnist"
         )
     return FASHION_DIR
 
