@@ -12,13 +12,12 @@
  *
  *   DATABASE_URL=postgresql://reslab:reslab@127.0.0.1:55432/reslab npx tsx benchmarks/dashboard-render.ts
  */
-import { join } from 'node:path';
 import { type ClaimResponse, PAGE_LIMIT, PROTOCOL_VERSION, type RunDto, type WorkerDto } from '@reslab/contracts';
 import pg from 'pg';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/support/browser.js';
-import { REPO_ROOT } from '../test/support/paths.js';
-import { freePort, startProcess, waitForHttp } from '../test/support/processes.js';
+import { startDashboard } from '../test/support/dashboard.js';
+import { waitForHttp } from '../test/support/processes.js';
 import { api, startStack } from '../test/support/stack.js';
 
 const RUNS = 1000;
@@ -70,14 +69,7 @@ async function main() {
   const t0 = Date.now();
   const stack = await startStack('reslab_bench_dash');
   const pool = new pg.Pool({ connectionString: stack.db.url, max: 4 });
-  const port = await freePort();
-  const dashboardUrl = `http://127.0.0.1:${port}`;
-  const dashboard = startProcess(
-    'node',
-    [join(REPO_ROOT, 'node_modules/next/dist/bin/next'), 'start', '-p', String(port), '-H', '127.0.0.1'],
-    { RESLAB_API_URL: stack.apiUrl, NEXT_PUBLIC_RESLAB_API_URL: stack.apiUrl, NEXT_TELEMETRY_DISABLED: '1' },
-    join(REPO_ROOT, 'apps/dashboard'),
-  );
+  const { url: dashboardUrl, process: dashboard } = await startDashboard(stack.apiUrl);
   const browser = await launchChromium();
   try {
     // Seed: 1,000 runs through the API, 16 requests at a time.

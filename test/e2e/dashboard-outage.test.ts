@@ -3,8 +3,8 @@ import type { RunDto } from '@reslab/contracts';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS_DIR, launchChromium } from '../support/browser.js';
-import { REPO_ROOT } from '../support/paths.js';
-import { freePort, type ManagedProcess, startProcess, waitForHttp } from '../support/processes.js';
+import { startDashboard } from '../support/dashboard.js';
+import { type ManagedProcess } from '../support/processes.js';
 import { tinyConfig } from '../support/runs.js';
 import { api, FAKE_ENGINE_COMMAND, type Stack, startStack } from '../support/stack.js';
 
@@ -18,15 +18,7 @@ describe('dashboard through an orchestrator outage (FAKE engine; real orchestrat
 
   beforeAll(async () => {
     stack = await startStack('reslab_doutage');
-    const port = await freePort();
-    dashboardUrl = `http://127.0.0.1:${port}`;
-    dashboard = startProcess(
-      'node',
-      [join(REPO_ROOT, 'node_modules/next/dist/bin/next'), 'start', '-p', String(port), '-H', '127.0.0.1'],
-      { RESLAB_API_URL: stack.apiUrl, NEXT_PUBLIC_RESLAB_API_URL: stack.apiUrl, NEXT_TELEMETRY_DISABLED: '1' },
-      join(REPO_ROOT, 'apps/dashboard'),
-    );
-    await waitForHttp(`${dashboardUrl}/workers`, 60_000);
+    ({ url: dashboardUrl, process: dashboard } = await startDashboard(stack.apiUrl, '/workers'));
     browser = await launchChromium();
   });
 

@@ -3,8 +3,8 @@ import type { RunPage, SweepDetailDto } from '@reslab/contracts';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS_DIR, launchChromium } from '../support/browser.js';
-import { REPO_ROOT } from '../support/paths.js';
-import { freePort, type ManagedProcess, startProcess, waitFor, waitForHttp } from '../support/processes.js';
+import { startDashboard } from '../support/dashboard.js';
+import { type ManagedProcess, waitFor } from '../support/processes.js';
 import { api, type Stack, startStack } from '../support/stack.js';
 
 /** What an EChart element says it draws (components/echart.tsx mirrors it into `data-series`). */
@@ -24,15 +24,7 @@ describe('dashboard pages: launch, live run, sweep, compare, workers (real brows
   beforeAll(async () => {
     stack = await startStack('reslab_dpages');
     await Promise.all([stack.startWorker('pages-worker-a'), stack.startWorker('pages-worker-b')]);
-    const port = await freePort();
-    dashboardUrl = `http://127.0.0.1:${port}`;
-    dashboard = startProcess(
-      'node',
-      [join(REPO_ROOT, 'node_modules/next/dist/bin/next'), 'start', '-p', String(port), '-H', '127.0.0.1'],
-      { RESLAB_API_URL: stack.apiUrl, NEXT_PUBLIC_RESLAB_API_URL: stack.apiUrl, NEXT_TELEMETRY_DISABLED: '1' },
-      join(REPO_ROOT, 'apps/dashboard'),
-    );
-    await waitForHttp(`${dashboardUrl}/runs`, 60_000);
+    ({ url: dashboardUrl, process: dashboard } = await startDashboard(stack.apiUrl, '/runs'));
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   });

@@ -3,8 +3,8 @@ import type { RunDto } from '@reslab/contracts';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS_DIR, launchChromium } from '../support/browser.js';
-import { REPO_ROOT } from '../support/paths.js';
-import { freePort, type ManagedProcess, startProcess, waitFor, waitForHttp } from '../support/processes.js';
+import { startDashboard } from '../support/dashboard.js';
+import { type ManagedProcess, waitFor } from '../support/processes.js';
 import { api, type Stack, startStack } from '../support/stack.js';
 
 describe('dashboard lists runs from the API (real browser, real stack)', () => {
@@ -16,15 +16,7 @@ describe('dashboard lists runs from the API (real browser, real stack)', () => {
   beforeAll(async () => {
     stack = await startStack('reslab_dash');
     await stack.startWorker('dash-worker');
-    const port = await freePort();
-    dashboardUrl = `http://127.0.0.1:${port}`;
-    dashboard = startProcess(
-      'node',
-      [join(REPO_ROOT, 'node_modules/next/dist/bin/next'), 'start', '-p', String(port), '-H', '127.0.0.1'],
-      { RESLAB_API_URL: stack.apiUrl, NEXT_TELEMETRY_DISABLED: '1' },
-      join(REPO_ROOT, 'apps/dashboard'),
-    );
-    await waitForHttp(`${dashboardUrl}/runs`, 60_000);
+    ({ url: dashboardUrl, process: dashboard } = await startDashboard(stack.apiUrl, '/runs'));
     browser = await launchChromium();
   });
 
