@@ -62,9 +62,11 @@ function fsyncDir(dir: string): void {
  */
 export class OutboxJournal<T> {
   private fd: number | null = null;
-  private size = 0;
+  /** Bytes in the file: a failed write is cut back to this. */
+  private fileBytes = 0;
   private nextSeq = 1;
   private acksSinceCompaction = 0;
+  /** Unacknowledged items by seq, in seq order: appended in order, read back in file order. */
   private readonly items = new Map<number, T>();
   /** Items the disk refused, oldest first; written before any newer line. */
   private unwritten: Journaled<T>[] = [];
@@ -80,11 +82,17 @@ export class OutboxJournal<T> {
 
   /** What the journal holds that was never acknowledged, oldest first. */
   pending(): Journaled<T>[] {
-    return [...this.items].sort(([a], [b]) => a - b).map(([seq, item]) => ({ seq, item }));
+    return [...this.items].map(([seq, item]) => ({ seq, item }));
   }
 
-  get unpersisted(): number {
-    return this.unwritten.length;
+  get size(): number {
+    return this.items.size;
+  }
+
+  /** The oldest unacknowledged item: the next to deliver. */
+  first(): Journaled<T> | undefined {
+    for (const [seq, item] of this.items) return { seq, item };
+    return undefined;
   }
 
   append(item: T): Journaled<T> {
@@ -97,7 +105,10 @@ export class OutboxJournal<T> {
 
   /** Everything up to `seq` is delivered (or dropped on purpose). */
   ack(seq: number): void {
-    for (const key of this.items.keys()) if (key <= seq) this.items.delete(key);
+    for (const key of this.items.keys()) {
+      if (key > seq) break;
+      this.items.delete(key);
+    }
     this.unwritten = this.unwritten.filter((e) => e.seq > seq);
     if (!this.items.size) {
       this.remove();
@@ -145,7 +156,7 @@ export class OutboxJournal<T> {
     try {
       if (this.fd === null) {
         this.fd = openSync(this.file, 'a');
-        this.size = fstatSync(this.fd).size;
+        this.fileBytes = fstatSync(this.fd).size;
         fsyncDir(dirname(this.file));
       }
       const bytes = Buffer.from(line);
@@ -153,10 +164,10 @@ export class OutboxJournal<T> {
         writeSync(this.fd, bytes);
         if (sync) fsyncSync(this.fd);
       } catch (error) {
-        ftruncateSync(this.fd, this.size); // no half line left in front of the next one
+        ftruncateSync(this.fd, this.fileBytes); // no half line left in front of the next one
         throw error;
       }
-      this.size += bytes.length;
+      this.fileBytes += bytes.length;
       if (this.diskError) {
         this.log.info({ file: this.file, was: this.diskError }, 'outbox journal writable again');
         this.diskError = null;

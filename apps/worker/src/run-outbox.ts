@@ -32,10 +32,8 @@ export interface OutboxHooks {
  *   which `reslab workers` shows, and the rest go on.
  */
 export class RunOutbox {
-  private items: Journaled<OutboxItem>[] = [];
   private sending: Promise<void> | null = null;
   private fencedAt: Date | null = null;
-  private finished = false;
 
   constructor(
     readonly runId: string,
@@ -47,28 +45,26 @@ export class RunOutbox {
     private readonly log: Logger,
     private readonly hooks: OutboxHooks = {},
   ) {
-    this.items = journal.pending();
-    this.finished = this.items.some((i) => i.item.kind === 'finish');
-    if (this.items.length) this.startDraining();
+    // The journal is the queue: what an earlier process left in it is sent first.
+    if (journal.size) this.startDraining();
   }
 
   get pending(): number {
-    return this.items.length;
+    return this.journal.size;
   }
 
   get fenced(): boolean {
     return this.fencedAt !== null;
   }
 
-  /** True once a finish report is queued: nothing more will come for this attempt. */
+  /** Whether a finish report waits to be sent: nothing more will come for this attempt. */
   get hasFinish(): boolean {
-    return this.finished;
+    return this.journal.pending().some((e) => e.item.kind === 'finish');
   }
 
   push(item: OutboxItem): void {
     if (this.fenced) return;
-    if (item.kind === 'finish') this.finished = true;
-    this.items.push(this.journal.append(item));
+    this.journal.append(item);
     this.startDraining();
   }
 
@@ -92,8 +88,7 @@ export class RunOutbox {
 
   private async drain(): Promise<void> {
     let failures = 0;
-    while (this.items.length) {
-      const next = this.items[0] as Journaled<OutboxItem>;
+    for (let next = this.journal.first(); next; next = this.journal.first()) {
       try {
         await this.deliver(next);
         this.hooks.onDelivered?.(next.item);
@@ -101,7 +96,7 @@ export class RunOutbox {
         if (error instanceof ApiRequestError && error.retryable) {
           if (failures++ === 0)
             this.log.warn(
-              { err: error.message, pending: this.items.length },
+              { err: error.message, pending: this.journal.size },
               'orchestrator unreachable; buffering on disk',
             );
           await sleep(backoffMs(failures));
@@ -127,19 +122,18 @@ export class RunOutbox {
       }
       if (failures) this.log.info({ after: failures }, 'orchestrator reachable again');
       failures = 0;
-      this.items.shift();
       this.journal.ack(next.seq);
     }
   }
 
   private fence(reason: string): void {
     this.fencedAt = new Date();
+    const pending = this.journal.pending();
     this.log.warn(
-      { reason, dropped: this.items.length },
+      { reason, dropped: pending.length },
       'attempt fenced by the orchestrator: its remaining items are dropped on purpose and its engine stopped',
     );
-    const last = this.items.at(-1);
-    this.items = [];
+    const last = pending.at(-1);
     if (last) this.journal.ack(last.seq);
     this.hooks.onFenced?.();
   }
