@@ -7,6 +7,11 @@ export interface Writer {
   attempt: number;
 }
 
+/** Whether `writer` holds the run's current attempt: the condition every worker write is checked against. */
+export function isHeldBy(run: { status: string; workerId: string | null; attempt: number }, writer: Writer): boolean {
+  return run.status === 'running' && run.workerId === writer.workerId && run.attempt === writer.attempt;
+}
+
 /** The 409 a worker reads as "this attempt is over": it drops the attempt's items on purpose. */
 export function fenced(
   runId: string,

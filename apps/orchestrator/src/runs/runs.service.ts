@@ -21,7 +21,7 @@ import { logger } from '../logger.js';
 import { OrchestratorMetrics } from '../observability/orchestrator-metrics.js';
 import { RunQueueService } from '../queue/run-queue.service.js';
 import { toEpochMetricDto, toGradFlowDtos, toRunDto } from './run-dto.js';
-import { fenced } from './run-fence.js';
+import { fenced, isHeldBy } from './run-fence.js';
 
 const DEFAULT_MAX_ATTEMPTS = 3;
 const ACTIVE: RunStatus[] = ['queued', 'running'];
@@ -57,12 +57,12 @@ export class RunsService implements OnApplicationBootstrap {
   }
 
   /** Gives every running run a whole lease from now. */
-  private async extendLeases(after: string): Promise<void> {
+  private async extendLeases(reason: string): Promise<void> {
     const { count } = await this.prisma.run.updateMany({
       where: { status: 'running' },
       data: { leaseExpiresAt: new Date(Date.now() + this.config.leaseSeconds * 1000) },
     });
-    if (count) logger.info({ runs: count, after }, 'leases of running runs restarted');
+    if (count) logger.info({ runs: count, after: reason }, 'leases of running runs restarted');
   }
 
   async create(request: CreateRunRequest): Promise<Run> {
@@ -199,13 +199,7 @@ export class RunsService implements OnApplicationBootstrap {
     const byId = new Map(runs.map((r) => [r.id, r]));
     return held.filter(({ runId, attempt }) => {
       const run = byId.get(runId);
-      return (
-        !run ||
-        run.workerId !== workerId ||
-        run.attempt !== attempt ||
-        run.status !== 'running' ||
-        run.cancelRequestedAt !== null
-      );
+      return !run || !isHeldBy(run, { workerId, attempt }) || run.cancelRequestedAt !== null;
     });
   }
 
@@ -253,9 +247,7 @@ export class RunsService implements OnApplicationBootstrap {
     if (!run) throw notFound(`run ${runId}`);
     // The same condition as every other worker write (run-fence.ts), here as the transition's guard.
     const held = { status: 'running' as const, workerId: report.workerId, attempt: report.attempt };
-    if (run.status !== 'running' || run.workerId !== writer.workerId || run.attempt !== writer.attempt) {
-      throw fenced(runId, writer, run);
-    }
+    if (!isHeldBy(run, writer)) throw fenced(runId, writer, run);
     const common = { exitCode: report.exitCode, stderrTail: report.stderrTail, leaseExpiresAt: null };
     let updated: Run | null;
     if (report.status === 'cancelled' && run.cancelRequestedAt === null) {
