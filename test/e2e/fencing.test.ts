@@ -32,6 +32,13 @@ describe('every worker write is fenced by attempt', () => {
         events: [epochMetric(1, 'train', loss)],
       });
     expect((await send(1, 1, 2.0)).status).toBe(200);
+    // A write that does not say which attempt and batch it is gets a 400 naming the fields, and stores nothing.
+    const unnamed = await api<{ issues: { path: string }[] }>(stack, 'POST', `/runs/${fencedRun}/events`, {
+      workerId,
+      events: [epochMetric(1, 'train', 7.7)],
+    });
+    expect(unnamed.status).toBe(400);
+    expect(unnamed.body.issues.map((i) => i.path).sort()).toEqual(['attempt', 'seq']);
     // No heartbeat: the 2 s lease runs out as if the worker had vanished, the run goes back to the queue,
     // and the same worker claims it again (the case where one worker could hold two attempts of a run).
     const again = await waitFor('the run to be requeued and claimed again', async () => {
