@@ -16,15 +16,22 @@ describe('committed migrations build exactly what schema.prisma declares (real P
     const expected = await shapeFromPrismaSchema(SCHEMA_PATH);
     const actual = await shapeFromDatabase(db.url);
     expect(Object.keys(expected.tables).sort()).toEqual([
+      'ApiKey',
       'Artifact',
+      'AuditEntry',
+      'EnrolmentToken',
       'EpochMetric',
       'Experiment',
       'GradFlow',
+      'Membership',
       'Project',
       'Run',
       'RunEvent',
+      'Session',
+      'ShareLink',
       'Sweep',
       'Team',
+      'User',
       'Worker',
     ]);
     expect(actual).toEqual(expected);

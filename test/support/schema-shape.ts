@@ -124,9 +124,10 @@ export async function shapeFromPrismaSchema(schemaPath: string): Promise<SchemaS
         }
         continue;
       }
+      // Prisma creates a scalar list as a nullable array column (`uuid[]`).
       t.columns[field.dbName ?? field.name] = {
-        type: columnType(field),
-        nullable: !field.isRequired,
+        type: field.isList ? `${columnType(field)}[]` : columnType(field),
+        nullable: field.isList || !field.isRequired,
         default: columnDefault(table, field),
       };
       if (field.isId) t.primaryKey = [field.dbName ?? field.name];

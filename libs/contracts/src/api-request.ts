@@ -98,6 +98,8 @@ export interface RequestOptions<S extends z.ZodType> {
   /** The answer's contract; without one the answer is not read. */
   schema?: S;
   timeoutMs?: number;
+  /** A credential (identity.ts CREDENTIAL_PREFIX), sent as `Authorization: Bearer`. */
+  token?: string;
 }
 
 /**
@@ -112,12 +114,15 @@ export async function requestJson<S extends z.ZodType>(
   path: string,
   options: RequestOptions<S> = {},
 ): Promise<z.infer<S>> {
-  const { body, schema, timeoutMs = 30_000 } = options;
+  const { body, schema, timeoutMs = 30_000, token } = options;
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (token) headers.authorization = `Bearer ${token}`;
   let response: Response;
   try {
     response = await fetch(`${baseUrl}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(timeoutMs),
     });
