@@ -1,20 +1,16 @@
 import { z } from 'zod';
 import { EngineEvent, SPLITS } from './engine-events.js';
+import { ProjectRef } from './project-ref.js';
 import { RunConfig } from './run-config.js';
 
 export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export const RunStatus = z.enum(RUN_STATUSES);
 export type RunStatus = z.infer<typeof RunStatus>;
 
-const slug = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes, at most 63 characters');
-
 export const CreateRunRequest = z
   .object({
-    /** Team and project slugs; both default to `default`. */
-    team: slug.default('default'),
-    project: slug.default('default'),
+    /** The project, as `team/project` or a slug that only one of the caller's teams has. The team comes from the credential. */
+    project: ProjectRef.default('default'),
     /** Experiment name inside the project; created on first use. */
     experiment: z.string().min(1).max(200).default('default'),
     name: z.string().min(1).max(200).optional(),
@@ -101,10 +97,14 @@ export type DeadLetter = z.infer<typeof DeadLetter>;
 export const WorkerDto = z.object({
   id: z.uuid(),
   name: z.string(),
+  /** The team it serves; null for a worker shared by every team. */
+  teamId: z.uuid().nullable(),
   host: z.string(),
   slots: z.int(),
   gpus: z.array(GpuInfo),
   lastHeartbeatAt: isoTime,
+  /** Set when an admin revoked its credential: it gets no more work. */
+  revokedAt: isoTime.nullable(),
   draining: z.boolean(),
   /** Runs the worker holds now. */
   runningRunIds: z.array(z.uuid()),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ProjectRef } from './project-ref.js';
 import { RunConfig } from './run-config.js';
 
 /**
@@ -25,8 +26,8 @@ const GridValue = z.union([z.string(), z.number(), z.boolean()]);
 
 export const SweepSpec = z
   .object({
-    team: z.string().default('default'),
-    project: z.string().default('default'),
+    /** As in CreateRunRequest: `team/project`, or a project slug; the team comes from the credential. */
+    project: ProjectRef.default('default'),
     experiment: z.string().min(1).max(200).optional(),
     name: z.string().min(1).max(200),
     description: z.string().max(10000).optional(),
