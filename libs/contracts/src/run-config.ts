@@ -48,11 +48,34 @@ export function isKnownDepth(arch: (typeof ARCHS)[number], depth: number): boole
   return arch === 'preact_resnet' && depth >= 11 && (depth - 2) % 9 === 0;
 }
 
+/**
+ * `data.root` names a folder under the data folders a worker was started with (RESLAB_DATA_DIRS), e.g. `pets` or
+ * `cifar/cifar-10-batches-py`; it is never a path on the server. A run config is written by any team member, and a
+ * free path would let one read (and, with `download`, write) wherever the worker can. The engine checks the name
+ * again after resolving symlinks (libs/engine reslab_engine/data/locate.py): these checks are the first wall, not
+ * the only one.
+ */
+export const DataRootName = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine((s) => !s.includes('\u0000'), 'data.root must not contain NUL bytes')
+  .refine((s) => !s.includes('\\'), 'data.root must use / between folders, not backslashes')
+  .refine(
+    (s) => !s.startsWith('/'),
+    "data.root is a folder name under the worker's data folders (RESLAB_DATA_DIRS), not an absolute path",
+  )
+  .refine(
+    (s) => !s.split('/').includes('..'),
+    "data.root must not contain '..': it names a folder inside a data folder",
+  )
+  .describe("A folder name under the worker's data folders (RESLAB_DATA_DIRS), e.g. 'pets'; no absolute path or '..'");
+
 export const DataConfig = z
   .object({
     dataset: z.enum(DATASETS),
-    /** Directory holding the data set's files; the engine searches known places when absent. */
-    root: z.string().min(1).optional(),
+    /** A folder NAME under the worker's data folders (DataRootName); the engine searches known places when absent. */
+    root: DataRootName.optional(),
     /** Use only the first N training images (before the validation split is taken). */
     trainSubset: z.int().positive().optional(),
     /** Images held out of the training set for validation (5k in He et al. 2016 §4.2). */
