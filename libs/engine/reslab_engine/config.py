@@ -9,7 +9,7 @@ import json
 import os
 import re
 from dataclasses import dataclass, fields
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import jsonschema
@@ -199,7 +199,25 @@ def _check_semantics(config: RunConfig) -> None:
     _check_data(config.data)
 
 
+def check_root_name(root: str) -> None:
+    """libs/contracts DataRootName's rules, which the JSON Schema cannot carry: `data.root` is a folder name under the
+    worker's data folders, never a path. data/locate.py checks where the name leads once symlinks are followed."""
+    if "\0" in root:
+        raise ConfigError("data.root must not contain NUL bytes", "data.root")
+    if "\\" in root:
+        raise ConfigError("data.root must use / between folders, not backslashes", "data.root")
+    if PurePosixPath(root).is_absolute():
+        raise ConfigError(
+            "data.root is a folder name under the worker's data folders (RESLAB_DATA_DIRS), not an absolute path",
+            "data.root",
+        )
+    if ".." in root.split("/"):
+        raise ConfigError("data.root must not contain '..': it names a folder inside a data folder", "data.root")
+
+
 def _check_data(data: DataConfig) -> None:
+    if data.root is not None:
+        check_root_name(data.root)
     if data.dataset in NOT_BUILT_DATASETS:
         raise ConfigError(f"data.dataset '{data.dataset}' is not supported yet", "data.dataset")
     if data.dataset == "imagefolder" and not data.root:

@@ -77,3 +77,13 @@ def tiny_run(tmp_path_factory) -> EngineRun:
     run = run_engine(TINY_CONFIG, tmp_path_factory.mktemp("tiny") / "run")
     assert run.returncode == 0, run.stderr
     return run
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch) -> Path:
+    """The one folder `data.root` names resolve under (RESLAB_DATA_DIRS, as a worker passes it), empty; engine
+    subprocesses started by run_engine inherit it."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    monkeypatch.setenv("RESLAB_DATA_DIRS", str(folder))
+    return folder

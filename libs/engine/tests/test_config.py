@@ -92,10 +92,10 @@ def test_cli_val_size_too_large_exits_2(tmp_path):
     assert_config_error(run, "data.valSize")
 
 
-def test_cli_missing_data_files_names_directories(tmp_path):
-    run = run_engine(with_changes(data={"dataset": "mnist", "root": str(tmp_path / "nowhere")}), tmp_path / "run")
+def test_cli_missing_data_files_names_directories(tmp_path, data_dir):
+    run = run_engine(with_changes(data={"dataset": "mnist", "root": "nowhere"}), tmp_path / "run")
     assert run.returncode == 1
-    assert run.events[0]["code"] == "data" and str(tmp_path / "nowhere") in run.events[0]["message"]
+    assert run.events[0]["code"] == "data" and str(data_dir / "nowhere") in run.events[0]["message"]
     assert "Traceback" not in run.stderr
 
 

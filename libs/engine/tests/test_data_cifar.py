@@ -63,9 +63,10 @@ def no_env(monkeypatch, tmp_path):
     monkeypatch.setenv(locate.DATA_ENV, str(tmp_path / "env"))
 
 
-def test_cifar10_from_root_keeps_release_order(tmp_path, no_env):
-    batches = write_cifar10(tmp_path / "cifar-10-batches-py", np.random.default_rng(0))
-    data = load_dataset(DataConfig(dataset="cifar10", root=str(tmp_path), val_size=PER_BATCH))
+def test_cifar10_from_root_keeps_release_order(data_dir, no_env):
+    # data.root names the folder above the release folder.
+    batches = write_cifar10(data_dir / "cifar" / "cifar-10-batches-py", np.random.default_rng(0))
+    data = load_dataset(DataConfig(dataset="cifar10", root="cifar", val_size=PER_BATCH))
     assert data.num_classes == 10 and data.in_channels == 3
     assert data.train.images.shape == (4 * PER_BATCH, 3, 32, 32) and data.train.images.dtype.is_floating_point is False
     # The held-out validation split is the LAST valSize training images: here all of data_batch_5.
@@ -79,9 +80,10 @@ def test_cifar10_from_root_keeps_release_order(tmp_path, no_env):
     assert data.test.labels.tolist() == batches["test_batch"][b"labels"]
 
 
-def test_cifar100_uses_fine_labels(tmp_path, no_env):
-    batches = write_cifar100(tmp_path / "cifar-100-python", np.random.default_rng(1))
-    data = load_dataset(DataConfig(dataset="cifar100", root=str(tmp_path / "cifar-100-python"), val_size=10))
+def test_cifar100_uses_fine_labels(data_dir, no_env):
+    # data.root names the release folder itself.
+    batches = write_cifar100(data_dir / "cifar-100-python", np.random.default_rng(1))
+    data = load_dataset(DataConfig(dataset="cifar100", root="cifar-100-python", val_size=10))
     assert data.num_classes == 100
     assert data.train.labels.tolist() + data.val.labels.tolist() == batches["train"][b"fine_labels"]
 
@@ -99,11 +101,11 @@ def test_cifar10_extracted_from_the_archive_in_the_data_dir(tmp_path, monkeypatc
     assert [p.name for p in (data_dir / "cifar10").iterdir() if p.name.startswith(".")] == []  # no scratch left
 
 
-def test_missing_files_name_the_paths_searched(tmp_path, no_env):
+def test_missing_files_name_the_paths_searched(tmp_path, data_dir, no_env):
     with pytest.raises(DataError) as caught:
-        load_dataset(DataConfig(dataset="cifar100", root=str(tmp_path / "nowhere")))
+        load_dataset(DataConfig(dataset="cifar100", root="nowhere"))
     assert caught.value.field == "data.root"
-    assert str(tmp_path / "nowhere") in caught.value.message and "cifar-100-python.tar.gz" in caught.value.message
+    assert str(data_dir / "nowhere") in caught.value.message and "cifar-100-python.tar.gz" in caught.value.message
     with pytest.raises(DataError) as caught:
         load_dataset(DataConfig(dataset="cifar10"))
     assert caught.value.field == "data.dataset" and str(tmp_path / "env" / "cifar10") in caught.value.message
@@ -117,13 +119,13 @@ class Exploit:
         return os.system, (f"touch {self.marker}",)
 
 
-def test_malicious_pickle_is_refused_naming_file_and_global(tmp_path, no_env):
-    folder = tmp_path / "cifar-10-batches-py"
+def test_malicious_pickle_is_refused_naming_file_and_global(tmp_path, data_dir, no_env):
+    folder = data_dir / "cifar-10-batches-py"
     write_cifar10(folder, np.random.default_rng(3))
     marker = tmp_path / "pwned"
     write_pickle(folder / "data_batch_3", {b"data": Exploit(marker), b"labels": []})
     with pytest.raises(DataError, match=r"data_batch_3: refusing to unpickle global '(posix|os|nt)\.system'"):
-        load_dataset(DataConfig(dataset="cifar10", root=str(tmp_path), val_size=PER_BATCH))
+        load_dataset(DataConfig(dataset="cifar10", root="cifar-10-batches-py", val_size=PER_BATCH))
     assert not marker.exists()
 
 

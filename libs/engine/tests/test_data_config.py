@@ -17,7 +17,7 @@ def test_built_data_sets_validate(dataset):
 
 
 def test_imagefolder_validates_with_a_root():
-    config = validate(with_data(dataset="imagefolder", root="/data/pets", imageSize=64, onCorruptImage="skip"))
+    config = validate(with_data(dataset="imagefolder", root="pets", imageSize=64, onCorruptImage="skip"))
     assert config.data.image_size == 64 and config.data.on_corrupt_image == "skip"
 
 
@@ -27,7 +27,7 @@ def test_imagefolder_validates_with_a_root():
         ({"dataset": "imagefolder"}, "data.root"),
         ({"dataset": "mnist", "onCorruptImage": "skip"}, "data.onCorruptImage"),
         ({"dataset": "synthetic", "download": True}, "data.download"),
-        ({"dataset": "imagefolder", "root": "/x", "download": True}, "data.download"),
+        ({"dataset": "imagefolder", "root": "x", "download": True}, "data.download"),
     ],
 )
 def test_data_semantic_errors_name_the_field(data, field):

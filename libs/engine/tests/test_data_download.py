@@ -127,7 +127,7 @@ def test_idx_files_in_the_data_dir_are_used_without_download(isolated, monkeypat
     assert len(data.train) == 25 and data.num_classes == 10 and data.in_channels == 1
 
 
-def test_missing_root_names_it(tmp_path):
+def test_missing_root_names_it(data_dir):
     with pytest.raises(DataError) as caught:
-        load_dataset(DataConfig(dataset="fashion-mnist", root=str(tmp_path / "nowhere")))
-    assert caught.value.field == "data.root" and str(tmp_path / "nowhere") in caught.value.message
+        load_dataset(DataConfig(dataset="fashion-mnist", root="nowhere"))
+    assert caught.value.field == "data.root" and str(data_dir / "nowhere") in caught.value.message

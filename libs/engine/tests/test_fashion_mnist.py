@@ -25,20 +25,27 @@ def fashion_dir() -> Path:
     return FASHION_DIR
 
 
-def test_loads_the_full_data_set(fashion_dir):
-    data = load_dataset(DataConfig(dataset="fashion-mnist", root=str(fashion_dir), val_size=5000))
+@pytest.fixture
+def fashion_root(fashion_dir, monkeypatch) -> str:
+    """`data.root` for it: the folder's name, with the folder above it as the only data folder (RESLAB_DATA_DIRS)."""
+    monkeypatch.setenv("RESLAB_DATA_DIRS", str(fashion_dir.parent))
+    return fashion_dir.name
+
+
+def test_loads_the_full_data_set(fashion_root):
+    data = load_dataset(DataConfig(dataset="fashion-mnist", root=fashion_root, val_size=5000))
     assert data.train.images.shape == (55000, 1, 28, 28) and len(data.val) == 5000 and len(data.test) == 10000
     assert data.train.images.dtype.is_floating_point is False
     assert data.train.labels.unique().tolist() == list(range(10))
     assert 60 < float(data.mean) < 80  # Fashion-MNIST's pixel mean is about 72.9
 
 
-def test_short_training_run_learns(fashion_dir, tmp_path):
+def test_short_training_run_learns(fashion_root, tmp_path):
     config = {
         "model": {"arch": "resnet", "depth": 8, "width": 8},
         "data": {
             "dataset": "fashion-mnist",
-            "root": str(fashion_dir),
+            "root": fashion_root,
             "trainSubset": 2000,
             "valSize": 200,
             "testSubset": 1000,

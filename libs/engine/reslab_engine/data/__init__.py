@@ -94,7 +94,7 @@ def load_dataset(config: DataConfig) -> DataSplits:
     elif config.dataset == "imagefolder":
         if not config.root:  # config validation rejects this first
             raise DataError("imagefolder needs data.root", "data.root")
-        folder = load_image_folder(config.root, config.image_size, config.on_corrupt_image)
+        folder = load_image_folder(locate.root_folder(config.root), config.image_size, config.on_corrupt_image)
         train, test, num_classes, skipped = folder.train, folder.test, folder.num_classes, folder.skipped
     else:  # config validation rejects these first; kept so a new dataset cannot slip through silently
         raise DataError(f"data set '{config.dataset}' has no loader", "data.dataset")

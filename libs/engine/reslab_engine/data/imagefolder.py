@@ -99,8 +99,8 @@ def _to_image_set(images: list[np.ndarray], labels: list[int], channels: int, si
     return ImageSet(torch.from_numpy(np.ascontiguousarray(array))[order], torch.tensor(labels, dtype=torch.long)[order])
 
 
-def load_image_folder(root: str, image_size: int | None, on_corrupt: str) -> FolderImages:
-    base = Path(root)
+def load_image_folder(base: Path, image_size: int | None, on_corrupt: str) -> FolderImages:
+    """`base`: the folder data.root names, resolved and checked by data/locate.py root_folder."""
     train_dir = base / "train"
     test_dir = next((base / name for name in ("test", "val") if (base / name).is_dir()), None)
     if not train_dir.is_dir() or test_dir is None:
