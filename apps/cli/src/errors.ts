@@ -24,6 +24,13 @@ export class ApiRequestError extends CliError {
   }
 }
 
+/** A 401: no credential, or one the orchestrator refuses (unknown, expired, revoked); one line, no issues. */
+export class NotSignedInError extends ApiRequestError {
+  constructor(message: string) {
+    super(message, 401);
+  }
+}
+
 /** A sweep file that does not parse or breaks the contract; `source` is the file (or template) it came from. */
 export class SweepFileError extends Error {
   constructor(

@@ -39,3 +39,13 @@ export function age(iso: string, now = Date.now()): string {
   if (seconds < 172800) return `${Math.round(seconds / 3600)}h`;
   return `${Math.round(seconds / 86400)}d`;
 }
+
+/** A time to the minute, in UTC as the API gives it: `2026-01-31T18:05Z`. */
+export function minute(iso: string): string {
+  return `${new Date(iso).toISOString().slice(0, 16)}Z`;
+}
+
+/** Team memberships as one phrase: `teams: a (owner), b (viewer)`. */
+export function teamsPhrase(teams: { slug: string; role: string }[]): string {
+  return teams.length ? `teams: ${teams.map((t) => `${t.slug} (${t.role})`).join(', ')}` : 'no teams yet';
+}

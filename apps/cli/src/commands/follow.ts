@@ -10,7 +10,6 @@ import {
   type SubscribeRequest,
   type WorkerDto,
 } from '@reslab/contracts';
-import { io } from 'socket.io-client';
 import { z } from 'zod';
 import type { ResLabApi } from '../api-client.js';
 import type { Command } from '../command.js';
@@ -80,13 +79,8 @@ export function followRun(
   note: (line: string) => void,
   outages: OutageNotices = new OutageNotices(note),
 ): Promise<number> {
-  const url = new URL(api.baseUrl);
-  // socket.io's own reconnection is off: the wait is the shared backoff, so it can be announced.
-  const socket = io(url.origin, {
-    path: `${url.pathname.replace(/\/+$/, '')}/socket.io`,
-    transports: ['websocket'],
-    reconnection: false,
-  });
+  // The credential goes in the handshake; reconnection is ours, with the shared backoff, so it can be announced.
+  const socket = api.stream();
   const workerName = new Map(workers.map((w) => [w.id, w.name]));
   const epochs = run.config.epochs;
   const seen = new Set<string>();
@@ -107,7 +101,7 @@ export function followRun(
   let failures = 0;
   let retryTimer: NodeJS.Timeout | undefined;
 
-  return new Promise<number>((resolve) => {
+  return new Promise<number>((resolve, reject) => {
     let finished = false;
     const finish = async (code: number) => {
       if (finished) return;
@@ -224,7 +218,21 @@ export function followRun(
       // Our own disconnect() schedules its retry where it is called.
       if (reason !== 'io client disconnect') reconnectLater(outageState(null));
     });
-    socket.on('connect_error', () => reconnectLater(outageState(null)));
+    socket.on('connect_error', (error: Error & { type?: string }) => {
+      if (error.type === 'TransportError') return reconnectLater(outageState(null));
+      // The server refused the handshake: a credential revoked since the follow began fails for good,
+      // as REST says (a 401 prints how to sign in again); anything else may pass, and is retried.
+      api.getRun(run.id).then(
+        () => reconnectLater(`the stream refused the connection (${error.message})`),
+        (refusal: Error) => {
+          if (finished) return;
+          finished = true;
+          clearTimeout(retryTimer);
+          socket.close();
+          reject(refusal);
+        },
+      );
+    });
   });
 }
 

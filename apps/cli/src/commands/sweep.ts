@@ -67,6 +67,7 @@ export const sweepExpand: Command = {
   summary: 'validate a sweep file offline and print each run as a JSON line (name, params, full config)',
   options: {},
   positionals: { min: 1, max: 1 },
+  config: 'ignore',
   // No server: the same contract expansion the orchestrator runs, for scripts that start engines themselves
   // (benchmarks/he2016_cifar10.py reads the paper's recipe from apps/cli/examples this way).
   async run({ positionals, out }) {
