@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import {
   EngineEvent,
@@ -11,6 +11,7 @@ import {
 } from '@reslab/contracts';
 import type { Logger } from 'pino';
 import { checkpointArtifacts } from './artifact-files.js';
+import { engineEnvironment } from './engine-environment.js';
 import type { RunOutbox } from './run-outbox.js';
 import { StderrTail } from './stderr-tail.js';
 import type { WorkerConfig } from './worker-config.js';
@@ -106,15 +107,16 @@ export class EngineRun {
     const configPath = join(runDir, 'config.json');
     writeFileSync(configPath, JSON.stringify(assignment.config, null, 2));
 
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
+    const env = engineEnvironment(process.env, {
       PYTHONPATH: config.engineDir,
       PYTHONUNBUFFERED: '1',
       // The engine stops (SIGTERM) when this worker dies, even by SIGKILL (libs/engine cli.py).
       RESLAB_EXIT_WITH_PARENT: '1',
       RESLAB_PARENT_PID: String(process.pid),
-    };
-    if (gpu !== null) env.CUDA_VISIBLE_DEVICES = String(gpu);
+      // Where a run's `data.root` name may lead (libs/engine data/locate.py).
+      RESLAB_DATA_DIRS: config.dataDirs.join(delimiter),
+      ...(gpu === null ? {} : { CUDA_VISIBLE_DEVICES: String(gpu) }),
+    });
     // Engines in every slot each starting one torch thread per core oversubscribe the CPU several times over.
     env.OMP_NUM_THREADS ??= String(this.options.threads);
     const [command, ...prefix] = config.engineCommand as [string, ...string[]];

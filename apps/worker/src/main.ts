@@ -3,13 +3,19 @@ import { join } from 'node:path';
 import type { HeldAttempt, RunAssignment } from '@reslab/contracts';
 import { DeadLetters } from './dead-letters.js';
 import { EngineRun } from './engine-run.js';
+import { EnrolmentError, obtainCredential } from './enrolment.js';
 import { discoverGpus } from './gpu-discovery.js';
 import { logger } from './logger.js';
-import { ApiRequestError, backoffMs, OrchestratorClient, sleep } from './orchestrator-client.js';
+import { ApiRequestError, backoffMs, isCredentialRefused, OrchestratorClient, sleep } from './orchestrator-client.js';
 import { findJournals, journalPath, OutboxJournal } from './outbox-journal.js';
 import { type OutboxItem, RunOutbox } from './run-outbox.js';
 import { loadWorkerConfig, WorkerConfigError } from './worker-config.js';
+import { CredentialFileError, credentialPath, type WorkerCredential } from './worker-credential.js';
 import { WorkerMetrics } from './worker-metrics.js';
+
+/** Exit status when the orchestrator refuses the worker's credential: restarting cannot help (systemd's
+ * RestartPreventExitStatus=3), enrolling again can. 2 is a configuration error, as for every ResLab command. */
+const EXIT_CREDENTIAL_REFUSED = 3;
 
 let config: ReturnType<typeof loadWorkerConfig>;
 try {
@@ -22,19 +28,33 @@ try {
   throw error;
 }
 
-const api = new OrchestratorClient(config.apiUrl);
 const metrics = new WorkerMetrics();
 const gpus = await discoverGpus();
 // One slot per GPU, each engine pinned to its own; on CPU machines, --slots.
 const slots = config.slots ?? Math.max(1, gpus.length);
 const slotGpu = (slot: number): number | null => (gpus.length ? (gpus[slot % gpus.length]?.index ?? null) : null);
 metrics.slots.set(slots);
+const host = hostname();
 
-const worker = await api.withRetry(() => api.register({ name: config.name, host: hostname(), slots, gpus }), 20);
-logger.info({ workerId: worker.id, name: worker.name, slots, gpus: gpus.length }, 'worker registered');
-
-const outboxDir = join(config.workDir, 'outbox');
-const deadLetters = new DeadLetters(join(config.workDir, 'dead-letters.jsonl'), logger);
+let credential: WorkerCredential;
+try {
+  credential = await obtainCredential({
+    apiUrl: config.apiUrl,
+    workDir: config.workDir,
+    name: config.name,
+    defaultName: `${host}-${process.pid}`,
+    enrolmentToken: config.enrolmentToken,
+    host,
+    slots,
+    log: logger,
+  });
+} catch (error) {
+  if (error instanceof EnrolmentError || error instanceof CredentialFileError) {
+    console.error(`reslab-worker: ${error.message}`);
+    process.exit(2);
+  }
+  throw error;
+}
 
 /** One attempt of one run this worker answers for: its engine while it runs, its outbox until delivered. */
 interface Attempt extends HeldAttempt {
@@ -47,9 +67,45 @@ interface Attempt extends HeldAttempt {
 // queue) holds two attempts of it for a moment, each with its own engine, folder and outbox.
 const attempts = new Map<string, Attempt>();
 const keyOf = (runId: string, attempt: number) => `${runId}#${attempt}`;
-const freeSlots = new Set(Array.from({ length: slots }, (_, i) => i));
 let slotFreed: () => void = () => {};
 let draining = false;
+/** Set once the orchestrator has refused the worker's secret (401): an admin revoked it, or it is unknown there. */
+let refused = false;
+
+/**
+ * A revoked worker must stop at once: its engines are stopped through the same path as a self-fence (SIGTERM, a
+ * checkpoint, SIGKILL after the grace period), it claims nothing more, and it exits once they are gone. Retrying
+ * cannot help; an admin's new enrolment token can.
+ */
+function credentialRefused(): void {
+  refused = true;
+  logger.error(
+    { workerId: credential.workerId, credentialFile: credentialPath(config.workDir) },
+    'worker credential refused: revoked or unknown; enrol again',
+  );
+  for (const { engine } of attempts.values()) {
+    engine?.stop({ graceMs: config.killGraceMs, reason: "the orchestrator refused this worker's credential" });
+  }
+  slotFreed();
+}
+
+const api = new OrchestratorClient(config.apiUrl, credential.secret, credentialRefused);
+let worker: Awaited<ReturnType<OrchestratorClient['register']>>;
+try {
+  worker = await api.withRetry(() => api.register({ name: credential.name, host, slots, gpus }), 20);
+} catch (error) {
+  if (isCredentialRefused(error)) process.exit(EXIT_CREDENTIAL_REFUSED);
+  throw error;
+}
+logger.info(
+  { workerId: worker.id, name: worker.name, slots, gpus: gpus.length, dataDirs: config.dataDirs },
+  'worker registered',
+);
+
+const outboxDir = join(config.workDir, 'outbox');
+const deadLetters = new DeadLetters(join(config.workDir, 'dead-letters.jsonl'), logger);
+
+const freeSlots = new Set(Array.from({ length: slots }, (_, i) => i));
 
 const server = await metrics.serve(config.metricsPort, () => ({
   status: draining ? 'draining' : 'ok',
@@ -160,7 +216,7 @@ async function heartbeat(): Promise<void> {
     }
   } catch (error) {
     if (error instanceof ApiRequestError && error.status === 503) lastAnsweredAt = sentAt;
-    logger.warn({ err: (error as Error).message }, 'heartbeat failed');
+    if (!isCredentialRefused(error)) logger.warn({ err: (error as Error).message }, 'heartbeat failed');
   } finally {
     beating = false;
   }
@@ -188,6 +244,7 @@ function fenceIfCutOff(): void {
 // (a beat times out within one interval), so an orchestrator that answers again is heard before the verdict.
 let beatMs = config.heartbeatMs;
 const tick = () => {
+  if (refused) return;
   if (beating) fenceIfCutOff();
   else void heartbeat().then(fenceIfCutOff);
 };
@@ -205,7 +262,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 let claimFailures = 0;
-while (!draining) {
+while (!draining && !refused) {
   const slot = freeSlots.values().next().value;
   if (slot === undefined) {
     await new Promise<void>((resolve) => {
@@ -218,6 +275,7 @@ while (!draining) {
     assignment = await api.claim(worker.id);
     claimFailures = 0;
   } catch (error) {
+    if (refused) break;
     // Backoff, and one line per outage: the idle poll (200 ms in tests) would otherwise log five lines a second.
     if (claimFailures++ === 0) logger.warn({ err: (error as Error).message }, 'claim failed; retrying with backoff');
     await sleep(backoffMs(claimFailures));
@@ -227,6 +285,7 @@ while (!draining) {
     await sleep(config.idleMs);
     continue;
   }
+  if (refused) break; // refused while the claim was in flight (a heartbeat's 401): the run's lease will lapse
   const assignedLeaseMs = assignment.leaseSeconds * 1000;
   leaseMs = Math.min(leaseMs ?? assignedLeaseMs, assignedLeaseMs);
   const leaseBeatMs = Math.max(250, assignedLeaseMs / 3);
@@ -238,6 +297,13 @@ while (!draining) {
   freeSlots.delete(slot);
   attempts.set(keyOf(assignment.runId, assignment.attempt), supervise(assignment, slot));
 }
+if (refused) {
+  // The engines' reports cannot be delivered any more; wait only for the engines themselves to be gone.
+  await Promise.race([Promise.all([...attempts.values()].map((a) => a.done)), sleep(config.killGraceMs + 5000)]);
+  clearInterval(beat);
+  server.close();
+  process.exit(EXIT_CREDENTIAL_REFUSED);
+}
 // Engines checkpoint within a step; reports then wait for the orchestrator, but not forever: a run whose
 // report never lands is requeued when its lease runs out, and resumes from the checkpoint.
 const drained = await Promise.race([
@@ -248,4 +314,5 @@ if (!drained) logger.warn({ pending: [...attempts.keys()] }, 'drain timed out; t
 clearInterval(beat);
 server.close();
 logger.info('worker stopped');
-process.exit(0);
+// Refused while draining: the drain ended early, with the reports undeliverable; say so to whoever restarts it.
+process.exit(refused ? EXIT_CREDENTIAL_REFUSED : 0);

@@ -1,7 +1,13 @@
 import { type EngineEvent, type FinishRunRequest, type RegisterArtifactRequest } from '@reslab/contracts';
 import type { Logger } from 'pino';
 import type { DeadLetters } from './dead-letters.js';
-import { ApiRequestError, backoffMs, type OrchestratorClient, sleep } from './orchestrator-client.js';
+import {
+  ApiRequestError,
+  backoffMs,
+  isCredentialRefused,
+  type OrchestratorClient,
+  sleep,
+} from './orchestrator-client.js';
 import { type Journaled, OutboxJournal } from './outbox-journal.js';
 
 export type OutboxItem =
@@ -25,6 +31,8 @@ export interface OutboxHooks {
  * Answers, by kind:
  * - unreachable or 5xx: retried with capped backoff, for as long as it takes;
  *   other runs have outboxes of their own and are not held up;
+ * - 401: the worker's credential is refused (revoked); delivery stops with
+ *   every item kept, and the worker exits;
  * - 409: the fence. The attempt is over (its lease ran out and the run moved
  *   on, or it was finished already); every item left is dropped on purpose,
  *   logged once;
@@ -104,6 +112,12 @@ export class RunOutbox {
         }
         if (error instanceof ApiRequestError && error.status === 409) {
           this.fence(error.message);
+          return;
+        }
+        if (isCredentialRefused(error)) {
+          // Not the item's fault: nothing this worker sends is taken any more. The items stay in the journal and
+          // the worker stops (main.ts, through OrchestratorClient's onRefused).
+          this.log.warn({ pending: this.journal.size }, 'orchestrator refused the worker credential; delivery stopped');
           return;
         }
         const status = error instanceof ApiRequestError ? (error.status ?? 0) : 0;

@@ -1,5 +1,5 @@
-import { hostname } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -7,7 +7,13 @@ const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '
 
 export interface WorkerConfig {
   apiUrl: string;
-  name: string;
+  /** --name / RESLAB_WORKER_NAME; null: the name the worker enrolled under (at enrolment, `<host>-<pid>`). */
+  name: string | null;
+  /**
+   * The one-time enrolment token (RESLAB_ENROLMENT_TOKEN / --enrolment-token), traded for the worker's secret when
+   * its work dir holds no credential.json yet; unused once it does.
+   */
+  enrolmentToken: string | null;
   /** Concurrent engine processes: one per GPU where nvidia-smi finds GPUs, else --slots (default 1). */
   slots: number | null;
   /** The shared artifact store: the engine writes runs/<runId>/ here, so another worker can resume it. */
@@ -15,6 +21,12 @@ export interface WorkerConfig {
   /** Port of the /health and /metrics endpoints; 0 picks a free one. */
   metricsPort: number;
   workDir: string;
+  /**
+   * The folders a run's `data.root` name is resolved under, passed to the engine as RESLAB_DATA_DIRS
+   * (libs/engine data/locate.py, which has the same default): $RESLAB_DATA_DIR, /usr/share/datasets, the download
+   * cache ~/.cache/reslab/data.
+   */
+  dataDirs: string[];
   /** The engine's command line before `train ...`: by default `<python> -m reslab_engine`. */
   engineCommand: string[];
   engineDir: string;
@@ -40,6 +52,8 @@ export function loadWorkerConfig(argv = process.argv.slice(2), env = process.env
       'work-dir': { type: 'string' },
       'artifact-dir': { type: 'string' },
       'metrics-port': { type: 'string' },
+      'data-dirs': { type: 'string' },
+      'enrolment-token': { type: 'string' },
     },
     strict: true,
   });
@@ -61,9 +75,12 @@ export function loadWorkerConfig(argv = process.argv.slice(2), env = process.env
   }
   return {
     apiUrl: apiUrl.replace(/\/$/, ''),
-    name: values.name ?? env.RESLAB_WORKER_NAME ?? `${hostname()}-${process.pid}`,
+    name: values.name ?? env.RESLAB_WORKER_NAME ?? null,
+    // Empty counts as unset, so an exported token can be cleared with `RESLAB_ENROLMENT_TOKEN= node ...`.
+    enrolmentToken: values['enrolment-token'] || env.RESLAB_ENROLMENT_TOKEN || null,
     slots,
     workDir: resolve(values['work-dir'] ?? env.RESLAB_WORK_DIR ?? join(REPO_ROOT, '.reslab', 'worker')),
+    dataDirs: parseDataDirs(values['data-dirs'] ?? env.RESLAB_DATA_DIRS, env),
     artifactDir: resolve(values['artifact-dir'] ?? env.RESLAB_ARTIFACT_DIR ?? join(REPO_ROOT, '.reslab', 'artifacts')),
     metricsPort,
     // RESLAB_ENGINE_COMMAND (a JSON array) swaps the engine, e.g. for a fake one in scheduler load tests.
@@ -78,6 +95,21 @@ export function loadWorkerConfig(argv = process.argv.slice(2), env = process.env
     // ample; a GPU engine stuck in a driver call gets killed rather than training on unfenced.
     killGraceMs: Number(env.RESLAB_WORKER_KILL_GRACE_MS ?? 15000),
   };
+}
+
+function parseDataDirs(text: string | undefined, env: NodeJS.ProcessEnv): string[] {
+  if (text === undefined) {
+    const dirs = env.RESLAB_DATA_DIR ? [resolve(env.RESLAB_DATA_DIR)] : [];
+    return [...new Set([...dirs, '/usr/share/datasets', join(env.HOME || homedir(), '.cache', 'reslab', 'data')])];
+  }
+  const dirs = text.split(delimiter).filter(Boolean);
+  const relative = dirs.filter((dir) => !isAbsolute(dir));
+  if (relative.length) {
+    throw new WorkerConfigError(
+      `--data-dirs / RESLAB_DATA_DIRS must list absolute folders, got '${relative.join("', '")}'`,
+    );
+  }
+  return dirs;
 }
 
 function parseCommand(text: string): string[] {

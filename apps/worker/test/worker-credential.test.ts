@@ -52,7 +52,7 @@ describe('the worker credential file (real files)', () => {
     expect(readdirSync(dir)).toEqual(['credential.json']);
   });
 
-  it('leaves the old file whole and no temporary file when the write cannot finish', () => {
+  it('leaves no temporary file behind, and names the file, when the write cannot finish', () => {
     const dir = scratch();
     const path = credentialPath(dir);
     mkdirSync(path); // rename(2) cannot put a file over a folder: the last step fails

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { loadWorkerConfig, WorkerConfigError } from '../src/worker-config.js';
+
+describe('worker config: data folders and enrolment', () => {
+  it('takes RESLAB_DATA_DIRS as colon-separated absolute folders, and --data-dirs over it', () => {
+    expect(loadWorkerConfig([], { RESLAB_DATA_DIRS: '/srv/data:/mnt/datasets' }).dataDirs).toEqual([
+      '/srv/data',
+      '/mnt/datasets',
+    ]);
+    expect(loadWorkerConfig(['--data-dirs', '/a'], { RESLAB_DATA_DIRS: '/srv/data' }).dataDirs).toEqual(['/a']);
+  });
+
+  it('refuses a relative data folder, naming the variable and the folder', () => {
+    expect(() => loadWorkerConfig([], { RESLAB_DATA_DIRS: '/srv/data:datasets' })).toThrowError(
+      /RESLAB_DATA_DIRS must list absolute folders, got 'datasets'/,
+    );
+    expect(() => loadWorkerConfig([], { RESLAB_DATA_DIRS: 'datasets' })).toThrowError(WorkerConfigError);
+  });
+
+  it('defaults to the folders the engine searches: $RESLAB_DATA_DIR, /usr/share/datasets, the download cache', () => {
+    expect(loadWorkerConfig([], { RESLAB_DATA_DIR: '/srv/data', HOME: '/home/r' }).dataDirs).toEqual([
+      '/srv/data',
+      '/usr/share/datasets',
+      '/home/r/.cache/reslab/data',
+    ]);
+    expect(loadWorkerConfig([], { HOME: '/home/r' }).dataDirs).toEqual([
+      '/usr/share/datasets',
+      '/home/r/.cache/reslab/data',
+    ]);
+  });
+
+  it('reads the enrolment token from --enrolment-token or RESLAB_ENROLMENT_TOKEN; empty is unset', () => {
+    expect(loadWorkerConfig([], { RESLAB_ENROLMENT_TOKEN: 'rse_a' }).enrolmentToken).toBe('rse_a');
+    expect(loadWorkerConfig(['--enrolment-token', 'rse_b'], { RESLAB_ENROLMENT_TOKEN: 'rse_a' }).enrolmentToken).toBe(
+      'rse_b',
+    );
+    expect(loadWorkerConfig([], { RESLAB_ENROLMENT_TOKEN: '' }).enrolmentToken).toBeNull();
+    expect(loadWorkerConfig([], {}).name).toBeNull();
+  });
+});
