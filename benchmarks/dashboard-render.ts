@@ -18,7 +18,7 @@ import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/support/browser.js';
 import { startDashboard } from '../test/support/dashboard.js';
 import { waitForHttp } from '../test/support/processes.js';
-import { api, startStack } from '../test/support/stack.js';
+import { api, enrolTestWorker, startStack, type TestWorker } from '../test/support/stack.js';
 
 const RUNS = 1000;
 const COMPARE_RUNS = 20;
@@ -148,9 +148,8 @@ async function main() {
     );
 
     // Live latency: a fake worker holds one run and posts epochs; the browser notes when each is drawn.
-    const worker = (await api<WorkerDto>(stack, 'POST', '/workers', { name: 'bench-worker', host: 'bench', slots: 1 }))
-      .body;
-    const claim = (await api<ClaimResponse>(stack, 'POST', `/workers/${worker.id}/claim`)).body;
+    const worker = await enrolTestWorker(stack, 'bench-worker');
+    const claim = (await api<ClaimResponse>(stack, 'POST', `/workers/${worker.id}/claim`, worker.as)).body;
     const runId = claim.assignment?.runId;
     if (!runId || compareIds.includes(runId)) throw new Error('the bench worker could not claim a run without metrics');
     await page.goto(`${dashboardUrl}/runs/${runId}`);
@@ -186,12 +185,18 @@ async function main() {
         seconds: 1,
       };
       const sent = Date.now();
-      const res = await api(stack, 'POST', `/runs/${runId}/events`, {
-        workerId: worker.id,
-        attempt: 1,
-        seq: epoch + 1,
-        events: [event],
-      });
+      const res = await api(
+        stack,
+        'POST',
+        `/runs/${runId}/events`,
+        {
+          workerId: worker.id,
+          attempt: 1,
+          seq: epoch + 1,
+          events: [event],
+        },
+        worker.as,
+      );
       if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${JSON.stringify(res.body)}`);
       const drawn = await page.waitForFunction(
         (n) => (window as unknown as { seen: Record<string, number> }).seen[String(n)],
@@ -200,7 +205,7 @@ async function main() {
       );
       latencies.push(((await drawn.jsonValue()) as number) - sent);
       if (epoch % 10 === 0)
-        await api(stack, 'POST', `/workers/${worker.id}/heartbeat`, { runs: [{ runId, attempt: 1 }] });
+        await api(stack, 'POST', `/workers/${worker.id}/heartbeat`, { runs: [{ runId, attempt: 1 }] }, worker.as);
     }
 
     console.log(`\nlive update, ingest POST → epoch drawn on the run page (${LIVE_SAMPLES} epochs, one at a time):`);

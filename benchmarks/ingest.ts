@@ -8,7 +8,7 @@
  */
 import type { ClaimResponse, EpochMetricEvent, WorkerDto } from '@reslab/contracts';
 import { tinyConfig } from '../test/support/runs.js';
-import { api, type Stack, startStack } from '../test/support/stack.js';
+import { api, enrolTestWorker, type Stack, startStack, type TestWorker } from '../test/support/stack.js';
 
 const CLASSES = 10;
 
@@ -34,24 +34,30 @@ function metric(epoch: number): EpochMetricEvent {
 }
 
 /** A run held by `worker`, claimed the way a worker claims. */
-async function heldRun(stack: Stack, worker: WorkerDto, epochs: number): Promise<string> {
+async function heldRun(stack: Stack, worker: TestWorker, epochs: number): Promise<string> {
   await api(stack, 'POST', '/runs', { config: tinyConfig({ epochs }) });
-  const { body } = await api<ClaimResponse>(stack, 'POST', `/workers/${worker.id}/claim`);
+  const { body } = await api<ClaimResponse>(stack, 'POST', `/workers/${worker.id}/claim`, worker.as);
   if (!body.assignment) throw new Error('no run to claim');
   return body.assignment.runId;
 }
 
-async function rowsPerSecond(stack: Stack, worker: WorkerDto, rows: number, batch: number): Promise<number> {
+async function rowsPerSecond(stack: Stack, worker: TestWorker, rows: number, batch: number): Promise<number> {
   const runId = await heldRun(stack, worker, rows);
   const t0 = performance.now();
   for (let first = 1; first <= rows; first += batch) {
     const events = Array.from({ length: Math.min(batch, rows - first + 1) }, (_, i) => metric(first + i));
-    const { status } = await api(stack, 'POST', `/runs/${runId}/events`, {
-      workerId: worker.id,
-      attempt: 1,
-      seq: first,
-      events,
-    });
+    const { status } = await api(
+      stack,
+      'POST',
+      `/runs/${runId}/events`,
+      {
+        workerId: worker.id,
+        attempt: 1,
+        seq: first,
+        events,
+      },
+      worker.as,
+    );
     if (status !== 200) throw new Error(`ingest answered ${status}`);
   }
   return rows / ((performance.now() - t0) / 1000);
@@ -60,7 +66,7 @@ async function rowsPerSecond(stack: Stack, worker: WorkerDto, rows: number, batc
 // A long lease: nobody heartbeats for the benchmark's worker.
 const stack = await startStack('reslab_bench_ingest', { leaseSeconds: 3600 });
 try {
-  const { body: worker } = await api<WorkerDto>(stack, 'POST', '/workers', { name: 'bench', host: 'bench', slots: 4 });
+  const worker = await enrolTestWorker(stack, 'bench', { slots: 4 });
   await rowsPerSecond(stack, worker, 200, 50); // warm-up: JIT, connection pool, Prisma's query plans
   const single = await rowsPerSecond(stack, worker, 1000, 1);
   const batched = await rowsPerSecond(stack, worker, 5000, 50);

@@ -22,7 +22,14 @@ import {
 import { io, type Socket } from 'socket.io-client';
 import { waitFor } from '../test/support/processes.js';
 import { tinyConfig } from '../test/support/runs.js';
-import { api, FAKE_ENGINE_COMMAND, type Stack, startStack } from '../test/support/stack.js';
+import {
+  api,
+  enrolTestWorker,
+  FAKE_ENGINE_COMMAND,
+  type Stack,
+  startStack,
+  type TestWorker,
+} from '../test/support/stack.js';
 import { summary } from './figures.js';
 
 const now = () => performance.timeOrigin + performance.now();
@@ -58,9 +65,9 @@ async function wholePath(stack: Stack): Promise<number[]> {
 }
 
 async function orchestratorPath(stack: Stack, samples: number): Promise<number[]> {
-  const { body: worker } = await api<WorkerDto>(stack, 'POST', '/workers', { name: 'bench', host: 'bench', slots: 1 });
+  const worker = await enrolTestWorker(stack, 'bench');
   await api(stack, 'POST', '/runs', { config: tinyConfig({ epochs: samples }) });
-  const { body } = await api<ClaimResponse>(stack, 'POST', `/workers/${worker.id}/claim`);
+  const { body } = await api<ClaimResponse>(stack, 'POST', `/workers/${worker.id}/claim`, worker.as);
   const runId = body.assignment?.runId as string;
   let resolveArrival: (at: number) => void = () => {};
   const socket = await subscribed(stack, runId, (e, at) => {
@@ -76,7 +83,13 @@ async function orchestratorPath(stack: Stack, samples: number): Promise<number[]
     });
     const t0 = now();
     const event = { v: 1, time: new Date().toISOString(), type: 'epoch_metric', ...fields, epoch, split: 'train' };
-    await api(stack, 'POST', `/runs/${runId}/events`, { workerId: worker.id, attempt: 1, seq: epoch, events: [event] });
+    await api(
+      stack,
+      'POST',
+      `/runs/${runId}/events`,
+      { workerId: worker.id, attempt: 1, seq: epoch, events: [event] },
+      worker.as,
+    );
     latencies.push((await arrival) - t0);
   }
   socket.close();

@@ -1,21 +1,25 @@
-import type { ClaimResponse, EpochMetricDto, ExperimentDto, WorkerDto } from '@reslab/contracts';
+import type { ClaimResponse, EpochMetricDto, ExperimentDto } from '@reslab/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryOne } from '../support/postgres.js';
 import { epochMetric, tinyConfig } from '../support/runs.js';
-import { api, type Stack, startStack } from '../support/stack.js';
+import { api, enrolTestWorker, type Stack, startStack } from '../support/stack.js';
 
 /** The test plays the worker (registers, claims, posts), so it controls exactly what is ingested. */
 describe('ingest is an upsert on (run, epoch, split) (real Postgres, no engine)', () => {
   let stack: Stack;
   let workerId: string;
+  let workerSecret: string;
+
+  /** The worker protocol, spoken with this test's own worker secret. */
+  const workerApi = <T = unknown>(method: string, path: string, body?: unknown) =>
+    api<T>(stack, method, path, body, { token: workerSecret });
   let runId: string;
 
   beforeAll(async () => {
     stack = await startStack('reslab_ingest');
-    workerId = (await api<WorkerDto>(stack, 'POST', '/workers', { name: 'test-as-worker', host: 'test', slots: 1 }))
-      .body.id;
+    ({ id: workerId, secret: workerSecret } = await enrolTestWorker(stack, 'test-as-worker', { slots: 1 }));
     await api(stack, 'POST', '/runs', { config: tinyConfig() });
-    const claim = await api<ClaimResponse>(stack, 'POST', `/workers/${workerId}/claim`);
+    const claim = await workerApi<ClaimResponse>('POST', `/workers/${workerId}/claim`);
     runId = claim.body.assignment?.runId ?? '';
     expect(runId).not.toBe('');
   });
@@ -28,7 +32,7 @@ describe('ingest is an upsert on (run, epoch, split) (real Postgres, no engine)'
     const batch = [epochMetric(1, 'train', 2.0), epochMetric(1, 'val', 1.9), epochMetric(1, 'train', 1.5)];
     const answers: unknown[] = [];
     for (let send = 0; send < 2; send++) {
-      const { status, body } = await api(stack, 'POST', `/runs/${runId}/events`, {
+      const { status, body } = await workerApi('POST', `/runs/${runId}/events`, {
         workerId,
         attempt: 1,
         seq: 1,
@@ -54,7 +58,7 @@ describe('ingest is an upsert on (run, epoch, split) (real Postgres, no engine)'
   it('lists the experiment the run was filed under, with its runs counted by status', async () => {
     const { body: experiments } = await api<ExperimentDto[]>(stack, 'GET', '/experiments');
     expect(experiments).toHaveLength(1);
-    expect(experiments[0]).toMatchObject({ team: 'default', project: 'default', name: 'default' });
+    expect(experiments[0]).toMatchObject({ team: 'demo', project: 'default', name: 'default' });
     expect(experiments[0]?.counts.running).toBe(1);
     const { body: one } = await api<ExperimentDto>(stack, 'GET', `/experiments/${experiments[0]?.id}`);
     expect(one).toEqual(experiments[0]);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { query } from '../support/postgres.js';
 import type { ManagedProcess } from '../support/processes.js';
 import { expectedKeys, metricKeys, metricsOf, runWhen, tinyConfig } from '../support/runs.js';
-import { api, FAKE_ENGINE_COMMAND, type Stack, startStack } from '../support/stack.js';
+import { api, enrolTestWorker, FAKE_ENGINE_COMMAND, type Stack, startStack } from '../support/stack.js';
 
 async function count(stack: Stack, table: string): Promise<number> {
   return Number((await query<{ n: string }>(stack.db.url, `SELECT count(*) AS n FROM "${table}"`))[0]?.n);
@@ -65,30 +65,32 @@ describe('bad input at each edge (FAKE engine that also prints bad lines)', () =
     const run = runs.items[0] as RunDto;
     const before = await metricsOf(stack, run.id);
     // A registered worker, just not the holder: its claim is the only thing that would make it one.
-    const { body: other } = await api<{ id: string }>(stack, 'POST', '/workers', {
-      name: 'not-the-holder',
-      host: 'test',
-      slots: 1,
-    });
+    const other = await enrolTestWorker(stack, 'not-the-holder');
     const metric = before.find((m) => m.split === 'train') as (typeof before)[number];
     const { runId: _runId, ...fields } = metric;
-    const { status, body } = await api<ApiError>(stack, 'POST', `/runs/${run.id}/events`, {
-      workerId: other.id,
-      attempt: run.attempt,
-      seq: 1,
-      events: [
-        {
-          v: 1,
-          time: new Date().toISOString(),
-          type: 'epoch_metric',
-          ...fields,
-          top5: undefined,
-          weighted: undefined,
-          confusion: undefined,
-          loss: 99,
-        },
-      ],
-    });
+    const { status, body } = await api<ApiError>(
+      stack,
+      'POST',
+      `/runs/${run.id}/events`,
+      {
+        workerId: other.id,
+        attempt: run.attempt,
+        seq: 1,
+        events: [
+          {
+            v: 1,
+            time: new Date().toISOString(),
+            type: 'epoch_metric',
+            ...fields,
+            top5: undefined,
+            weighted: undefined,
+            confusion: undefined,
+            loss: 99,
+          },
+        ],
+      },
+      other.as,
+    );
     expect(status).toBe(409);
     expect(body.message).toMatch(/not held by worker/);
     expect(await metricsOf(stack, run.id)).toEqual(before);

@@ -6,7 +6,7 @@ import { REPO_ROOT } from '../support/paths.js';
 import { queryOne } from '../support/postgres.js';
 import { startProcess, waitFor } from '../support/processes.js';
 import { pidsOf, runWhen } from '../support/runs.js';
-import { api, type Stack, startStack } from '../support/stack.js';
+import { api, enrolTestWorker, type Stack, startStack } from '../support/stack.js';
 
 // The real data set, always (make setup installs it); its absence is an error that says how to get it.
 requireFashionMnist();
@@ -86,12 +86,19 @@ describe('walking skeleton: POST /runs -> worker -> engine -> Postgres -> GET me
   it('refuses metrics from a worker that does not hold the run', async () => {
     const [run] = (await api<Page<RunDto>>(stack, 'GET', '/runs?status=succeeded')).body.items;
     expect(run).toBeDefined();
-    const { status, body } = await api<ApiError>(stack, 'POST', `/runs/${run?.id}/events`, {
-      workerId: '00000000-0000-4000-8000-000000000000',
+    const stranger = await enrolTestWorker(stack, 'not-the-holder');
+    const send = () => ({
+      workerId: stranger.id,
       attempt: 1,
       seq: 1,
       events: [{ v: 1, time: new Date().toISOString(), type: 'run_finished', epochs: 1, seconds: 1 }],
     });
+    // A worker secret with another worker's id is refused before anything else (403), and a user key on a worker route too.
+    expect(
+      (await api(stack, 'POST', `/runs/${run?.id}/events`, { ...send(), workerId: run?.workerId }, stranger.as)).status,
+    ).toBe(403);
+    expect((await api(stack, 'POST', `/runs/${run?.id}/events`, send())).status).toBe(403);
+    const { status, body } = await api<ApiError>(stack, 'POST', `/runs/${run?.id}/events`, send(), stranger.as);
     expect(status).toBe(409);
     expect(body.message).toMatch(/not held by worker/);
   });

@@ -11,6 +11,8 @@ import { freePort, type ManagedProcess, startProcess, waitForHttp } from './proc
  */
 export interface Stack {
   apiUrl: string;
+  /** The instance admin the orchestrator bootstraps (owner of team `demo`), with an API key of its own. */
+  admin: TestUser;
   db: ScratchDatabase;
   orchestrator: ManagedProcess;
   workers: ManagedProcess[];
@@ -23,6 +25,16 @@ export interface Stack {
   startOrchestrator(): Promise<void>;
   stop(): Promise<void>;
 }
+
+export interface TestUser {
+  email: string;
+  password: string;
+  apiKey: string;
+}
+
+/** The team every stack starts with; runs name its project as `demo/default` or just `default`. */
+export const DEMO_TEAM = 'demo';
+export const ADMIN = { email: 'admin@reslab.test', password: 'admin-password-for-tests' };
 
 export interface StackOptions {
   /** Lease length in seconds; short in tests so a dead worker's run comes back quickly. */
@@ -54,6 +66,8 @@ export async function startStack(prefix: string, options: StackOptions = {}): Pr
     RESLAB_API_PORT: String(port),
     RESLAB_ARTIFACT_DIR: artifactDir,
     RESLAB_LEASE_SECONDS: String(options.leaseSeconds ?? 30),
+    RESLAB_ADMIN_EMAIL: ADMIN.email,
+    RESLAB_ADMIN_PASSWORD: ADMIN.password,
     LOG_LEVEL: 'warn',
   };
   const launchOrchestrator = async () => {
@@ -65,15 +79,24 @@ export async function startStack(prefix: string, options: StackOptions = {}): Pr
     }
     return orchestrator;
   };
+  const orchestrator = await launchOrchestrator();
+  const admin = { ...ADMIN, apiKey: await signInWithKey(apiUrl, ADMIN.email, ADMIN.password) };
   const stack: Stack = {
     apiUrl,
+    admin,
     db,
-    orchestrator: await launchOrchestrator(),
+    orchestrator,
     workers: [],
     workDir,
     async startWorker(name, workerOptions = {}) {
+      // As an admin does: a one-time token for team demo. A worker restarted under the same name finds its
+      // credential file in its work dir and leaves the new token unused.
+      const enrolment = await api<{ token: string }>(stack, 'POST', '/workers/enrolment-tokens', {
+        teamId: await teamId(stack, DEMO_TEAM),
+      });
       const worker = startProcess('node', [join(REPO_ROOT, 'apps/worker/dist/main.js'), '--name', name], {
         RESLAB_API_URL: workerOptions.apiUrl ?? apiUrl,
+        RESLAB_ENROLMENT_TOKEN: enrolment.body.token,
         RESLAB_WORK_DIR: join(workDir, name),
         RESLAB_ARTIFACT_DIR: artifactDir,
         RESLAB_WORKER_IDLE_MS: '200',
@@ -103,17 +126,81 @@ export async function startStack(prefix: string, options: StackOptions = {}): Pr
   return stack;
 }
 
+/**
+ * One call to the API, as the stack's admin unless `as` names another credential
+ * (a user's key, a worker secret, a share link) or `null` for none.
+ */
 export async function api<T = unknown>(
-  stack: Stack,
+  stack: Pick<Stack, 'apiUrl' | 'admin'>,
   method: string,
   path: string,
   body?: unknown,
+  as: { token: string | null } = { token: stack.admin.apiKey },
 ): Promise<{ status: number; body: T }> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (as.token) headers.authorization = `Bearer ${as.token}`;
   const response = await fetch(`${stack.apiUrl}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
   return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
+}
+
+/** Signs in with a password (POST /auth/login) and makes an API key with that session, as `reslab login` does. */
+export async function signInWithKey(apiUrl: string, email: string, password: string): Promise<string> {
+  const login = await fetch(`${apiUrl}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  if (!login.ok) throw new Error(`sign-in of ${email} failed: HTTP ${login.status} ${await login.text()}`);
+  const { token } = (await login.json()) as { token: string };
+  const key = await fetch(`${apiUrl}/keys`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ name: 'tests' }),
+  });
+  if (!key.ok) throw new Error(`key for ${email} failed: HTTP ${key.status} ${await key.text()}`);
+  return ((await key.json()) as { secret: string }).secret;
+}
+
+export async function teamId(stack: Pick<Stack, 'apiUrl' | 'admin'>, slug: string): Promise<string> {
+  const { body } = await api<{ id: string; slug: string }[]>(stack, 'GET', '/teams');
+  const team = body.find((t) => t.slug === slug);
+  if (!team) throw new Error(`no team ${slug} visible to the admin`);
+  return team.id;
+}
+
+export interface TestWorker {
+  id: string;
+  secret: string;
+  /** Pass as api()'s last argument to call as this worker. */
+  as: { token: string };
+}
+
+/**
+ * A worker identity for a test that speaks the worker protocol itself (no worker process): enrolled
+ * into `team` (default demo) with a one-time token, as `reslab-worker` does on first start.
+ */
+export async function enrolTestWorker(
+  stack: Pick<Stack, 'apiUrl' | 'admin'>,
+  name: string,
+  options: { slots?: number; teamId?: string | null } = {},
+): Promise<TestWorker> {
+  const team = options.teamId === undefined ? await teamId(stack, DEMO_TEAM) : options.teamId;
+  const token = await api<{ token: string }>(stack, 'POST', '/workers/enrolment-tokens', { teamId: team });
+  if (token.status !== 201) throw new Error(`enrolment token: HTTP ${token.status} ${JSON.stringify(token.body)}`);
+  const enrolled = await api<{ worker: { id: string }; secret: string }>(
+    stack,
+    'POST',
+    '/workers/enrol',
+    { enrolmentToken: token.body.token, name, host: 'test', slots: options.slots ?? 1 },
+    { token: null },
+  );
+  if (enrolled.status !== 201)
+    throw new Error(`enrol ${name}: HTTP ${enrolled.status} ${JSON.stringify(enrolled.body)}`);
+  return { id: enrolled.body.worker.id, secret: enrolled.body.secret, as: { token: enrolled.body.secret } };
 }

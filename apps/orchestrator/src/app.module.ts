@@ -1,13 +1,17 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AccountsModule } from './accounts/accounts.module.js';
 import { ArtifactsModule } from './artifacts/artifacts.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { CoreModule } from './core.module.js';
 import { EventsModule } from './events/events.module.js';
 import { ExperimentsModule } from './experiments/experiments.module.js';
+import { IdentityModule } from './identity/identity.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { RunsModule } from './runs/runs.module.js';
+import { SharesModule } from './shares/shares.module.js';
 import { SweepsModule } from './sweeps/sweeps.module.js';
+import { TeamsModule } from './teams/teams.module.js';
 import { WorkersModule } from './workers/workers.module.js';
 
 /** One feature module per domain noun (NestJS's own layout); CoreModule provides what they share. */
@@ -19,6 +23,10 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(config),
+        IdentityModule,
+        AccountsModule,
+        TeamsModule,
+        SharesModule,
         ExperimentsModule,
         RunsModule,
         MetricsModule,

@@ -1,12 +1,15 @@
 import 'reflect-metadata';
+import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { IoAdapter } from '@nestjs/platform-socket.io';
+import helmet from 'helmet';
 import { AppModule } from './app.module.js';
 import { DatabaseUnavailableFilter } from './common/database-unavailable.filter.js';
 import { ConfigError, loadAppConfig } from './config/app-config.js';
 import { checkDatabase } from './database/database-check.js';
 import { DatabaseHealthService } from './database/database-health.service.js';
+import { StreamIoAdapter } from './events/stream-io.adapter.js';
+import { openRequestScope } from './identity/request-scope.js';
 import { logger } from './logger.js';
 
 function die(message: string): never {
@@ -26,13 +29,20 @@ if (problem) die(problem);
 
 const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
   logger: ['error', 'warn'],
+  // Parsed below, with a limit per route.
+  bodyParser: false,
 });
-// Engine event batches exceed express's 100 kB default.
-app.useBodyParser('json', { limit: '16mb' });
-app.useWebSocketAdapter(new IoAdapter(app));
+app.disable('x-powered-by');
+app.use(helmet());
+app.use(openRequestScope);
+// Engine event batches reach megabytes; nothing else a client sends needs more than 256 kB.
+app.useBodyParser('json', { limit: '16mb', type: (req: IncomingMessage) => isIngest(req.url) && isJson(req) });
+app.useBodyParser('json', { limit: '256kb' });
+app.useWebSocketAdapter(new StreamIoAdapter(app, config.allowedOrigins));
 app.useGlobalFilters(new DatabaseUnavailableFilter(app.get(DatabaseHealthService), app.getHttpAdapter()));
 app.enableShutdownHooks();
-app.enableCors();
+// Browsers may call the API only from the configured origins (the dashboard's by default), with its cookie.
+app.enableCors({ origin: config.allowedOrigins, credentials: true });
 try {
   await app.listen(config.port, config.host);
 } catch (error) {
@@ -40,3 +50,11 @@ try {
   die(`cannot listen on ${config.host}:${config.port} (${(error as Error).message}); set RESLAB_API_PORT`);
 }
 logger.info({ url: await app.getUrl() }, 'orchestrator listening');
+
+function isIngest(url: string | undefined): boolean {
+  return /^\/runs\/[^/]+\/events(\?|$)/.test(url ?? '');
+}
+
+function isJson(req: { headers: Record<string, unknown> }): boolean {
+  return String(req.headers['content-type'] ?? '').startsWith('application/json');
+}

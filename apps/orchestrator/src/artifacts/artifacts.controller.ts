@@ -3,6 +3,7 @@ import { Body, Controller, Get, Param, Post, StreamableFile } from '@nestjs/comm
 import { type ArtifactDto, RegisterArtifactRequest } from '@reslab/contracts';
 import { z } from 'zod';
 import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
+import { Access } from '../identity/access-policy.js';
 import { ArtifactsService, toArtifactDto } from './artifacts.service.js';
 
 const Id = new ZodValidationPipe(z.uuid(), 'id');
@@ -11,6 +12,7 @@ const Id = new ZodValidationPipe(z.uuid(), 'id');
 export class ArtifactsController {
   constructor(private readonly artifacts: ArtifactsService) {}
 
+  @Access({ who: 'worker' })
   @Post('runs/:id/artifacts')
   async register(
     @Param('id', Id) runId: string,
@@ -19,11 +21,13 @@ export class ArtifactsController {
     return toArtifactDto(await this.artifacts.register(runId, body));
   }
 
+  @Access({ who: 'user', resource: 'run', share: true })
   @Get('runs/:id/artifacts')
   async list(@Param('id', Id) runId: string): Promise<ArtifactDto[]> {
     return (await this.artifacts.list(runId)).map(toArtifactDto);
   }
 
+  @Access({ who: 'user', resource: 'artifact', share: true })
   @Get('artifacts/:id/download')
   async download(@Param('id', Id) id: string): Promise<StreamableFile> {
     const { artifact, stream } = await this.artifacts.download(id);

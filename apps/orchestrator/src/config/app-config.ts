@@ -13,6 +13,12 @@ export interface AppConfig {
   eventRetentionHours: number;
   /** Root of the shared-directory artifact store; workers write runs/<runId>/ under it. */
   artifactDir: string;
+  /** Web origins allowed to call the API from a browser (CORS) and to open the socket; the dashboard's by default. */
+  allowedOrigins: string[];
+  /** How long a dashboard sign-in lasts, hours. */
+  sessionHours: number;
+  /** First start only (no users yet): the instance admin to create, with a team `demo` it owns. */
+  bootstrapAdmin: { email: string; password: string } | null;
 }
 
 export class ConfigError extends Error {}
@@ -42,7 +48,39 @@ export function loadAppConfig(): AppConfig {
     leaseSeconds: integer('RESLAB_LEASE_SECONDS', 30, 2, 86400),
     eventRetentionHours: integer('RESLAB_EVENT_RETENTION_HOURS', 168, 1, 24 * 366),
     artifactDir: process.env.RESLAB_ARTIFACT_DIR || defaultArtifactDir(),
+    allowedOrigins: origins(),
+    sessionHours: integer('RESLAB_SESSION_HOURS', 168, 1, 24 * 366),
+    bootstrapAdmin: bootstrapAdmin(),
   };
+}
+
+function origins(): string[] {
+  const raw = process.env.RESLAB_ALLOWED_ORIGINS?.trim();
+  const port = process.env.RESLAB_DASHBOARD_PORT || '3000';
+  const list = raw ? raw.split(',').map((o) => o.trim()) : [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
+  for (const origin of list) {
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      throw new ConfigError(`RESLAB_ALLOWED_ORIGINS: '${origin}' is not a URL (e.g. https://reslab.example.com)`);
+    }
+    if (url.origin !== origin) {
+      throw new ConfigError(
+        `RESLAB_ALLOWED_ORIGINS: '${origin}' must be an origin, scheme://host[:port], like '${url.origin}'`,
+      );
+    }
+  }
+  return list;
+}
+
+function bootstrapAdmin(): AppConfig['bootstrapAdmin'] {
+  const email = process.env.RESLAB_ADMIN_EMAIL?.trim();
+  const password = process.env.RESLAB_ADMIN_PASSWORD ?? '';
+  if (!email) return null;
+  if (password.length < 8)
+    throw new ConfigError('RESLAB_ADMIN_PASSWORD must be set, at least 8 characters, with RESLAB_ADMIN_EMAIL');
+  return { email: email.toLowerCase(), password };
 }
 
 function defaultArtifactDir(): string {

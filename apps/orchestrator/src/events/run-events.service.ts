@@ -3,6 +3,8 @@ import { MAX_REPLAY_EVENTS, type RunEventMessage, STREAM, type WorkerDto } from 
 import type { Server } from 'socket.io';
 import { PrismaService } from '../database/prisma.service.js';
 import type { Prisma, RunEvent } from '../generated/prisma/client.js';
+import { workersVisibleTo } from '../identity/principal.js';
+import { logger } from '../logger.js';
 
 export type RunEventType = RunEventMessage['type'];
 
@@ -100,6 +102,15 @@ export class RunEventsService {
   }
 
   broadcastWorkers(workers: WorkerDto[]): void {
-    this.server?.to(WORKERS_ROOM).emit(STREAM.workers, workers);
+    const server = this.server;
+    if (!server) return;
+    // Each socket gets the workers its caller may see: its teams' and the shared ones.
+    void server
+      .in(WORKERS_ROOM)
+      .fetchSockets()
+      .then((sockets) => {
+        for (const socket of sockets) socket.emit(STREAM.workers, workersVisibleTo(socket.data.principal, workers));
+      })
+      .catch((error: Error) => logger.warn({ err: error.message }, 'workers broadcast failed'));
   }
 }

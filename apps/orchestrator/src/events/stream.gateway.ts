@@ -7,6 +7,11 @@ import {
 } from '@nestjs/websockets';
 import { fieldIssues, STREAM, type SubscribeAck, SubscribeRequest } from '@reslab/contracts';
 import type { Server, Socket } from 'socket.io';
+import { AccessService } from '../identity/access.service.js';
+import { AuthenticatorService } from '../identity/authenticator.service.js';
+import { CredentialRevocations } from '../identity/credential-revocations.js';
+import type { Principal } from '../identity/principal.js';
+import { runInScope } from '../identity/request-scope.js';
 import { logger } from '../logger.js';
 import { RunsService } from '../runs/runs.service.js';
 import { SweepsService } from '../sweeps/sweeps.service.js';
@@ -19,22 +24,62 @@ import { RunEventsService, runRoom, sweepRoom, WORKERS_ROOM } from './run-events
  * `afterEventId`, or `resync` when those cannot all be replayed (SubscribeAck);
  * later deltas arrive as `run_event` / `workers` messages.
  * The client joins before the snapshot is read, so no event falls between.
+ *
+ * A connection authenticates once, in its handshake, with the same
+ * credentials as REST (session cookie, `auth.token`, or a Bearer header); each
+ * join is checked against what that credential may read, and a revoked
+ * credential's sockets are closed at once. Origins are checked by the adapter
+ * (stream-io.adapter.ts) before any of this.
  */
-@WebSocketGateway({ cors: { origin: true } })
+@WebSocketGateway()
 export class StreamGateway implements OnGatewayInit {
   constructor(
     private readonly events: RunEventsService,
     private readonly runs: RunsService,
     private readonly sweeps: SweepsService,
     private readonly workers: WorkersService,
+    private readonly authenticator: AuthenticatorService,
+    private readonly access: AccessService,
+    private readonly revocations: CredentialRevocations,
   ) {}
 
   afterInit(server: Server): void {
     this.events.attach(server);
+    server.use((socket, next) => {
+      this.authenticator
+        .authenticate({
+          authorization: socket.handshake.headers.authorization,
+          cookie: socket.handshake.headers.cookie,
+          token: (socket.handshake.auth as { token?: unknown } | undefined)?.token,
+          address: socket.handshake.address ?? null,
+        })
+        .then((principal) => {
+          if (!principal) return next(new Error('sign in, or pass an API key or share link as auth.token'));
+          if (principal.kind === 'worker') return next(new Error('a worker secret does not open the stream'));
+          socket.data.principal = principal;
+          next();
+        })
+        .catch((error: { response?: { message?: string }; message: string }) =>
+          next(new Error(error.response?.message ?? error.message)),
+        );
+    });
+    const close = async (match: (principal: Principal) => boolean) => {
+      for (const socket of await server.fetchSockets()) {
+        if (match(socket.data.principal as Principal)) socket.disconnect(true);
+      }
+    };
+    this.revocations.onCredentialRevoked((id) => void close((p) => p.credential.id === id));
+    // A member whose role changed reconnects, and so is authorised afresh.
+    this.revocations.onUserChanged((userId) => void close((p) => p.kind === 'user' && p.userId === userId));
   }
 
   @SubscribeMessage(STREAM.subscribe)
-  async subscribe(@ConnectedSocket() client: Socket, @MessageBody() body: unknown): Promise<SubscribeAck> {
+  subscribe(@ConnectedSocket() client: Socket, @MessageBody() body: unknown): Promise<SubscribeAck> {
+    const principal = client.data.principal as Principal;
+    return runInScope({ principal, data: this.access.scopeFor(principal) }, () => this.join(client, principal, body));
+  }
+
+  private async join(client: Socket, principal: Principal, body: unknown): Promise<SubscribeAck> {
     const parsed = SubscribeRequest.safeParse(body);
     if (!parsed.success) {
       return {
@@ -49,8 +94,13 @@ export class StreamGateway implements OnGatewayInit {
     const nothingMissed = { missed: [], resync: false };
     try {
       if (room.kind === 'workers') {
+        if (principal.kind !== 'user') return { ok: false, error: 'a share link does not open the workers list' };
         await client.join(WORKERS_ROOM);
         return { ok: true, snapshot: await this.workers.listDtos(), ...nothingMissed };
+      }
+      // Another team's run reads exactly as one that does not exist.
+      if (!(await this.access.canRead(principal, room.kind, room.id))) {
+        return { ok: false, error: `${room.kind} ${room.id} does not exist` };
       }
       if (room.kind === 'run') {
         await client.join(runRoom(room.id));

@@ -1,27 +1,53 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { type ExperimentDto, RUN_STATUSES } from '@reslab/contracts';
 import { PrismaService } from '../database/prisma.service.js';
 import type { Prisma } from '../generated/prisma/client.js';
+import { writableTeams } from '../identity/request-scope.js';
 
 /** Teams own projects own experiments; every run and sweep hangs off an experiment. */
 @Injectable()
 export class ExperimentsService {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** Team, project and experiment by name, created on first use; returns the experiment's id. */
-  async ensure(tx: Prisma.TransactionClient, team: string, project: string, experiment: string): Promise<string> {
-    const t = await tx.team.upsert({ where: { slug: team }, create: { slug: team, name: team }, update: {} });
-    const p = await tx.project.upsert({
-      where: { teamId_slug: { teamId: t.id, slug: project } },
-      create: { teamId: t.id, slug: project, name: project },
-      update: {},
+  /**
+   * The experiment by name inside the project `ref` names (`team/project`, or a project slug that
+   * exactly one of the caller's writable teams has), created on first use. The project must exist:
+   * projects are made by team admins (POST /teams/:id/projects), never by a typo in a request.
+   */
+  async ensure(
+    tx: Prisma.TransactionClient,
+    ref: string,
+    experiment: string,
+  ): Promise<{ experimentId: string; teamId: string }> {
+    const [teamSlug, projectSlug] = ref.includes('/') ? ref.split('/') : [null, ref];
+    const writable = writableTeams();
+    const projects = await tx.project.findMany({
+      where: {
+        slug: projectSlug,
+        ...(teamSlug ? { team: { slug: teamSlug } } : {}),
+        ...(writable === 'all' ? {} : { teamId: { in: [...writable] } }),
+      },
+      include: { team: { select: { slug: true } } },
     });
+    const field = (message: string) =>
+      new BadRequestException({
+        statusCode: 400,
+        error: 'Bad Request',
+        message,
+        issues: [{ path: 'project', message }],
+      });
+    if (projects.length === 0) throw field(`no project '${ref}' in a team you may launch runs in`);
+    if (projects.length > 1) {
+      const paths = projects.map((p) => `${p.team.slug}/${p.slug}`).join(', ');
+      throw field(`'${ref}' names more than one project (${paths}): write it as team/project`);
+    }
+    const [project] = projects as [(typeof projects)[number]];
     const e = await tx.experiment.upsert({
-      where: { projectId_name: { projectId: p.id, name: experiment } },
-      create: { projectId: p.id, name: experiment },
+      where: { projectId_name: { projectId: project.id, name: experiment } },
+      create: { projectId: project.id, teamId: project.teamId, name: experiment },
       update: {},
     });
-    return e.id;
+    return { experimentId: e.id, teamId: project.teamId };
   }
 
   async list(): Promise<ExperimentDto[]> {

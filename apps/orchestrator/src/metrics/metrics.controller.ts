@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { type EpochMetricDto, type GradFlowDto, IngestEventsRequest } from '@reslab/contracts';
 import { z } from 'zod';
 import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
+import { Access } from '../identity/access-policy.js';
 import { toEpochMetricDto, toGradFlowDtos } from '../runs/run-dto.js';
 import { RunsService } from '../runs/runs.service.js';
 import { MetricIngestService } from './metric-ingest.service.js';
@@ -16,12 +17,14 @@ export class MetricsController {
     private readonly metrics: MetricIngestService,
   ) {}
 
+  @Access({ who: 'user', resource: 'run', share: true })
   @Get(':id/metrics')
   async metricsOf(@Param('id', RunId) id: string): Promise<EpochMetricDto[]> {
     await this.runs.get(id);
     return (await this.metrics.list(id)).map(toEpochMetricDto);
   }
 
+  @Access({ who: 'user', resource: 'run', share: true })
   @Get(':id/grad-flow')
   async gradFlowOf(@Param('id', RunId) id: string): Promise<GradFlowDto[]> {
     await this.runs.get(id);
@@ -29,6 +32,7 @@ export class MetricsController {
   }
 
   /** Engine events forwarded by the worker that holds the run. */
+  @Access({ who: 'worker' })
   @Post(':id/events')
   @HttpCode(200)
   ingest(

@@ -2,6 +2,7 @@ import { Controller, Get, Header } from '@nestjs/common';
 import { PROTOCOL_VERSION, RUN_STATUSES } from '@reslab/contracts';
 import { DatabaseHealthService } from '../database/database-health.service.js';
 import { PrismaService } from '../database/prisma.service.js';
+import { Access } from '../identity/access-policy.js';
 import { RunQueueService } from '../queue/run-queue.service.js';
 import { OrchestratorMetrics } from './orchestrator-metrics.js';
 
@@ -18,6 +19,7 @@ export class ObservabilityController {
    * 200 while the process serves, `degraded` while the database is unreachable: the orchestrator is alive
    * and keeps every lease (a liveness probe must not restart it), but cannot schedule or store anything.
    */
+  @Access({ who: 'public' })
   @Get('health')
   health(): { status: 'ok' | 'degraded'; protocolVersion: number; database: string; downSince: string | null } {
     return {
@@ -28,6 +30,7 @@ export class ObservabilityController {
   }
 
   /** Prometheus text format; gauges are read from the database at scrape time. */
+  @Access({ who: 'public' })
   @Get('metrics')
   @Header('content-type', 'text/plain; version=0.0.4')
   async prometheus(): Promise<string> {

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Controller, Get, Header, NotFoundException, Param, StreamableFile } from '@nestjs/common';
 import { openApiDocument } from '@reslab/contracts';
+import { Access } from '../identity/access-policy.js';
 
 // Swagger UI is served from the npm package on disk: nothing loads from a CDN.
 const SWAGGER_UI_DIR = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
@@ -11,11 +12,13 @@ const DOCUMENT = openApiDocument();
 
 @Controller()
 export class OpenApiController {
+  @Access({ who: 'public' })
   @Get('openapi.json')
   document(): Record<string, unknown> {
     return DOCUMENT;
   }
 
+  @Access({ who: 'public' })
   @Get('docs')
   @Header('content-type', 'text/html; charset=utf-8')
   docs(): string {
@@ -25,6 +28,7 @@ export class OpenApiController {
 <script>SwaggerUIBundle({ url: '/openapi.json', dom_id: '#api' });</script></body></html>`;
   }
 
+  @Access({ who: 'public' })
   @Get('docs/assets/:file')
   asset(@Param('file') file: string): StreamableFile {
     if (!SWAGGER_ASSETS.has(file)) throw new NotFoundException();

@@ -3,8 +3,13 @@ import PgBoss from 'pg-boss';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { logger } from '../logger.js';
 
-export const RUN_QUEUE = 'runs';
+/** One run queue per team (`runs_<teamId>`): a team's worker takes only its team's runs (issue 8). */
+export const RUN_QUEUE_PREFIX = 'runs_';
 export const LEASE_QUEUE = 'lease-check';
+
+export function runQueueOf(teamId: string): string {
+  return `${RUN_QUEUE_PREFIX}${teamId}`;
+}
 
 interface RunJob {
   runId: string;
@@ -17,10 +22,20 @@ interface RunJob {
  * status. A lease is not a pg-boss expiry (capped below 24 h, with no way to
  * extend it): each claim and heartbeat moves Run.leaseExpiresAt, and a delayed
  * `lease-check` job looks at it when it could have run out.
+ *
+ * Runs wait in one queue per team. A team's worker takes from its team's queue,
+ * highest priority first. A shared worker serves every team, taking from the
+ * team queues in turn (round robin), so one team's long sweep cannot starve
+ * another's: fair share between teams, as Determined and Slurm do between
+ * users, and strict priority within a team.
  */
 @Injectable()
 export class RunQueueService implements OnModuleInit, OnModuleDestroy {
   private readonly boss: PgBoss;
+  /** Team queues known to exist (pg-boss's createQueue is not idempotent). */
+  private readonly queues = new Set<string>();
+  /** Where the shared workers' round robin stands. */
+  private nextTeam = 0;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.boss = new PgBoss({ connectionString: config.databaseUrl, schema: 'pgboss', max: 6 });
@@ -36,9 +51,8 @@ export class RunQueueService implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     await this.boss.start();
-    // 'short': at most one waiting job per singletonKey, i.e. per run.
-    await this.boss.createQueue(RUN_QUEUE, { name: RUN_QUEUE, policy: 'short' });
-    await this.boss.createQueue(LEASE_QUEUE, { name: LEASE_QUEUE });
+    for (const queue of await this.boss.getQueues()) this.queues.add(queue.name);
+    if (!this.queues.has(LEASE_QUEUE)) await this.boss.createQueue(LEASE_QUEUE, { name: LEASE_QUEUE });
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -56,9 +70,21 @@ export class RunQueueService implements OnModuleInit, OnModuleDestroy {
     });
   }
 
+  private async teamQueue(teamId: string): Promise<string> {
+    const name = runQueueOf(teamId);
+    if (!this.queues.has(name)) {
+      // 'short': at most one waiting job per singletonKey, i.e. per run.
+      if (!(await this.boss.getQueue(name))) await this.boss.createQueue(name, { name, policy: 'short' });
+      this.queues.add(name);
+    }
+    return name;
+  }
+
   /** At most one waiting job per run (singletonKey), so requeueing twice is a no-op. */
-  async enqueue(runId: string, priority = 0): Promise<void> {
-    await this.boss.send(RUN_QUEUE, { runId } satisfies RunJob, {
+  async enqueue(run: { id: string; teamId: string; priority: number }): Promise<void> {
+    const runId = run.id;
+    const priority = run.priority;
+    await this.boss.send(await this.teamQueue(run.teamId), { runId } satisfies RunJob, {
       priority,
       singletonKey: runId,
       retryLimit: 0,
@@ -66,12 +92,26 @@ export class RunQueueService implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  /** Takes the next job off the queue, highest priority first; the job is done once the run is claimed. */
-  async take(): Promise<string | null> {
-    const [job] = await this.boss.fetch<RunJob>(RUN_QUEUE, { batchSize: 1, priority: true });
-    if (!job) return null;
-    await this.boss.complete(RUN_QUEUE, job.id);
-    return job.data.runId;
+  /**
+   * Takes the next job for a worker serving `teamId` (null: a shared worker, every team in turn),
+   * highest priority first within a team; the job is done once the run is claimed.
+   */
+  async take(teamId: string | null): Promise<string | null> {
+    const names = teamId ? [runQueueOf(teamId)] : await this.teamQueues();
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(this.nextTeam + i) % names.length] as string;
+      if (!this.queues.has(name)) continue;
+      const [job] = await this.boss.fetch<RunJob>(name, { batchSize: 1, priority: true });
+      if (!job) continue;
+      await this.boss.complete(name, job.id);
+      if (!teamId) this.nextTeam = (this.nextTeam + i + 1) % names.length;
+      return job.data.runId;
+    }
+    return null;
+  }
+
+  private async teamQueues(): Promise<string[]> {
+    return [...this.queues].filter((name) => name.startsWith(RUN_QUEUE_PREFIX)).sort();
   }
 
   async checkLeaseAfter(runId: string, seconds: number): Promise<void> {
@@ -86,10 +126,10 @@ export class RunQueueService implements OnModuleInit, OnModuleDestroy {
     const rows = await this.boss.getDb().executeSql(
       `SELECT r.id::text AS id FROM public."Run" r
         WHERE r.status = 'queued' AND NOT EXISTS (
-          SELECT 1 FROM pgboss.job j WHERE j.name = $1 AND j.singleton_key = r.id::text
+          SELECT 1 FROM pgboss.job j WHERE j.name = $1 || r."teamId"::text AND j.singleton_key = r.id::text
              AND (j.state IN ('created', 'retry')
                   OR (j.state = 'active' AND j.started_on > now() - interval '10 seconds')))`,
-      [RUN_QUEUE],
+      [RUN_QUEUE_PREFIX],
     );
     return rows.rows.map((r: { id: string }) => r.id);
   }
@@ -107,6 +147,8 @@ export class RunQueueService implements OnModuleInit, OnModuleDestroy {
   }
 
   async depth(): Promise<number> {
-    return this.boss.getQueueSize(RUN_QUEUE);
+    let total = 0;
+    for (const name of await this.teamQueues()) total += await this.boss.getQueueSize(name);
+    return total;
   }
 }

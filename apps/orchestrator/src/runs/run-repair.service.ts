@@ -48,10 +48,10 @@ export class RunRepairService implements OnApplicationBootstrap, OnModuleDestroy
       for (const runId of await this.queue.queuedRunsWithoutJob()) {
         const run = await this.prisma.run.findUnique({
           where: { id: runId },
-          select: { status: true, priority: true },
+          select: { id: true, teamId: true, status: true, priority: true },
         });
         if (run?.status !== 'queued') continue;
-        await this.queue.enqueue(runId, run.priority);
+        await this.queue.enqueue(run);
         logger.warn({ runId }, 'queued run had no job; enqueued again');
         repaired++;
       }

@@ -3,6 +3,7 @@ import { CreateRunRequest, FinishRunRequest, type RunDto, type RunPage, RunStatu
 import { z } from 'zod';
 import { KeysetQuery } from '../common/keyset-page.js';
 import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
+import { Access } from '../identity/access-policy.js';
 import { toRunDto } from './run-dto.js';
 import { RunsService } from './runs.service.js';
 
@@ -17,22 +18,26 @@ const ListRunsQuery = KeysetQuery.extend({
 export class RunsController {
   constructor(private readonly runs: RunsService) {}
 
+  @Access({ who: 'user', role: 'member' })
   @Post()
   async create(@Body(new ZodValidationPipe(CreateRunRequest)) body: CreateRunRequest): Promise<RunDto> {
     return toRunDto(await this.runs.create(body));
   }
 
+  @Access({ who: 'user', share: true })
   @Get()
   list(@Query(new ZodValidationPipe(ListRunsQuery)) query: z.infer<typeof ListRunsQuery>): Promise<RunPage> {
     const { limit, cursor, ...filter } = query;
     return this.runs.list(filter, { limit, cursor });
   }
 
+  @Access({ who: 'user', resource: 'run', share: true })
   @Get(':id')
   async get(@Param('id', RunId) id: string): Promise<RunDto> {
     return toRunDto(await this.runs.get(id));
   }
 
+  @Access({ who: 'worker' })
   @Post(':id/finish')
   @HttpCode(200)
   async finish(
@@ -43,6 +48,7 @@ export class RunsController {
   }
 
   /** Queued: cancelled at once. Running: the engine is sent SIGTERM, checkpoints, and the run ends cancelled. */
+  @Access({ who: 'user', role: 'member', resource: 'run' })
   @Post(':id/cancel')
   @HttpCode(200)
   async cancel(@Param('id', RunId) id: string): Promise<RunDto> {
@@ -50,6 +56,7 @@ export class RunsController {
   }
 
   /** A failed or cancelled run goes back to the queue and resumes from its last checkpoint. */
+  @Access({ who: 'user', role: 'member', resource: 'run' })
   @Post(':id/retry')
   @HttpCode(200)
   async retry(@Param('id', RunId) id: string): Promise<RunDto> {

@@ -67,10 +67,11 @@ export class RunsService implements OnApplicationBootstrap {
 
   async create(request: CreateRunRequest): Promise<Run> {
     const run = await this.prisma.$transaction(async (tx) => {
-      const experimentId = await this.experiments.ensure(tx, request.team, request.project, request.experiment);
+      const { experimentId, teamId } = await this.experiments.ensure(tx, request.project, request.experiment);
       return tx.run.create({
         data: {
           experimentId,
+          teamId,
           name: request.name ?? null,
           config: request.config,
           priority: request.priority,
@@ -90,7 +91,7 @@ export class RunsService implements OnApplicationBootstrap {
       await this.events.publishMany(
         runs.map((run) => ({ run, type: 'status', payload: { status: 'queued', attempt: 0 } })),
       );
-      for (const run of runs) await this.queue.enqueue(run.id, run.priority);
+      for (const run of runs) await this.queue.enqueue(run);
     } catch (error) {
       await this.prisma.run.deleteMany({ where: { id: { in: runs.map((r) => r.id) } } });
       throw error;
@@ -152,9 +153,10 @@ export class RunsService implements OnApplicationBootstrap {
   }
 
   /** Hands the next queued run to a worker, or null when the queue is empty. */
-  async claimNext(workerId: string): Promise<RunAssignment | null> {
+  /** `teamId`: the team the worker serves; null for a shared worker. */
+  async claimNext(workerId: string, teamId: string | null): Promise<RunAssignment | null> {
     for (;;) {
-      const runId = await this.queue.take();
+      const runId = await this.queue.take(teamId);
       if (!runId) return null;
       const run = await this.prisma.run.findUnique({ where: { id: runId } });
       const claimed =
@@ -237,7 +239,7 @@ export class RunsService implements OnApplicationBootstrap {
       { status: 'queued', workerId: null, leaseExpiresAt: null, failureReason: reason },
       expected,
     );
-    if (requeued) await this.queue.enqueue(requeued.id, requeued.priority);
+    if (requeued) await this.queue.enqueue(requeued);
     return requeued;
   }
 
@@ -303,7 +305,7 @@ export class RunsService implements OnApplicationBootstrap {
       { status: run.status },
     );
     if (!retried) throw conflict(`run ${id} changed while it was being retried`);
-    await this.queue.enqueue(retried.id, retried.priority);
+    await this.queue.enqueue(retried);
     return retried;
   }
 }

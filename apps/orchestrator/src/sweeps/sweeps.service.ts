@@ -66,11 +66,12 @@ export class SweepsService {
   async create(spec: SweepSpec): Promise<SweepDetailDto> {
     const plans = this.plan(spec);
     const { sweep, runs } = await this.prisma.$transaction(async (tx) => {
-      const experimentId = await this.experiments.ensure(tx, spec.team, spec.project, spec.experiment ?? spec.name);
-      const sweep = await tx.sweep.create({ data: { experimentId, name: spec.name, spec: spec as object } });
+      const { experimentId, teamId } = await this.experiments.ensure(tx, spec.project, spec.experiment ?? spec.name);
+      const sweep = await tx.sweep.create({ data: { experimentId, teamId, name: spec.name, spec: spec as object } });
       const runs = await tx.run.createManyAndReturn({
         data: plans.map((plan) => ({
           experimentId,
+          teamId,
           sweepId: sweep.id,
           name: plan.name,
           params: plan.params,

@@ -1,6 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import {
   type ClaimResponse,
+  CreateEnrolmentTokenRequest,
+  type EnrolmentTokenDto,
+  EnrolWorkerRequest,
+  type EnrolWorkerResponse,
   HeartbeatRequest,
   type HeartbeatResponse,
   RegisterWorkerRequest,
@@ -8,6 +12,9 @@ import {
 } from '@reslab/contracts';
 import { z } from 'zod';
 import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
+import { Access } from '../identity/access-policy.js';
+import { CurrentUser, CurrentWorker } from '../identity/current-principal.js';
+import type { UserPrincipal, WorkerPrincipal } from '../identity/principal.js';
 import { RunsService } from '../runs/runs.service.js';
 import { WorkersService } from './workers.service.js';
 
@@ -20,17 +27,47 @@ export class WorkersController {
     private readonly runs: RunsService,
   ) {}
 
-  @Post()
-  register(@Body(new ZodValidationPipe(RegisterWorkerRequest)) body: RegisterWorkerRequest): Promise<WorkerDto> {
-    return this.workers.register(body);
+  /** An admin's one-time token for a new worker of their team (teamId null: a shared worker, instance admins). */
+  @Access({ who: 'user', role: 'admin' })
+  @Post('enrolment-tokens')
+  enrolmentToken(
+    @CurrentUser() user: UserPrincipal,
+    @Body(new ZodValidationPipe(CreateEnrolmentTokenRequest)) body: CreateEnrolmentTokenRequest,
+  ): Promise<EnrolmentTokenDto> {
+    return this.workers.createEnrolmentToken(user, body);
   }
 
+  /** The token in the body is the credential: traded once for the worker's own secret. */
+  @Access({ who: 'public' })
+  @Post('enrol')
+  enrol(@Body(new ZodValidationPipe(EnrolWorkerRequest)) body: EnrolWorkerRequest): Promise<EnrolWorkerResponse> {
+    return this.workers.enrol(body);
+  }
+
+  @Access({ who: 'worker' })
+  @Post()
+  @HttpCode(200)
+  register(
+    @CurrentWorker() worker: WorkerPrincipal,
+    @Body(new ZodValidationPipe(RegisterWorkerRequest)) body: RegisterWorkerRequest,
+  ): Promise<WorkerDto> {
+    return this.workers.register(worker, body);
+  }
+
+  @Access({ who: 'user', role: 'admin', resource: 'worker' })
+  @Delete(':id')
+  revoke(@Param('id', WorkerId) id: string): Promise<WorkerDto> {
+    return this.workers.revoke(id);
+  }
+
+  @Access({ who: 'user' })
   @Get()
   list(): Promise<WorkerDto[]> {
     return this.workers.listDtos();
   }
 
   /** Renews the leases of the attempts the worker holds; answers with the ones it must stop. */
+  @Access({ who: 'worker' })
   @Post(':id/heartbeat')
   @HttpCode(200)
   async heartbeat(
@@ -42,10 +79,11 @@ export class WorkersController {
   }
 
   /** One run per call; a worker with N free slots calls N times. A draining worker gets none. */
+  @Access({ who: 'worker' })
   @Post(':id/claim')
   @HttpCode(200)
-  async claim(@Param('id', WorkerId) id: string): Promise<ClaimResponse> {
+  async claim(@CurrentWorker() worker: WorkerPrincipal, @Param('id', WorkerId) id: string): Promise<ClaimResponse> {
     if (await this.workers.isDraining(id)) return { assignment: null };
-    return { assignment: await this.runs.claimNext(id) };
+    return { assignment: await this.runs.claimNext(id, worker.teamId) };
   }
 }

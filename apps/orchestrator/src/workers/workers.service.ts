@@ -1,53 +1,189 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
-import type { DeadLetter, HeartbeatRequest, RegisterWorkerRequest, WorkerDto } from '@reslab/contracts';
+import {
+  BadRequestException,
+  ConflictException,
+  ForbiddenException,
+  Injectable,
+  NotFoundException,
+  UnauthorizedException,
+} from '@nestjs/common';
+import type {
+  CreateEnrolmentTokenRequest,
+  DeadLetter,
+  EnrolmentTokenDto,
+  EnrolWorkerRequest,
+  EnrolWorkerResponse,
+  HeartbeatRequest,
+  RegisterWorkerRequest,
+  WorkerDto,
+} from '@reslab/contracts';
+import { AuditService } from '../audit/audit.service.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { RunEventsService } from '../events/run-events.service.js';
 import type { Worker } from '../generated/prisma/client.js';
+import { hashToken, newToken } from '../identity/credential-token.js';
+import type { UserPrincipal, WorkerPrincipal } from '../identity/principal.js';
+import { asSystem, currentScope, writableTeams } from '../identity/request-scope.js';
 
 export function toWorkerDto(worker: Worker & { runs: { id: string }[] }): WorkerDto {
   return {
     id: worker.id,
     name: worker.name,
+    teamId: worker.teamId,
     host: worker.host,
     slots: worker.slots,
     gpus: worker.gpus as WorkerDto['gpus'],
     lastHeartbeatAt: worker.lastHeartbeatAt.toISOString(),
     draining: worker.draining,
+    revokedAt: worker.revokedAt?.toISOString() ?? null,
     runningRunIds: worker.runs.map((r) => r.id),
     deadLetters: { count: worker.deadLetterCount, recent: worker.deadLetters as DeadLetter[] },
   };
 }
 
-const WITH_RUNS = { runs: { where: { status: 'running' as const }, select: { id: true } } };
+/**
+ * The runs a worker holds, as the caller may see them: a shared worker holds runs of many teams,
+ * and a nested include is not narrowed by the team scope (it follows the parent), so this one is.
+ */
+function withRuns() {
+  const read = currentScope()?.data?.read ?? 'all';
+  const teams = read === 'all' ? {} : { teamId: { in: [...read] } };
+  return { runs: { where: { status: 'running' as const, ...teams }, select: { id: true } } };
+}
 
 @Injectable()
 export class WorkersService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly events: RunEventsService,
+    private readonly audit: AuditService,
   ) {}
 
-  /** A worker that restarts under the same name keeps its id. */
-  async register(request: RegisterWorkerRequest): Promise<WorkerDto> {
-    const fields = {
-      host: request.host,
-      slots: request.slots,
-      gpus: request.gpus,
-      lastHeartbeatAt: new Date(),
-      draining: false,
-    };
-    const worker = await this.prisma.worker.upsert({
-      where: { name: request.name },
-      create: { name: request.name, ...fields },
-      update: fields,
-      include: WITH_RUNS,
-    });
+  /** An admin's one-time token for enrolling a worker into `teamId` (null: shared, instance admins only). */
+  async createEnrolmentToken(user: UserPrincipal, request: CreateEnrolmentTokenRequest): Promise<EnrolmentTokenDto> {
+    if (request.teamId === null) {
+      if (!user.instanceAdmin) {
+        throw new ForbiddenException({
+          statusCode: 403,
+          error: 'Forbidden',
+          message: 'only an instance admin enrols a shared worker',
+        });
+      }
+    } else {
+      const writable = writableTeams();
+      if (writable !== 'all' && !writable.has(request.teamId)) {
+        // Not an admin there: a team the caller cannot administer reads as absent (404), one they see but may not, 403.
+        if (!user.roles.has(request.teamId)) {
+          throw new NotFoundException({
+            statusCode: 404,
+            error: 'Not Found',
+            message: `team ${request.teamId} does not exist`,
+          });
+        }
+        throw new ForbiddenException({
+          statusCode: 403,
+          error: 'Forbidden',
+          message: 'enrolling a worker needs the admin role',
+        });
+      }
+    }
+    const token = newToken('enrolment');
+    const expiresAt = new Date(Date.now() + request.expiresInMinutes * 60_000);
+    const row = await asSystem(() =>
+      this.prisma.enrolmentToken.create({
+        data: { teamId: request.teamId, tokenHash: hashToken(token), createdById: user.userId, expiresAt },
+      }),
+    );
+    await this.audit.record('worker.enrolment_token', { type: 'enrolmentToken', id: row.id, teamId: request.teamId });
+    return { token, teamId: request.teamId, expiresAt: expiresAt.toISOString() };
+  }
+
+  /** Trades a one-time enrolment token for a worker identity and its secret (shown once, stored hashed). */
+  async enrol(request: EnrolWorkerRequest): Promise<EnrolWorkerResponse> {
+    const secret = newToken('workerSecret');
+    const worker = await asSystem(() =>
+      this.prisma.$transaction(async (tx) => {
+        const [token] = await tx.enrolmentToken.updateManyAndReturn({
+          where: { tokenHash: hashToken(request.enrolmentToken), usedAt: null, expiresAt: { gt: new Date() } },
+          data: { usedAt: new Date() },
+        });
+        if (!token) {
+          throw new UnauthorizedException({
+            statusCode: 401,
+            error: 'Unauthorized',
+            message: 'enrolment token unknown, used or expired: ask a team admin for a new one',
+          });
+        }
+        if (await tx.worker.findUnique({ where: { name: request.name } })) {
+          throw new ConflictException({
+            statusCode: 409,
+            error: 'Conflict',
+            message: `a worker named ${request.name} exists`,
+          });
+        }
+        const worker = await tx.worker.create({
+          data: {
+            name: request.name,
+            host: request.host,
+            slots: request.slots,
+            teamId: token.teamId,
+            secretHash: hashToken(secret),
+          },
+          include: withRuns(),
+        });
+        await tx.enrolmentToken.update({ where: { id: token.id }, data: { workerId: worker.id } });
+        return worker;
+      }),
+    );
+    await this.audit.record(
+      'worker.enrol',
+      { type: 'worker', id: worker.id, teamId: worker.teamId },
+      { name: worker.name },
+    );
+    await this.broadcast();
+    return { worker: toWorkerDto(worker), secret };
+  }
+
+  /** A worker (re)starting reports what it has; its name was fixed at enrolment. */
+  async register(caller: WorkerPrincipal, request: RegisterWorkerRequest): Promise<WorkerDto> {
+    const current = await this.prisma.worker.findUniqueOrThrow({ where: { id: caller.workerId } });
+    if (current.name !== request.name) {
+      const message = `this worker was enrolled as ${current.name}`;
+      throw new BadRequestException({
+        statusCode: 400,
+        error: 'Bad Request',
+        message,
+        issues: [{ path: 'name', message }],
+      });
+    }
+    const worker = await asSystem(() =>
+      this.prisma.worker.update({
+        where: { id: caller.workerId },
+        data: {
+          host: request.host,
+          slots: request.slots,
+          gpus: request.gpus,
+          lastHeartbeatAt: new Date(),
+          draining: false,
+        },
+        include: withRuns(),
+      }),
+    );
+    await this.broadcast();
+    return toWorkerDto(worker);
+  }
+
+  /** Revoked: its secret is refused from the next request on, so it claims nothing more. */
+  async revoke(id: string): Promise<WorkerDto> {
+    const worker = await asSystem(() =>
+      this.prisma.worker.update({ where: { id }, data: { revokedAt: new Date() }, include: withRuns() }),
+    );
+    await this.audit.record('worker.revoke', { type: 'worker', id, teamId: worker.teamId }, { name: worker.name });
     await this.broadcast();
     return toWorkerDto(worker);
   }
 
   async listDtos(): Promise<WorkerDto[]> {
-    return (await this.prisma.worker.findMany({ orderBy: { name: 'asc' }, include: WITH_RUNS })).map(toWorkerDto);
+    return (await this.prisma.worker.findMany({ orderBy: { name: 'asc' }, include: withRuns() })).map(toWorkerDto);
   }
 
   async heartbeat(id: string, draining?: boolean, deadLetters?: HeartbeatRequest['deadLetters']): Promise<WorkerDto> {
@@ -62,7 +198,7 @@ export class WorkersService {
     if (!updated) {
       throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `worker ${id} is not registered` });
     }
-    const worker = await this.prisma.worker.findUniqueOrThrow({ where: { id }, include: WITH_RUNS });
+    const worker = await this.prisma.worker.findUniqueOrThrow({ where: { id }, include: withRuns() });
     await this.broadcast();
     return toWorkerDto(worker);
   }
@@ -74,7 +210,8 @@ export class WorkersService {
     return worker.draining;
   }
 
+  /** Every worker, to the stream; the gateway hands each socket only the ones its caller may see. */
   private async broadcast(): Promise<void> {
-    this.events.broadcastWorkers(await this.listDtos());
+    this.events.broadcastWorkers(await asSystem(() => this.listDtos()));
   }
 }

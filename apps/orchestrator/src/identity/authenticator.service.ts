@@ -1,0 +1,122 @@
+import { Injectable, UnauthorizedException } from '@nestjs/common';
+import { SESSION_COOKIE, type TeamRole } from '@reslab/contracts';
+import { parse as parseCookie } from 'cookie';
+import { PrismaService } from '../database/prisma.service.js';
+import { displayPrefix, hashToken, kindOf } from './credential-token.js';
+import type { Principal, UserPrincipal } from './principal.js';
+import { asSystem } from './request-scope.js';
+
+/** How a request or socket handshake presented itself. */
+export interface Presented {
+  authorization?: string | string[] | undefined;
+  cookie?: string | string[] | undefined;
+  /** socket.io's `auth: { token }`. */
+  token?: unknown;
+  address: string | null;
+}
+
+/** lastUsedAt / lastSeenAt are written at most this often per credential, so reads do not all become writes (ms). */
+const TOUCH_EVERY_MS = 60_000;
+
+const refuse = (message: string) => new UnauthorizedException({ statusCode: 401, error: 'Unauthorized', message });
+
+/** Turns a presented credential into a Principal, or a 401 that says what was wrong with it. */
+@Injectable()
+export class AuthenticatorService {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** The token a request presents: `Authorization: Bearer`, socket `auth.token`, or the session cookie. */
+  static tokenOf(presented: Presented): string | null {
+    const header = Array.isArray(presented.authorization) ? presented.authorization[0] : presented.authorization;
+    if (header) {
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      if (!match?.[1]) throw refuse('Authorization must be "Bearer <token>"');
+      return match[1];
+    }
+    if (typeof presented.token === 'string' && presented.token) return presented.token;
+    const cookie = Array.isArray(presented.cookie) ? presented.cookie.join('; ') : presented.cookie;
+    if (cookie) return parseCookie(cookie)[SESSION_COOKIE] ?? null;
+    return null;
+  }
+
+  /** null when nothing was presented; throws 401 for a credential that is unknown, expired or revoked. */
+  async authenticate(presented: Presented): Promise<Principal | null> {
+    const token = AuthenticatorService.tokenOf(presented);
+    if (!token) return null;
+    return asSystem(() => this.resolve(token, presented.address));
+  }
+
+  private async resolve(token: string, address: string | null): Promise<Principal> {
+    const tokenHash = hashToken(token);
+    const now = new Date();
+    switch (kindOf(token)) {
+      case 'session': {
+        const session = await this.prisma.session.findUnique({ where: { tokenHash } });
+        if (!session || session.revokedAt) throw refuse('session signed out or unknown: sign in again');
+        if (session.expiresAt <= now) throw refuse('session expired: sign in again');
+        if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
+          await this.prisma.session.update({ where: { id: session.id }, data: { lastSeenAt: now } });
+        }
+        return this.userPrincipal(session.userId, { kind: 'session', id: session.id, prefix: session.prefix }, address);
+      }
+      case 'apiKey': {
+        const key = await this.prisma.apiKey.findUnique({ where: { tokenHash } });
+        if (!key || key.revokedAt) throw refuse('API key revoked or unknown: run `reslab login`');
+        if (key.expiresAt && key.expiresAt <= now) throw refuse(`API key ${key.prefix}… expired`);
+        if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
+          await this.prisma.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: now } });
+        }
+        return this.userPrincipal(key.userId, { kind: 'apiKey', id: key.id, prefix: key.prefix }, address);
+      }
+      case 'workerSecret': {
+        const worker = await this.prisma.worker.findUnique({ where: { secretHash: tokenHash } });
+        if (!worker || worker.revokedAt) throw refuse('worker credential revoked or unknown: enrol the worker again');
+        return {
+          kind: 'worker',
+          workerId: worker.id,
+          teamId: worker.teamId,
+          credential: { kind: 'workerSecret', id: worker.id, prefix: displayPrefix(token) },
+          address,
+        };
+      }
+      case 'shareLink': {
+        const link = await this.prisma.shareLink.findUnique({ where: { tokenHash } });
+        if (!link || link.revokedAt) throw refuse('this link was revoked or does not exist');
+        if (link.expiresAt && link.expiresAt <= now) throw refuse('this link has expired');
+        return {
+          kind: 'share',
+          linkId: link.id,
+          teamId: link.teamId,
+          sweepId: link.sweepId,
+          runIds: link.runIds,
+          credential: { kind: 'shareLink', id: link.id, prefix: link.prefix },
+          address,
+        };
+      }
+      case 'enrolment':
+        throw refuse('an enrolment token is traded at POST /workers/enrol, not sent as a credential');
+      default:
+        throw refuse('unknown credential: expected a session, an API key (rsk_…), a worker secret or a share link');
+    }
+  }
+
+  private async userPrincipal(
+    userId: string,
+    credential: UserPrincipal['credential'],
+    address: string | null,
+  ): Promise<UserPrincipal> {
+    const user = await this.prisma.user.findUniqueOrThrow({
+      where: { id: userId },
+      include: { memberships: { select: { teamId: true, role: true } } },
+    });
+    return {
+      kind: 'user',
+      userId: user.id,
+      email: user.email,
+      instanceAdmin: user.instanceAdmin,
+      roles: new Map(user.memberships.map((m) => [m.teamId, m.role as TeamRole])),
+      credential,
+      address,
+    };
+  }
+}
