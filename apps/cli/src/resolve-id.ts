@@ -1,3 +1,4 @@
+import { DISPLAY_PREFIX_LENGTH } from '@reslab/contracts';
 import { CliError, UsageError } from './errors.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -14,4 +15,48 @@ export async function resolveId(what: string, given: string, candidates: () => P
   if (matches.length === 1) return (matches[0] as { id: string }).id;
   if (matches.length === 0) throw new CliError(`no ${what} id starts with ${given}`);
   throw new CliError(`${what} id prefix ${given} is ambiguous (${matches.length} match); give more digits`);
+}
+
+/** True for a full UUID, which goes to the API as it is. */
+export function isUuid(given: string): boolean {
+  return UUID.test(given);
+}
+
+/**
+ * A team named by its slug (as `teams ls` prints it) or its id. A slug is
+ * looked up among the caller's teams; an id goes to the API as it is.
+ */
+export async function resolveTeam(given: string, teams: () => Promise<{ id: string; slug: string }[]>) {
+  if (UUID.test(given)) return given.toLowerCase();
+  const team = (await teams()).find((t) => t.slug === given);
+  if (!team) throw new CliError(`no team ${given} among yours; \`reslab teams ls\` lists them`);
+  return team.id;
+}
+
+/**
+ * An API key or share link named by its id, a prefix of the id, or by the
+ * token's display prefix as `ls` prints it (`rsk_AbCdEfGh`); the whole token,
+ * or a share link's URL, works as well since it starts with that prefix.
+ */
+export function resolveCredentialId(
+  what: string,
+  given: string,
+  tokenPrefix: string,
+  listed: { id: string; prefix: string }[],
+): string {
+  const token = given.slice(Math.max(0, given.lastIndexOf('/') + 1));
+  if (!token.startsWith(tokenPrefix)) {
+    if (UUID.test(given)) return given.toLowerCase();
+    if (!/^[0-9a-f-]{4,36}$/i.test(given)) {
+      throw new UsageError(`${what} ${given}: expected an id, a prefix of one, or a ${tokenPrefix}... prefix`);
+    }
+  }
+  const matches = token.startsWith(tokenPrefix)
+    ? listed.filter((item) => token.startsWith(item.prefix) || item.prefix.startsWith(token))
+    : listed.filter((item) => item.id.startsWith(given.toLowerCase()));
+  if (matches.length === 1) return (matches[0] as { id: string }).id;
+  // Never echo a whole token back: it may be a live secret.
+  const shown = token.startsWith(tokenPrefix) ? token.slice(0, DISPLAY_PREFIX_LENGTH) : given;
+  if (matches.length === 0) throw new CliError(`no ${what} matches ${shown}`);
+  throw new CliError(`${what} ${shown} is ambiguous (${matches.length} match); give more characters`);
 }

@@ -29,7 +29,7 @@ function reslab(args: string[], options: { env: Record<string, string>; stdin?: 
   });
 }
 
-describe('reslab login, whoami and logout against a stub orchestrator (HTTP; the real one is in test/e2e)', () => {
+describe('reslab login, whoami, logout and keys against a stub orchestrator (HTTP; the real one is in test/e2e)', () => {
   let stub: StubOrchestrator;
   let home: string;
   let env: Record<string, string>;
@@ -146,5 +146,27 @@ describe('reslab login, whoami and logout against a stub orchestrator (HTTP; the
     } finally {
       await elsewhere.close();
     }
+  });
+
+  it('creates a key whose secret goes to stdout once, lists keys, and revokes one by its prefix', async () => {
+    const mine = stub.addKey('laptop');
+    await reslab(['login', '--api-url', stub.url, '--key', mine], { env });
+
+    const created = await reslab(['keys', 'create', 'ci', '--expires', '30d'], { env });
+    expect(created, created.stderr).toMatchObject({ code: 0 });
+    const ci = stub.keys.find((k) => k.name === 'ci');
+    expect(created.stdout).toBe(`${ci?.secret}\n`);
+    expect(created.stderr).toContain('it will not be shown again');
+    expect(stub.requests.at(-1)?.body).toMatchObject({ name: 'ci', expiresAt: expect.stringMatching(/Z$/) });
+
+    const listed = await reslab(['keys', 'ls'], { env });
+    expect(listed.stdout).toMatch(/^ID +PREFIX +NAME +CREATED +EXPIRES +LAST USED +STATE$/m);
+    expect(listed.stdout).toMatch(new RegExp(`${stub.keys[0]?.prefix} +laptop .* active \\(this CLI\\)$`, 'm'));
+    expect(listed.stdout).not.toContain(ci?.secret);
+
+    const revoked = await reslab(['keys', 'revoke', ci?.prefix as string], { env });
+    expect(revoked, revoked.stderr).toMatchObject({ code: 0, stdout: `key ${ci?.prefix} (ci) revoked\n` });
+    expect(ci?.revokedAt).not.toBeNull();
+    expect((await reslab(['keys', 'ls'], { env })).stdout).toMatch(new RegExp(`${ci?.prefix} +ci .* revoked$`, 'm'));
   });
 });

@@ -1,9 +1,12 @@
 import type { Command } from '../command.js';
 import { runsFollow } from './follow.js';
+import { keysCreate, keysLs, keysRevoke } from './keys.js';
 import { login, logout, whoami } from './login.js';
 import { runsCancel, runsLs, runsRetry } from './runs.js';
+import { shareCompare, shareLs, shareRevoke, shareRun, shareSweep } from './share.js';
 import { sweepExpand, sweepLs, sweepShow, sweepSubmit } from './sweep.js';
-import { workersLs } from './workers.js';
+import { audit, membersLs, membersRm, membersSet, projectsCreate, projectsLs, teamsCreate, teamsLs } from './teams.js';
+import { workersEnrolToken, workersLs, workersRevoke } from './workers.js';
 
 /** Every command, in the order `reslab --help` lists them. */
 export const COMMANDS: Command[] = [
@@ -18,5 +21,23 @@ export const COMMANDS: Command[] = [
   runsFollow,
   runsCancel,
   runsRetry,
+  shareRun,
+  shareSweep,
+  shareCompare,
+  shareLs,
+  shareRevoke,
+  keysCreate,
+  keysLs,
+  keysRevoke,
+  teamsLs,
+  teamsCreate,
+  membersLs,
+  membersSet,
+  membersRm,
+  projectsLs,
+  projectsCreate,
   workersLs,
+  workersEnrolToken,
+  workersRevoke,
+  audit,
 ];
