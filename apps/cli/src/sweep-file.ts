@@ -56,6 +56,21 @@ export function mergeSpec(
 }
 
 /**
+ * Sweep files from before teams had members named the team in a `team:` field;
+ * the team now comes from the caller's credential and the project names it.
+ * Said plainly, with the line to write, rather than as the contract's "unrecognized key".
+ */
+function rejectTeamField(source: string, input: Record<string, unknown>): void {
+  if (!('team' in input)) return;
+  const team = typeof input.team === 'string' && input.team ? input.team : '<team>';
+  const project = typeof input.project === 'string' ? input.project : 'default';
+  const message = project.includes('/')
+    ? `a sweep no longer names its team; remove \`team:\` (\`project: ${project}\` names it)`
+    : `a sweep no longer names its team; remove \`team:\` and write \`project: ${team}/${project}\``;
+  throw new SweepFileError(source, [{ path: 'team', message }]);
+}
+
+/**
  * Validates a sweep exactly as the orchestrator will: the spec, then every
  * combination of the grid. A combination's issue is reported against the grid
  * axis (or base field) the user wrote, e.g. `grid.depth`, with the combination.
@@ -67,6 +82,7 @@ export function validateSweep(
   spec: SweepSpec;
   runs: SweepRunPlan[];
 } {
+  rejectTeamField(source, input);
   const parsed = SweepSpec.safeParse(input);
   if (!parsed.success) throw new SweepFileError(source, fieldIssues(parsed.error));
   const spec = parsed.data;
