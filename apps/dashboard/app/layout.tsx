@@ -1,8 +1,6 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { ApiUrlProvider } from '@/components/api-url';
-import { MainNav } from '@/components/main-nav';
 import { browserApiHint } from '@/lib/browser-api';
 import './globals.css';
 
@@ -14,6 +12,10 @@ export const metadata: Metadata = {
   description: 'Runs, metrics and sweeps of residual and plain networks.',
 };
 
+/**
+ * The document. Each part of the site brings its own header: the signed-in pages (`(app)/layout.tsx`) the
+ * navigation and the user, /login the name only, share links (`s/`) a read-only banner without navigation.
+ */
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
@@ -21,15 +23,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         <a className="skip-link" href="#main">
           Skip to content
         </a>
-        <header className="site-header">
-          <Link href="/runs" className="brand">
-            ResLab
-          </Link>
-          <MainNav />
-        </header>
-        <main id="main" tabIndex={-1}>
-          <ApiUrlProvider hint={browserApiHint()}>{children}</ApiUrlProvider>
-        </main>
+        <ApiUrlProvider hint={browserApiHint()}>{children}</ApiUrlProvider>
       </body>
     </html>
   );

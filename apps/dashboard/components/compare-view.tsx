@@ -3,11 +3,14 @@
 import type { Split } from '@reslab/contracts';
 import Link from 'next/link';
 import { useMemo, useState } from 'react';
+import { useReadOnly } from '@/components/api-url';
 import { EChart } from '@/components/echart';
 import { METRICS, type MetricKey, metricValue, overlayOption } from '@/lib/chart-options';
 import { type CompareRun, configDiff } from '@/lib/compare';
 
+/** The picked runs overlaid, and how their configs differ; on a share page the run names link nowhere. */
 export function CompareView({ runs }: { runs: CompareRun[] }) {
+  const readOnly = useReadOnly();
   const [metric, setMetric] = useState<MetricKey>('error');
   const [split, setSplit] = useState<Split>('train');
   const axis = METRICS.find((m) => m.key === metric)?.axis ?? metric;
@@ -66,7 +69,7 @@ export function CompareView({ runs }: { runs: CompareRun[] }) {
                 <th scope="col">Field</th>
                 {runs.map((r) => (
                   <th key={r.id} scope="col">
-                    <Link href={`/runs/${r.id}`}>{r.label}</Link>
+                    {readOnly ? r.label : <Link href={`/runs/${r.id}`}>{r.label}</Link>}
                   </th>
                 ))}
               </tr>

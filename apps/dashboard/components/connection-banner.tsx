@@ -3,6 +3,9 @@
 import { backoffMs, outageState } from '@reslab/contracts';
 import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
+import { useApi, useReadOnly } from '@/components/api-url';
+import { ApiFailure } from '@/lib/api-client';
+import { loginPath } from '@/lib/session';
 import type { StreamState } from '@/lib/stream-client';
 
 type Shown = StreamState | 'reconnected';
@@ -13,20 +16,33 @@ const TEXT: Record<Shown, string> = {
   reconnected: 'Reconnected: live again, missed updates replayed',
   offline: 'Orchestrator unreachable — retrying…',
   error: 'The orchestrator refused the live stream — retrying…',
+  denied: 'Your session has ended: the page no longer updates.',
 };
+const DENIED_SHARED = 'This link was revoked or has expired: the page no longer updates.';
 
 const sentence = (words: string) => words.charAt(0).toUpperCase() + words.slice(1);
 
 /**
  * Whether a live page is receiving updates, in words: a banner while the
- * orchestrator is unreachable (the stream retries by itself), and
- * "Reconnected" once it answers again after an outage.
+ * orchestrator is unreachable (the stream retries by itself),
+ * "Reconnected" once it answers again after an outage, and why updates
+ * stopped when the socket refused the page's credential.
  */
 export function ConnectionBanner({ state, detail }: { state: StreamState; detail?: string }) {
+  const shared = useReadOnly();
+  const api = useApi();
+  // A share page whose socket was refused asks the API whether the link still opens; when it does not (revoked,
+  // expired) the page reloads, and the server shows the revoked-link page in its place.
+  useEffect(() => {
+    if (state !== 'denied' || !shared) return;
+    api.currentShare().catch((err: unknown) => {
+      if (err instanceof ApiFailure && [401, 403, 404].includes(err.status ?? 0)) window.location.reload();
+    });
+  }, [state, shared, api]);
   const [hadOutage, setHadOutage] = useState(false);
   if ((state === 'offline' || state === 'error') && !hadOutage) setHadOutage(true);
   const shown: Shown = state === 'live' && hadOutage ? 'reconnected' : state;
-  const down = state === 'offline' || state === 'error';
+  const down = state === 'offline' || state === 'error' || state === 'denied';
   return (
     <p
       className={`stream stream--${shown}${down ? ' stream--banner' : ''}`}
@@ -35,7 +51,13 @@ export function ConnectionBanner({ state, detail }: { state: StreamState; detail
       data-testid="stream-state"
       data-state={state}
     >
-      <span aria-hidden="true" className="stream__dot" /> {TEXT[shown]}
+      <span aria-hidden="true" className="stream__dot" /> {shown === 'denied' && shared ? DENIED_SHARED : TEXT[shown]}
+      {shown === 'denied' && !shared ? (
+        <>
+          {' '}
+          <a href={loginPath(typeof window === 'undefined' ? null : window.location.pathname)}>Sign in again</a>.
+        </>
+      ) : null}
       {detail ? <span className="muted small"> ({detail})</span> : null}
     </p>
   );

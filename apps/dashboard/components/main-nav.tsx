@@ -10,6 +10,8 @@ const PAGES = [
   { href: '/sweeps', label: 'Sweeps' },
   { href: '/workers', label: 'Workers' },
   { href: '/launch', label: 'Launch' },
+  { href: '/teams', label: 'Teams' },
+  { href: '/keys', label: 'API keys' },
 ] as const;
 
 export function MainNav() {

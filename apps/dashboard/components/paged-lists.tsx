@@ -3,17 +3,17 @@
 import type { Page, RunDto, RunStatus, SweepDto } from '@reslab/contracts';
 import Link from 'next/link';
 import { useState } from 'react';
-import { useApiUrl } from '@/components/api-url';
+import { useApi } from '@/components/api-url';
 import { RunsTable } from '@/components/runs-table';
 import { StatusCounts } from '@/components/status-counts';
-import { ApiFailure, apiClient } from '@/lib/api-client';
+import { ApiFailure } from '@/lib/api-client';
 import { formatTime } from '@/lib/format';
 
 /**
  * A list whose first page the server rendered; "Load more" asks the API for
  * the page after the last one shown (its `nextCursor`), from the browser.
  */
-function useLoadMore<T>(first: Page<T>, next: (cursor: string) => Promise<Page<T>>) {
+export function useLoadMore<T>(first: Page<T>, next: (cursor: string) => Promise<Page<T>>) {
   const [items, setItems] = useState(first.items);
   const [cursor, setCursor] = useState(first.nextCursor);
   const [busy, setBusy] = useState(false);
@@ -48,8 +48,8 @@ function useLoadMore<T>(first: Page<T>, next: (cursor: string) => Promise<Page<T
 }
 
 export function PagedRuns({ first, status }: { first: Page<RunDto>; status?: RunStatus }) {
-  const base = useApiUrl();
-  const { items, button } = useLoadMore(first, (cursor) => apiClient(base).listRuns({ status, cursor }));
+  const api = useApi();
+  const { items, button } = useLoadMore(first, (cursor) => api.listRuns({ status, cursor }));
   return (
     <>
       <RunsTable runs={items} />
@@ -59,8 +59,8 @@ export function PagedRuns({ first, status }: { first: Page<RunDto>; status?: Run
 }
 
 export function PagedSweeps({ first }: { first: Page<SweepDto> }) {
-  const base = useApiUrl();
-  const { items, button } = useLoadMore(first, (cursor) => apiClient(base).listSweeps({ cursor }));
+  const api = useApi();
+  const { items, button } = useLoadMore(first, (cursor) => api.listSweeps({ cursor }));
   return (
     <>
       <div className="table-wrap">

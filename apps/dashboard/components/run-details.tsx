@@ -2,8 +2,8 @@ import type { ArtifactDto, EpochMetricDto, RunDto } from '@reslab/contracts';
 import type { ReactNode } from 'react';
 import { fixed, formatDuration, formatTime, modelLabel } from '@/lib/format';
 
-/** Facts about one run; shared by the server-rendered page and the live view. */
-export function RunSummary({ run }: { run: RunDto }) {
+/** Facts about one run; shared by the server-rendered page and the live view. `linkSweep` false on share pages. */
+export function RunSummary({ run, linkSweep = true }: { run: RunDto; linkSweep?: boolean }) {
   const rows: [string, ReactNode][] = [
     ['Run id', <code key="id">{run.id}</code>],
     ['Experiment id', <code key="exp">{run.experimentId}</code>],
@@ -23,9 +23,13 @@ export function RunSummary({ run }: { run: RunDto }) {
   if (run.sweepId)
     rows.push([
       'Sweep',
-      <a key="sweep" href={`/sweeps/${run.sweepId}`}>
-        {run.sweepId.slice(0, 8)}
-      </a>,
+      linkSweep ? (
+        <a key="sweep" href={`/sweeps/${run.sweepId}`}>
+          {run.sweepId.slice(0, 8)}
+        </a>
+      ) : (
+        <code key="sweep">{run.sweepId.slice(0, 8)}</code>
+      ),
     ]);
   if (run.exitCode !== null) rows.push(['Exit code', run.exitCode]);
   if (run.cancelRequestedAt) rows.push(['Cancel requested', formatTime(run.cancelRequestedAt)]);
@@ -117,12 +121,13 @@ function formatBytes(n: number): string {
   return `${(n / 1024 ** 3).toFixed(2)} GiB`;
 }
 
+/** `downloadUrl` null: names only (a share link's token cannot go with a plain download link). */
 export function ArtifactList({
   artifacts,
   downloadUrl,
 }: {
   artifacts: ArtifactDto[];
-  downloadUrl: (id: string) => string;
+  downloadUrl: ((id: string) => string) | null;
 }) {
   if (artifacts.length === 0) {
     return (
@@ -135,9 +140,13 @@ export function ArtifactList({
     <ul className="artifact-list">
       {artifacts.map((a) => (
         <li key={a.id} data-testid="artifact">
-          <a href={downloadUrl(a.id)} download>
-            {a.path.split('/').pop()}
-          </a>{' '}
+          {downloadUrl ? (
+            <a href={downloadUrl(a.id)} download>
+              {a.path.split('/').pop()}
+            </a>
+          ) : (
+            <span className="mono">{a.path.split('/').pop()}</span>
+          )}{' '}
           <span className="muted small">
             {a.kind}, {formatBytes(a.sizeBytes)}, sha256 <code>{a.sha256.slice(0, 12)}…</code>,{' '}
             {formatTime(a.createdAt)}

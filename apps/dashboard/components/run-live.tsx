@@ -1,28 +1,36 @@
 'use client';
 
 import { type ArtifactDto, backoffMs, type EpochMetricDto, type Split } from '@reslab/contracts';
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import { useApiUrl } from '@/components/api-url';
+import { type ReactNode, useCallback, useEffect, useMemo, useState } from 'react';
+import { useApi, useApiUrl, useReadOnly, useStreamConnection } from '@/components/api-url';
 import { ConnectionBanner } from '@/components/connection-banner';
 import { EChart } from '@/components/echart';
 import { MetricsTable } from '@/components/metrics-table';
 import { ArtifactList, FailureDetails, PerClassTable, RunSummary } from '@/components/run-details';
 import { StatusBadge } from '@/components/status-badge';
-import { ApiFailure, apiClient, artifactDownloadUrl } from '@/lib/api-client';
+import { ApiFailure, artifactDownloadUrl } from '@/lib/api-client';
 import { confusionOption, gradFlowOption, runCurvesOption } from '@/lib/chart-options';
 import { shortId } from '@/lib/format';
 import { applyRunEvent, metricKey, parseRunSnapshot, type RunState, TERMINAL, withConfusions } from '@/lib/live-run';
 import { type StreamState, subscribe } from '@/lib/stream-client';
 
+/**
+ * One run, live. Signed in it offers cancel and retry (and `share`, the page's share panel); opened through a
+ * share link (components/api-url.tsx ShareAccess) it is read-only and links nowhere else.
+ */
 export function RunLive({
   initial,
   artifacts: initialArtifacts,
+  share,
 }: {
   initial: RunState;
   artifacts: ArtifactDto[] | null;
+  share?: ReactNode;
 }) {
   const base = useApiUrl();
-  const api = useMemo(() => apiClient(base), [base]);
+  const api = useApi();
+  const connection = useStreamConnection();
+  const readOnly = useReadOnly();
   const [state, setState] = useState(initial);
   const [artifacts, setArtifacts] = useState(initialArtifacts);
   const [stream, setStream] = useState<{ state: StreamState; detail?: string }>({ state: 'connecting' });
@@ -33,7 +41,7 @@ export function RunLive({
   useEffect(
     () =>
       subscribe<unknown>(
-        base,
+        connection,
         { kind: 'run', id: runId },
         {
           onSnapshot: (snapshot) => {
@@ -44,7 +52,7 @@ export function RunLive({
           onState: (s, detail) => setStream({ state: s, detail }),
         },
       ),
-    [base, runId],
+    [connection, runId],
   );
 
   // A finished run has more to show than a status event carries: exit code, stderr, artifacts.
@@ -86,10 +94,11 @@ export function RunLive({
       <header className="run-header">
         <h1>{run.name ?? `Run ${shortId(run.id)}`}</h1>
         <StatusBadge status={run.status} />
-        <RunActions state={state} onRun={(fresh) => setState((s) => ({ ...s, run: fresh }))} />
+        {readOnly ? null : <RunActions state={state} onRun={(fresh) => setState((s) => ({ ...s, run: fresh }))} />}
       </header>
+      {readOnly ? null : share}
       <ConnectionBanner state={stream.state} detail={stream.detail} />
-      <RunSummary run={run} />
+      <RunSummary run={run} linkSweep={!readOnly} />
       {run.status === 'failed' ? <FailureDetails run={run} /> : null}
       {run.status !== 'failed' && run.stderrTail ? (
         <details className="panel">
@@ -168,7 +177,7 @@ export function RunLive({
         {artifacts === null ? (
           <p className="panel panel--error">Could not load this run's artifacts.</p>
         ) : (
-          <ArtifactList artifacts={artifacts} downloadUrl={(id) => artifactDownloadUrl(base, id)} />
+          <ArtifactList artifacts={artifacts} downloadUrl={readOnly ? null : (id) => artifactDownloadUrl(base, id)} />
         )}
       </section>
 
@@ -298,7 +307,7 @@ function EpochDetail({
 }
 
 function RunActions({ state, onRun }: { state: RunState; onRun: (run: RunState['run']) => void }) {
-  const base = useApiUrl();
+  const api = useApi();
   const { run } = state;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -309,7 +318,6 @@ function RunActions({ state, onRun }: { state: RunState; onRun: (run: RunState['
     setBusy(true);
     setError(null);
     try {
-      const api = apiClient(base);
       onRun(await (what === 'cancel' ? api.cancelRun(run.id) : api.retryRun(run.id)));
     } catch (err) {
       setError(err instanceof ApiFailure || err instanceof Error ? err.message : String(err));

@@ -12,11 +12,20 @@ import {
 } from '@reslab/contracts';
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useEffect, useId, useMemo, useState } from 'react';
-import { useApiUrl } from '@/components/api-url';
-import { ApiFailure, apiClient } from '@/lib/api-client';
+import { useApi } from '@/components/api-url';
+import { ApiFailure } from '@/lib/api-client';
+
+/** A project the launch form offers: `path` is "team/project"; only members and up may launch into it. */
+export interface LaunchProject {
+  path: string;
+  name: string;
+  writable: boolean;
+}
 
 /** The form as typed: strings, so half-typed numbers stay on screen. */
 interface FormState {
+  /** "team/project", from GET /projects; the team is the project's, never typed. */
+  project: string;
   name: string;
   experiment: string;
   archs: string[];
@@ -35,6 +44,7 @@ interface FormState {
 }
 
 const EMPTY: FormState = {
+  project: '',
   name: '',
   experiment: '',
   archs: ['plain', 'resnet'],
@@ -54,13 +64,14 @@ const EMPTY: FormState = {
 
 const list = (v: unknown): string => (Array.isArray(v) ? v.join(', ') : v === undefined ? '' : String(v));
 
-/** The template's spec in the form's terms (fields the form lacks keep their defaults). */
-function formFromTemplate(t: SweepSpecInput): FormState {
+/** The template's spec in the form's terms (fields the form lacks keep their defaults; the project stays). */
+function formFromTemplate(t: SweepSpecInput, project: string): FormState {
   const base = (t.base ?? {}) as Record<string, Record<string, unknown> | unknown>;
   const data = (base.data ?? {}) as Record<string, unknown>;
   const optim = (base.optim ?? {}) as Record<string, unknown>;
   const grid = t.grid ?? {};
   return {
+    project,
     name: t.name,
     experiment: t.experiment ?? '',
     archs: ((grid['model.arch'] ?? grid.arch ?? ['plain', 'resnet']) as unknown[]).map(String),
@@ -106,6 +117,7 @@ function buildSpec(form: FormState): Built {
   if (form.archs.length === 0) issues.push({ path: 'archs', message: 'pick at least one architecture' });
   if (depths.length === 0) issues.push({ path: 'depths', message: 'give at least one depth' });
   if (seeds.length === 0) issues.push({ path: 'seeds', message: 'give at least one seed' });
+  if (!form.project) issues.push({ path: 'project', message: 'pick a project to launch into' });
   const data: Record<string, unknown> = { dataset: form.dataset };
   const trainSubset = one('trainSubset', form.trainSubset);
   if (trainSubset !== undefined) data.trainSubset = trainSubset;
@@ -119,6 +131,7 @@ function buildSpec(form: FormState): Built {
     if (v !== undefined) optim[key] = v;
   }
   const spec: SweepSpecInput = {
+    ...(form.project ? { project: form.project } : {}),
     name: form.name.trim(),
     ...(form.experiment.trim() ? { experiment: form.experiment.trim() } : {}),
     base: { data, optim, epochs: one('epochs', form.epochs) },
@@ -151,6 +164,7 @@ function validate(form: FormState): Validation {
 /** Which form field an issue path belongs to, so the message shows next to it. */
 function fieldOf(path: string): keyof FormState | null {
   if (path === 'name') return 'name';
+  if (path === 'project') return 'project';
   if (path.startsWith('experiment')) return 'experiment';
   if (/model\.depth|^depths/.test(path)) return 'depths';
   if (/model\.arch|^archs/.test(path)) return 'archs';
@@ -171,11 +185,14 @@ function fieldOf(path: string): keyof FormState | null {
   return null;
 }
 
-export function SweepBuilder() {
-  const base = useApiUrl();
+export function SweepBuilder({ projects }: { projects: LaunchProject[] }) {
+  const api = useApi();
   const router = useRouter();
   const id = useId();
-  const [form, setForm] = useState<FormState>(EMPTY);
+  const [form, setForm] = useState<FormState>(() => ({
+    ...EMPTY,
+    project: projects.find((p) => p.writable)?.path ?? '',
+  }));
   const [submitting, setSubmitting] = useState(false);
   const [submitError, setSubmitError] = useState<{ message: string; issues: SweepIssue[] } | null>(null);
   const [server, setServer] = useState<{ count: number } | { error: string } | null>(null);
@@ -190,7 +207,7 @@ export function SweepBuilder() {
     }
     let stale = false;
     const timer = setTimeout(() => {
-      apiClient(base)
+      api
         .previewSweep(JSON.parse(specJson) as SweepSpecInput)
         .then((p) => !stale && setServer({ count: p.count }))
         .catch((err: unknown) => !stale && setServer({ error: err instanceof Error ? err.message : String(err) }));
@@ -199,7 +216,7 @@ export function SweepBuilder() {
       stale = true;
       clearTimeout(timer);
     };
-  }, [base, specJson, validation.ok]);
+  }, [api, specJson, validation.ok]);
 
   const set = <K extends keyof FormState>(key: K, value: FormState[K]) => {
     setForm((f) => ({ ...f, [key]: value }));
@@ -243,7 +260,7 @@ export function SweepBuilder() {
     setSubmitting(true);
     setSubmitError(null);
     try {
-      const created = await apiClient(base).createSweep(validation.spec);
+      const created = await api.createSweep(validation.spec);
       router.push(`/sweeps/${created.id}`);
     } catch (err) {
       const issues = err instanceof ApiFailure ? (err.body?.issues ?? []) : [];
@@ -257,7 +274,7 @@ export function SweepBuilder() {
       <p>
         <button
           type="button"
-          onClick={() => setForm(formFromTemplate(degradationTemplate()))}
+          onClick={() => setForm((f) => formFromTemplate(degradationTemplate(), f.project))}
           data-testid="use-degradation-template"
         >
           Use the degradation template
@@ -269,6 +286,30 @@ export function SweepBuilder() {
       </p>
       <fieldset>
         <legend>Sweep</legend>
+        <div className="field">
+          <label htmlFor={`${id}-project`}>Project</label>
+          <select
+            id={`${id}-project`}
+            value={form.project}
+            onChange={(e) => set('project', e.target.value)}
+            aria-invalid={issuesFor('project').length > 0}
+            aria-describedby={describe('project') ?? `${id}-project-hint`}
+            data-testid="launch-project"
+          >
+            {projects.length === 0 || !projects.some((p) => p.writable) ? <option value="">no project</option> : null}
+            {projects.map((p) => (
+              <option key={p.path} value={p.path} disabled={!p.writable}>
+                {p.path}
+                {p.name && p.name !== p.path.split('/')[1] ? ` (${p.name})` : ''}
+                {p.writable ? '' : ' (viewer: read only)'}
+              </option>
+            ))}
+          </select>
+          <span id={`${id}-project-hint`} className="muted small">
+            team/project; the runs belong to that team.
+          </span>
+          {fieldError('project')}
+        </div>
         {text('name', 'Sweep name')}
         {text('experiment', 'Experiment (optional)', 'Groups sweeps and runs; created on first use.')}
       </fieldset>

@@ -15,24 +15,34 @@ import {
   verdictSentences,
 } from '@reslab/contracts';
 import Link from 'next/link';
-import { useEffect, useMemo, useState } from 'react';
-import { useApiUrl } from '@/components/api-url';
+import { type ReactNode, useEffect, useMemo, useState } from 'react';
+import { useApi, useReadOnly, useStreamConnection } from '@/components/api-url';
 import { ConnectionBanner } from '@/components/connection-banner';
 import { EChart } from '@/components/echart';
 import { StatusBadge } from '@/components/status-badge';
 import { countStatuses, StatusCounts } from '@/components/status-counts';
-import { apiClient } from '@/lib/api-client';
 import { type CurveRun, depthPlotOption, overlayOption } from '@/lib/chart-options';
 import { formatTime, percent, shortId } from '@/lib/format';
 import { metricFromEvent, runWithStatus } from '@/lib/live-run';
+import type { TrainCurves } from '@/lib/page-data';
 import { archLook } from '@/lib/palette';
 import { type StreamState, subscribe } from '@/lib/stream-client';
 
-/** Train error (%) per epoch, by run id. */
-export type TrainCurves = Record<string, [number, number][]>;
-
-export function SweepLive({ initial, initialCurves }: { initial: SweepDetailDto; initialCurves: TrainCurves }) {
-  const base = useApiUrl();
+/**
+ * One sweep, live. Signed in it offers cancel and retry (and `share`, the page's share panel); opened through a
+ * share link it is read-only and links nowhere else.
+ */
+export function SweepLive({
+  initial,
+  initialCurves,
+  share,
+}: {
+  initial: SweepDetailDto;
+  initialCurves: TrainCurves;
+  share?: ReactNode;
+}) {
+  const connection = useStreamConnection();
+  const readOnly = useReadOnly();
   const [sweep, setSweep] = useState(initial);
   const [curves, setCurves] = useState(initialCurves);
   const [stream, setStream] = useState<{ state: StreamState; detail?: string }>({ state: 'connecting' });
@@ -41,7 +51,7 @@ export function SweepLive({ initial, initialCurves }: { initial: SweepDetailDto;
   useEffect(
     () =>
       subscribe<SweepDetailDto>(
-        base,
+        connection,
         { kind: 'sweep', id: sweepId },
         {
           onSnapshot: setSweep,
@@ -79,7 +89,7 @@ export function SweepLive({ initial, initialCurves }: { initial: SweepDetailDto;
           onState: (state, detail) => setStream({ state, detail }),
         },
       ),
-    [base, sweepId],
+    [connection, sweepId],
   );
 
   const counts = useMemo(() => countStatuses(sweep.runs.map((r) => r.status)), [sweep.runs]);
@@ -88,8 +98,9 @@ export function SweepLive({ initial, initialCurves }: { initial: SweepDetailDto;
       <header className="run-header">
         <h1>{sweep.name}</h1>
         <StatusCounts counts={counts} />
-        <SweepActions sweep={sweep} onSweep={setSweep} />
+        {readOnly ? null : <SweepActions sweep={sweep} onSweep={setSweep} />}
       </header>
+      {readOnly ? null : share}
       <ConnectionBanner state={stream.state} detail={stream.detail} />
       {typeof sweep.spec.description === 'string' ? <p>{sweep.spec.description}</p> : null}
       {sweep.runs.length === 0 ? (
@@ -271,6 +282,7 @@ function TrainingCurves({ runs, curves }: { runs: SweepRun[]; curves: TrainCurve
 type SortKey = 'name' | 'arch' | 'depth' | 'seed' | 'status' | 'trainError' | 'heldError' | 'epoch';
 
 function SweepRunsTable({ runs }: { runs: SweepRun[] }) {
+  const readOnly = useReadOnly();
   const [filter, setFilter] = useState('');
   const [status, setStatus] = useState<RunStatus | ''>('');
   const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: 'arch', desc: false });
@@ -382,7 +394,11 @@ function SweepRunsTable({ runs }: { runs: SweepRun[] }) {
               return (
                 <tr key={r.id} data-testid="sweep-run-row" data-run-id={r.id} data-status={r.status}>
                   <th scope="row">
-                    <Link href={`/runs/${r.id}`}>{r.name ?? shortId(r.id)}</Link>
+                    {readOnly ? (
+                      (r.name ?? shortId(r.id))
+                    ) : (
+                      <Link href={`/runs/${r.id}`}>{r.name ?? shortId(r.id)}</Link>
+                    )}
                   </th>
                   <td className="mono">{r.config.model.arch}</td>
                   <td className="num">{r.config.model.depth}</td>
@@ -404,22 +420,24 @@ function SweepRunsTable({ runs }: { runs: SweepRun[] }) {
           </tbody>
         </table>
       </div>
-      <p>
-        <Link
-          href={`/compare?${rows
-            .slice(0, 20)
-            .map((r) => `ids=${r.id}`)
-            .join('&')}`}
-        >
-          Compare these runs (first 20 shown)
-        </Link>
-      </p>
+      {readOnly ? null : (
+        <p>
+          <Link
+            href={`/compare?${rows
+              .slice(0, 20)
+              .map((r) => `ids=${r.id}`)
+              .join('&')}`}
+          >
+            Compare these runs (first 20 shown)
+          </Link>
+        </p>
+      )}
     </section>
   );
 }
 
 function SweepActions({ sweep, onSweep }: { sweep: SweepDetailDto; onSweep: (s: SweepDetailDto) => void }) {
-  const base = useApiUrl();
+  const api = useApi();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const active = sweep.runs.some((r) => r.status === 'queued' || r.status === 'running');
@@ -428,7 +446,6 @@ function SweepActions({ sweep, onSweep }: { sweep: SweepDetailDto; onSweep: (s: 
     setBusy(true);
     setError(null);
     try {
-      const api = apiClient(base);
       onSweep(await (what === 'cancel' ? api.cancelSweep(sweep.id) : api.retrySweep(sweep.id)));
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));

@@ -3,7 +3,7 @@
 import type { WorkerDto } from '@reslab/contracts';
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
-import { useApiUrl } from '@/components/api-url';
+import { useStreamConnection } from '@/components/api-url';
 import { ConnectionBanner } from '@/components/connection-banner';
 import { formatTime, shortId } from '@/lib/format';
 import { type StreamState, subscribe } from '@/lib/stream-client';
@@ -32,7 +32,7 @@ function age(seconds: number): string {
 }
 
 export function WorkersLive({ initial }: { initial: WorkerDto[] }) {
-  const base = useApiUrl();
+  const connection = useStreamConnection();
   const [workers, setWorkers] = useState(initial);
   const [now, setNow] = useState<number | null>(null);
   const [stream, setStream] = useState<{ state: StreamState; detail?: string }>({ state: 'connecting' });
@@ -40,7 +40,7 @@ export function WorkersLive({ initial }: { initial: WorkerDto[] }) {
   useEffect(
     () =>
       subscribe<WorkerDto[]>(
-        base,
+        connection,
         { kind: 'workers' },
         {
           onSnapshot: setWorkers,
@@ -48,7 +48,7 @@ export function WorkersLive({ initial }: { initial: WorkerDto[] }) {
           onState: (state, detail) => setStream({ state, detail }),
         },
       ),
-    [base],
+    [connection],
   );
   // Heartbeat ages tick in the browser; the server render shows times only, so hydration matches.
   useEffect(() => {

@@ -3,33 +3,66 @@
  *
  * Every response is parsed with the zod schemas from `@reslab/contracts`, so a
  * page either gets data of the declared shape or an `ApiFailure` that says which
- * URL failed and why. The plain functions run on the server and read
- * RESLAB_API_URL at request time; client components use `apiClient(base)` with
- * the browser-side URL from `useApiUrl()` (components/api-url.tsx).
+ * URL failed and why. A `Connection` says where the orchestrator is and whose
+ * request it is:
+ * - on the server, `lib/server-api.ts` builds one from RESLAB_API_URL and the
+ *   caller's session cookie, sent as `Authorization: Bearer`;
+ * - in the browser, `useApi()` (components/api-url.tsx) builds one from the
+ *   browser-side URL that sends the httpOnly session cookie along
+ *   (`credentials: 'include'`: the orchestrator is another port of the same host);
+ * - on a share page, both send the link's token as Bearer instead.
  */
 import {
   ApiError,
+  ApiKeyDto,
   ArtifactDto,
+  AuditPage,
+  type CreateApiKeyRequest,
+  CreatedApiKey,
+  CreatedShare,
+  type CreateShareRequest,
   EpochMetricDto,
   GradFlowDto,
+  LoginResponse,
+  MemberDto,
+  ProjectDto,
+  type PutMemberRequest,
   RUN_STATUSES,
   RunDto,
   RunPage,
   type RunStatus,
+  ShareDto,
   SweepDetailDto,
   SweepPage,
   SweepPreviewDto,
   type SweepSpecInput,
+  TeamDto,
+  WhoAmIDto,
   WorkerDto,
 } from '@reslab/contracts';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:4000';
 const TIMEOUT_MS = 10_000;
 
-/** Base URL of the orchestrator, without a trailing slash. */
+/** Base URL of the orchestrator as the dashboard's server reaches it, without a trailing slash. */
 export function apiBaseUrl(): string {
   const raw = process.env.RESLAB_API_URL?.trim() || DEFAULT_API_URL;
   return raw.replace(/\/+$/, '');
+}
+
+/** Where the orchestrator is, and the credential a request goes with. */
+export interface Connection {
+  /** Orchestrator base URL, without a trailing slash. */
+  base: string;
+  /** Sent as `Authorization: Bearer`: the caller's session (server side) or a share link's token. */
+  token?: string;
+  /** Browser side: `include` sends the session cookie to the orchestrator on another port of the same host. */
+  credentials?: RequestCredentials;
+  /**
+   * What a 401 (no, expired or revoked credential) does before it is thrown: the server redirects to /login
+   * (next/navigation's redirect throws), the browser goes there.
+   */
+  onUnauthorized?: () => void;
 }
 
 /** The structural part of a zod schema this client needs (zod is a dependency of contracts, not of the dashboard). */
@@ -58,7 +91,9 @@ export class ApiFailure extends Error {
     message: string,
     readonly status?: number,
     /** The orchestrator's error body, when it sent one. */
-    readonly body?: ApiError,
+    readonly body?: Pick<ApiError, 'message' | 'issues'>,
+    /** Seconds to wait before asking again, from a 429's or 503's `Retry-After`. */
+    readonly retryAfterS?: number,
   ) {
     super(message);
   }
@@ -67,6 +102,12 @@ export class ApiFailure extends Error {
   get retryable(): boolean {
     return this.kind === 'unreachable' || (this.kind === 'http' && (this.status ?? 0) >= 500);
   }
+}
+
+/** The orchestrator's own words for a failure when it sent some, else the whole message. */
+export function failureText(err: unknown): string {
+  if (err instanceof ApiFailure) return err.body?.message ?? err.message;
+  return err instanceof Error ? err.message : String(err);
 }
 
 function describeNetworkError(err: unknown): string {
@@ -83,30 +124,33 @@ function describeNetworkError(err: unknown): string {
   return String(err);
 }
 
-interface RequestOptions {
-  /** Orchestrator base URL; the server-side RESLAB_API_URL when absent. */
-  base?: string;
-  method?: 'GET' | 'POST';
-  body?: unknown;
-}
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
-async function request(path: string, options: RequestOptions = {}): Promise<{ url: string; response: Response }> {
-  const url = `${options.base ?? apiBaseUrl()}${path}`;
+async function request(
+  connection: Connection,
+  method: Method,
+  path: string,
+  body?: unknown,
+  extraHeaders: Record<string, string> = {},
+): Promise<{ url: string; response: Response }> {
+  const url = `${connection.base}${path}`;
+  const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (connection.token) headers.authorization = `Bearer ${connection.token}`;
   let response: Response;
   try {
     response = await fetch(url, {
-      method: options.method ?? 'GET',
-      headers:
-        options.body === undefined
-          ? { accept: 'application/json' }
-          : { accept: 'application/json', 'content-type': 'application/json' },
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
       cache: 'no-store',
+      credentials: connection.credentials,
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
   } catch (err) {
     throw new ApiFailure('unreachable', url, `Could not reach the ResLab API at ${url} (${describeNetworkError(err)})`);
   }
+  if (response.status === 401) connection.onUnauthorized?.();
   return { url, response };
 }
 
@@ -125,15 +169,26 @@ async function readJson(url: string, response: Response): Promise<unknown> {
 }
 
 async function httpFailure(url: string, response: Response): Promise<ApiFailure> {
-  let body: ApiError | undefined;
+  let body: Pick<ApiError, 'message' | 'issues'> | undefined;
   try {
-    const parsed = ApiError.safeParse(JSON.parse(await response.text()));
+    const raw: unknown = JSON.parse(await response.text());
+    const parsed = ApiError.safeParse(raw);
     if (parsed.success) body = parsed.data;
+    else if (raw && typeof raw === 'object' && typeof (raw as { message?: unknown }).message === 'string')
+      body = { message: (raw as { message: string }).message };
   } catch {
     // Not JSON: keep the status line only.
   }
   const detail = body ? `: ${body.message}` : response.statusText ? ` ${response.statusText}` : '';
-  return new ApiFailure('http', url, `The API at ${url} answered ${response.status}${detail}`, response.status, body);
+  const retryAfter = Number(response.headers.get('retry-after'));
+  return new ApiFailure(
+    'http',
+    url,
+    `The API at ${url} answered ${response.status}${detail}`,
+    response.status,
+    body,
+    Number.isFinite(retryAfter) && retryAfter > 0 ? Math.ceil(retryAfter) : undefined,
+  );
 }
 
 function parse<T>(url: string, schema: Schema<T>, data: unknown): T {
@@ -146,16 +201,24 @@ function parse<T>(url: string, schema: Schema<T>, data: unknown): T {
   throw new ApiFailure('contract', url, `The API at ${url} answered with data that breaks the contract (${issues})`);
 }
 
-async function getJson<T>(path: string, schema: Schema<T>, base?: string): Promise<T> {
-  const { url, response } = await request(path, { base });
+async function call<T>(connection: Connection, method: Method, path: string, schema: Schema<T>, body?: unknown) {
+  const { url, response } = await request(connection, method, path, body);
   if (!response.ok) throw await httpFailure(url, response);
   return parse(url, schema, await readJson(url, response));
 }
 
-async function postJson<T>(path: string, schema: Schema<T>, body: unknown, base?: string): Promise<T> {
-  const { url, response } = await request(path, { base, method: 'POST', body });
+/** A read of one object: `null` when the orchestrator does not know it (or it belongs to another team). */
+async function find<T>(connection: Connection, path: string, schema: Schema<T>): Promise<T | null> {
+  const { url, response } = await request(connection, 'GET', path);
+  if (response.status === 404) return null;
   if (!response.ok) throw await httpFailure(url, response);
   return parse(url, schema, await readJson(url, response));
+}
+
+/** A call whose answer has no body (204). */
+async function send(connection: Connection, method: Method, path: string, body?: unknown): Promise<void> {
+  const { url, response } = await request(connection, method, path, body);
+  if (!response.ok) throw await httpFailure(url, response);
 }
 
 export function isRunStatus(value: unknown): value is RunStatus {
@@ -166,6 +229,11 @@ const MetricList = EpochMetricDto.array();
 const GradFlowList = GradFlowDto.array();
 const ArtifactList = ArtifactDto.array();
 const WorkerList = WorkerDto.array();
+const ProjectList = ProjectDto.array();
+const KeyList = ApiKeyDto.array();
+const TeamList = TeamDto.array();
+const MemberList = MemberDto.array();
+const ShareList = ShareDto.array();
 /** `GET /sweeps/templates`: spec inputs by name, checked again by SweepSpec when used. */
 const TemplateMap: Schema<Record<string, SweepSpecInput>> = {
   safeParse: (input) =>
@@ -175,7 +243,7 @@ const TemplateMap: Schema<Record<string, SweepSpecInput>> = {
 };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Run ids are UUIDs; anything else cannot name a run, so pages answer 404 without asking the API. */
+/** Ids are UUIDs; anything else cannot name a run, sweep or team, so pages answer 404 without asking the API. */
 export function isRunId(id: string): boolean {
   return UUID.test(id);
 }
@@ -193,90 +261,91 @@ export interface ListRunsOptions extends PageOptions {
   workerId?: string;
 }
 
-function listQuery(options: ListRunsOptions): string {
+function listQuery(options: object): string {
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(options)) if (value !== undefined) query.set(key, String(value));
   const text = query.toString();
   return text ? `?${text}` : '';
 }
 
-/** `GET /runs`: one page, newest first, optionally only runs in one status, sweep or worker. */
-export async function listRuns(options: ListRunsOptions = {}, base?: string): Promise<RunPage> {
-  return getJson(`/runs${listQuery(options)}`, RunPage, base);
-}
-
-/** `GET /runs/:id`; `null` when the orchestrator does not know the run (or the id is not a UUID). */
-export async function getRun(id: string, base?: string): Promise<RunDto | null> {
-  if (!isRunId(id)) return null;
-  const { url, response } = await request(`/runs/${encodeURIComponent(id)}`, { base });
-  if (response.status === 404) return null;
-  if (!response.ok) throw await httpFailure(url, response);
-  return parse(url, RunDto, await readJson(url, response));
-}
-
-/** `GET /runs/:id/metrics`: one row per epoch and split, ordered by epoch then split. */
-export async function listRunMetrics(id: string, base?: string): Promise<EpochMetricDto[]> {
-  return getJson(`/runs/${encodeURIComponent(id)}/metrics`, MetricList, base);
-}
-
-/** `GET /runs/:id/grad-flow`: per-block gradient norms, one entry per epoch (epoch 0 = at initialisation). */
-export async function listRunGradFlow(id: string, base?: string): Promise<GradFlowDto[]> {
-  return getJson(`/runs/${encodeURIComponent(id)}/grad-flow`, GradFlowList, base);
-}
-
-/** `GET /runs/:id/artifacts`. */
-export async function listRunArtifacts(id: string, base?: string): Promise<ArtifactDto[]> {
-  return getJson(`/runs/${encodeURIComponent(id)}/artifacts`, ArtifactList, base);
-}
-
-/** Where the browser downloads an artifact: the API streams the file itself. */
+/** Where the browser downloads an artifact: the API streams the file itself (the session cookie goes along). */
 export function artifactDownloadUrl(base: string, id: string): string {
   return `${base}/artifacts/${encodeURIComponent(id)}/download`;
 }
 
-/** `GET /sweeps`: one page of sweeps, newest first, with their runs counted by status. */
-export async function listSweeps(options: PageOptions = {}, base?: string): Promise<SweepPage> {
-  return getJson(`/sweeps${listQuery(options)}`, SweepPage, base);
-}
-
-/** `GET /sweeps/:id`; `null` when the orchestrator does not know the sweep. */
-export async function getSweep(id: string): Promise<SweepDetailDto | null> {
-  if (!isRunId(id)) return null;
-  const { url, response } = await request(`/sweeps/${encodeURIComponent(id)}`);
-  if (response.status === 404) return null;
-  if (!response.ok) throw await httpFailure(url, response);
-  return parse(url, SweepDetailDto, await readJson(url, response));
-}
-
-/** `GET /sweeps/templates`: named sweep specs, e.g. `degradation`. */
-export async function getSweepTemplates(): Promise<Record<string, SweepSpecInput>> {
-  return getJson('/sweeps/templates', TemplateMap);
-}
-
-/** `GET /workers`. */
-export async function listWorkers(): Promise<WorkerDto[]> {
-  return getJson('/workers', WorkerList);
-}
-
 /**
- * The calls a browser makes itself (actions, previews, metrics picked on the
- * page), against the browser-side API URL.
+ * `POST /auth/login`: trades an e-mail and password for a session token. Called by the dashboard's server
+ * (app/login/actions.ts), which puts the token in the httpOnly cookie; `headers` carry the browser's user agent.
  */
-export function apiClient(base: string) {
-  const run = (id: string) => `/runs/${encodeURIComponent(id)}`;
-  const sweep = (id: string) => `/sweeps/${encodeURIComponent(id)}`;
+export async function login(
+  base: string,
+  credentials: { email: string; password: string },
+  headers: Record<string, string> = {},
+): Promise<LoginResponse> {
+  const { url, response } = await request({ base }, 'POST', '/auth/login', credentials, headers);
+  if (!response.ok) throw await httpFailure(url, response);
+  return parse(url, LoginResponse, await readJson(url, response));
+}
+
+/** Every call the dashboard makes, on one connection. */
+export function apiClient(connection: Connection) {
+  const c = connection;
+  const id = encodeURIComponent;
   return {
-    getRun: (id: string) => getRun(id, base),
-    listRuns: (options: ListRunsOptions) => listRuns(options, base),
-    listSweeps: (options: PageOptions) => listSweeps(options, base),
-    listRunMetrics: (id: string) => listRunMetrics(id, base),
-    listRunArtifacts: (id: string) => listRunArtifacts(id, base),
-    cancelRun: (id: string) => postJson(`${run(id)}/cancel`, RunDto, {}, base),
-    retryRun: (id: string) => postJson(`${run(id)}/retry`, RunDto, {}, base),
-    cancelSweep: (id: string) => postJson(`${sweep(id)}/cancel`, SweepDetailDto, {}, base),
-    retrySweep: (id: string) => postJson(`${sweep(id)}/retry`, SweepDetailDto, {}, base),
-    previewSweep: (spec: SweepSpecInput) => postJson('/sweeps/preview', SweepPreviewDto, spec, base),
-    createSweep: (spec: SweepSpecInput) => postJson('/sweeps', SweepDetailDto, spec, base),
+    connection,
+    // ---- who is asking
+    /** `GET /auth/me`: the signed-in user and their teams. */
+    me: () => call(c, 'GET', '/auth/me', WhoAmIDto),
+    /** `POST /auth/logout`: revokes the session presented. */
+    logout: () => send(c, 'POST', '/auth/logout'),
+
+    // ---- runs and sweeps
+    /** `GET /runs`: one page, newest first, optionally only runs in one status, sweep or worker. */
+    listRuns: (options: ListRunsOptions = {}) => call(c, 'GET', `/runs${listQuery(options)}`, RunPage),
+    /** `GET /runs/:id`; `null` for an unknown run (or one the caller may not see), or an id that is not a UUID. */
+    getRun: async (runId: string) => (isRunId(runId) ? find(c, `/runs/${id(runId)}`, RunDto) : null),
+    /** `GET /runs/:id/metrics`: one row per epoch and split, ordered by epoch then split. */
+    listRunMetrics: (runId: string) => call(c, 'GET', `/runs/${id(runId)}/metrics`, MetricList),
+    /** `GET /runs/:id/grad-flow`: per-block gradient norms, one entry per epoch (epoch 0 = at initialisation). */
+    listRunGradFlow: (runId: string) => call(c, 'GET', `/runs/${id(runId)}/grad-flow`, GradFlowList),
+    listRunArtifacts: (runId: string) => call(c, 'GET', `/runs/${id(runId)}/artifacts`, ArtifactList),
+    cancelRun: (runId: string) => call(c, 'POST', `/runs/${id(runId)}/cancel`, RunDto, {}),
+    retryRun: (runId: string) => call(c, 'POST', `/runs/${id(runId)}/retry`, RunDto, {}),
+    /** `GET /sweeps`: one page of sweeps, newest first, with their runs counted by status. */
+    listSweeps: (options: PageOptions = {}) => call(c, 'GET', `/sweeps${listQuery(options)}`, SweepPage),
+    getSweep: async (sweepId: string) => (isRunId(sweepId) ? find(c, `/sweeps/${id(sweepId)}`, SweepDetailDto) : null),
+    cancelSweep: (sweepId: string) => call(c, 'POST', `/sweeps/${id(sweepId)}/cancel`, SweepDetailDto, {}),
+    retrySweep: (sweepId: string) => call(c, 'POST', `/sweeps/${id(sweepId)}/retry`, SweepDetailDto, {}),
+    /** `GET /sweeps/templates`: named sweep specs, e.g. `degradation`. */
+    getSweepTemplates: () => call(c, 'GET', '/sweeps/templates', TemplateMap),
+    previewSweep: (spec: SweepSpecInput) => call(c, 'POST', '/sweeps/preview', SweepPreviewDto, spec),
+    createSweep: (spec: SweepSpecInput) => call(c, 'POST', '/sweeps', SweepDetailDto, spec),
+    listWorkers: () => call(c, 'GET', '/workers', WorkerList),
+
+    // ---- teams, projects, keys
+    /** `GET /projects`: every project the caller can see, `path` as "team/project". */
+    listProjects: () => call(c, 'GET', '/projects', ProjectList),
+    listKeys: () => call(c, 'GET', '/keys', KeyList),
+    /** `POST /keys`: the only answer that holds the secret. */
+    createKey: (body: CreateApiKeyRequest) => call(c, 'POST', '/keys', CreatedApiKey, body),
+    revokeKey: (keyId: string) => call(c, 'DELETE', `/keys/${id(keyId)}`, ApiKeyDto),
+    listTeams: () => call(c, 'GET', '/teams', TeamList),
+    getTeam: async (teamId: string) => (isRunId(teamId) ? find(c, `/teams/${id(teamId)}`, TeamDto) : null),
+    listMembers: (teamId: string) => call(c, 'GET', `/teams/${id(teamId)}/members`, MemberList),
+    /** `PUT /teams/:id/members`: adds the user with that e-mail, or changes their role (admin and up). */
+    putMember: (teamId: string, body: PutMemberRequest) =>
+      call(c, 'PUT', `/teams/${id(teamId)}/members`, MemberDto, body),
+    removeMember: (teamId: string, userId: string) => send(c, 'DELETE', `/teams/${id(teamId)}/members/${id(userId)}`),
+    /** `GET /teams/:id/audit`: newest first, one page (admin and up). */
+    auditPage: (teamId: string, options: PageOptions = {}) =>
+      call(c, 'GET', `/teams/${id(teamId)}/audit${listQuery(options)}`, AuditPage),
+
+    // ---- share links
+    createShare: (body: CreateShareRequest) => call(c, 'POST', '/shares', CreatedShare, body),
+    listShares: () => call(c, 'GET', '/shares', ShareList),
+    revokeShare: (shareId: string) => call(c, 'DELETE', `/shares/${id(shareId)}`, ShareDto),
+    /** `GET /shares/current` with a share token as the credential: what the link opens. */
+    currentShare: () => call(c, 'GET', '/shares/current', ShareDto),
   };
 }
 export type ApiClient = ReturnType<typeof apiClient>;

@@ -43,3 +43,10 @@ export function formatLr(value: number): string {
   if (!Number.isFinite(value) || value === 0) return String(value);
   return Math.abs(value) >= 1e-3 ? String(Number(value.toPrecision(4))) : value.toExponential(2);
 }
+
+/** `YYYY-MM-DD` from a date input → the end of that day, UTC (the dashboard shows times in UTC); else undefined. */
+export function endOfDayUtc(date: string): string | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return undefined;
+  const end = new Date(`${date}T23:59:59.000Z`);
+  return Number.isNaN(end.getTime()) ? undefined : end.toISOString();
+}

@@ -6,6 +6,12 @@
  * subscribes again with the last event id it saw, so the server replays what
  * was missed (`missed` in the ack) and no epoch is lost; past the replay cap
  * the ack says `resync` instead, and the fresh snapshot replaces the view.
+ *
+ * The handshake carries the caller's credential: the session cookie, which the
+ * browser sends to the orchestrator's port of the same host (`withCredentials`),
+ * or on a share page the link's token as `auth: { token }`. A handshake refused
+ * for its credential (revoked link, ended session) is the state `denied`, and is
+ * not retried.
  */
 import {
   backoffMs,
@@ -19,7 +25,14 @@ import { io, type Socket } from 'socket.io-client';
 
 export type Room = SubscribeRequest['room'];
 
-export type StreamState = 'connecting' | 'live' | 'offline' | 'error';
+export type StreamState = 'connecting' | 'live' | 'offline' | 'error' | 'denied';
+
+/** Where the socket connects, and with what. */
+export interface StreamConnection {
+  base: string;
+  /** A share link's token, sent as the handshake's `auth.token`; without one the session cookie goes along. */
+  token?: string;
+}
 
 export interface RoomHandlers<S> {
   /** The room as it is now; called again after each reconnect. */
@@ -46,8 +59,25 @@ export function laterId(a: string, b: string | null): boolean {
   return a.length !== b.length ? a.length > b.length : a > b;
 }
 
-export function subscribe<S>(baseUrl: string, room: Room, handlers: RoomHandlers<S>): () => void {
-  const socket: Socket = io(baseUrl, { transports: ['websocket'], reconnectionDelayMax: 5000 });
+/**
+ * Whether a refused handshake was refused for its credential. The orchestrator's socket middleware fails the
+ * handshake with an error whose `data.status` is 401 (or 403); its message names the reason.
+ */
+export function deniedHandshake(error: Error & { data?: unknown }): boolean {
+  const status = (error.data as { status?: unknown; statusCode?: unknown } | undefined) ?? {};
+  const code = status.status ?? status.statusCode;
+  if (code === 401 || code === 403) return true;
+  // Until every refusal carries data.status: the orchestrator's words for a missing, ended or revoked credential.
+  return /unauthori[sz]ed|forbidden|\b40[13]\b|revoked|expired|credential|\bsign(ed)? (in|out)\b/i.test(error.message);
+}
+
+export function subscribe<S>(connection: StreamConnection, room: Room, handlers: RoomHandlers<S>): () => void {
+  const socket: Socket = io(connection.base, {
+    transports: ['websocket'],
+    reconnectionDelayMax: 5000,
+    withCredentials: connection.token === undefined,
+    ...(connection.token ? { auth: { token: connection.token } } : {}),
+  });
   let lastEventId: string | null = null;
   let closed = false;
   /**
@@ -123,7 +153,16 @@ export function subscribe<S>(baseUrl: string, room: Room, handlers: RoomHandlers
     // socket.io reconnects by itself after a lost transport, but not after the server closed the socket.
     if (reason === 'io server disconnect') socket.connect();
   });
-  socket.on('connect_error', (error) => handlers.onState?.('offline', error.message));
+  socket.on('connect_error', (error) => {
+    if (closed) return;
+    if (deniedHandshake(error)) {
+      // Retrying with the same credential cannot succeed: stop, and let the page say why.
+      socket.close();
+      handlers.onState?.('denied', error.message);
+      return;
+    }
+    handlers.onState?.('offline', error.message);
+  });
   handlers.onState?.('connecting');
 
   return () => {

@@ -2,13 +2,14 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { ApiFailurePanel } from '@/components/api-failure-panel';
 import { PagedSweeps } from '@/components/paged-lists';
-import { listSweeps, settle } from '@/lib/api-client';
+import { settle } from '@/lib/api-client';
+import { serverApi } from '@/lib/server-api';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Sweeps' };
 
 export default async function SweepsPage() {
-  const result = await settle(listSweeps());
+  const result = await settle((await serverApi()).listSweeps());
   return (
     <>
       <h1>Sweeps</h1>

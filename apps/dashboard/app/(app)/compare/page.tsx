@@ -3,10 +3,13 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { ApiFailurePanel } from '@/components/api-failure-panel';
 import { CompareView } from '@/components/compare-view';
+import { SharePanel } from '@/components/share-panel';
 import { StatusBadge } from '@/components/status-badge';
-import { type ApiFailure, getRun, isRunId, listRunMetrics, listRuns, settle } from '@/lib/api-client';
-import { type CompareRun, compactMetrics } from '@/lib/compare';
+import { isRunId, settle } from '@/lib/api-client';
 import { formatTime, modelLabel, shortId } from '@/lib/format';
+import { loadComparison } from '@/lib/page-data';
+import { serverApi } from '@/lib/server-api';
+import { MAX_SHARED_RUNS } from '@/lib/shares';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Compare' };
@@ -22,34 +25,13 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
   const raw = (await searchParams).ids;
   const requested = (Array.isArray(raw) ? raw : raw ? [raw] : []).flatMap((v) => v.split(','));
   const ids = [...new Set(requested.filter(isRunId))].slice(0, MAX_PICKED);
-  const listResult = await settle(listRuns({ limit: PICKER_RUNS }));
+  const api = await serverApi();
+  const [listResult, shares] = await Promise.all([
+    settle(api.listRuns({ limit: PICKER_RUNS })),
+    settle(api.listShares()),
+  ]);
   const known = new Map((listResult.ok ? listResult.data.items : []).map((r) => [r.id, r]));
-
-  const failures: ApiFailure[] = [];
-  const picked = (
-    await Promise.all(
-      ids.map(async (id): Promise<CompareRun | null> => {
-        const [runResult, metricsResult] = await Promise.all([
-          known.has(id) ? { ok: true as const, data: known.get(id) ?? null } : settle(getRun(id)),
-          settle(listRunMetrics(id)),
-        ]);
-        if (!runResult.ok) failures.push(runResult.failure);
-        if (!metricsResult.ok) failures.push(metricsResult.failure);
-        const run = runResult.ok ? runResult.data : null;
-        if (!run) return null;
-        return {
-          id: run.id,
-          label: run.name ? `${run.name} (${shortId(run.id)})` : `${modelLabel(run.config)} ${shortId(run.id)}`,
-          arch: run.config.model.arch,
-          depth: run.config.model.depth,
-          status: run.status,
-          config: run.config,
-          splits: metricsResult.ok ? compactMetrics(metricsResult.data) : {},
-        };
-      }),
-    )
-  ).filter((r): r is CompareRun => r !== null);
-  const missing = ids.length - picked.length - failures.length;
+  const { picked, failures, missing } = await loadComparison(api, ids, known);
 
   return (
     <>
@@ -67,7 +49,20 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
           Pick two or more runs below to overlay their curves and see how their configs differ.
         </p>
       ) : (
-        <CompareView runs={picked} />
+        <>
+          {picked.length >= 2 && picked.length <= MAX_SHARED_RUNS ? (
+            <SharePanel
+              key={picked.map((r) => r.id).join(',')}
+              target={{ kind: 'comparison', runIds: picked.map((r) => r.id) }}
+              initial={shares.ok ? shares.data : null}
+            />
+          ) : picked.length > MAX_SHARED_RUNS ? (
+            <p className="muted">
+              A share link holds at most {MAX_SHARED_RUNS} runs; untick some to share this comparison.
+            </p>
+          ) : null}
+          <CompareView runs={picked} />
+        </>
       )}
       <h2 id="picker-heading">Pick runs</h2>
       {!listResult.ok ? (

@@ -4,7 +4,8 @@ import Link from 'next/link';
 import { ApiFailurePanel } from '@/components/api-failure-panel';
 import { PagedRuns } from '@/components/paged-lists';
 import { statusLabel } from '@/components/status-badge';
-import { isRunStatus, listRuns, settle } from '@/lib/api-client';
+import { isRunStatus, settle } from '@/lib/api-client';
+import { serverApi } from '@/lib/server-api';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Runs' };
@@ -15,7 +16,7 @@ export default async function RunsPage({ searchParams }: { searchParams: SearchP
   const raw = (await searchParams).status;
   const requested = Array.isArray(raw) ? raw[0] : raw;
   const status = isRunStatus(requested) ? requested : undefined;
-  const result = await settle(listRuns({ status }));
+  const result = await settle((await serverApi()).listRuns({ status }));
 
   return (
     <>

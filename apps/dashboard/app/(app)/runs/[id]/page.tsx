@@ -1,0 +1,66 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { cache } from 'react';
+import { ApiFailurePanel } from '@/components/api-failure-panel';
+import { ReloadWhenReachable } from '@/components/connection-banner';
+import { RunView } from '@/components/run-view';
+import { SharePanel } from '@/components/share-panel';
+import { isRunId, settle } from '@/lib/api-client';
+import { shortId } from '@/lib/format';
+import { loadRunView } from '@/lib/page-data';
+import { serverApi } from '@/lib/server-api';
+
+export const dynamic = 'force-dynamic';
+
+type Params = Promise<{ id: string }>;
+
+/** One fetch per request, shared by the metadata and the page. */
+const loadRun = cache(async (id: string) => loadRunView(await serverApi(), id));
+
+export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+  const { id } = await params;
+  if (!isRunId(id)) return { title: 'Run' };
+  const { run } = await loadRun(id);
+  const found = run.ok ? run.data : null;
+  return { title: found ? (found.name ?? `Run ${shortId(found.id)}`) : 'Run' };
+}
+
+/**
+ * One run. The server renders what the API holds now; `RunLive` then
+ * subscribes to the run's room and adds each epoch as it arrives.
+ */
+export default async function RunPage({ params }: { params: Params }) {
+  const { id } = await params;
+  if (!isRunId(id)) notFound();
+  const api = await serverApi();
+  const [view, shares] = await Promise.all([loadRun(id), settle(api.listShares())]);
+  if (view.run.ok && !view.run.data) notFound();
+  if (!view.run.ok) {
+    return (
+      <>
+        <Breadcrumb />
+        <h1>Run {id}</h1>
+        {view.run.failure.retryable ? <ReloadWhenReachable status={view.run.failure.status ?? null} /> : null}
+        <ApiFailurePanel failure={view.run.failure} />
+      </>
+    );
+  }
+  return (
+    <>
+      <Breadcrumb />
+      <RunView
+        view={view}
+        share={<SharePanel target={{ kind: 'run', runId: id }} initial={shares.ok ? shares.data : null} />}
+      />
+    </>
+  );
+}
+
+function Breadcrumb() {
+  return (
+    <nav aria-label="Breadcrumb" className="breadcrumb">
+      <Link href="/runs">← All runs</Link>
+    </nav>
+  );
+}

@@ -1,0 +1,24 @@
+import type { ReactNode } from 'react';
+import { ApiFailurePanel } from '@/components/api-failure-panel';
+import { RunLive } from '@/components/run-live';
+import type { RunView as LoadedRun } from '@/lib/page-data';
+
+/**
+ * A run page's body from what `loadRunView` read, for the signed-in run page and for a share link alike:
+ * the parts that failed to load say so, and `RunLive` keeps the rest up to date.
+ */
+export function RunView({ view, share }: { view: LoadedRun; share?: ReactNode }) {
+  const { run, metrics, flow, artifacts } = view;
+  if (!run.ok || !run.data) return null;
+  return (
+    <>
+      {!metrics.ok ? <ApiFailurePanel failure={metrics.failure} title="Could not load this run's metrics" /> : null}
+      {!flow.ok ? <ApiFailurePanel failure={flow.failure} title="Could not load this run's gradient flow" /> : null}
+      <RunLive
+        initial={{ run: run.data, metrics: metrics.ok ? metrics.data : [], gradFlow: flow.ok ? flow.data : [] }}
+        artifacts={artifacts.ok ? artifacts.data : null}
+        share={share}
+      />
+    </>
+  );
+}
