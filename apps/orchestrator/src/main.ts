@@ -1,10 +1,10 @@
 import 'reflect-metadata';
-import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { AppModule } from './app.module.js';
 import { DatabaseUnavailableFilter } from './common/database-unavailable.filter.js';
+import { jsonBody } from './common/json-body.js';
 import { ConfigError, loadAppConfig } from './config/app-config.js';
 import { checkDatabase } from './database/database-check.js';
 import { DatabaseHealthService } from './database/database-health.service.js';
@@ -34,10 +34,9 @@ const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(c
 });
 app.disable('x-powered-by');
 app.use(helmet());
+app.use(jsonBody);
+// After the body parser: its callbacks run in the socket's async context, which would drop the scope.
 app.use(openRequestScope);
-// Engine event batches reach megabytes; nothing else a client sends needs more than 256 kB.
-app.useBodyParser('json', { limit: '16mb', type: (req: IncomingMessage) => isIngest(req.url) && isJson(req) });
-app.useBodyParser('json', { limit: '256kb' });
 app.useWebSocketAdapter(new StreamIoAdapter(app, config.allowedOrigins));
 app.useGlobalFilters(new DatabaseUnavailableFilter(app.get(DatabaseHealthService), app.getHttpAdapter()));
 app.enableShutdownHooks();
@@ -50,11 +49,3 @@ try {
   die(`cannot listen on ${config.host}:${config.port} (${(error as Error).message}); set RESLAB_API_PORT`);
 }
 logger.info({ url: await app.getUrl() }, 'orchestrator listening');
-
-function isIngest(url: string | undefined): boolean {
-  return /^\/runs\/[^/]+\/events(\?|$)/.test(url ?? '');
-}
-
-function isJson(req: { headers: Record<string, unknown> }): boolean {
-  return String(req.headers['content-type'] ?? '').startsWith('application/json');
-}

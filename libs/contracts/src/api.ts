@@ -274,5 +274,7 @@ export const ApiError = z.object({
   error: z.string(),
   message: z.string(),
   issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  /** On 429: seconds until another try is allowed (also the Retry-After header). */
+  retryAfterSeconds: z.int().optional(),
 });
 export type ApiError = z.infer<typeof ApiError>;

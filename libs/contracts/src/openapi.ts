@@ -18,6 +18,31 @@ import {
   SweepPreviewDto,
   WorkerDto,
 } from './api.js';
+import {
+  ApiKeyDto,
+  AuditPage,
+  CreateApiKeyRequest,
+  CreatedApiKey,
+  CreatedShare,
+  CreateEnrolmentTokenRequest,
+  CreateProjectRequest,
+  CreateShareRequest,
+  CreateTeamRequest,
+  CreateUserRequest,
+  EnrolmentTokenDto,
+  EnrolWorkerRequest,
+  EnrolWorkerResponse,
+  LoginRequest,
+  LoginResponse,
+  MemberDto,
+  ProjectDto,
+  PutMemberRequest,
+  SessionDto,
+  ShareDto,
+  TeamDto,
+  UserDto,
+  WhoAmIDto,
+} from './identity.js';
 import { RunPage, SweepPage } from './page.js';
 import { SweepSpec } from './sweeps.js';
 import { PROTOCOL_VERSION } from './version.js';
@@ -30,12 +55,18 @@ interface Operation {
   list?: boolean;
   params?: string[];
   query?: string[];
+  /** Who may call it (the orchestrator's @Access policies): no credential, a user's, a worker's. Default user. */
+  auth?: 'public' | 'user' | 'worker';
+  /** The success status when not the default (201 for a POST that creates, else 200). */
+  status?: number;
+  /** Error statuses beyond the ones every operation of its kind can answer (see errorStatuses). */
+  errors?: number[];
 }
 
 /** The orchestrator's HTTP API, generated from the same zod schemas the code validates with. */
 const OPERATIONS: Record<string, Record<string, Operation>> = {
   '/runs': {
-    post: { summary: 'Queue a run', body: CreateRunRequest, response: RunDto },
+    post: { summary: 'Queue a run (member)', body: CreateRunRequest, response: RunDto },
     get: {
       summary: 'List runs, newest first, a page at a time: pass nextCursor back as cursor (limit 100, at most 1000)',
       response: RunPage,
@@ -49,13 +80,32 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
   '/runs/{id}/grad-flow': {
     get: { summary: 'Per-block gradient flow by epoch', response: GradFlowDto, list: true, params: ['id'] },
   },
-  '/runs/{id}/cancel': { post: { summary: 'Cancel a queued or running run', response: RunDto, params: ['id'] } },
-  '/runs/{id}/retry': { post: { summary: 'Requeue a failed or cancelled run', response: RunDto, params: ['id'] } },
+  '/runs/{id}/cancel': {
+    post: { summary: 'Cancel a queued or running run (member)', response: RunDto, params: ['id'], errors: [409] },
+  },
+  '/runs/{id}/retry': {
+    post: { summary: 'Requeue a failed or cancelled run (member)', response: RunDto, params: ['id'], errors: [409] },
+  },
   '/runs/{id}/events': {
-    post: { summary: 'Worker: forward engine events', body: IngestEventsRequest, params: ['id'] },
+    post: {
+      summary: 'Worker: forward engine events',
+      body: IngestEventsRequest,
+      params: ['id'],
+      auth: 'worker',
+      status: 200,
+      errors: [409],
+    },
   },
   '/runs/{id}/finish': {
-    post: { summary: 'Worker: report how the engine ended', body: FinishRunRequest, response: RunDto, params: ['id'] },
+    post: {
+      summary: 'Worker: report how the engine ended',
+      body: FinishRunRequest,
+      response: RunDto,
+      params: ['id'],
+      auth: 'worker',
+      status: 200,
+      errors: [409],
+    },
   },
   '/runs/{id}/artifacts': {
     get: { summary: 'Artifacts of a run', response: ArtifactDto, list: true, params: ['id'] },
@@ -64,13 +114,15 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
       body: RegisterArtifactRequest,
       response: ArtifactDto,
       params: ['id'],
+      auth: 'worker',
+      errors: [409],
     },
   },
   '/artifacts/{id}/download': { get: { summary: 'Download an artifact', params: ['id'] } },
   '/experiments': { get: { summary: 'Experiments with run counts by status', response: ExperimentDto, list: true } },
   '/experiments/{id}': { get: { summary: 'One experiment', response: ExperimentDto, params: ['id'] } },
   '/sweeps': {
-    post: { summary: 'Expand a grid into runs and queue them', body: SweepSpec, response: SweepDetailDto },
+    post: { summary: 'Expand a grid into runs and queue them (member)', body: SweepSpec, response: SweepDetailDto },
     get: {
       summary: 'List sweeps with status counts, newest first, a page at a time (as GET /runs)',
       response: SweepPage,
@@ -90,21 +142,201 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
     get: { summary: 'A sweep with its runs and final metrics', response: SweepDetailDto, params: ['id'] },
   },
   '/sweeps/{id}/cancel': {
-    post: { summary: 'Cancel every open run of a sweep', response: SweepDetailDto, params: ['id'] },
+    post: {
+      summary: 'Cancel every open run of a sweep (member)',
+      response: SweepDetailDto,
+      params: ['id'],
+      errors: [409],
+    },
   },
   '/sweeps/{id}/retry': {
-    post: { summary: 'Retry failed and cancelled runs', response: SweepDetailDto, params: ['id'] },
+    post: {
+      summary: 'Retry failed and cancelled runs (member)',
+      response: SweepDetailDto,
+      params: ['id'],
+      errors: [409],
+    },
   },
   '/workers': {
-    post: { summary: 'Worker: register', body: RegisterWorkerRequest, response: WorkerDto },
-    get: { summary: 'List workers', response: WorkerDto, list: true },
+    post: {
+      summary: 'Worker: report host, slots and GPUs at start (its name was fixed at enrolment)',
+      body: RegisterWorkerRequest,
+      response: WorkerDto,
+      auth: 'worker',
+      status: 200,
+    },
+    get: { summary: "List the workers of the caller's teams and the shared ones", response: WorkerDto, list: true },
+  },
+  '/workers/enrolment-tokens': {
+    post: {
+      summary:
+        'A one-time token to enrol a worker into a team (admin), or a shared worker (teamId null; instance admin)',
+      body: CreateEnrolmentTokenRequest,
+      response: EnrolmentTokenDto,
+    },
+  },
+  '/workers/enrol': {
+    post: {
+      summary: 'Trade an enrolment token (in the body) for a worker identity and its secret, shown once',
+      body: EnrolWorkerRequest,
+      response: EnrolWorkerResponse,
+      auth: 'public',
+      errors: [401, 409],
+    },
+  },
+  '/workers/{id}': {
+    delete: {
+      summary: 'Revoke a worker: its secret is refused and it gets no more work (admin)',
+      response: WorkerDto,
+      params: ['id'],
+    },
   },
   '/workers/{id}/heartbeat': {
-    post: { summary: 'Worker: renew leases', body: HeartbeatRequest, response: HeartbeatResponse, params: ['id'] },
+    post: {
+      summary: 'Worker: renew leases',
+      body: HeartbeatRequest,
+      response: HeartbeatResponse,
+      params: ['id'],
+      auth: 'worker',
+      status: 200,
+    },
   },
-  '/workers/{id}/claim': { post: { summary: 'Worker: claim the next run', response: ClaimResponse, params: ['id'] } },
-  '/health': { get: { summary: 'Liveness; status degraded while the database is unreachable' } },
-  '/metrics': { get: { summary: 'Prometheus metrics' } },
+  '/workers/{id}/claim': {
+    post: {
+      summary: 'Worker: claim the next run',
+      response: ClaimResponse,
+      params: ['id'],
+      auth: 'worker',
+      status: 200,
+    },
+  },
+  '/auth/login': {
+    post: {
+      summary: 'Sign in with e-mail and password: a session token, also set as the reslab_session cookie',
+      body: LoginRequest,
+      response: LoginResponse,
+      auth: 'public',
+      status: 200,
+      errors: [401, 429],
+    },
+  },
+  '/auth/logout': { post: { summary: 'Sign out: revokes the presented session', status: 204 } },
+  '/auth/me': { get: { summary: 'The caller: user, teams with roles, and the credential used', response: WhoAmIDto } },
+  '/auth/sessions': { get: { summary: "The caller's open sessions", response: SessionDto, list: true } },
+  '/auth/sessions/{id}': { delete: { summary: 'Revoke one of your sessions', params: ['id'], status: 204 } },
+  '/users': {
+    post: { summary: 'Create an account (instance admin)', body: CreateUserRequest, response: UserDto, errors: [409] },
+    get: { summary: 'Every account (instance admin)', response: UserDto, list: true },
+  },
+  '/keys': {
+    post: {
+      summary: 'Create an API key; the secret is in this answer only',
+      body: CreateApiKeyRequest,
+      response: CreatedApiKey,
+    },
+    get: { summary: "The caller's API keys (prefixes, never secrets)", response: ApiKeyDto, list: true },
+  },
+  '/keys/{id}': { delete: { summary: 'Revoke one of your API keys', response: ApiKeyDto, params: ['id'] } },
+  '/teams': {
+    post: {
+      summary: 'Start a team: you become its owner; it gets a project `default`',
+      body: CreateTeamRequest,
+      response: TeamDto,
+      errors: [409],
+    },
+    get: { summary: 'Your teams, with your role in each', response: TeamDto, list: true },
+  },
+  '/teams/{id}': {
+    get: { summary: 'A team', response: TeamDto, params: ['id'] },
+    delete: { summary: 'Delete a team and everything in it (owner)', params: ['id'], status: 204 },
+  },
+  '/teams/{id}/members': {
+    get: { summary: 'Members and roles', response: MemberDto, list: true, params: ['id'] },
+    put: {
+      summary: 'Add a member by e-mail or change a role (admin; owner for the owner role)',
+      body: PutMemberRequest,
+      response: MemberDto,
+      params: ['id'],
+      status: 200,
+      errors: [409],
+    },
+  },
+  '/teams/{id}/members/{userId}': {
+    delete: {
+      summary: 'Remove a member (admin; owner for an owner)',
+      params: ['id', 'userId'],
+      status: 204,
+      errors: [409],
+    },
+  },
+  '/teams/{id}/audit': {
+    get: {
+      summary: 'Who did what, newest first, a page at a time (admin)',
+      response: AuditPage,
+      params: ['id'],
+      query: ['limit', 'cursor'],
+    },
+  },
+  '/teams/{id}/projects': {
+    post: {
+      summary: 'Create a project (admin)',
+      body: CreateProjectRequest,
+      response: ProjectDto,
+      params: ['id'],
+      errors: [409],
+    },
+  },
+  '/projects': { get: { summary: 'Projects you can see, as team/project', response: ProjectDto, list: true } },
+  '/shares': {
+    post: {
+      summary: 'A read-only link to a run, a sweep or a comparison (member); the token is in this answer only',
+      body: CreateShareRequest,
+      response: CreatedShare,
+    },
+    get: { summary: "Your teams' share links", response: ShareDto, list: true },
+  },
+  '/shares/current': {
+    get: { summary: 'What the presented share link opens (send the link token as the credential)', response: ShareDto },
+  },
+  '/shares/{id}': {
+    delete: {
+      summary: 'Revoke a link: it fails from the next request, and its sockets close',
+      response: ShareDto,
+      params: ['id'],
+    },
+  },
+  '/health': { get: { summary: 'Liveness; status degraded while the database is unreachable', auth: 'public' } },
+  '/metrics': { get: { summary: 'Prometheus metrics', auth: 'public' } },
+};
+
+/**
+ * Every status an operation can answer besides its success: 400 when it takes input, 401/403 when
+ * it needs a credential, 404 when it names an object, 413 when it takes a body, 503 while the
+ * database is down, and the operation's own (409, 429).
+ */
+function errorStatuses(path: string, method: string, op: Operation): number[] {
+  const codes = new Set<number>([503, ...(op.errors ?? [])]);
+  if (op.body || op.params?.length || op.query?.length) codes.add(400);
+  if ((op.auth ?? 'user') !== 'public') {
+    codes.add(401);
+    codes.add(403);
+  }
+  // Not-found: a named object, and the worker routes whose run or worker can vanish.
+  if (op.params?.length || path === '/shares/current') codes.add(404);
+  if (op.body) codes.add(413);
+  if (method === 'post' && path === '/workers') codes.add(404);
+  return [...codes].sort();
+}
+
+const ERROR_TEXT: Record<number, string> = {
+  400: 'Invalid input; `issues` names each bad field',
+  401: 'No credential, or one that is unknown, expired or revoked',
+  403: 'A credential of the wrong kind, or a role too low for this, on an object you can see',
+  404: 'No such object, or one of a team you are not in (never 403, so ids cannot be probed)',
+  409: 'The object is not in a state that allows this',
+  413: 'Body too large (16 MiB for engine events, 256 kB elsewhere)',
+  429: 'Too many failed sign-ins; see Retry-After',
+  503: 'The database is unreachable; retry',
 };
 
 const json = (schema: Schema, io: 'input' | 'output') => z.toJSONSchema(schema, { io, target: 'openapi-3.0' });
@@ -129,15 +361,20 @@ export function openApiDocument(): Record<string, unknown> {
         ...(op.body && {
           requestBody: { required: true, content: { 'application/json': { schema: json(op.body, 'input') } } },
         }),
+        security: (op.auth ?? 'user') === 'public' ? [] : [{ bearer: [] }, { session: [] }],
         responses: {
-          [method === 'post' && path !== '/sweeps/preview' && !path.includes('{id}/') ? '201' : '200']: {
+          [String(
+            op.status ?? (method === 'post' && path !== '/sweeps/preview' && !path.includes('{id}/') ? 201 : 200),
+          )]: {
             description: 'OK',
             ...(responseSchema && { content: { 'application/json': { schema: responseSchema } } }),
           },
-          '400': {
-            description: 'Invalid input; `issues` names each bad field',
-            content: { 'application/json': { schema: json(ApiError, 'output') } },
-          },
+          ...Object.fromEntries(
+            errorStatuses(path, method, op).map((code) => [
+              String(code),
+              { description: ERROR_TEXT[code], content: { 'application/json': { schema: json(ApiError, 'output') } } },
+            ]),
+          ),
         },
       };
     }
@@ -145,6 +382,16 @@ export function openApiDocument(): Record<string, unknown> {
   return {
     openapi: '3.0.3',
     info: { title: 'ResLab orchestrator', version: String(PROTOCOL_VERSION) },
+    components: {
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'An API key (rsk_…), a session, a worker secret or a share link',
+        },
+        session: { type: 'apiKey', in: 'cookie', name: 'reslab_session' },
+      },
+    },
     paths,
   };
 }

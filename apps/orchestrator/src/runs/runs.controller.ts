@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CreateRunRequest, FinishRunRequest, type RunDto, type RunPage, RunStatus } from '@reslab/contracts';
 import { z } from 'zod';
+import { AuditService } from '../audit/audit.service.js';
 import { KeysetQuery } from '../common/keyset-page.js';
 import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
 import { Access } from '../identity/access-policy.js';
@@ -16,12 +17,17 @@ const ListRunsQuery = KeysetQuery.extend({
 
 @Controller('runs')
 export class RunsController {
-  constructor(private readonly runs: RunsService) {}
+  constructor(
+    private readonly runs: RunsService,
+    private readonly audit: AuditService,
+  ) {}
 
   @Access({ who: 'user', role: 'member' })
   @Post()
   async create(@Body(new ZodValidationPipe(CreateRunRequest)) body: CreateRunRequest): Promise<RunDto> {
-    return toRunDto(await this.runs.create(body));
+    const run = await this.runs.create(body);
+    await this.audit.record('run.create', { type: 'run', id: run.id, teamId: run.teamId }, { project: body.project });
+    return toRunDto(run);
   }
 
   @Access({ who: 'user', share: true })
@@ -52,7 +58,9 @@ export class RunsController {
   @Post(':id/cancel')
   @HttpCode(200)
   async cancel(@Param('id', RunId) id: string): Promise<RunDto> {
-    return toRunDto(await this.runs.cancel(id));
+    const run = await this.runs.cancel(id);
+    await this.audit.record('run.cancel', { type: 'run', id, teamId: run.teamId });
+    return toRunDto(run);
   }
 
   /** A failed or cancelled run goes back to the queue and resumes from its last checkpoint. */
@@ -60,6 +68,8 @@ export class RunsController {
   @Post(':id/retry')
   @HttpCode(200)
   async retry(@Param('id', RunId) id: string): Promise<RunDto> {
-    return toRunDto(await this.runs.retry(id));
+    const run = await this.runs.retry(id);
+    await this.audit.record('run.retry', { type: 'run', id, teamId: run.teamId });
+    return toRunDto(run);
   }
 }

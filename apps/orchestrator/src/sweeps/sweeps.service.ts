@@ -10,6 +10,7 @@ import {
   type SweepRunPlan,
   type SweepSpec,
 } from '@reslab/contracts';
+import { AuditService } from '../audit/audit.service.js';
 import { after, type Keyset, toPage } from '../common/keyset-page.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { ExperimentsService } from '../experiments/experiments.service.js';
@@ -41,6 +42,7 @@ export class SweepsService {
     private readonly prisma: PrismaService,
     private readonly runs: RunsService,
     private readonly experiments: ExperimentsService,
+    private readonly audit: AuditService,
   ) {}
 
   /** Every combination is validated first; one bad combination refuses the whole sweep, storing nothing. */
@@ -65,7 +67,7 @@ export class SweepsService {
 
   async create(spec: SweepSpec): Promise<SweepDetailDto> {
     const plans = this.plan(spec);
-    const { sweep, runs } = await this.prisma.$transaction(async (tx) => {
+    const { sweep, runs, teamId } = await this.prisma.$transaction(async (tx) => {
       const { experimentId, teamId } = await this.experiments.ensure(tx, spec.project, spec.experiment ?? spec.name);
       const sweep = await tx.sweep.create({ data: { experimentId, teamId, name: spec.name, spec: spec as object } });
       const runs = await tx.run.createManyAndReturn({
@@ -80,9 +82,14 @@ export class SweepsService {
           maxAttempts: spec.maxAttempts,
         })),
       });
-      return { sweep, runs };
+      return { sweep, runs, teamId };
     });
     await this.runs.afterCreate(runs);
+    await this.audit.record(
+      'sweep.create',
+      { type: 'sweep', id: sweep.id, teamId },
+      { name: spec.name, project: spec.project, runs: runs.length },
+    );
     logger.info({ sweepId: sweep.id, runs: runs.length }, 'sweep queued');
     return this.detail(sweep.id);
   }
@@ -141,12 +148,19 @@ export class SweepsService {
   async cancel(id: string): Promise<SweepDetailDto> {
     const runs = await this.prisma.run.findMany({ where: { sweepId: id, status: { in: ['queued', 'running'] } } });
     for (const run of runs) await this.runs.cancel(run.id);
+    await this.recordOnSweep('sweep.cancel', id, runs.length);
     return this.detail(id);
   }
 
   async retry(id: string): Promise<SweepDetailDto> {
     const runs = await this.prisma.run.findMany({ where: { sweepId: id, status: { in: ['failed', 'cancelled'] } } });
     for (const run of runs) await this.runs.retry(run.id);
+    await this.recordOnSweep('sweep.retry', id, runs.length);
     return this.detail(id);
+  }
+
+  private async recordOnSweep(action: 'sweep.cancel' | 'sweep.retry', id: string, runs: number): Promise<void> {
+    const { teamId } = await this.prisma.sweep.findUniqueOrThrow({ where: { id }, select: { teamId: true } });
+    await this.audit.record(action, { type: 'sweep', id, teamId }, { runs });
   }
 }
