@@ -37,18 +37,23 @@ export async function resolveTeam(given: string, teams: () => Promise<{ id: stri
  * An API key or share link named by its id, a prefix of the id, or by the
  * token's display prefix as `ls` prints it (`rsk_AbCdEfGh`); the whole token,
  * or a share link's URL, works as well since it starts with that prefix.
+ * Keys may also be named by their name, when one key that is not revoked has it.
  */
 export function resolveCredentialId(
   what: string,
   given: string,
   tokenPrefix: string,
-  listed: { id: string; prefix: string }[],
+  listed: { id: string; prefix: string; name?: string; revokedAt?: string | null }[],
 ): string {
   const token = given.slice(Math.max(0, given.lastIndexOf('/') + 1));
   if (!token.startsWith(tokenPrefix)) {
     if (UUID.test(given)) return given.toLowerCase();
+    const named = listed.filter((item) => item.name === given && !item.revokedAt);
+    if (named.length === 1) return (named[0] as { id: string }).id;
+    if (named.length > 1) throw new CliError(`${named.length} ${what}s are named ${given}; give its id or prefix`);
     if (!/^[0-9a-f-]{4,36}$/i.test(given)) {
-      throw new UsageError(`${what} ${given}: expected an id, a prefix of one, or a ${tokenPrefix}... prefix`);
+      const forms = `${listed.some((item) => item.name !== undefined) ? 'a name, ' : ''}an id, a prefix of one, or a ${tokenPrefix}... prefix`;
+      throw new UsageError(`${what} ${given}: expected ${forms}`);
     }
   }
   const matches = token.startsWith(tokenPrefix)

@@ -151,6 +151,16 @@ describe('naming teams, keys and links', () => {
     expect(resolveCredentialId('key', keys[0]?.id.toUpperCase() as string, 'rsk_', [])).toBe(keys[0]?.id);
   });
 
+  it('resolves a key by its name when one live key has it', () => {
+    const named = [
+      { ...keys[0], name: 'ci', revokedAt: '2026-01-01T00:00:00Z' },
+      { ...keys[1], name: 'ci', revokedAt: null },
+    ] as { id: string; prefix: string; name: string; revokedAt: string | null }[];
+    expect(resolveCredentialId('key', 'ci', 'rsk_', named)).toBe(keys[1]?.id);
+    const twice = named.map((k) => ({ ...k, revokedAt: null }));
+    expect(() => resolveCredentialId('key', 'ci', 'rsk_', twice)).toThrow('2 keys are named ci; give its id or prefix');
+  });
+
   it('refuses an ambiguous or unknown key without echoing a whole secret', () => {
     expect(() => resolveCredentialId('key', 'aaaa', 'rsk_', keys)).toThrow('key aaaa is ambiguous (2 match)');
     expect(() => resolveCredentialId('key', 'rsk_', 'rsk_', keys)).toThrow('ambiguous');

@@ -74,8 +74,8 @@ export const keysLs: Command = {
 export const keysRevoke: Command = {
   noun: 'keys',
   verb: 'revoke',
-  usage: '<id|prefix>',
-  summary: 'revoke an API key at once, by id, id prefix, or the rsk_ prefix `keys ls` prints',
+  usage: '<name|id|prefix>',
+  summary: 'revoke an API key at once, by name, id, id prefix, or the rsk_ prefix `keys ls` prints',
   options: {},
   positionals: { min: 1, max: 1 },
   async run({ api, positionals, out, note }) {
