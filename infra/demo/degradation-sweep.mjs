@@ -40,7 +40,10 @@ const patiently = (work) =>
     onRetry: (error, delayMs) => outages.failed(outageState(error.status), delayMs),
     onSuccess: () => outages.recovered(),
   });
-const call = (method, path, schema = z.unknown(), body = undefined) => requestJson(api, method, path, { schema, body });
+// The demo admin's key (infra/demo/credentials.mjs), as any API client presents one.
+const token = process.env.RESLAB_API_KEY;
+const call = (method, path, schema = z.unknown(), body = undefined) =>
+  requestJson(api, method, path, { schema, body, token });
 const get = (path, schema) => patiently(() => call('GET', path, schema));
 
 /** Finds the demo's sweep or submits it. Safe to repeat after a failure: a sweep once stored is found by name. */

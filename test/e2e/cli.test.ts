@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   degradationTemplate,
@@ -16,6 +17,7 @@ import { REPO_ROOT } from '../support/paths.js';
 import { type Stack, startStack } from '../support/stack.js';
 
 const CLI = join(REPO_ROOT, 'apps/cli/dist/main.js');
+const CONFIG_HOME = mkdtempSync(join(tmpdir(), 'reslab-cli-config-'));
 
 interface CliResult {
   code: number;
@@ -29,7 +31,11 @@ function reslab(stack: Stack, args: string[], timeoutMs = 45_000): Promise<CliRe
     execFile(
       'node',
       [CLI, '--api', stack.apiUrl, ...args],
-      { timeout: timeoutMs, env: { ...process.env, RESLAB_API_URL: '' } },
+      // The admin's key, as `reslab login` would have stored it; no config file of the person running the tests.
+      {
+        timeout: timeoutMs,
+        env: { ...process.env, RESLAB_API_URL: '', RESLAB_API_KEY: stack.admin.apiKey, XDG_CONFIG_HOME: CONFIG_HOME },
+      },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
         resolve({ code, stdout, stderr });

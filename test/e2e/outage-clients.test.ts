@@ -49,6 +49,7 @@ describe('clients ride out an orchestrator outage (FAKE engine; real orchestrato
 
     const follow = startProcess('node', [CLI, '--api', stack.apiUrl, 'runs', 'follow', runId], {
       RESLAB_API_URL: '',
+      RESLAB_API_KEY: stack.admin.apiKey,
     });
     try {
       await printed(follow, /epoch +1\/10 +train/);
