@@ -12,13 +12,13 @@
  *
  *   DATABASE_URL=postgresql://reslab:reslab@127.0.0.1:55432/reslab npx tsx benchmarks/dashboard-render.ts
  */
-import { type ClaimResponse, PAGE_LIMIT, PROTOCOL_VERSION, type RunDto, type WorkerDto } from '@reslab/contracts';
+import { type ClaimResponse, PAGE_LIMIT, PROTOCOL_VERSION, type RunDto } from '@reslab/contracts';
 import pg from 'pg';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/support/browser.js';
 import { startDashboard } from '../test/support/dashboard.js';
 import { waitForHttp } from '../test/support/processes.js';
-import { api, enrolTestWorker, startStack, type TestWorker } from '../test/support/stack.js';
+import { api, enrolTestWorker, startStack } from '../test/support/stack.js';
 
 const RUNS = 1000;
 const COMPARE_RUNS = 20;

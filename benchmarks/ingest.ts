@@ -6,7 +6,7 @@
  * posts; no engine runs.
  * Run: DATABASE_URL=... npx tsx benchmarks/ingest.ts
  */
-import type { ClaimResponse, EpochMetricEvent, WorkerDto } from '@reslab/contracts';
+import type { ClaimResponse, EpochMetricEvent } from '@reslab/contracts';
 import { tinyConfig } from '../test/support/runs.js';
 import { api, enrolTestWorker, type Stack, startStack, type TestWorker } from '../test/support/stack.js';
 

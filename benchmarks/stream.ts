@@ -17,25 +17,21 @@ import {
   type RunDto,
   type RunEventMessage,
   STREAM,
-  type WorkerDto,
 } from '@reslab/contracts';
 import { io, type Socket } from 'socket.io-client';
 import { waitFor } from '../test/support/processes.js';
 import { tinyConfig } from '../test/support/runs.js';
-import {
-  api,
-  enrolTestWorker,
-  FAKE_ENGINE_COMMAND,
-  type Stack,
-  startStack,
-  type TestWorker,
-} from '../test/support/stack.js';
+import { api, enrolTestWorker, FAKE_ENGINE_COMMAND, type Stack, startStack } from '../test/support/stack.js';
 import { summary } from './figures.js';
 
 const now = () => performance.timeOrigin + performance.now();
 
 async function subscribed(stack: Stack, runId: string, onEvent: (e: RunEventMessage, at: number) => void) {
-  const socket: Socket = io(stack.apiUrl, { transports: ['websocket'], reconnection: false });
+  const socket: Socket = io(stack.apiUrl, {
+    transports: ['websocket'],
+    reconnection: false,
+    auth: { token: stack.admin.apiKey },
+  });
   socket.on(STREAM.runEvent, (e: RunEventMessage) => onEvent(e, now()));
   await new Promise((resolve) => socket.emit(STREAM.subscribe, { room: { kind: 'run', id: runId } }, resolve));
   return socket;

@@ -29,7 +29,11 @@ describe('RunEvent retention (real orchestrator and Postgres, default retention,
     )[0]?.n ?? 0;
 
   const subscribe = (request: SubscribeRequest): Promise<SubscribeAck> => {
-    const socket = io(stack.apiUrl, { transports: ['websocket'], reconnection: false });
+    const socket = io(stack.apiUrl, {
+      transports: ['websocket'],
+      reconnection: false,
+      auth: { token: stack.admin.apiKey },
+    });
     sockets.push(socket);
     return socket.timeout(10_000).emitWithAck(STREAM.subscribe, request);
   };

@@ -56,7 +56,11 @@ function rssMb(pid: number): number {
 }
 
 async function subscribeOnce(stack: Stack, request: SubscribeRequest, sockets: Socket[]): Promise<SubscribeAck> {
-  const socket = io(stack.apiUrl, { transports: ['websocket'], reconnection: false });
+  const socket = io(stack.apiUrl, {
+    transports: ['websocket'],
+    reconnection: false,
+    auth: { token: stack.admin.apiKey },
+  });
   sockets.push(socket);
   return socket.timeout(60_000).emitWithAck(STREAM.subscribe, request);
 }

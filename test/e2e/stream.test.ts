@@ -17,7 +17,11 @@ interface Subscription {
 }
 
 function subscribe(stack: Stack, runId: string, afterEventId?: string): Subscription {
-  const socket = io(stack.apiUrl, { transports: ['websocket'], reconnection: false });
+  const socket = io(stack.apiUrl, {
+    transports: ['websocket'],
+    reconnection: false,
+    auth: { token: stack.admin.apiKey },
+  });
   const live: RunEventMessage[] = [];
   socket.on(STREAM.runEvent, (raw: unknown) => live.push(RunEventSchema.parse(raw)));
   const request: SubscribeRequest = { room: { kind: 'run', id: runId }, ...(afterEventId ? { afterEventId } : {}) };
@@ -109,7 +113,11 @@ describe('live stream over socket.io (FAKE engine, real orchestrator and worker)
   });
 
   it('answers a malformed subscription with an error naming the field', async () => {
-    const socket = io(stack.apiUrl, { transports: ['websocket'], reconnection: false });
+    const socket = io(stack.apiUrl, {
+      transports: ['websocket'],
+      reconnection: false,
+      auth: { token: stack.admin.apiKey },
+    });
     sockets.push(socket);
     const ack = await new Promise<Ack>((resolve) =>
       socket.emit(STREAM.subscribe, { room: { kind: 'run', id: 'not-a-uuid' }, afterEventId: '-1' }, resolve),

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from './paths.js';
@@ -89,15 +89,20 @@ export async function startStack(prefix: string, options: StackOptions = {}): Pr
     workers: [],
     workDir,
     async startWorker(name, workerOptions = {}) {
-      // As an admin does: a one-time token for team demo. A worker restarted under the same name finds its
-      // credential file in its work dir and leaves the new token unused.
-      const enrolment = await api<{ token: string }>(stack, 'POST', '/workers/enrolment-tokens', {
-        teamId: await teamId(stack, DEMO_TEAM),
-      });
+      // As an admin does: a one-time token for team demo, on first start only. A worker restarted under the
+      // same name finds its credential file in its work dir (and needs no API call, should the database be down).
+      const workerDir = join(workDir, name);
+      const enrolment = existsSync(join(workerDir, 'credential.json'))
+        ? ''
+        : (
+            await api<{ token: string }>(stack, 'POST', '/workers/enrolment-tokens', {
+              teamId: await teamId(stack, DEMO_TEAM),
+            })
+          ).body.token;
       const worker = startProcess('node', [join(REPO_ROOT, 'apps/worker/dist/main.js'), '--name', name], {
         RESLAB_API_URL: workerOptions.apiUrl ?? apiUrl,
-        RESLAB_ENROLMENT_TOKEN: enrolment.body.token,
-        RESLAB_WORK_DIR: join(workDir, name),
+        RESLAB_ENROLMENT_TOKEN: enrolment,
+        RESLAB_WORK_DIR: workerDir,
         RESLAB_ARTIFACT_DIR: artifactDir,
         RESLAB_WORKER_IDLE_MS: '200',
         ...workerOptions.env,
