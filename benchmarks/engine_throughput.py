@@ -15,6 +15,7 @@ these machines are shared, so only the ratios measured in the same run mean much
 
 import argparse
 import json
+import os
 import pickle
 import subprocess
 import sys
@@ -56,7 +57,8 @@ def write_cifar10(root: Path, images: int) -> Path:
 def engine_images_per_second(root: Path, images: int, epochs: int) -> tuple[float, dict]:
     config = {
         "model": {"arch": "resnet", "depth": 20},
-        "data": {"dataset": "cifar10", "root": str(root), "valSize": 0, "testSubset": 1000, "augment": True},
+        # data.root names a folder under the engine's RESLAB_DATA_DIRS (set below), as a worker passes it.
+        "data": {"dataset": "cifar10", "root": ".", "valSize": 0, "testSubset": 1000, "augment": True},
         "optim": {"lr": 0.1, "batchSize": BATCH},
         "epochs": epochs,
         "diagnostics": {"gradFlowBatches": 0},
@@ -66,6 +68,7 @@ def engine_images_per_second(root: Path, images: int, epochs: int) -> tuple[floa
     out = subprocess.run(
         [sys.executable, "-m", "reslab_engine", "train", "--config", str(config_path), "--out", str(root / "run")],
         cwd=ROOT / "libs" / "engine",
+        env={**os.environ, "RESLAB_DATA_DIRS": str(root)},
         capture_output=True,
         text=True,
         check=True,

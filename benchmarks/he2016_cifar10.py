@@ -14,6 +14,7 @@ second, beside the published figures.
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -65,7 +66,10 @@ def main() -> int:
             config["device"] = args.device
             config["diagnostics"] = {"gradFlowBatches": 0}  # a diagnostic, not the recipe: skip its cost
             if args.data_root:
-                config["data"]["root"] = args.data_root
+                # data.root is a folder name under RESLAB_DATA_DIRS, as on a worker.
+                folder = Path(args.data_root).resolve()
+                os.environ["RESLAB_DATA_DIRS"] = str(folder.parent)
+                config["data"]["root"] = folder.name
             if args.epochs:
                 config["epochs"] = args.epochs
             if args.train_subset:
