@@ -80,7 +80,13 @@ export async function startStack(prefix: string, options: StackOptions = {}): Pr
     return orchestrator;
   };
   const orchestrator = await launchOrchestrator();
-  const admin = { ...ADMIN, apiKey: await signInWithKey(apiUrl, ADMIN.email, ADMIN.password) };
+  let admin: TestUser;
+  try {
+    admin = { ...ADMIN, apiKey: await signInWithKey(apiUrl, ADMIN.email, ADMIN.password) };
+  } catch (error) {
+    await orchestrator.stop();
+    throw error;
+  }
   const stack: Stack = {
     apiUrl,
     admin,
