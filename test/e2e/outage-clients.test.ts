@@ -78,7 +78,7 @@ describe('clients ride out an orchestrator outage (FAKE engine; real orchestrato
 
   it('the demo follower (infra/demo/degradation-sweep.mjs) survives an orchestrator restart and reports the sweep', async () => {
     // No worker yet: the sweep stays queued, so the follower is still following when the orchestrator stops.
-    const demo = startProcess('node', [DEMO, stack.apiUrl], {});
+    const demo = startProcess('node', [DEMO, stack.apiUrl], { RESLAB_API_KEY: stack.admin.apiKey });
     try {
       await printed(demo, /\[demo\] submitted sweep [0-9a-f-]{36} \(8 runs\)/);
       await stack.stopOrchestrator();
