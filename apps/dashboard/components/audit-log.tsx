@@ -6,6 +6,24 @@ import { useApi } from '@/components/api-url';
 import { useLoadMore } from '@/components/paged-lists';
 import { formatTime, shortId } from '@/lib/format';
 
+/** Credential kinds (identity.ts CREDENTIAL_PREFIX) in words; `none` is a request that presented none (worker enrolment). */
+const VIA: Record<string, string> = {
+  session: 'session',
+  apiKey: 'API key',
+  workerSecret: 'worker secret',
+  shareLink: 'share link',
+  enrolment: 'enrolment token',
+};
+
+function Via({ via }: { via: AuditEntryDto['via'] }) {
+  if (!via.prefix) return <>{VIA[via.kind] ?? (via.kind === 'none' ? '—' : via.kind)}</>;
+  return (
+    <>
+      {VIA[via.kind] ?? via.kind} <span className="mono">{via.prefix}…</span>
+    </>
+  );
+}
+
 /** Objects the dashboard has a page for. */
 const TARGET_PAGE: Record<string, (id: string) => string> = {
   run: (id) => `/runs/${id}`,
@@ -67,7 +85,7 @@ export function AuditLog({ teamId, first }: { teamId: string; first: AuditPage }
                   <Target entry={e} />
                 </td>
                 <td>
-                  {e.via.kind === 'apiKey' ? 'API key' : e.via.kind} <span className="mono">{e.via.prefix}…</span>
+                  <Via via={e.via} />
                 </td>
                 <td className="mono">{e.address ?? '—'}</td>
               </tr>
