@@ -3,7 +3,7 @@ import type { RunDto } from '@reslab/contracts';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS_DIR, launchChromium } from '../support/browser.js';
-import { startDashboard } from '../support/dashboard.js';
+import { reserveDashboardPort, signedInContext, startDashboard } from '../support/dashboard.js';
 import { type ManagedProcess } from '../support/processes.js';
 import { tinyConfig } from '../support/runs.js';
 import { api, FAKE_ENGINE_COMMAND, type Stack, startStack } from '../support/stack.js';
@@ -17,8 +17,9 @@ describe('dashboard through an orchestrator outage (FAKE engine; real orchestrat
   let browser: Browser;
 
   beforeAll(async () => {
+    const port = await reserveDashboardPort();
     stack = await startStack('reslab_doutage');
-    ({ url: dashboardUrl, process: dashboard } = await startDashboard(stack.apiUrl, '/workers'));
+    ({ url: dashboardUrl, process: dashboard } = await startDashboard(stack.apiUrl, '/login', port));
     browser = await launchChromium();
   });
 
@@ -39,7 +40,9 @@ describe('dashboard through an orchestrator outage (FAKE engine; real orchestrat
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const runUrl = `${dashboardUrl}/runs/${created.body.id}`;
 
-    const live = await browser.newPage();
+    // Signed in before the outage (signing in needs the orchestrator); both pages share the session cookie.
+    const context = await signedInContext(browser, stack.apiUrl, dashboardUrl, stack.admin);
+    const live = await context.newPage();
     await live.goto(runUrl);
     await banner(live).and(live.locator('[data-state="live"]')).waitFor();
     await live.evaluate(() => {
@@ -50,7 +53,7 @@ describe('dashboard through an orchestrator outage (FAKE engine; real orchestrat
     await banner(live).getByText('Orchestrator unreachable — retrying').waitFor({ timeout: 30_000 });
     await expect(banner(live).getAttribute('role')).resolves.toBe('status');
     // A page opened during the outage waits it out instead of staying on an error.
-    const opened = await browser.newPage();
+    const opened = await context.newPage();
     await opened.goto(runUrl);
     await banner(opened)
       .getByText(/Orchestrator unreachable — retrying in \d+ s/)

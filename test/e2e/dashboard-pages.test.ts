@@ -3,7 +3,7 @@ import type { RunPage, SweepDetailDto } from '@reslab/contracts';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS_DIR, launchChromium } from '../support/browser.js';
-import { startDashboard } from '../support/dashboard.js';
+import { reserveDashboardPort, signInThroughForm, startDashboard } from '../support/dashboard.js';
 import { type ManagedProcess, waitFor } from '../support/processes.js';
 import { api, type Stack, startStack } from '../support/stack.js';
 
@@ -22,11 +22,14 @@ describe('dashboard pages: launch, live run, sweep, compare, workers (real brows
   let sweepId: string;
 
   beforeAll(async () => {
+    const port = await reserveDashboardPort();
     stack = await startStack('reslab_dpages');
     await Promise.all([stack.startWorker('pages-worker-a'), stack.startWorker('pages-worker-b')]);
-    ({ url: dashboardUrl, process: dashboard } = await startDashboard(stack.apiUrl, '/runs'));
+    ({ url: dashboardUrl, process: dashboard } = await startDashboard(stack.apiUrl, '/login', port));
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // As a user does: the form at /login, which leads on to the page they asked for.
+    await signInThroughForm(page, dashboardUrl, stack.admin, '/launch');
   });
 
   afterAll(async () => {
@@ -36,7 +39,9 @@ describe('dashboard pages: launch, live run, sweep, compare, workers (real brows
   });
 
   it('launches a sweep from the form and draws a run’s epochs live, without reloading', async () => {
-    await page.goto(`${dashboardUrl}/launch`);
+    expect(new URL(page.url()).pathname).toBe('/launch');
+    // The sweep goes into a project of the admin's team, picked from GET /projects.
+    await expect(page.getByTestId('launch-project').inputValue()).resolves.toBe('demo/default');
     // The built-in degradation template fills the form with its recipe: 14 px images, the paper's step schedule.
     await page.getByTestId('use-degradation-template').click();
     await expect(page.getByLabel('Image size in pixels (optional)').inputValue()).resolves.toBe('14');

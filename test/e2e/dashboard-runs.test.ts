@@ -3,7 +3,7 @@ import type { RunDto } from '@reslab/contracts';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS_DIR, launchChromium } from '../support/browser.js';
-import { startDashboard } from '../support/dashboard.js';
+import { reserveDashboardPort, signedInContext, startDashboard } from '../support/dashboard.js';
 import { type ManagedProcess, waitFor } from '../support/processes.js';
 import { api, type Stack, startStack } from '../support/stack.js';
 
@@ -14,9 +14,10 @@ describe('dashboard lists runs from the API (real browser, real stack)', () => {
   let browser: Browser;
 
   beforeAll(async () => {
+    const port = await reserveDashboardPort();
     stack = await startStack('reslab_dash');
     await stack.startWorker('dash-worker');
-    ({ url: dashboardUrl, process: dashboard } = await startDashboard(stack.apiUrl, '/runs'));
+    ({ url: dashboardUrl, process: dashboard } = await startDashboard(stack.apiUrl, '/login', port));
     browser = await launchChromium();
   });
 
@@ -38,7 +39,9 @@ describe('dashboard lists runs from the API (real browser, real stack)', () => {
       180_000,
     );
 
-    const page = await browser.newPage();
+    // Signed in with the cookie the login page would set (dashboard-pages signs in through the form).
+    const context = await signedInContext(browser, stack.apiUrl, dashboardUrl, stack.admin);
+    const page = await context.newPage();
     await page.goto(`${dashboardUrl}/runs`);
     const row = page.locator(`[data-testid="run-row"][data-status="succeeded"]`);
     await expect(row.count()).resolves.toBe(1);
