@@ -214,5 +214,11 @@ describe('dashboard sign-in, share links and keys (FAKE engine; real orchestrato
     expect((await api(stack, 'GET', '/auth/me', undefined, { token: cookie?.value ?? '' })).status).toBe(401);
     await page.goto(`${dashboardUrl}/runs`);
     expect(new URL(page.url()).pathname).toBe('/login');
+    // A cookie whose session the orchestrator no longer honours (here: the one just revoked) also ends at
+    // /login, from the API's 401, and comes back to the page asked for.
+    if (cookie) await signedIn.addCookies([cookie]);
+    await page.goto(`${dashboardUrl}/sweeps/${sweepId}`);
+    await page.waitForURL((url) => url.pathname === '/login');
+    expect(new URL(page.url()).searchParams.get('next')).toBe(`/sweeps/${sweepId}`);
   });
 });
