@@ -26,7 +26,7 @@ describe('the repair sweep runs every lease, not only at boot', () => {
     const { body: run } = await api<RunDto>(stack, 'POST', '/runs', { config: tinyConfig() });
     const lost = await query(
       stack.db.url,
-      `UPDATE pgboss.job SET state = 'completed', completed_on = now() WHERE name = 'runs' AND singleton_key = $1
+      `UPDATE pgboss.job SET state = 'completed', completed_on = now() WHERE name LIKE 'runs_%' AND singleton_key = $1
         RETURNING id`,
       [run.id],
     );

@@ -33,7 +33,7 @@ export async function integrity(
   const [queued] = await query<{ n: number }>(
     databaseUrl,
     `SELECT count(*)::int AS n FROM "Run" r WHERE r.status = 'queued' AND NOT EXISTS (
-       SELECT 1 FROM pgboss.job j WHERE j.name = 'runs' AND j.singleton_key = r.id::text
+       SELECT 1 FROM pgboss.job j WHERE j.name = 'runs_' || r."teamId"::text AND j.singleton_key = r.id::text
           AND j.state IN ('created', 'retry', 'active'))`,
   );
   const [running] = await query<{ n: number }>(

@@ -31,6 +31,11 @@ import { RunEventsService, runRoom, sweepRoom, WORKERS_ROOM } from './run-events
  * credential's sockets are closed at once. Origins are checked by the adapter
  * (stream-io.adapter.ts) before any of this.
  */
+/** A refused handshake: clients read `data.status` (as on REST) to tell a bad credential from an outage. */
+function refused(status: number, message: string): Error & { data: { status: number } } {
+  return Object.assign(new Error(message), { data: { status } });
+}
+
 @WebSocketGateway()
 export class StreamGateway implements OnGatewayInit {
   constructor(
@@ -54,13 +59,16 @@ export class StreamGateway implements OnGatewayInit {
           address: socket.handshake.address ?? null,
         })
         .then((principal) => {
-          if (!principal) return next(new Error('sign in, or pass an API key or share link as auth.token'));
-          if (principal.kind === 'worker') return next(new Error('a worker secret does not open the stream'));
+          if (!principal) return next(refused(401, 'sign in, or pass an API key or share link as auth.token'));
+          if (principal.kind === 'worker') return next(refused(403, 'a worker secret does not open the stream'));
           socket.data.principal = principal;
           next();
         })
-        .catch((error: { response?: { message?: string }; message: string }) =>
-          next(new Error(error.response?.message ?? error.message)),
+        .catch((error: { getStatus?: () => number; response?: { message?: string }; message: string }) =>
+          // Not an HTTP refusal: the credential could not be looked up (the database is down), so retry.
+          error.getStatus
+            ? next(refused(error.getStatus(), error.response?.message ?? error.message))
+            : next(refused(503, 'the database is unreachable; retrying')),
         );
     });
     const close = async (match: (principal: Principal) => boolean) => {
