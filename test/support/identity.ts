@@ -255,9 +255,13 @@ export const operationName = (op: Pick<SpecOperation, 'method' | 'path'>) => `${
  * enum value, the smallest number allowed. `named` supplies a value by
  * property name wherever the schema has that property, required or not (an
  * id of the object under test, a project), so a body points at the objects a
- * test chooses.
+ * test chooses. `everyProperty` fills the optional properties too.
  */
-export function minimalBody(schema: JsonSchema, named: Record<string, unknown> = {}): unknown {
+export function minimalBody(
+  schema: JsonSchema,
+  named: Record<string, unknown> = {},
+  options: { everyProperty?: boolean } = {},
+): unknown {
   const value = (s: JsonSchema, name: string | null): unknown => {
     if (name !== null && name in named) return named[name];
     if (s.oneOf?.[0]) return value(s.oneOf[0], name);
@@ -266,7 +270,8 @@ export function minimalBody(schema: JsonSchema, named: Record<string, unknown> =
     switch (s.type) {
       case 'object': {
         const out: Record<string, unknown> = {};
-        const keys = new Set([...(s.required ?? []), ...Object.keys(s.properties ?? {}).filter((k) => k in named)]);
+        const optional = Object.keys(s.properties ?? {}).filter((k) => options.everyProperty || k in named);
+        const keys = new Set([...(s.required ?? []), ...optional]);
         for (const key of keys) out[key] = value(s.properties?.[key] ?? {}, key);
         return out;
       }
