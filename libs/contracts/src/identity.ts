@@ -55,7 +55,7 @@ export const PlainText = (max: number) =>
 export const Email = z
   .string()
   .max(254)
-  .regex(/^[^\s@\u0000]+@[^\s@\u0000]+$/, 'an e-mail address, name@host')
+  .regex(/^[^\s@]+@[^\s@]+$/, 'an e-mail address, name@host')
   .transform((s) => s.toLowerCase());
 
 /** NIST SP 800-63B §5.1.1.2: at least 8 characters, no composition rules; 256 bounds argon2's work. */
@@ -188,7 +188,11 @@ export const CreateEnrolmentTokenRequest = z
     /** The team the worker will serve; null enrols a worker shared by every team (instance admins only). */
     teamId: z.uuid().nullable(),
     /** Minutes the token stays usable; it works once. */
-    expiresInMinutes: z.int().min(1).max(7 * 24 * 60).default(60),
+    expiresInMinutes: z
+      .int()
+      .min(1)
+      .max(7 * 24 * 60)
+      .default(60),
   })
   .strict();
 export type CreateEnrolmentTokenRequest = z.infer<typeof CreateEnrolmentTokenRequest>;
@@ -223,7 +227,11 @@ export const CreateShareRequest = z
     z.object({ kind: z.literal('run'), runId: z.uuid(), expiresAt: isoTime.optional() }).strict(),
     z.object({ kind: z.literal('sweep'), sweepId: z.uuid(), expiresAt: isoTime.optional() }).strict(),
     z
-      .object({ kind: z.literal('comparison'), runIds: z.array(z.uuid()).min(2).max(20), expiresAt: isoTime.optional() })
+      .object({
+        kind: z.literal('comparison'),
+        runIds: z.array(z.uuid()).min(2).max(20),
+        expiresAt: isoTime.optional(),
+      })
       .strict(),
   ])
   .describe('What to share read-only: a run, a sweep, or a comparison of runs');
