@@ -16,7 +16,7 @@ import { type ClaimResponse, PAGE_LIMIT, PROTOCOL_VERSION, type RunDto } from '@
 import pg from 'pg';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/support/browser.js';
-import { startDashboard } from '../test/support/dashboard.js';
+import { reserveDashboardPort, signedInContext, startDashboard } from '../test/support/dashboard.js';
 import { waitForHttp } from '../test/support/processes.js';
 import { api, enrolTestWorker, startStack } from '../test/support/stack.js';
 
@@ -67,9 +67,11 @@ async function measure(page: Page, label: string, url: string, ready: string): P
 
 async function main() {
   const t0 = Date.now();
+  // The orchestrator admits browsers from the dashboard's origin only: the port is chosen first.
+  const dashboardPort = await reserveDashboardPort();
   const stack = await startStack('reslab_bench_dash');
   const pool = new pg.Pool({ connectionString: stack.db.url, max: 4 });
-  const { url: dashboardUrl, process: dashboard } = await startDashboard(stack.apiUrl);
+  const { url: dashboardUrl, process: dashboard } = await startDashboard(stack.apiUrl, '/login', dashboardPort);
   const browser = await launchChromium();
   try {
     // Seed: 1,000 runs through the API, 16 requests at a time.
@@ -111,7 +113,11 @@ async function main() {
       `seeded ${RUNS} runs and ${COMPARE_RUNS}×${EPOCHS} epochs in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`,
     );
 
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // Signed in as the admin, as a person is (the session cookie), so every page renders as it does for users.
+    const context = await signedInContext(browser, stack.apiUrl, dashboardUrl, stack.admin, {
+      viewport: { width: 1280, height: 900 },
+    });
+    const page = await context.newPage();
     console.log('navigation start → rendered (two frames after the content is in the DOM / drawn):');
     const rowCount = (n: number) => `document.querySelectorAll('[data-testid="run-row"]').length === ${n}`;
     const base = await measure(
