@@ -90,8 +90,11 @@ lint:
 migrate:
 	infra/migrate.sh
 
+# The process logs and secrets of this run only (test/support/test-log.ts); the scan of them runs last.
 test-ts:
+	rm -rf .reslab/test-logs
 	npx vitest run
+	npx vitest run --config test/secrets/vitest.config.ts
 
 test-python:
 	cd libs/engine && ../../$(VENV)/bin/python -m pytest -q

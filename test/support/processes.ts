@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { appendProcessLog, processLogPath } from './test-log.js';
 
 /** A real OS process started by a test, with its output kept for failure messages. */
 export interface ManagedProcess {
@@ -18,8 +19,11 @@ export function startProcess(
 ): ManagedProcess {
   const child = spawn(command, args, { env: { ...process.env, ...env }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
+  // Also kept whole on disk, for the scan for leaked secrets at the end of `make test`.
+  const logPath = processLogPath(command, args, child.pid);
   const keep = (chunk: Buffer) => {
     log = (log + chunk.toString()).slice(-200_000);
+    appendProcessLog(logPath, chunk);
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from './paths.js';
 import { createMigratedDatabase, type ScratchDatabase } from './postgres.js';
 import { freePort, type ManagedProcess, startProcess, waitForHttp } from './processes.js';
+import { rememberSecret, rememberSecretsIn } from './test-log.js';
 
 /**
  * The platform as `make demo` runs it, on a database of its own: the built
@@ -68,7 +69,8 @@ export async function startStack(prefix: string, options: StackOptions = {}): Pr
     RESLAB_LEASE_SECONDS: String(options.leaseSeconds ?? 30),
     RESLAB_ADMIN_EMAIL: ADMIN.email,
     RESLAB_ADMIN_PASSWORD: ADMIN.password,
-    LOG_LEVEL: 'warn',
+    // info, not warn: the secret scan at the end of make test reads everything the orchestrator says.
+    LOG_LEVEL: 'info',
   };
   const launchOrchestrator = async () => {
     const orchestrator = startProcess('node', [join(REPO_ROOT, 'apps/orchestrator/dist/main.js')], orchestratorEnv);
@@ -157,7 +159,11 @@ export async function api<T = unknown>(
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
+  const parsed = (text ? JSON.parse(text) : null) as T;
+  rememberSecretsIn(body);
+  rememberSecretsIn(parsed);
+  if (as.token) rememberSecret('credential', as.token);
+  return { status: response.status, body: parsed };
 }
 
 /** Signs in with a password (POST /auth/login) and makes an API key with that session, as `reslab login` does. */
@@ -169,13 +175,17 @@ export async function signInWithKey(apiUrl: string, email: string, password: str
   });
   if (!login.ok) throw new Error(`sign-in of ${email} failed: HTTP ${login.status} ${await login.text()}`);
   const { token } = (await login.json()) as { token: string };
+  rememberSecret('password', password);
+  rememberSecret('session', token);
   const key = await fetch(`${apiUrl}/keys`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ name: 'tests' }),
   });
   if (!key.ok) throw new Error(`key for ${email} failed: HTTP ${key.status} ${await key.text()}`);
-  return ((await key.json()) as { secret: string }).secret;
+  const { secret } = (await key.json()) as { secret: string };
+  rememberSecret('apiKey', secret);
+  return secret;
 }
 
 export async function teamId(stack: Pick<Stack, 'apiUrl' | 'admin'>, slug: string): Promise<string> {
