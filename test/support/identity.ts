@@ -9,6 +9,7 @@ import {
 } from '@reslab/contracts';
 import { io, type Socket } from 'socket.io-client';
 import { api, type Stack, signInWithKey, type TestUser } from './stack.js';
+import { rememberSecret, rememberSecretsIn } from './test-log.js';
 
 /**
  * People, teams and credentials for the security tests, made the way a real
@@ -92,6 +93,10 @@ export async function callApi(
   const text = await response.text();
   let json: unknown = null;
   if (response.headers.get('content-type')?.includes('application/json') && text) json = JSON.parse(text);
+  // For the scan of every process log at the end of make test (test-log.ts), as api() does.
+  if (options.token) rememberSecret('credential', options.token);
+  rememberSecretsIn(options.body);
+  rememberSecretsIn(json);
   return { status: response.status, headers: response.headers, text, json };
 }
 
@@ -107,6 +112,7 @@ export interface StreamOptions {
 
 /** A socket.io client as the dashboard or a script opens one, without reconnecting (a test sees each refusal). */
 export function openStream(stack: Pick<Stack, 'apiUrl'>, options: StreamOptions): Socket {
+  if (options.token) rememberSecret('credential', options.token);
   return io(stack.apiUrl, {
     transports: options.transports ?? ['websocket'],
     reconnection: false,
