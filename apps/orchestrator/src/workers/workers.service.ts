@@ -113,23 +113,28 @@ export class WorkersService {
             message: 'enrolment token unknown, used or expired: ask a team admin for a new one',
           });
         }
-        if (await tx.worker.findUnique({ where: { name: request.name } })) {
+        const fields = {
+          host: request.host,
+          slots: request.slots,
+          teamId: token.teamId,
+          secretHash: hashToken(secret),
+          revokedAt: null,
+          draining: false,
+          lastHeartbeatAt: new Date(),
+        };
+        const existing = await tx.worker.findUnique({ where: { name: request.name } });
+        // A name held by a live credential is taken. One that was revoked, or registered before workers had
+        // credentials, is enrolled afresh under its old id, keeping its history.
+        if (existing?.secretHash && !existing.revokedAt) {
           throw new ConflictException({
             statusCode: 409,
             error: 'Conflict',
             message: `a worker named ${request.name} exists`,
           });
         }
-        const worker = await tx.worker.create({
-          data: {
-            name: request.name,
-            host: request.host,
-            slots: request.slots,
-            teamId: token.teamId,
-            secretHash: hashToken(secret),
-          },
-          include: withRuns(),
-        });
+        const worker = existing
+          ? await tx.worker.update({ where: { id: existing.id }, data: fields, include: withRuns() })
+          : await tx.worker.create({ data: { name: request.name, ...fields }, include: withRuns() });
         await tx.enrolmentToken.update({ where: { id: token.id }, data: { workerId: worker.id } });
         return worker;
       }),
