@@ -21,7 +21,7 @@ import {
   subscribeRoom,
 } from '../support/identity.js';
 import { tinyConfig } from '../support/runs.js';
-import { api, DEMO_TEAM, enrolTestWorker, type Stack, startStack, teamId } from '../support/stack.js';
+import { api, enrolTestWorker, type Stack, startStack } from '../support/stack.js';
 
 /**
  * A share link opens its run, sweep or comparison read-only, with no account:
@@ -36,7 +36,10 @@ describe('share links (real orchestrator, real Postgres)', () => {
   let otherSweep: SweepDetailDto;
   let loose: RunDto;
   let link: CreatedShare;
-  /** Ids of the team the link must not show: other runs and sweeps, the team, its worker, its people. */
+  /**
+   * Ids the link must not show: other runs and sweeps, the team's worker, its people and the admin's key. (The
+   * team's own id is in ShareDto by contract, an opaque id that opens nothing to a link.)
+   */
   const notShared = new Set<string>();
   const sockets: Socket[] = [];
 
@@ -57,7 +60,6 @@ describe('share links (real orchestrator, real Postgres)', () => {
       loose.id,
       otherSweep.id,
       ...otherSweep.runs.map((r) => r.id),
-      await teamId(stack, DEMO_TEAM),
       worker.id,
       me.user.id,
       me.credential.id,
@@ -120,6 +122,23 @@ describe('share links (real orchestrator, real Postgres)', () => {
     }
     console.log(`share link: ${reads.length + 2} reads of the shared sweep, ${lists.length} lists checked`);
     expect(shown).toEqual([]);
+  });
+
+  it("does not tell a viewer with no account who the team's people are: no e-mail in any answer to the link", async () => {
+    // The link is meant to be passed around; the e-mail of the person who made it is not part of what it shares.
+    const paths = new Set([
+      '/shares/current',
+      `/sweeps/${shared.id}`,
+      `/runs/${shared.runs[0]?.id}`,
+      `/experiments/${shared.experimentId}`,
+      ...operations.filter((o) => o.method === 'GET' && o.pathParams.length === 0).map((o) => o.path),
+    ]);
+    const told: string[] = [];
+    for (const path of paths) {
+      const answer = await asLink('GET', path);
+      if (answer.text.includes(stack.admin.email)) told.push(`GET ${path} (${answer.status})`);
+    }
+    expect(told, `answers to the link that name ${stack.admin.email}`).toEqual([]);
   });
 
   it('changes nothing: every operation other than a read is 403 (generated from /openapi.json)', async () => {
