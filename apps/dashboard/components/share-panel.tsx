@@ -116,7 +116,7 @@ export function SharePanel({ target, initial }: { target: ShareTarget; initial: 
                       /s/{s.prefix}…
                     </th>
                     <td>
-                      {formatTime(s.createdAt)} <span className="muted small">by {s.createdBy}</span>
+                      {formatTime(s.createdAt)} <span className="muted small">by {s.createdBy ?? 'a team member'}</span>
                     </td>
                     <td>{s.expiresAt ? formatTime(s.expiresAt) : 'never'}</td>
                     <td>{state}</td>

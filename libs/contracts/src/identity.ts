@@ -246,7 +246,8 @@ export const ShareDto = z.object({
   sweepId: z.uuid().nullable(),
   prefix: z.string(),
   createdAt: isoTime,
-  createdBy: z.string(),
+  /** The creator's e-mail, for the team; null when read through the link itself, which names no one. */
+  createdBy: z.string().nullable(),
   expiresAt: isoTime.nullable(),
   revokedAt: isoTime.nullable(),
 });

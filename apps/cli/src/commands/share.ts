@@ -125,7 +125,7 @@ export const shareLs: Command = {
           s.kind,
           sharedObject(s),
           s.prefix,
-          s.createdBy,
+          s.createdBy ?? '-',
           minute(s.createdAt),
           s.expiresAt ? minute(s.expiresAt) : 'never',
           credentialState(s),
