@@ -110,35 +110,42 @@ export interface StreamOptions {
   transports?: ('websocket' | 'polling')[];
 }
 
+type HandshakeOutcome = { outcome: 'connected' } | { outcome: 'refused'; reason: string };
+/** How each socket's handshake ended, listened for from the moment it is opened, so no answer is missed. */
+const handshakes = new WeakMap<Socket, Promise<HandshakeOutcome>>();
+
 /** A socket.io client as the dashboard or a script opens one, without reconnecting (a test sees each refusal). */
 export function openStream(stack: Pick<Stack, 'apiUrl'>, options: StreamOptions): Socket {
   if (options.token) rememberSecret('credential', options.token);
-  return io(stack.apiUrl, {
+  const socket = io(stack.apiUrl, {
     transports: options.transports ?? ['websocket'],
     reconnection: false,
     forceNew: true,
     ...(options.token ? { auth: { token: options.token } } : {}),
     ...(options.origin ? { extraHeaders: { Origin: options.origin } } : {}),
   });
+  handshakes.set(
+    socket,
+    new Promise((resolve) => {
+      socket.once('connect', () => resolve({ outcome: 'connected' }));
+      socket.once('connect_error', (error: Error) => resolve({ outcome: 'refused', reason: error.message }));
+    }),
+  );
+  return socket;
 }
 
 /**
  * How a handshake ended: `connected`, or `refused` with the server's reason. A handshake that does neither within
  * `timeoutMs` fails the test.
  */
-export function handshake(
-  socket: Socket,
-  timeoutMs = 10_000,
-): Promise<{ outcome: 'connected' } | { outcome: 'refused'; reason: string }> {
+export function handshake(socket: Socket, timeoutMs = 10_000): Promise<HandshakeOutcome> {
+  const outcome = handshakes.get(socket);
+  if (!outcome) throw new Error('handshake() takes a socket made by openStream()');
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`socket handshake: no answer within ${timeoutMs} ms`)), timeoutMs);
-    socket.once('connect', () => {
+    void outcome.then((result) => {
       clearTimeout(timer);
-      resolve({ outcome: 'connected' });
-    });
-    socket.once('connect_error', (error: Error) => {
-      clearTimeout(timer);
-      resolve({ outcome: 'refused', reason: error.message });
+      resolve(result);
     });
   });
 }
