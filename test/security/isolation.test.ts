@@ -361,7 +361,7 @@ describe('team isolation, generated from /openapi.json (real orchestrator, real 
   it("refuses team B's socket every room of team A; B's workers room and stream carry nothing of A", async () => {
     const anonymous = openStream(stack, { token: null });
     sockets.push(anonymous);
-    expect((await handshake(anonymous)).outcome).toBe('refused');
+    expect(await handshake(anonymous)).toMatchObject({ outcome: 'refused', status: 401 });
 
     const socketB = openStream(stack, { token: userB.apiKey });
     const socketA = openStream(stack, { token: stack.admin.apiKey });

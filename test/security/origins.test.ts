@@ -82,31 +82,9 @@ describe('origins, headers and body limits (real orchestrator, real Postgres)', 
     expect((await handshake(evilPolling)).outcome).toBe('refused');
     expect((await handshake(own)).outcome).toBe('connected');
 
-    // Below socket.io-client: the raw upgrade request a page on evil.example would make, with a valid key.
-    const upgrade = await new Promise<string>((resolve, reject) => {
-      const url = new URL('/socket.io/?EIO=4&transport=websocket', stack.apiUrl);
-      const req = httpRequest(url, {
-        headers: {
-          connection: 'Upgrade',
-          upgrade: 'websocket',
-          origin: EVIL,
-          authorization: `Bearer ${stack.admin.apiKey}`,
-          'sec-websocket-version': '13',
-          'sec-websocket-key': Buffer.from('sixteen byte key').toString('base64'),
-        },
-      });
-      req.on('upgrade', (_response, socket) => {
-        socket.destroy();
-        resolve('101 switched protocols');
-      });
-      req.on('response', (response) => {
-        response.resume();
-        resolve(String(response.statusCode));
-      });
-      req.on('error', (error) => resolve(`connection closed (${error.message})`));
-      req.setTimeout(10_000, () => reject(new Error('raw upgrade: no answer within 10 s')));
-      req.end();
-    });
+    // Below socket.io-client: the raw upgrade request a page would make, with a valid key; only the Origin differs.
+    const upgrade = await rawUpgrade(stack.apiUrl, EVIL, stack.admin.apiKey);
+    expect(await rawUpgrade(stack.apiUrl, DASHBOARD, stack.admin.apiKey)).toBe('101 switched protocols');
     console.log(`WebSocket from ${EVIL}: refused (raw upgrade answered: ${upgrade}); from ${DASHBOARD}: connected`);
     expect(upgrade).not.toBe('101 switched protocols');
   });
@@ -210,6 +188,34 @@ describe('origins, headers and body limits (real orchestrator, real Postgres)', 
     expect(refusals).toEqual([]);
   });
 });
+
+/** A WebSocket upgrade of the socket.io endpoint from `origin`: '101 switched protocols', or what came instead. */
+function rawUpgrade(apiUrl: string, origin: string, token: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const url = new URL('/socket.io/?EIO=4&transport=websocket', apiUrl);
+    const req = httpRequest(url, {
+      headers: {
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        origin,
+        authorization: `Bearer ${token}`,
+        'sec-websocket-version': '13',
+        'sec-websocket-key': Buffer.from('sixteen byte key').toString('base64'),
+      },
+    });
+    req.on('upgrade', (_response, socket) => {
+      socket.destroy();
+      resolve('101 switched protocols');
+    });
+    req.on('response', (response) => {
+      response.resume();
+      resolve(String(response.statusCode));
+    });
+    req.on('error', (error) => resolve(`connection closed (${error.message})`));
+    req.setTimeout(10_000, () => reject(new Error('raw upgrade: no answer within 10 s')));
+    req.end();
+  });
+}
 
 /** Dotted paths of every string in a JSON value (array items as their index). */
 function stringFields(value: unknown, prefix = ''): string[] {

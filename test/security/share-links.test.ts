@@ -208,6 +208,6 @@ describe('share links (real orchestrator, real Postgres)', () => {
     console.log(`share link revoked: next REST call ${next.status}, socket closed (${reason})`);
     const again = openStream(stack, { token: link.token });
     sockets.push(again);
-    expect(await handshake(again)).toMatchObject({ outcome: 'refused' });
+    expect(await handshake(again)).toMatchObject({ outcome: 'refused', status: 401 });
   });
 });

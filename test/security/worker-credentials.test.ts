@@ -131,7 +131,7 @@ describe('worker credentials (real orchestrator, real worker processes, FAKE eng
     expect(wrong).toEqual([]);
     const socket = openStream(stack, { token: w1.secret });
     try {
-      expect(await handshake(socket)).toMatchObject({ outcome: 'refused' });
+      expect(await handshake(socket)).toMatchObject({ outcome: 'refused', status: 403 });
     } finally {
       socket.close();
     }

@@ -110,7 +110,8 @@ export interface StreamOptions {
   transports?: ('websocket' | 'polling')[];
 }
 
-type HandshakeOutcome = { outcome: 'connected' } | { outcome: 'refused'; reason: string };
+/** A refusal by the server carries `data.status` as on REST (401 bad credential, 403 wrong kind); none below it. */
+type HandshakeOutcome = { outcome: 'connected' } | { outcome: 'refused'; reason: string; status: number | null };
 /** How each socket's handshake ended, listened for from the moment it is opened, so no answer is missed. */
 const handshakes = new WeakMap<Socket, Promise<HandshakeOutcome>>();
 
@@ -128,7 +129,9 @@ export function openStream(stack: Pick<Stack, 'apiUrl'>, options: StreamOptions)
     socket,
     new Promise((resolve) => {
       socket.once('connect', () => resolve({ outcome: 'connected' }));
-      socket.once('connect_error', (error: Error) => resolve({ outcome: 'refused', reason: error.message }));
+      socket.once('connect_error', (error: Error & { data?: { status?: number } }) =>
+        resolve({ outcome: 'refused', reason: error.message, status: error.data?.status ?? null }),
+      );
     }),
   );
   return socket;
