@@ -301,12 +301,16 @@ export function minimalBody(
       case 'boolean':
         return false;
       case 'string':
+        // A password (or token) a test makes up is recorded as a secret for the log scan: unique, so that a
+        // string of x's printed anywhere is not taken for it.
+        if (name === 'password') return `made-up-${randomBytes(8).toString('hex')}`;
         if (s.format === 'uuid') return '00000000-0000-4000-8000-000000000000';
         if (s.format === 'date-time') return new Date(Date.now() + 86_400_000).toISOString();
         if (s.pattern?.startsWith('^[^\\s@]+@')) return 'nobody@reslab.test';
         if (s.pattern && /^\^\[0-9a-f\]\{\d+\}\$$/.test(s.pattern))
           return '0'.repeat(Number(/\d+(?=\})/.exec(s.pattern)));
-        if (s.pattern?.startsWith('^rs')) return `${/^\^(rs[a-z]_)/.exec(s.pattern)?.[1] ?? ''}${'x'.repeat(43)}`;
+        if (s.pattern?.startsWith('^rs'))
+          return `${/^\^(rs[a-z]_)/.exec(s.pattern)?.[1] ?? ''}${randomBytes(32).toString('base64url')}`;
         return 'x'.repeat(Math.max(s.minLength ?? 1, 1));
       default:
         return null;
