@@ -15,7 +15,9 @@ function load() {
   try {
     return JSON.parse(readFileSync(file, 'utf8'));
   } catch {
-    console.error(`[demo] ${file} is not JSON: delete it, and the demo database (make db-down; rm -rf .reslab/postgres), to start over`);
+    console.error(
+      `[demo] ${file} is not JSON: delete it, and the demo database (make db-down; rm -rf .reslab/postgres), to start over`,
+    );
     process.exit(1);
   }
 }

@@ -16,9 +16,9 @@ export const CreateRunRequest = z
     name: z.string().min(1).max(200).optional(),
     config: RunConfig,
     /** Higher runs first; runs of equal priority in the order they were queued. */
-    priority: z.int().min(-100).max(100).default(0),
+    priority: z.int32().min(-100).max(100).default(0),
     /** Attempts before the run is failed for good (lease expiries count). */
-    maxAttempts: z.int().min(1).max(20).default(3),
+    maxAttempts: z.int32().min(1).max(20).default(3),
   })
   .strict();
 export type CreateRunRequest = z.infer<typeof CreateRunRequest>;
@@ -34,18 +34,18 @@ export const RunDto = z.object({
   name: z.string().nullable(),
   status: RunStatus,
   config: RunConfig,
-  attempt: z.int().nonnegative(),
+  attempt: z.int32().nonnegative(),
   workerId: z.uuid().nullable(),
   queuedAt: isoTime,
   startedAt: isoTime.nullable(),
   finishedAt: isoTime.nullable(),
   failureReason: z.string().nullable(),
-  exitCode: z.int().nullable(),
+  exitCode: z.int32().nullable(),
   stderrTail: z.string().nullable(),
   sweepId: z.uuid().nullable(),
   params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).nullable(),
-  priority: z.int(),
-  maxAttempts: z.int(),
+  priority: z.int32(),
+  maxAttempts: z.int32(),
   leaseExpiresAt: isoTime.nullable(),
   cancelRequestedAt: isoTime.nullable(),
 });
@@ -53,31 +53,31 @@ export type RunDto = z.infer<typeof RunDto>;
 
 export const EpochMetricDto = z.object({
   runId: z.uuid(),
-  epoch: z.int().positive(),
+  epoch: z.int32().positive(),
   split: z.enum(SPLITS),
   loss: z.number(),
   accuracy: z.number(),
   precision: z.number(),
   recall: z.number(),
   f1: z.number(),
-  perClass: z.array(z.object({ precision: z.number(), recall: z.number(), f1: z.number(), support: z.int() })),
+  perClass: z.array(z.object({ precision: z.number(), recall: z.number(), f1: z.number(), support: z.int32() })),
   lr: z.number(),
   seconds: z.number(),
   top5: z.number().nullable(),
   weighted: z.object({ precision: z.number(), recall: z.number(), f1: z.number() }).nullable(),
-  confusion: z.array(z.array(z.int())).nullable(),
+  confusion: z.array(z.array(z.int32())).nullable(),
 });
 export type EpochMetricDto = z.infer<typeof EpochMetricDto>;
 
 export const GpuInfo = z
-  .object({ index: z.int().nonnegative(), name: z.string(), memoryMiB: z.int().nonnegative() })
+  .object({ index: z.int32().nonnegative(), name: z.string(), memoryMiB: z.int32().nonnegative() })
   .strict();
 
 export const RegisterWorkerRequest = z
   .object({
     name: z.string().min(1).max(200),
     host: z.string().min(1).max(255),
-    slots: z.int().min(1).max(1024),
+    slots: z.int32().min(1).max(1024),
     gpus: z.array(GpuInfo).default([]),
   })
   .strict();
@@ -86,9 +86,9 @@ export type RegisterWorkerRequest = z.infer<typeof RegisterWorkerRequest>;
 /** An outbox item the orchestrator refused with a 4xx other than a fence: kept by the worker for a person to read. */
 export const DeadLetter = z.object({
   runId: z.uuid(),
-  attempt: z.int(),
+  attempt: z.int32(),
   kind: z.enum(['events', 'artifact', 'finish']),
-  status: z.int(),
+  status: z.int32(),
   message: z.string().max(2000),
   at: isoTime,
 });
@@ -100,7 +100,7 @@ export const WorkerDto = z.object({
   /** The team it serves; null for a worker shared by every team. */
   teamId: z.uuid().nullable(),
   host: z.string(),
-  slots: z.int(),
+  slots: z.int32(),
   gpus: z.array(GpuInfo),
   lastHeartbeatAt: isoTime,
   /** Set when an admin revoked its credential: it gets no more work. */
@@ -109,17 +109,17 @@ export const WorkerDto = z.object({
   /** Runs the worker holds now. */
   runningRunIds: z.array(z.uuid()),
   /** Outbox items the orchestrator refused (4xx, not a fence) since the worker's work dir was made. */
-  deadLetters: z.object({ count: z.int().nonnegative(), recent: z.array(DeadLetter) }),
+  deadLetters: z.object({ count: z.int32().nonnegative(), recent: z.array(DeadLetter) }),
 });
 export type WorkerDto = z.infer<typeof WorkerDto>;
 
 /** What a worker receives when it claims a queued run. */
 export const RunAssignment = z.object({
   runId: z.uuid(),
-  attempt: z.int().positive(),
+  attempt: z.int32().positive(),
   config: RunConfig,
   /** Seconds within which the worker must heartbeat, or the run goes back to the queue. */
-  leaseSeconds: z.int().positive(),
+  leaseSeconds: z.int32().positive(),
 });
 export type RunAssignment = z.infer<typeof RunAssignment>;
 
@@ -130,7 +130,9 @@ export type ClaimResponse = z.infer<typeof ClaimResponse>;
  * The attempt a worker write belongs to. The orchestrator takes a write only from the holder of the
  * run's current attempt; any other gets 409, so a worker cut off past its lease can change nothing.
  */
-const Attempt = z.int().positive();
+// int32 (z.int32), as every integer the orchestrator stores in an `integer` column: a larger one is a 400
+// naming the field, not a Postgres overflow (22003) answered as a 500.
+const Attempt = z.int32().positive();
 
 /** A batch of engine events for one run, posted by the worker that holds it. */
 export const IngestEventsRequest = z
@@ -141,7 +143,7 @@ export const IngestEventsRequest = z
      * The batch's place in its attempt's outbox, from 1. A batch at or below the last one stored is a
      * resend (its answer was lost) and is acknowledged without being stored twice.
      */
-    seq: z.int().positive(),
+    seq: z.int32().positive(),
     events: z.array(EngineEvent).min(1).max(10000),
   })
   .strict();
@@ -152,7 +154,7 @@ export const FinishRunRequest = z
     workerId: z.uuid(),
     attempt: Attempt,
     status: z.enum(['succeeded', 'failed', 'cancelled']),
-    exitCode: z.int().nullable(),
+    exitCode: z.int32().nullable(),
     signal: z.string().nullable(),
     failureReason: z.string().max(FAILURE_REASON_MAX).nullable(),
     /** Last lines of the engine's stderr, for a post-mortem without the worker's disk. */
@@ -169,7 +171,7 @@ export const HeartbeatRequest = z
     /** Attempts whose engine runs or whose report is not yet delivered: their leases move. */
     runs: z.array(HeldAttempt).max(1024).default([]),
     draining: z.boolean().default(false),
-    deadLetters: z.object({ count: z.int().nonnegative(), recent: z.array(DeadLetter).max(20) }).optional(),
+    deadLetters: z.object({ count: z.int32().nonnegative(), recent: z.array(DeadLetter).max(20) }).optional(),
   })
   .strict();
 export type HeartbeatRequest = z.infer<typeof HeartbeatRequest>;
@@ -183,11 +185,11 @@ export type HeartbeatResponse = z.infer<typeof HeartbeatResponse>;
 
 export const GradFlowDto = z.object({
   runId: z.uuid(),
-  epoch: z.int().nonnegative(),
+  epoch: z.int32().nonnegative(),
   blocks: z.array(
     z.object({
       name: z.string(),
-      index: z.int().nonnegative(),
+      index: z.int32().nonnegative(),
       paramGradNorm: z.number(),
       inputGradNorm: z.number(),
       activationNorm: z.number(),
@@ -226,7 +228,7 @@ export const ArtifactDto = z.object({
 });
 export type ArtifactDto = z.infer<typeof ArtifactDto>;
 
-const StatusCounts = z.record(RunStatus, z.int());
+const StatusCounts = z.record(RunStatus, z.int32());
 
 export const ExperimentDto = z.object({
   id: z.uuid(),
@@ -250,7 +252,7 @@ export const SweepDto = z.object({
 });
 export type SweepDto = z.infer<typeof SweepDto>;
 
-const FinalSplit = z.object({ epoch: z.int(), loss: z.number(), accuracy: z.number(), f1: z.number() });
+const FinalSplit = z.object({ epoch: z.int32(), loss: z.number(), accuracy: z.number(), f1: z.number() });
 
 /** A sweep with its runs and each run's last metrics per split: what the depth plot draws. */
 export const SweepDetailDto = SweepDto.extend({
@@ -263,18 +265,18 @@ export const SweepDetailDto = SweepDto.extend({
 export type SweepDetailDto = z.infer<typeof SweepDetailDto>;
 
 export const SweepPreviewDto = z.object({
-  count: z.int(),
+  count: z.int32(),
   runs: z.array(z.object({ name: z.string(), params: z.record(z.string(), z.unknown()) })),
 });
 export type SweepPreviewDto = z.infer<typeof SweepPreviewDto>;
 
 /** Body of every 4xx answer; `issues` names each bad field by its dotted path. */
 export const ApiError = z.object({
-  statusCode: z.int(),
+  statusCode: z.int32(),
   error: z.string(),
   message: z.string(),
   issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   /** On 429: seconds until another try is allowed (also the Retry-After header). */
-  retryAfterSeconds: z.int().optional(),
+  retryAfterSeconds: z.int32().optional(),
 });
 export type ApiError = z.infer<typeof ApiError>;

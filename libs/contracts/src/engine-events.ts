@@ -23,7 +23,7 @@ export const ClassMetric = z
     recall: ratio,
     f1: ratio,
     /** Number of true examples of this class in the split. */
-    support: z.int().nonnegative(),
+    support: z.int32().nonnegative(),
   })
   .strict();
 export type ClassMetric = z.infer<typeof ClassMetric>;
@@ -33,16 +33,18 @@ export const RunStartedEvent = z
     ...envelope,
     type: z.literal('run_started'),
     model: z.string(),
-    params: z.int().nonnegative(),
+    params: z.int32().nonnegative(),
     device: z.string(),
     dataset: z.string(),
-    numClasses: z.int().positive(),
-    sizes: z.object({ train: z.int().nonnegative(), val: z.int().nonnegative(), test: z.int().nonnegative() }).strict(),
-    epochs: z.int().positive(),
+    numClasses: z.int32().positive(),
+    sizes: z
+      .object({ train: z.int32().nonnegative(), val: z.int32().nonnegative(), test: z.int32().nonnegative() })
+      .strict(),
+    epochs: z.int32().positive(),
     /** First epoch this process will train: 1, or k+1 when resuming after epoch k. */
-    startEpoch: z.int().positive(),
+    startEpoch: z.int32().positive(),
     /** ImageFolder with onCorruptImage 'skip': images left out because they could not be read. */
-    skippedImages: z.int().nonnegative().optional(),
+    skippedImages: z.int32().nonnegative().optional(),
   })
   .strict();
 
@@ -51,7 +53,7 @@ export const EpochMetricEvent = z
     ...envelope,
     type: z.literal('epoch_metric'),
     /** 1-based. */
-    epoch: z.int().positive(),
+    epoch: z.int32().positive(),
     split: Split,
     /** Mean cross-entropy per example, in nats. */
     loss: z.number().nonnegative(),
@@ -66,7 +68,7 @@ export const EpochMetricEvent = z
     /** Share of examples whose label is among the 5 highest logits; only with more than 5 classes. */
     top5: ratio.optional(),
     /** confusion[true][predicted], counts of examples. */
-    confusion: z.array(z.array(z.int().nonnegative())).optional(),
+    confusion: z.array(z.array(z.int32().nonnegative())).optional(),
     /** Learning rate at the end of the epoch. */
     lr: z.number().nonnegative(),
     /** Wall-clock seconds spent on this split in this epoch. */
@@ -97,22 +99,22 @@ export const GradFlowEvent = z
   .object({
     ...envelope,
     type: z.literal('grad_flow'),
-    epoch: z.int().nonnegative(),
-    batches: z.int().positive(),
+    epoch: z.int32().nonnegative(),
+    batches: z.int32().positive(),
     blocks: z.array(BlockFlow).min(1),
   })
   .strict();
 export type GradFlowEvent = z.infer<typeof GradFlowEvent>;
 
 export const CheckpointEvent = z
-  .object({ ...envelope, type: z.literal('checkpoint'), epoch: z.int().nonnegative(), path: z.string() })
+  .object({ ...envelope, type: z.literal('checkpoint'), epoch: z.int32().nonnegative(), path: z.string() })
   .strict();
 
 export const RunFinishedEvent = z
   .object({
     ...envelope,
     type: z.literal('run_finished'),
-    epochs: z.int().nonnegative(),
+    epochs: z.int32().nonnegative(),
     seconds: z.number().nonnegative(),
   })
   .strict();
@@ -121,8 +123,8 @@ export const DivergedEvent = z
   .object({
     ...envelope,
     type: z.literal('diverged'),
-    epoch: z.int().positive(),
-    step: z.int().nonnegative(),
+    epoch: z.int32().positive(),
+    step: z.int32().nonnegative(),
     /** The non-finite loss, as text, because JSON has no NaN or Infinity. */
     loss: z.string(),
   })

@@ -80,7 +80,7 @@ export type SubscribeAck = z.infer<typeof SubscribeAck>;
 /** Payload of a `status` run event. */
 export const StatusEventPayload = z.object({
   status: RunStatus,
-  attempt: z.int(),
+  attempt: z.int32(),
   workerId: z.uuid().nullable().optional(),
   failureReason: z.string().nullable().optional(),
 });

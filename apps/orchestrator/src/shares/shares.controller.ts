@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Controller, Delete, Get, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, ForbiddenException, Get, Param, Post } from '@nestjs/common';
 import { type CreatedShare, CreateShareRequest, type ShareDto } from '@reslab/contracts';
 import { z } from 'zod';
 import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
@@ -36,7 +36,7 @@ export class SharesController {
     const principal = currentScope()?.principal;
     if (principal?.kind !== 'share') {
       const message = 'GET /shares/current takes a share link (rsl_…) as the credential';
-      throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message });
+      throw new ForbiddenException({ statusCode: 403, error: 'Forbidden', message });
     }
     return this.shares.current(principal as SharePrincipal);
   }
