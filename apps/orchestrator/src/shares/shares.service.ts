@@ -70,11 +70,15 @@ export class SharesService {
     return Promise.all(links.map((l) => this.toDto(l)));
   }
 
-  /** The link itself is not among what a link may read (its scope is runs and a sweep): read as the system. */
+  /**
+   * The link itself is not among what a link may read (its scope is runs and a sweep): read as the system.
+   * It names no one: a viewer without an account learns nothing of the team's people.
+   */
   current(principal: SharePrincipal): Promise<ShareDto> {
-    return asSystem(async () =>
-      this.toDto(await this.prisma.shareLink.findUniqueOrThrow({ where: { id: principal.linkId } })),
-    );
+    return asSystem(async () => ({
+      ...(await this.toDto(await this.prisma.shareLink.findUniqueOrThrow({ where: { id: principal.linkId } }))),
+      createdBy: null,
+    }));
   }
 
   async revoke(id: string): Promise<ShareDto> {
