@@ -15,7 +15,7 @@ STAMPS := .reslab/stamps
 TS_SOURCES := $(shell find libs/contracts/src apps/orchestrator/src apps/worker/src apps/cli/src -name '*.ts' -not -path '*/generated/*' 2>/dev/null)
 DASHBOARD_SOURCES := $(shell find apps/dashboard -path apps/dashboard/.next -prune -o -path apps/dashboard/node_modules -prune -o -type f \( -name '*.ts' -o -name '*.tsx' -o -name '*.css' \) -print 2>/dev/null)
 
-.PHONY: help demo test setup lint typecheck test-suites test-ts test-python migrate db-up db-down
+.PHONY: help demo test setup lint typecheck test-ts test-python migrate db-up db-down
 
 help:
 	@echo "make demo   # Postgres, orchestrator, a worker and the dashboard, with a plain-vs-residual sweep"
@@ -24,14 +24,8 @@ help:
 demo: setup
 	infra/demo/demo.sh
 
-# The Vitest and pytest suites run side by side: Vitest's end-to-end tests spend most of their time waiting
-# (leases, outages, restarts) while pytest trains on the CPU, so together they take ~2 minutes less on 2 cores.
-# Each suite's output is printed whole when it ends (--output-sync).
 test: setup $(STAMPS)/venv-torchvision
-	infra/with-postgres.sh $(MAKE) --no-print-directory lint typecheck migrate test-suites
-
-test-suites:
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-ts test-python
+	infra/with-postgres.sh $(MAKE) --no-print-directory lint typecheck migrate test-ts test-python
 
 setup: $(STAMPS)/npm $(STAMPS)/venv $(STAMPS)/dataset $(STAMPS)/build $(STAMPS)/dashboard $(STAMPS)/chromium
 
