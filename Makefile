@@ -21,10 +21,13 @@ help:
 	@echo "make demo   # Postgres, orchestrator, a worker and the dashboard, with a plain-vs-residual sweep"
 	@echo "make test   # every test: lint, types, TypeScript (Vitest) and Python (pytest) suites"
 
-demo: setup
+# Installs run side by side (-j4): the npm, build and dashboard chain beside the two Python environments.
+demo:
+	$(MAKE) --no-print-directory -j4 setup
 	infra/demo/demo.sh
 
-test: setup $(STAMPS)/venv-torchvision
+test:
+	$(MAKE) --no-print-directory -j4 setup $(STAMPS)/venv-torchvision
 	infra/with-postgres.sh $(MAKE) --no-print-directory lint typecheck migrate test-ts test-python
 
 setup: $(STAMPS)/npm $(STAMPS)/venv $(STAMPS)/dataset $(STAMPS)/build $(STAMPS)/dashboard $(STAMPS)/chromium
@@ -62,7 +65,8 @@ $(STAMPS)/dataset:
 	@mkdir -p $(STAMPS) && touch $@
 
 # Headless Chromium for the browser tests (playwright-core drives Debian's build).
-$(STAMPS)/chromium:
+# After the data set: both may run apt-get, which takes one lock at a time.
+$(STAMPS)/chromium: $(STAMPS)/dataset
 	@if ! command -v chromium >/dev/null && [ "$$(id -u)" -eq 0 ]; then \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }; fi
