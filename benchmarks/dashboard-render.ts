@@ -155,7 +155,7 @@ async function main() {
 
     // Live latency: a fake worker holds one run and posts epochs; the browser notes when each is drawn.
     const worker = await enrolTestWorker(stack, 'bench-worker');
-    const claim = (await api<ClaimResponse>(stack, 'POST', `/workers/${worker.id}/claim`, worker.as)).body;
+    const claim = (await api<ClaimResponse>(stack, 'POST', `/workers/${worker.id}/claim`, undefined, worker.as)).body;
     const runId = claim.assignment?.runId;
     if (!runId || compareIds.includes(runId)) throw new Error('the bench worker could not claim a run without metrics');
     await page.goto(`${dashboardUrl}/runs/${runId}`);

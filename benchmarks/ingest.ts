@@ -36,7 +36,7 @@ function metric(epoch: number): EpochMetricEvent {
 /** A run held by `worker`, claimed the way a worker claims. */
 async function heldRun(stack: Stack, worker: TestWorker, epochs: number): Promise<string> {
   await api(stack, 'POST', '/runs', { config: tinyConfig({ epochs }) });
-  const { body } = await api<ClaimResponse>(stack, 'POST', `/workers/${worker.id}/claim`, worker.as);
+  const { body } = await api<ClaimResponse>(stack, 'POST', `/workers/${worker.id}/claim`, undefined, worker.as);
   if (!body.assignment) throw new Error('no run to claim');
   return body.assignment.runId;
 }

@@ -63,7 +63,7 @@ async function wholePath(stack: Stack): Promise<number[]> {
 async function orchestratorPath(stack: Stack, samples: number): Promise<number[]> {
   const worker = await enrolTestWorker(stack, 'bench');
   await api(stack, 'POST', '/runs', { config: tinyConfig({ epochs: samples }) });
-  const { body } = await api<ClaimResponse>(stack, 'POST', `/workers/${worker.id}/claim`, worker.as);
+  const { body } = await api<ClaimResponse>(stack, 'POST', `/workers/${worker.id}/claim`, undefined, worker.as);
   const runId = body.assignment?.runId as string;
   let resolveArrival: (at: number) => void = () => {};
   const socket = await subscribed(stack, runId, (e, at) => {
