@@ -58,7 +58,9 @@ describe('scopeQuery narrows every query to the caller', () => {
       id: 's2',
       AND: [{ id: 's1' }],
     });
-    expect(scopeQuery('Team', 'findMany', {}, link).where).toEqual({ id: { in: [] } });
+    expect(scopeQuery('Team', 'findMany', {}, link).where).toEqual({ OR: [] });
+    // Not even the shared workers, which every signed-in user may list.
+    expect(scopeQuery('Worker', 'findMany', {}, link).where).toEqual({ OR: [] });
     expect(() => scopeQuery('Run', 'update', { where: { id: 'r' }, data: {} }, link)).toThrow(ScopeViolation);
     expect(() => scopeQuery('ShareLink', 'create', { data: {} }, link)).toThrow(ScopeViolation);
   });

@@ -1,4 +1,4 @@
-import { ConflictException, Inject, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type {
   ApiKeyDto,
   CreateApiKeyRequest,
@@ -10,6 +10,7 @@ import type {
   WhoAmIDto,
 } from '@reslab/contracts';
 import { AuditService } from '../audit/audit.service.js';
+import { conflict, notFound, unauthorized } from '../common/api-errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { PrismaService } from '../database/prisma.service.js';
 import type { ApiKey, Session, User } from '../generated/prisma/client.js';
@@ -67,14 +68,14 @@ export class AccountsService {
     email: string,
     password: string,
     client: { address: string; userAgent: string | null },
-  ): Promise<{ token: string; session: Session; user: User }> {
+  ): Promise<{ token: string; session: Session; me: WhoAmIDto }> {
     await checkLoginAllowed(email, client.address);
     const user = await asSystem(() => this.prisma.user.findUnique({ where: { email } }));
     // Verify against a decoy when there is no such user, so the answer takes as long either way.
     const ok = await verifyPassword(user?.passwordHash ?? (await decoyHash()), password);
     if (!user || !ok) {
       await recordLoginFailure(email, client.address);
-      throw new UnauthorizedException({ statusCode: 401, error: 'Unauthorized', message: WRONG });
+      throw unauthorized(WRONG);
     }
     await recordLoginSuccess(email);
     const token = newToken('session');
@@ -90,17 +91,14 @@ export class AccountsService {
         },
       }),
     );
-    return { token, session, user };
+    // POST /auth/login is public: its request scope reads nothing, so the new user's view is read as the system.
+    const credential = { kind: 'session' as const, id: session.id, prefix: session.prefix };
+    return { token, session, me: await asSystem(() => this.whoAmI(user.id, credential)) };
   }
 
-  /** whoAmI for a sign-in that has no request scope of its own yet (POST /auth/login is public). */
-  whoAmIAsSystem(principal: UserPrincipal): Promise<WhoAmIDto> {
-    return asSystem(() => this.whoAmI(principal));
-  }
-
-  async whoAmI(principal: UserPrincipal): Promise<WhoAmIDto> {
+  async whoAmI(userId: string, credential: UserPrincipal['credential']): Promise<WhoAmIDto> {
     const user = await this.prisma.user.findUniqueOrThrow({
-      where: { id: principal.userId },
+      where: { id: userId },
       include: { memberships: { include: { team: true }, orderBy: { createdAt: 'asc' } } },
     });
     return {
@@ -111,7 +109,7 @@ export class AccountsService {
         name: m.team.name,
         role: m.role as TeamRole,
       })),
-      credential: principal.credential,
+      credential,
     };
   }
 
@@ -142,11 +140,7 @@ export class AccountsService {
       return toUserDto(user);
     } catch (error) {
       if ((error as { code?: string }).code === 'P2002') {
-        throw new ConflictException({
-          statusCode: 409,
-          error: 'Conflict',
-          message: `a user with e-mail ${request.email} exists`,
-        });
+        throw conflict(`a user with e-mail ${request.email} exists`);
       }
       throw error;
     }
@@ -185,8 +179,7 @@ export class AccountsService {
 
   async revokeKey(id: string): Promise<ApiKeyDto> {
     const key = await this.prisma.apiKey.findUnique({ where: { id } });
-    if (!key)
-      throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `apiKey ${id} does not exist` });
+    if (!key) throw notFound(`apiKey ${id}`);
     const revoked = key.revokedAt
       ? key
       : await this.prisma.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });

@@ -34,7 +34,7 @@ export class AuthController {
       if (retry) res.setHeader('Retry-After', String(retry));
       throw error;
     }
-    const { token, session, user } = signedIn;
+    const { token, session, me } = signedIn;
     res.cookie(SESSION_COOKIE, token, {
       httpOnly: true,
       sameSite: 'lax',
@@ -42,16 +42,7 @@ export class AuthController {
       path: '/',
       expires: session.expiresAt,
     });
-    const principal: UserPrincipal = {
-      kind: 'user',
-      userId: user.id,
-      email: user.email,
-      instanceAdmin: user.instanceAdmin,
-      roles: new Map(),
-      credential: { kind: 'session', id: session.id, prefix: session.prefix },
-      address: req.ip ?? null,
-    };
-    return { token, expiresAt: session.expiresAt.toISOString(), me: await this.accounts.whoAmIAsSystem(principal) };
+    return { token, expiresAt: session.expiresAt.toISOString(), me };
   }
 
   @Access({ who: 'user' })
@@ -65,7 +56,7 @@ export class AuthController {
   @Access({ who: 'user' })
   @Get('me')
   me(@CurrentUser() user: UserPrincipal): Promise<WhoAmIDto> {
-    return this.accounts.whoAmI(user);
+    return this.accounts.whoAmI(user.userId, user.credential);
   }
 
   @Access({ who: 'user' })

@@ -1,5 +1,6 @@
-import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { ArtifactDto, RegisterArtifactRequest } from '@reslab/contracts';
+import { notFound } from '../common/api-errors.js';
 import { PrismaService } from '../database/prisma.service.js';
 import type { Artifact } from '../generated/prisma/client.js';
 import { lockHeldRun } from '../runs/run-fence.js';
@@ -44,7 +45,7 @@ export class ArtifactsService {
   async download(id: string) {
     const artifact = await this.prisma.artifact.findUnique({ where: { id } });
     if (!artifact || !this.store.exists(artifact.path)) {
-      throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `artifact ${id} does not exist` });
+      throw notFound(`artifact ${id}`);
     }
     return { artifact, stream: this.store.open(artifact.path) };
   }

@@ -1,5 +1,6 @@
-import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { type ExperimentDto, RUN_STATUSES } from '@reslab/contracts';
+import { invalidField, notFound } from '../common/api-errors.js';
 import { PrismaService } from '../database/prisma.service.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { writableTeams } from '../identity/request-scope.js';
@@ -29,17 +30,10 @@ export class ExperimentsService {
       },
       include: { team: { select: { slug: true } } },
     });
-    const field = (message: string) =>
-      new BadRequestException({
-        statusCode: 400,
-        error: 'Bad Request',
-        message,
-        issues: [{ path: 'project', message }],
-      });
-    if (projects.length === 0) throw field(`no project '${ref}' in a team you may launch runs in`);
+    if (projects.length === 0) throw invalidField('project', `no project '${ref}' in a team you may launch runs in`);
     if (projects.length > 1) {
       const paths = projects.map((p) => `${p.team.slug}/${p.slug}`).join(', ');
-      throw field(`'${ref}' names more than one project (${paths}): write it as team/project`);
+      throw invalidField('project', `'${ref}' names more than one project (${paths}): write it as team/project`);
     }
     const [project] = projects as [(typeof projects)[number]];
     const e = await tx.experiment.upsert({
@@ -58,8 +52,7 @@ export class ExperimentsService {
 
   async get(id: string): Promise<ExperimentDto> {
     const found = await this.prisma.experiment.findUnique({ where: { id }, include: DETAIL });
-    if (!found)
-      throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `experiment ${id} does not exist` });
+    if (!found) throw notFound(`experiment ${id}`);
     return toExperimentDto(found);
   }
 }

@@ -1,24 +1,25 @@
-import { ForbiddenException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { roleAtLeast, type TeamRole } from '@reslab/contracts';
+import { z } from 'zod';
+import { forbidden, notFound, unauthorized } from '../common/api-errors.js';
 import { PrismaService } from '../database/prisma.service.js';
 import type { AccessPolicy, ResourceKind } from './access-policy.js';
 import type { Principal, SharePrincipal, UserPrincipal } from './principal.js';
 import { asSystem } from './request-scope.js';
 import type { DataScope } from './team-scope.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The routes' `:id` pipes validate with z.uuid(); an id they would refuse is left to them (a 400 naming it). */
+const ID = z.uuid();
+const isId = (id: string | undefined): id is string => id !== undefined && ID.safeParse(id).success;
 const NOTHING: DataScope = { read: new Set(), write: new Set(), userId: null, share: null };
 
-/** Where an object lives: its team (null for a shared worker), and for runs the sweep it belongs to. */
+/** Where an object lives: its team (null for a shared worker), the sweep and run of a run or artifact, the owner of a key. */
 interface Owner {
   teamId: string | null;
   sweepId?: string | null;
+  runId?: string;
   userId?: string;
 }
-
-const forbidden = (message: string) => new ForbiddenException({ statusCode: 403, error: 'Forbidden', message });
-const notFound = (kind: ResourceKind, id: string) =>
-  new NotFoundException({ statusCode: 404, error: 'Not Found', message: `${kind} ${id} does not exist` });
 
 /**
  * Decides whether a principal may do what a route's AccessPolicy says, on the
@@ -40,11 +41,7 @@ export class AccessService {
   ): Promise<DataScope> {
     if (policy.who === 'public') return NOTHING;
     if (!principal) {
-      throw new UnauthorizedException({
-        statusCode: 401,
-        error: 'Unauthorized',
-        message: 'sign in, or send an API key as "Authorization: Bearer rsk_…"',
-      });
+      throw unauthorized('sign in, or send an API key as "Authorization: Bearer rsk_…"');
     }
     if (policy.who === 'worker') {
       if (principal.kind !== 'worker') throw forbidden('this route takes a worker secret only');
@@ -53,18 +50,16 @@ export class AccessService {
       if (claimed !== undefined && claimed !== principal.workerId) {
         throw forbidden('a worker may act only under its own id');
       }
-      const teams = principal.teamId === null ? 'all' : new Set([principal.teamId]);
-      return { read: teams, write: teams, userId: null, share: null };
+      return this.scopeFor(principal);
     }
     if (principal.kind === 'worker') throw forbidden('a worker secret is accepted on worker routes only');
     if (principal.kind === 'share') return this.authorizeShare(principal, policy, request);
     if (policy.who === 'instanceAdmin') {
       if (!principal.instanceAdmin) throw forbidden('only an instance admin may do this');
-      return { ...this.userScope(principal, 'admin'), write: 'all' };
+      return this.userScope(principal, 'admin');
     }
     const needed: TeamRole = policy.role ?? 'viewer';
-    // A malformed id is left to the route's validation pipe, which answers 400 naming it.
-    if (policy.resource && request.id !== undefined && UUID.test(request.id)) {
+    if (policy.resource && isId(request.id)) {
       await this.checkObject(principal, policy.resource, request.id, needed);
     } else if (needed !== 'viewer' && ![...principal.roles.values()].some((r) => roleAtLeast(r, needed))) {
       throw forbidden(`needs the ${needed} role in a team; yours: ${describeRoles(principal)}`);
@@ -95,11 +90,15 @@ export class AccessService {
     return { read, write, userId: principal.userId, share: null };
   }
 
-  private async checkObject(principal: UserPrincipal, kind: ResourceKind, id: string, needed: TeamRole) {
+  /**
+   * Throws unless `principal` holds `needed` in the team of the object: 404 when it is not in that team (or the
+   * object does not exist), 403 when its role there is lower. For routes that name the object in their body.
+   */
+  async checkObject(principal: UserPrincipal, kind: ResourceKind, id: string, needed: TeamRole): Promise<void> {
     const owner = await this.ownerOf(kind, id);
-    if (!owner) throw notFound(kind, id);
+    if (!owner) throw notFound(`${kind} ${id}`);
     if (kind === 'apiKey' || kind === 'session') {
-      if (owner.userId !== principal.userId) throw notFound(kind, id);
+      if (owner.userId !== principal.userId) throw notFound(`${kind} ${id}`);
       return;
     }
     if (owner.teamId === null) {
@@ -109,7 +108,7 @@ export class AccessService {
       return;
     }
     const role = principal.roles.get(owner.teamId);
-    if (!role) throw notFound(kind, id);
+    if (!role) throw notFound(`${kind} ${id}`);
     if (!roleAtLeast(role, needed)) throw forbidden(`needs the ${needed} role in this team; yours is ${role}`);
   }
 
@@ -121,15 +120,10 @@ export class AccessService {
     if (policy.who !== 'user' || !policy.share || request.method !== 'GET') {
       throw forbidden('a share link opens only what it shares, read-only');
     }
-    if (
-      policy.resource &&
-      request.id !== undefined &&
-      UUID.test(request.id) &&
-      !(await this.shareReaches(principal, policy.resource, request.id))
-    ) {
-      throw notFound(policy.resource, request.id);
+    if (policy.resource && isId(request.id) && !(await this.shareReaches(principal, policy.resource, request.id))) {
+      throw notFound(`${policy.resource} ${request.id}`);
     }
-    return { ...NOTHING, share: principal };
+    return this.scopeFor(principal);
   }
 
   private async shareReaches(principal: SharePrincipal, kind: ResourceKind, id: string): Promise<boolean> {
@@ -139,12 +133,12 @@ export class AccessService {
     const owner = await this.ownerOf(kind, id);
     if (!owner || owner.teamId !== principal.teamId) return false;
     if (kind === 'experiment') return true; // the experiment read is narrowed to the shared runs' (team-scope.ts)
-    const runId = kind === 'run' ? id : (owner as Owner & { runId?: string }).runId;
+    const runId = kind === 'run' ? id : owner.runId;
     return principal.sweepId !== null ? owner.sweepId === principal.sweepId : principal.runIds.includes(runId ?? '');
   }
 
   /** The owner of an object, read with the orchestrator's own authority; null when it does not exist. */
-  private ownerOf(kind: ResourceKind, id: string): Promise<(Owner & { runId?: string }) | null> {
+  private ownerOf(kind: ResourceKind, id: string): Promise<Owner | null> {
     return asSystem(async () => {
       switch (kind) {
         case 'run':

@@ -1,6 +1,7 @@
-import { Injectable, UnauthorizedException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { SESSION_COOKIE, type TeamRole } from '@reslab/contracts';
 import { parse as parseCookie } from 'cookie';
+import { unauthorized } from '../common/api-errors.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { displayPrefix, hashToken, kindOf } from './credential-token.js';
 import type { Principal, UserPrincipal } from './principal.js';
@@ -18,8 +19,6 @@ export interface Presented {
 /** lastUsedAt / lastSeenAt are written at most this often per credential, so reads do not all become writes (ms). */
 const TOUCH_EVERY_MS = 60_000;
 
-const refuse = (message: string) => new UnauthorizedException({ statusCode: 401, error: 'Unauthorized', message });
-
 /** Turns a presented credential into a Principal, or a 401 that says what was wrong with it. */
 @Injectable()
 export class AuthenticatorService {
@@ -30,7 +29,7 @@ export class AuthenticatorService {
     const header = Array.isArray(presented.authorization) ? presented.authorization[0] : presented.authorization;
     if (header) {
       const match = /^Bearer\s+(\S+)$/i.exec(header);
-      if (!match?.[1]) throw refuse('Authorization must be "Bearer <token>"');
+      if (!match?.[1]) throw unauthorized('Authorization must be "Bearer <token>"');
       return match[1];
     }
     if (typeof presented.token === 'string' && presented.token) return presented.token;
@@ -52,8 +51,8 @@ export class AuthenticatorService {
     switch (kindOf(token)) {
       case 'session': {
         const session = await this.prisma.session.findUnique({ where: { tokenHash } });
-        if (!session || session.revokedAt) throw refuse('session signed out or unknown: sign in again');
-        if (session.expiresAt <= now) throw refuse('session expired: sign in again');
+        if (!session || session.revokedAt) throw unauthorized('session signed out or unknown: sign in again');
+        if (session.expiresAt <= now) throw unauthorized('session expired: sign in again');
         if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
           await this.prisma.session.update({ where: { id: session.id }, data: { lastSeenAt: now } });
         }
@@ -61,8 +60,8 @@ export class AuthenticatorService {
       }
       case 'apiKey': {
         const key = await this.prisma.apiKey.findUnique({ where: { tokenHash } });
-        if (!key || key.revokedAt) throw refuse('API key revoked or unknown: run `reslab login`');
-        if (key.expiresAt && key.expiresAt <= now) throw refuse(`API key ${key.prefix}… expired`);
+        if (!key || key.revokedAt) throw unauthorized('API key revoked or unknown: run `reslab login`');
+        if (key.expiresAt && key.expiresAt <= now) throw unauthorized(`API key ${key.prefix}… expired`);
         if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
           await this.prisma.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: now } });
         }
@@ -70,7 +69,8 @@ export class AuthenticatorService {
       }
       case 'workerSecret': {
         const worker = await this.prisma.worker.findUnique({ where: { secretHash: tokenHash } });
-        if (!worker || worker.revokedAt) throw refuse('worker credential revoked or unknown: enrol the worker again');
+        if (!worker || worker.revokedAt)
+          throw unauthorized('worker credential revoked or unknown: enrol the worker again');
         return {
           kind: 'worker',
           workerId: worker.id,
@@ -81,8 +81,8 @@ export class AuthenticatorService {
       }
       case 'shareLink': {
         const link = await this.prisma.shareLink.findUnique({ where: { tokenHash } });
-        if (!link || link.revokedAt) throw refuse('this link was revoked or does not exist');
-        if (link.expiresAt && link.expiresAt <= now) throw refuse('this link has expired');
+        if (!link || link.revokedAt) throw unauthorized('this link was revoked or does not exist');
+        if (link.expiresAt && link.expiresAt <= now) throw unauthorized('this link has expired');
         return {
           kind: 'share',
           linkId: link.id,
@@ -94,9 +94,11 @@ export class AuthenticatorService {
         };
       }
       case 'enrolment':
-        throw refuse('an enrolment token is traded at POST /workers/enrol, not sent as a credential');
+        throw unauthorized('an enrolment token is traded at POST /workers/enrol, not sent as a credential');
       default:
-        throw refuse('unknown credential: expected a session, an API key (rsk_…), a worker secret or a share link');
+        throw unauthorized(
+          'unknown credential: expected a session, an API key (rsk_…), a worker secret or a share link',
+        );
     }
   }
 

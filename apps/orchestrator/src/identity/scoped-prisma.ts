@@ -1,4 +1,4 @@
-import { NotFoundException } from '@nestjs/common';
+import { notFound } from '../common/api-errors.js';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { currentScope } from './request-scope.js';
 import { ScopeViolation, scopeQuery } from './team-scope.js';
@@ -21,7 +21,7 @@ export function withTeamScope(client: PrismaClient) {
             return await query(scopeQuery(model, operation, (args ?? {}) as Record<string, unknown>, scope.data));
           } catch (error) {
             // A create in another team reads as that team not existing: 404, never 403 (ids cannot be probed).
-            if (error instanceof ScopeViolation) throw new NotFoundException(`${model.toLowerCase()} not found`);
+            if (error instanceof ScopeViolation) throw notFound(model.toLowerCase(), 'not found');
             throw error;
           }
         },

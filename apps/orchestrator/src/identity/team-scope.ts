@@ -87,8 +87,11 @@ function shareFilter(model: string, share: NonNullable<DataScope['share']>): Whe
   if (model === 'Sweep') return { id: share.sweepId ? share.sweepId : { in: [] } };
   if (model === 'Experiment') return { runs: { some: runs } };
   if (RUN_CHILD.has(model)) return { run: runs };
-  return teamFilter(model, new Set(), { read: new Set(), write: new Set(), userId: null, share: null }, false) ?? {};
+  return NO_ROW;
 }
+
+/** A filter no row passes (Prisma: an empty OR is false), for everything a share link does not open. */
+const NO_ROW: Where = { OR: [] };
 
 function narrow(where: Where | undefined, filter: Where): Where {
   if (!where) return filter;

@@ -82,11 +82,9 @@ export class RunQueueService implements OnModuleInit, OnModuleDestroy {
 
   /** At most one waiting job per run (singletonKey), so requeueing twice is a no-op. */
   async enqueue(run: { id: string; teamId: string; priority: number }): Promise<void> {
-    const runId = run.id;
-    const priority = run.priority;
-    await this.boss.send(await this.teamQueue(run.teamId), { runId } satisfies RunJob, {
-      priority,
-      singletonKey: runId,
+    await this.boss.send(await this.teamQueue(run.teamId), { runId: run.id } satisfies RunJob, {
+      priority: run.priority,
+      singletonKey: run.id,
       retryLimit: 0,
       expireInSeconds: 60,
     });
@@ -97,7 +95,7 @@ export class RunQueueService implements OnModuleInit, OnModuleDestroy {
    * highest priority first within a team; the job is done once the run is claimed.
    */
   async take(teamId: string | null): Promise<string | null> {
-    const names = teamId ? [runQueueOf(teamId)] : await this.teamQueues();
+    const names = teamId ? [runQueueOf(teamId)] : this.teamQueues();
     for (let i = 0; i < names.length; i++) {
       const name = names[(this.nextTeam + i) % names.length] as string;
       if (!this.queues.has(name)) continue;
@@ -110,7 +108,7 @@ export class RunQueueService implements OnModuleInit, OnModuleDestroy {
     return null;
   }
 
-  private async teamQueues(): Promise<string[]> {
+  private teamQueues(): string[] {
     return [...this.queues].filter((name) => name.startsWith(RUN_QUEUE_PREFIX)).sort();
   }
 
@@ -148,7 +146,7 @@ export class RunQueueService implements OnModuleInit, OnModuleDestroy {
 
   async depth(): Promise<number> {
     let total = 0;
-    for (const name of await this.teamQueues()) total += await this.boss.getQueueSize(name);
+    for (const name of this.teamQueues()) total += await this.boss.getQueueSize(name);
     return total;
   }
 }

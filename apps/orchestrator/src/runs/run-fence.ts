@@ -1,4 +1,5 @@
 import { ConflictException } from '@nestjs/common';
+import { conflict } from '../common/api-errors.js';
 import type { Prisma } from '../generated/prisma/client.js';
 
 /** Who claims to write for a run: the worker and the attempt it was handed. */
@@ -19,11 +20,7 @@ export function fenced(
   found?: { status: string; attempt: number } | null,
 ): ConflictException {
   const now = found ? ` (the run is ${found.status} at attempt ${found.attempt})` : '';
-  return new ConflictException({
-    statusCode: 409,
-    error: 'Conflict',
-    message: `run ${runId} attempt ${writer.attempt} is not held by worker ${writer.workerId}${now}`,
-  });
+  return conflict(`run ${runId} attempt ${writer.attempt} is not held by worker ${writer.workerId}${now}`);
 }
 
 /**

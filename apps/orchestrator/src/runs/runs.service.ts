@@ -1,4 +1,4 @@
-import { ConflictException, Inject, Injectable, NotFoundException, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type {
   CreateRunRequest,
   FinishRunRequest,
@@ -10,6 +10,7 @@ import type {
   RunSnapshot,
   RunStatus,
 } from '@reslab/contracts';
+import { conflict, notFound } from '../common/api-errors.js';
 import { after, type Keyset, toPage } from '../common/keyset-page.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DatabaseHealthService } from '../database/database-health.service.js';
@@ -25,14 +26,6 @@ import { fenced, isHeldBy } from './run-fence.js';
 
 const DEFAULT_MAX_ATTEMPTS = 3;
 const ACTIVE: RunStatus[] = ['queued', 'running'];
-
-function notFound(what: string): NotFoundException {
-  return new NotFoundException({ statusCode: 404, error: 'Not Found', message: `${what} does not exist` });
-}
-
-function conflict(message: string): ConflictException {
-  return new ConflictException({ statusCode: 409, error: 'Conflict', message });
-}
 
 /** The run lifecycle: queued -> running -> succeeded | failed | cancelled, with requeues in between. */
 @Injectable()

@@ -1,6 +1,7 @@
-import { Body, Controller, Delete, ForbiddenException, Get, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Post } from '@nestjs/common';
 import { type CreatedShare, CreateShareRequest, type ShareDto } from '@reslab/contracts';
 import { z } from 'zod';
+import { forbidden } from '../common/api-errors.js';
 import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
 import { Access } from '../identity/access-policy.js';
 import { CurrentUser } from '../identity/current-principal.js';
@@ -36,7 +37,7 @@ export class SharesController {
     const principal = currentScope()?.principal;
     if (principal?.kind !== 'share') {
       const message = 'GET /shares/current takes a share link (rsl_…) as the credential';
-      throw new ForbiddenException({ statusCode: 403, error: 'Forbidden', message });
+      throw forbidden(message);
     }
     return this.shares.current(principal as SharePrincipal);
   }

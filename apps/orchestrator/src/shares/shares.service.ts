@@ -1,15 +1,13 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { CreatedShare, CreateShareRequest, ShareDto } from '@reslab/contracts';
 import { AuditService } from '../audit/audit.service.js';
+import { notFound } from '../common/api-errors.js';
 import { PrismaService } from '../database/prisma.service.js';
 import type { ShareLink } from '../generated/prisma/client.js';
 import { CredentialRevocations } from '../identity/credential-revocations.js';
 import { displayPrefix, hashToken, newToken } from '../identity/credential-token.js';
 import type { SharePrincipal, UserPrincipal } from '../identity/principal.js';
 import { asSystem, writableTeams } from '../identity/request-scope.js';
-
-const notFound = (what: string) =>
-  new NotFoundException({ statusCode: 404, error: 'Not Found', message: `${what} does not exist` });
 
 /** Read-only links to a run, a sweep or a comparison: 256-bit tokens, revocable, optionally expiring. */
 @Injectable()
@@ -66,8 +64,7 @@ export class SharesService {
   }
 
   async list(): Promise<ShareDto[]> {
-    const links = await this.prisma.shareLink.findMany({ orderBy: { createdAt: 'desc' }, take: 1000 });
-    return Promise.all(links.map((l) => this.toDto(l)));
+    return this.toDtos(await this.prisma.shareLink.findMany({ orderBy: { createdAt: 'desc' }, take: 1000 }));
   }
 
   /**
@@ -75,10 +72,11 @@ export class SharesService {
    * It names no one: a viewer without an account learns nothing of the team's people.
    */
   current(principal: SharePrincipal): Promise<ShareDto> {
-    return asSystem(async () => ({
-      ...(await this.toDto(await this.prisma.shareLink.findUniqueOrThrow({ where: { id: principal.linkId } }))),
-      createdBy: null,
-    }));
+    return asSystem(async () =>
+      this.toDto(await this.prisma.shareLink.findUniqueOrThrow({ where: { id: principal.linkId } }), {
+        namesCreator: false,
+      }),
+    );
   }
 
   async revoke(id: string): Promise<ShareDto> {
@@ -92,28 +90,38 @@ export class SharesService {
     return this.toDto(revoked);
   }
 
-  private async toDto(link: ShareLink): Promise<ShareDto> {
-    const runIds = link.sweepId
-      ? (
-          await this.prisma.run.findMany({
-            where: { sweepId: link.sweepId },
-            select: { id: true },
-            orderBy: { name: 'asc' },
-          })
-        ).map((r) => r.id)
-      : link.runIds;
-    const creator = await this.prisma.user.findUnique({ where: { id: link.createdById }, select: { email: true } });
-    return {
+  private async toDto(link: ShareLink, options?: { namesCreator: boolean }): Promise<ShareDto> {
+    return (await this.toDtos([link], options))[0] as ShareDto;
+  }
+
+  /** Two queries for any number of links: the runs of their sweeps, and their creators (unless `namesCreator` is false). */
+  private async toDtos(links: ShareLink[], { namesCreator = true } = {}): Promise<ShareDto[]> {
+    const sweepIds = [...new Set(links.flatMap((l) => (l.sweepId ? [l.sweepId] : [])))];
+    const sweepRuns = sweepIds.length
+      ? await this.prisma.run.findMany({
+          where: { sweepId: { in: sweepIds } },
+          select: { id: true, sweepId: true },
+          orderBy: { name: 'asc' },
+        })
+      : [];
+    const creators = namesCreator
+      ? await this.prisma.user.findMany({
+          where: { id: { in: [...new Set(links.map((l) => l.createdById))] } },
+          select: { id: true, email: true },
+        })
+      : [];
+    const emailOf = new Map(creators.map((u) => [u.id, u.email]));
+    return links.map((link) => ({
       id: link.id,
       teamId: link.teamId,
       kind: link.kind,
-      runIds,
+      runIds: link.sweepId ? sweepRuns.filter((r) => r.sweepId === link.sweepId).map((r) => r.id) : link.runIds,
       sweepId: link.sweepId,
       prefix: link.prefix,
       createdAt: link.createdAt.toISOString(),
-      createdBy: creator?.email ?? 'a former member',
+      createdBy: namesCreator ? (emailOf.get(link.createdById) ?? 'a former member') : null,
       expiresAt: link.expiresAt?.toISOString() ?? null,
       revokedAt: link.revokedAt?.toISOString() ?? null,
-    };
+    }));
   }
 }

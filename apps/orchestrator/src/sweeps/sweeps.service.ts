@@ -1,4 +1,4 @@
-import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Injectable } from '@nestjs/common';
 import {
   type ApiError,
   expandSweep,
@@ -11,6 +11,7 @@ import {
   type SweepSpec,
 } from '@reslab/contracts';
 import { AuditService } from '../audit/audit.service.js';
+import { notFound } from '../common/api-errors.js';
 import { after, type Keyset, toPage } from '../common/keyset-page.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { ExperimentsService } from '../experiments/experiments.service.js';
@@ -125,8 +126,7 @@ export class SweepsService {
       where: { id },
       include: { runs: { orderBy: { name: 'asc' } } },
     });
-    if (!sweep)
-      throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `sweep ${id} does not exist` });
+    if (!sweep) throw notFound(`sweep ${id}`);
     const finals = await this.prisma.$queryRaw<
       { runId: string; split: 'train' | 'val' | 'test'; epoch: number; loss: number; accuracy: number; f1: number }[]
     >`SELECT DISTINCT ON ("runId", split) "runId", split::text AS split, epoch, loss, accuracy, f1

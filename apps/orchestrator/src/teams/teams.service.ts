@@ -1,10 +1,4 @@
-import {
-  BadRequestException,
-  ConflictException,
-  ForbiddenException,
-  Injectable,
-  NotFoundException,
-} from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type {
   CreateProjectRequest,
   CreateTeamRequest,
@@ -15,13 +9,12 @@ import type {
   TeamRole,
 } from '@reslab/contracts';
 import { AuditService } from '../audit/audit.service.js';
+import { conflict, forbidden, invalidField, notFound } from '../common/api-errors.js';
 import { PrismaService } from '../database/prisma.service.js';
 import type { Project, Team } from '../generated/prisma/client.js';
 import { CredentialRevocations } from '../identity/credential-revocations.js';
 import type { UserPrincipal } from '../identity/principal.js';
 import { asSystem } from '../identity/request-scope.js';
-
-const conflict = (message: string) => new ConflictException({ statusCode: 409, error: 'Conflict', message });
 
 /** Teams, their members with roles, and their projects. */
 @Injectable()
@@ -55,8 +48,7 @@ export class TeamsService {
 
   async get(user: UserPrincipal, id: string): Promise<TeamDto> {
     const team = await this.prisma.team.findUnique({ where: { id } });
-    if (!team)
-      throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `team ${id} does not exist` });
+    if (!team) throw notFound(`team ${id}`);
     return toTeamDto(team, user.roles.get(team.id) ?? 'viewer');
   }
 
@@ -93,20 +85,11 @@ export class TeamsService {
     const user = await asSystem(() => this.prisma.user.findUnique({ where: { email: request.email } }));
     if (!user) {
       const message = `no user with e-mail ${request.email}: an instance admin creates accounts (POST /users)`;
-      throw new BadRequestException({
-        statusCode: 400,
-        error: 'Bad Request',
-        message,
-        issues: [{ path: 'email', message }],
-      });
+      throw invalidField('email', message);
     }
     const current = await this.prisma.membership.findUnique({ where: { teamId_userId: { teamId, userId: user.id } } });
     if ((request.role === 'owner' || current?.role === 'owner') && callerRole !== 'owner') {
-      throw new ForbiddenException({
-        statusCode: 403,
-        error: 'Forbidden',
-        message: 'only an owner grants or changes the owner role',
-      });
+      throw forbidden('only an owner grants or changes the owner role');
     }
     if (current?.role === 'owner' && request.role !== 'owner') await this.keepAnOwner(teamId, user.id);
     const m = await this.prisma.membership.upsert({
@@ -131,15 +114,10 @@ export class TeamsService {
 
   async removeMember(caller: UserPrincipal, teamId: string, userId: string): Promise<void> {
     const current = await this.prisma.membership.findUnique({ where: { teamId_userId: { teamId, userId } } });
-    if (!current)
-      throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `user ${userId} is not a member` });
+    if (!current) throw notFound(`user ${userId}`, 'is not a member');
     if (current.role === 'owner') {
       if (caller.roles.get(teamId) !== 'owner') {
-        throw new ForbiddenException({
-          statusCode: 403,
-          error: 'Forbidden',
-          message: 'only an owner removes an owner',
-        });
+        throw forbidden('only an owner removes an owner');
       }
       await this.keepAnOwner(teamId, userId);
     }

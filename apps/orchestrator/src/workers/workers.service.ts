@@ -1,11 +1,4 @@
-import {
-  BadRequestException,
-  ConflictException,
-  ForbiddenException,
-  Injectable,
-  NotFoundException,
-  UnauthorizedException,
-} from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type {
   CreateEnrolmentTokenRequest,
   DeadLetter,
@@ -17,12 +10,14 @@ import type {
   WorkerDto,
 } from '@reslab/contracts';
 import { AuditService } from '../audit/audit.service.js';
+import { conflict, forbidden, invalidField, notFound, unauthorized } from '../common/api-errors.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { RunEventsService } from '../events/run-events.service.js';
 import type { Worker } from '../generated/prisma/client.js';
+import { AccessService } from '../identity/access.service.js';
 import { hashToken, newToken } from '../identity/credential-token.js';
 import type { UserPrincipal, WorkerPrincipal } from '../identity/principal.js';
-import { asSystem, currentScope, writableTeams } from '../identity/request-scope.js';
+import { asSystem, currentScope } from '../identity/request-scope.js';
 
 export function toWorkerDto(worker: Worker & { runs: { id: string }[] }): WorkerDto {
   return {
@@ -56,35 +51,18 @@ export class WorkersService {
     private readonly prisma: PrismaService,
     private readonly events: RunEventsService,
     private readonly audit: AuditService,
+    private readonly access: AccessService,
   ) {}
 
   /** An admin's one-time token for enrolling a worker into `teamId` (null: shared, instance admins only). */
   async createEnrolmentToken(user: UserPrincipal, request: CreateEnrolmentTokenRequest): Promise<EnrolmentTokenDto> {
     if (request.teamId === null) {
       if (!user.instanceAdmin) {
-        throw new ForbiddenException({
-          statusCode: 403,
-          error: 'Forbidden',
-          message: 'only an instance admin enrols a shared worker',
-        });
+        throw forbidden('only an instance admin enrols a shared worker');
       }
     } else {
-      const writable = writableTeams();
-      if (writable !== 'all' && !writable.has(request.teamId)) {
-        // Not an admin there: a team the caller cannot administer reads as absent (404), one they see but may not, 403.
-        if (!user.roles.has(request.teamId)) {
-          throw new NotFoundException({
-            statusCode: 404,
-            error: 'Not Found',
-            message: `team ${request.teamId} does not exist`,
-          });
-        }
-        throw new ForbiddenException({
-          statusCode: 403,
-          error: 'Forbidden',
-          message: 'enrolling a worker needs the admin role',
-        });
-      }
+      // The team is named in the body, where the guard does not look: the same check it makes on an `:id`.
+      await this.access.checkObject(user, 'team', request.teamId, 'admin');
     }
     const token = newToken('enrolment');
     const expiresAt = new Date(Date.now() + request.expiresInMinutes * 60_000);
@@ -107,11 +85,7 @@ export class WorkersService {
           data: { usedAt: new Date() },
         });
         if (!token) {
-          throw new UnauthorizedException({
-            statusCode: 401,
-            error: 'Unauthorized',
-            message: 'enrolment token unknown, used or expired: ask a team admin for a new one',
-          });
+          throw unauthorized('enrolment token unknown, used or expired: ask a team admin for a new one');
         }
         const fields = {
           host: request.host,
@@ -126,11 +100,7 @@ export class WorkersService {
         // A name held by a live credential is taken. One that was revoked, or registered before workers had
         // credentials, is enrolled afresh under its old id, keeping its history.
         if (existing?.secretHash && !existing.revokedAt) {
-          throw new ConflictException({
-            statusCode: 409,
-            error: 'Conflict',
-            message: `a worker named ${request.name} exists`,
-          });
+          throw conflict(`a worker named ${request.name} exists`);
         }
         const worker = existing
           ? await tx.worker.update({ where: { id: existing.id }, data: fields, include: withRuns() })
@@ -153,12 +123,7 @@ export class WorkersService {
     const current = await this.prisma.worker.findUniqueOrThrow({ where: { id: caller.workerId } });
     if (current.name !== request.name) {
       const message = `this worker was enrolled as ${current.name}`;
-      throw new BadRequestException({
-        statusCode: 400,
-        error: 'Bad Request',
-        message,
-        issues: [{ path: 'name', message }],
-      });
+      throw invalidField('name', message);
     }
     const worker = await asSystem(() =>
       this.prisma.worker.update({
@@ -201,7 +166,7 @@ export class WorkersService {
       },
     });
     if (!updated) {
-      throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `worker ${id} is not registered` });
+      throw notFound(`worker ${id}`, 'is not registered');
     }
     const worker = await this.prisma.worker.findUniqueOrThrow({ where: { id }, include: withRuns() });
     await this.broadcast();
@@ -210,8 +175,7 @@ export class WorkersService {
 
   async isDraining(id: string): Promise<boolean> {
     const worker = await this.prisma.worker.findUnique({ where: { id }, select: { draining: true } });
-    if (!worker)
-      throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `worker ${id} is not registered` });
+    if (!worker) throw notFound(`worker ${id}`, 'is not registered');
     return worker.draining;
   }
 
