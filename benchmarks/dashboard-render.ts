@@ -16,9 +16,9 @@ import { type ClaimResponse, PAGE_LIMIT, PROTOCOL_VERSION, type RunDto } from '@
 import pg from 'pg';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/support/browser.js';
-import { reserveDashboardPort, signedInContext, startDashboard } from '../test/support/dashboard.js';
+import { signedInContext, startStackWithDashboard } from '../test/support/dashboard.js';
 import { waitForHttp } from '../test/support/processes.js';
-import { api, enrolTestWorker, startStack } from '../test/support/stack.js';
+import { api, enrolTestWorker } from '../test/support/stack.js';
 
 const RUNS = 1000;
 const COMPARE_RUNS = 20;
@@ -67,11 +67,11 @@ async function measure(page: Page, label: string, url: string, ready: string): P
 
 async function main() {
   const t0 = Date.now();
-  // The orchestrator admits browsers from the dashboard's origin only: the port is chosen first.
-  const dashboardPort = await reserveDashboardPort();
-  const stack = await startStack('reslab_bench_dash');
+  const {
+    stack,
+    dashboard: { url: dashboardUrl, process: dashboard },
+  } = await startStackWithDashboard('reslab_bench_dash');
   const pool = new pg.Pool({ connectionString: stack.db.url, max: 4 });
-  const { url: dashboardUrl, process: dashboard } = await startDashboard(stack.apiUrl, '/login', dashboardPort);
   const browser = await launchChromium();
   try {
     // Seed: 1,000 runs through the API, 16 requests at a time.

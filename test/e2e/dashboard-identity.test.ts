@@ -3,9 +3,9 @@ import type { SweepDetailDto, WhoAmIDto } from '@reslab/contracts';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS_DIR, launchChromium } from '../support/browser.js';
-import { reserveDashboardPort, startDashboard } from '../support/dashboard.js';
+import { startStackWithDashboard } from '../support/dashboard.js';
 import type { ManagedProcess } from '../support/processes.js';
-import { api, FAKE_ENGINE_COMMAND, type Stack, startStack, teamId } from '../support/stack.js';
+import { api, FAKE_ENGINE_COMMAND, type Stack, teamId } from '../support/stack.js';
 
 /**
  * Issue 8, test 7, as a user does it in Chromium: sign in, launch a sweep, share it, open the link in a fresh
@@ -23,9 +23,10 @@ describe('dashboard sign-in, share links and keys (FAKE engine; real orchestrato
   let shareUrl: string;
 
   beforeAll(async () => {
-    const port = await reserveDashboardPort();
-    stack = await startStack('reslab_didentity');
-    ({ url: dashboardUrl, process: dashboard } = await startDashboard(stack.apiUrl, '/login', port));
+    ({
+      stack,
+      dashboard: { url: dashboardUrl, process: dashboard },
+    } = await startStackWithDashboard('reslab_didentity'));
     browser = await launchChromium();
     signedIn = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     page = await signedIn.newPage();

@@ -3,10 +3,10 @@ import type { RunDto } from '@reslab/contracts';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS_DIR, launchChromium } from '../support/browser.js';
-import { reserveDashboardPort, signedInContext, startDashboard } from '../support/dashboard.js';
+import { signedInContext, startStackWithDashboard } from '../support/dashboard.js';
 import { type ManagedProcess } from '../support/processes.js';
 import { tinyConfig } from '../support/runs.js';
-import { api, FAKE_ENGINE_COMMAND, type Stack, startStack } from '../support/stack.js';
+import { api, FAKE_ENGINE_COMMAND, type Stack } from '../support/stack.js';
 
 const banner = (page: Page) => page.getByTestId('stream-state');
 
@@ -17,9 +17,10 @@ describe('dashboard through an orchestrator outage (FAKE engine; real orchestrat
   let browser: Browser;
 
   beforeAll(async () => {
-    const port = await reserveDashboardPort();
-    stack = await startStack('reslab_doutage');
-    ({ url: dashboardUrl, process: dashboard } = await startDashboard(stack.apiUrl, '/login', port));
+    ({
+      stack,
+      dashboard: { url: dashboardUrl, process: dashboard },
+    } = await startStackWithDashboard('reslab_doutage'));
     browser = await launchChromium();
   });
 

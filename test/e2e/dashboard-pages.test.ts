@@ -3,9 +3,9 @@ import type { RunPage, SweepDetailDto } from '@reslab/contracts';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS_DIR, launchChromium } from '../support/browser.js';
-import { reserveDashboardPort, signInThroughForm, startDashboard } from '../support/dashboard.js';
+import { signInThroughForm, startStackWithDashboard } from '../support/dashboard.js';
 import { type ManagedProcess, waitFor } from '../support/processes.js';
-import { api, type Stack, startStack } from '../support/stack.js';
+import { api, type Stack } from '../support/stack.js';
 
 /** What an EChart element says it draws (components/echart.tsx mirrors it into `data-series`). */
 async function chartSeries(page: Page, testId: string): Promise<{ name: string; points: number }[]> {
@@ -22,10 +22,11 @@ describe('dashboard pages: launch, live run, sweep, compare, workers (real brows
   let sweepId: string;
 
   beforeAll(async () => {
-    const port = await reserveDashboardPort();
-    stack = await startStack('reslab_dpages');
+    ({
+      stack,
+      dashboard: { url: dashboardUrl, process: dashboard },
+    } = await startStackWithDashboard('reslab_dpages'));
     await Promise.all([stack.startWorker('pages-worker-a'), stack.startWorker('pages-worker-b')]);
-    ({ url: dashboardUrl, process: dashboard } = await startDashboard(stack.apiUrl, '/login', port));
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     // As a user does: the form at /login, which leads on to the page they asked for.

@@ -3,9 +3,9 @@ import type { RunDto } from '@reslab/contracts';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS_DIR, launchChromium } from '../support/browser.js';
-import { reserveDashboardPort, signedInContext, startDashboard } from '../support/dashboard.js';
+import { signedInContext, startStackWithDashboard } from '../support/dashboard.js';
 import { type ManagedProcess, waitFor } from '../support/processes.js';
-import { api, type Stack, startStack } from '../support/stack.js';
+import { api, type Stack } from '../support/stack.js';
 
 describe('dashboard lists runs from the API (real browser, real stack)', () => {
   let stack: Stack;
@@ -14,10 +14,11 @@ describe('dashboard lists runs from the API (real browser, real stack)', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    const port = await reserveDashboardPort();
-    stack = await startStack('reslab_dash');
+    ({
+      stack,
+      dashboard: { url: dashboardUrl, process: dashboard },
+    } = await startStackWithDashboard('reslab_dash'));
     await stack.startWorker('dash-worker');
-    ({ url: dashboardUrl, process: dashboard } = await startDashboard(stack.apiUrl, '/login', port));
     browser = await launchChromium();
   });
 

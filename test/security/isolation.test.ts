@@ -17,7 +17,6 @@ import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Account,
-  callApi,
   createAccount,
   createTeam,
   grantRole,
@@ -25,7 +24,6 @@ import {
   minimalBody,
   openStream,
   operationName,
-  type RawAnswer,
   type SpecOperation,
   signIn,
   specOperations,
@@ -33,7 +31,17 @@ import {
 } from '../support/identity.js';
 import { waitFor } from '../support/processes.js';
 import { epochMetric, tinyConfig } from '../support/runs.js';
-import { api, DEMO_TEAM, enrolTestWorker, type Stack, startStack, type TestWorker, teamId } from '../support/stack.js';
+import {
+  api,
+  callApi,
+  DEMO_TEAM,
+  enrolTestWorker,
+  type RawAnswer,
+  type Stack,
+  startStack,
+  type TestWorker,
+  teamId,
+} from '../support/stack.js';
 
 /**
  * Team B's credentials against team A's objects, for every operation the

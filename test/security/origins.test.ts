@@ -3,7 +3,6 @@ import type { ApiError, ClaimResponse, EpochMetricEvent, RunDto } from '@reslab/
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  callApi,
   handshake,
   minimalBody,
   openStream,
@@ -12,7 +11,16 @@ import {
   specOperations,
 } from '../support/identity.js';
 import { epochMetric, tinyConfig } from '../support/runs.js';
-import { api, DEMO_TEAM, enrolTestWorker, type Stack, startStack, type TestWorker, teamId } from '../support/stack.js';
+import {
+  api,
+  callApi,
+  DEMO_TEAM,
+  enrolTestWorker,
+  type Stack,
+  startStack,
+  type TestWorker,
+  teamId,
+} from '../support/stack.js';
 
 /** The dashboard's own origin, which the orchestrator allows by default (RESLAB_ALLOWED_ORIGINS unset). */
 const DASHBOARD = 'http://127.0.0.1:3000';

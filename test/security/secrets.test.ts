@@ -11,11 +11,11 @@ import {
   type WorkerDto,
 } from '@reslab/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callApi, disconnection, handshake, openStream, subscribeRoom, tokensIn } from '../support/identity.js';
+import { disconnection, handshake, openStream, subscribeRoom, tokensIn } from '../support/identity.js';
 import { query } from '../support/postgres.js';
 import { waitFor } from '../support/processes.js';
 import { runWhen, tinyConfig } from '../support/runs.js';
-import { DEMO_TEAM, FAKE_ENGINE_COMMAND, type Stack, startStack, teamId } from '../support/stack.js';
+import { callApi, DEMO_TEAM, FAKE_ENGINE_COMMAND, type Stack, startStack, teamId } from '../support/stack.js';
 
 /**
  * Issue 8: no secret in any log line or error body. One stack lives through

@@ -10,7 +10,6 @@ import {
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  callApi,
   disconnection,
   handshake,
   minimalBody,
@@ -21,7 +20,7 @@ import {
   subscribeRoom,
 } from '../support/identity.js';
 import { tinyConfig } from '../support/runs.js';
-import { api, enrolTestWorker, type Stack, startStack } from '../support/stack.js';
+import { api, callApi, enrolTestWorker, type Stack, startStack } from '../support/stack.js';
 
 /**
  * A share link opens its run, sweep or comparison read-only, with no account:

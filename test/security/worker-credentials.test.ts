@@ -1,7 +1,6 @@
 import type { ClaimResponse, RunDto, SweepDetailDto, WorkerDto } from '@reslab/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  callApi,
   handshake,
   minimalBody,
   openStream,
@@ -13,6 +12,7 @@ import { waitFor } from '../support/processes.js';
 import { epochMetric, runWhen, statusEvents, tinyConfig } from '../support/runs.js';
 import {
   api,
+  callApi,
   enrolTestWorker,
   FAKE_ENGINE_COMMAND,
   type Stack,

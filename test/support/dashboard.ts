@@ -3,6 +3,7 @@ import { SESSION_COOKIE } from '@reslab/contracts';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { REPO_ROOT } from './paths.js';
 import { freePort, type ManagedProcess, startProcess, waitForHttp } from './processes.js';
+import { type Stack, type StackOptions, startStack } from './stack.js';
 
 export interface Dashboard {
   url: string;
@@ -34,15 +35,21 @@ export async function startDashboard(apiUrl: string, readyPath = '/login', port?
 }
 
 /**
- * The dashboard's port, chosen before the stack starts. The orchestrator lets browsers in (CORS, the socket's
- * Origin check) only from the dashboard's origin, `http://127.0.0.1:$RESLAB_DASHBOARD_PORT` unless
- * RESLAB_ALLOWED_ORIGINS says otherwise, and reads it once at start; the processes a test starts inherit its
- * environment. Call it before startStack, and pass the port to startDashboard.
+ * A stack and the dashboard beside it. The orchestrator admits browsers (CORS, the socket's Origin check) only
+ * from the origins it is given at start, so the dashboard's port is chosen first and its origin passed in.
  */
-export async function reserveDashboardPort(): Promise<number> {
+export async function startStackWithDashboard(
+  prefix: string,
+  options: StackOptions = {},
+): Promise<{ stack: Stack; dashboard: Dashboard }> {
   const port = await freePort();
-  process.env.RESLAB_DASHBOARD_PORT = String(port);
-  return port;
+  const stack = await startStack(prefix, { ...options, allowedOrigins: [`http://127.0.0.1:${port}`] });
+  try {
+    return { stack, dashboard: await startDashboard(stack.apiUrl, '/login', port) };
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
 }
 
 /**

@@ -9,7 +9,7 @@ import {
 } from '@reslab/contracts';
 import { io, type Socket } from 'socket.io-client';
 import { api, type Stack, signInWithKey, type TestUser } from './stack.js';
-import { rememberSecret, rememberSecretsIn } from './test-log.js';
+import { rememberSecret } from './test-log.js';
 
 /**
  * People, teams and credentials for the security tests, made the way a real
@@ -65,39 +65,6 @@ export async function signIn(stack: StackLike, email: string, password: string):
   const login = await api<{ token: string }>(stack, 'POST', '/auth/login', { email, password }, { token: null });
   if (login.status !== 200) throw new Error(`sign-in of ${email}: HTTP ${login.status} ${JSON.stringify(login.body)}`);
   return login.body.token;
-}
-
-/** An answer as it came: status, headers, the text, and the JSON when it is JSON (null otherwise). */
-export interface RawAnswer {
-  status: number;
-  headers: Headers;
-  text: string;
-  json: unknown;
-}
-
-/**
- * api() for answers that may not be JSON (Prometheus text, a downloaded file), and with extra headers (an
- * Origin); `token` null sends no credential.
- */
-export async function callApi(
-  stack: Pick<Stack, 'apiUrl'>,
-  method: string,
-  path: string,
-  options: { token: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> },
-): Promise<RawAnswer> {
-  const headers: Record<string, string> = { ...options.headers };
-  const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  const response = await fetch(`${stack.apiUrl}${path}`, { method, headers, body });
-  const text = await response.text();
-  let json: unknown = null;
-  if (response.headers.get('content-type')?.includes('application/json') && text) json = JSON.parse(text);
-  // For the scan of every process log at the end of make test (test-log.ts), as api() does.
-  if (options.token) rememberSecret('credential', options.token);
-  rememberSecretsIn(options.body);
-  rememberSecretsIn(json);
-  return { status: response.status, headers: response.headers, text, json };
 }
 
 // ---- the socket ------------------------------------------------------------------

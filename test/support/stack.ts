@@ -42,6 +42,8 @@ export interface StackOptions {
   leaseSeconds?: number;
   /** A migrated database to use instead of a scratch one on the shared server (e.g. a PrivatePostgres). */
   databaseUrl?: string;
+  /** Browser origins the orchestrator admits (RESLAB_ALLOWED_ORIGINS); its default otherwise. */
+  allowedOrigins?: string[];
 }
 
 export interface WorkerOptions {
@@ -69,6 +71,7 @@ export async function startStack(prefix: string, options: StackOptions = {}): Pr
     RESLAB_LEASE_SECONDS: String(options.leaseSeconds ?? 30),
     RESLAB_ADMIN_EMAIL: ADMIN.email,
     RESLAB_ADMIN_PASSWORD: ADMIN.password,
+    ...(options.allowedOrigins && { RESLAB_ALLOWED_ORIGINS: options.allowedOrigins.join(',') }),
     // info, not warn: the secret scan at the end of make test reads everything the orchestrator says.
     LOG_LEVEL: 'info',
   };
@@ -139,8 +142,41 @@ export async function startStack(prefix: string, options: StackOptions = {}): Pr
   return stack;
 }
 
+/** An answer as it came: status, headers, the text, and the JSON when it is JSON (null otherwise). */
+export interface RawAnswer {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: unknown;
+}
+
 /**
- * One call to the API, as the stack's admin unless `as` names another credential
+ * One request to the API as any client makes it: `token` null sends no credential; `rawBody` and `headers`
+ * for what JSON bodies cannot say (a malformed body, an Origin). Every credential it sends or receives is kept
+ * for the scan of every process log at the end of make test (test-log.ts).
+ */
+export async function callApi(
+  stack: Pick<Stack, 'apiUrl'>,
+  method: string,
+  path: string,
+  options: { token: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> },
+): Promise<RawAnswer> {
+  const headers: Record<string, string> = { ...options.headers };
+  const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const response = await fetch(`${stack.apiUrl}${path}`, { method, headers, body });
+  const text = await response.text();
+  let json: unknown = null;
+  if (response.headers.get('content-type')?.includes('application/json') && text) json = JSON.parse(text);
+  if (options.token) rememberSecret('credential', options.token);
+  rememberSecretsIn(options.body);
+  rememberSecretsIn(json);
+  return { status: response.status, headers: response.headers, text, json };
+}
+
+/**
+ * One call to the API with a JSON answer, as the stack's admin unless `as` names another credential
  * (a user's key, a worker secret, a share link) or `null` for none.
  */
 export async function api<T = unknown>(
@@ -150,42 +186,18 @@ export async function api<T = unknown>(
   body?: unknown,
   as: { token: string | null } = { token: stack.admin.apiKey },
 ): Promise<{ status: number; body: T }> {
-  const headers: Record<string, string> = {};
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (as.token) headers.authorization = `Bearer ${as.token}`;
-  const response = await fetch(`${stack.apiUrl}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  const parsed = (text ? JSON.parse(text) : null) as T;
-  rememberSecretsIn(body);
-  rememberSecretsIn(parsed);
-  if (as.token) rememberSecret('credential', as.token);
-  return { status: response.status, body: parsed };
+  const answer = await callApi(stack, method, path, { token: as.token, body });
+  return { status: answer.status, body: (answer.json ?? (answer.text ? JSON.parse(answer.text) : null)) as T };
 }
 
 /** Signs in with a password (POST /auth/login) and makes an API key with that session, as `reslab login` does. */
 export async function signInWithKey(apiUrl: string, email: string, password: string): Promise<string> {
-  const login = await fetch(`${apiUrl}/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password }),
-  });
-  if (!login.ok) throw new Error(`sign-in of ${email} failed: HTTP ${login.status} ${await login.text()}`);
-  const { token } = (await login.json()) as { token: string };
-  rememberSecret('password', password);
-  rememberSecret('session', token);
-  const key = await fetch(`${apiUrl}/keys`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ name: 'tests' }),
-  });
-  if (!key.ok) throw new Error(`key for ${email} failed: HTTP ${key.status} ${await key.text()}`);
-  const { secret } = (await key.json()) as { secret: string };
-  rememberSecret('apiKey', secret);
-  return secret;
+  const login = await callApi({ apiUrl }, 'POST', '/auth/login', { token: null, body: { email, password } });
+  if (login.status !== 200) throw new Error(`sign-in of ${email} failed: HTTP ${login.status} ${login.text}`);
+  const { token } = login.json as { token: string };
+  const key = await callApi({ apiUrl }, 'POST', '/keys', { token, body: { name: 'tests' } });
+  if (key.status !== 201) throw new Error(`key for ${email} failed: HTTP ${key.status} ${key.text}`);
+  return (key.json as { secret: string }).secret;
 }
 
 export async function teamId(stack: Pick<Stack, 'apiUrl' | 'admin'>, slug: string): Promise<string> {
