@@ -55,6 +55,23 @@ describe('ingest is an upsert on (run, epoch, split) (real Postgres, no engine)'
     expect(count).toBe(3);
   });
 
+  it('refuses a seq or attempt past int32 (the column it is stored in) with a 400 naming it, storing nothing', async () => {
+    const before = (await api<EpochMetricDto[]>(stack, 'GET', `/runs/${runId}/metrics`)).body.length;
+    for (const [field, body] of [
+      ['seq', { workerId, attempt: 1, seq: 2 ** 31, events: [epochMetric(2, 'train', 1.0)] }],
+      ['attempt', { workerId, attempt: 2 ** 31, seq: 2, events: [epochMetric(2, 'train', 1.0)] }],
+    ] as const) {
+      const { status, body: error } = await workerApi<{ issues: { path: string }[] }>(
+        'POST',
+        `/runs/${runId}/events`,
+        body,
+      );
+      expect(status).toBe(400);
+      expect(error.issues.map((i) => i.path)).toEqual([field]);
+    }
+    expect((await api<EpochMetricDto[]>(stack, 'GET', `/runs/${runId}/metrics`)).body).toHaveLength(before);
+  });
+
   it('lists the experiment the run was filed under, with its runs counted by status', async () => {
     const { body: experiments } = await api<ExperimentDto[]>(stack, 'GET', '/experiments');
     expect(experiments).toHaveLength(1);

@@ -29,6 +29,8 @@ export class ExperimentsService {
         ...(writable === 'all' ? {} : { teamId: { in: [...writable] } }),
       },
       include: { team: { select: { slug: true } } },
+      // A stable order for the message that lists them.
+      orderBy: { team: { slug: 'asc' } },
     });
     if (projects.length === 0) throw invalidField('project', `no project '${ref}' in a team you may launch runs in`);
     if (projects.length > 1) {
