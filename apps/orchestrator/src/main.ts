@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { DatabaseUnavailableFilter } from './common/database-unavailable.filter.js';
 import { jsonBody } from './common/json-body.js';
@@ -12,8 +13,9 @@ import { StreamIoAdapter } from './events/stream-io.adapter.js';
 import { openRequestScope } from './identity/request-scope.js';
 import { logger } from './logger.js';
 
+/** One JSON line, like every other line the orchestrator prints (pino writes stdout synchronously, so it is out before exit). */
 function die(message: string): never {
-  console.error(`reslab-orchestrator: ${message}`);
+  logger.fatal(message);
   process.exit(1);
 }
 
@@ -28,10 +30,12 @@ const problem = await checkDatabase(config.databaseUrl);
 if (problem) die(problem);
 
 const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-  logger: ['error', 'warn'],
+  // Held until useLogger below, so that Nest's bootstrap lines come out as JSON too, through our pino.
+  bufferLogs: true,
   // Parsed below, with a limit per route.
   bodyParser: false,
 });
+app.useLogger(app.get(Logger));
 app.disable('x-powered-by');
 app.use(helmet());
 app.use(jsonBody);
