@@ -23,11 +23,11 @@ import { OrchestratorMetrics } from '../observability/orchestrator-metrics.js';
 import { RunQueueService } from '../queue/run-queue.service.js';
 import { toEpochMetricDto, toGradFlowDtos, toRunDto } from './run-dto.js';
 import { fenced, isHeldBy } from './run-fence.js';
+import { afterLostAttempt, cancelAction, retryRefusal } from './run-transitions.js';
 
 const DEFAULT_MAX_ATTEMPTS = 3;
-const ACTIVE: RunStatus[] = ['queued', 'running'];
 
-/** The run lifecycle: queued -> running -> succeeded | failed | cancelled, with requeues in between. */
+/** The run lifecycle: queued -> running -> succeeded | failed | cancelled, with requeues in between (run-transitions.ts). */
 @Injectable()
 export class RunsService implements OnApplicationBootstrap {
   constructor(
@@ -220,7 +220,7 @@ export class RunsService implements OnApplicationBootstrap {
   }
 
   private async requeueOrFail(run: Run, reason: string, expected: Prisma.RunWhereInput): Promise<Run | null> {
-    if (run.attempt >= run.maxAttempts) {
+    if (afterLostAttempt(run.attempt, run.maxAttempts) === 'failed') {
       return this.transition(
         run,
         { status: 'failed', finishedAt: new Date(), failureReason: reason, leaseExpiresAt: null },
@@ -268,22 +268,23 @@ export class RunsService implements OnApplicationBootstrap {
 
   async cancel(id: string): Promise<Run> {
     const run = await this.get(id);
-    if (run.status === 'queued') {
+    const action = cancelAction(id, run.status);
+    if (action.kind === 'cancel') {
       const done = await this.transition(run, { status: 'cancelled', finishedAt: new Date() }, { status: 'queued' });
       if (done) return done;
       return this.cancel(id); // claimed meanwhile: cancel as running
     }
-    if (run.status === 'running') {
+    if (action.kind === 'request-stop') {
       // The holding worker learns it on its next heartbeat and sends SIGTERM to the engine.
       return this.prisma.run.update({ where: { id }, data: { cancelRequestedAt: new Date() } });
     }
-    throw conflict(`run ${id} is ${run.status}; only queued or running runs can be cancelled`);
+    throw conflict(action.reason);
   }
 
   async retry(id: string): Promise<Run> {
     const run = await this.get(id);
-    if (ACTIVE.includes(run.status)) throw conflict(`run ${id} is ${run.status}; only finished runs can be retried`);
-    if (run.status === 'succeeded') throw conflict(`run ${id} succeeded; submit a new run instead`);
+    const refusal = retryRefusal(id, run.status);
+    if (refusal) throw conflict(refusal);
     const retried = await this.transition(
       run,
       {
