@@ -4,199 +4,35 @@ import {
   ARCHS,
   DATASETS,
   degradationTemplate,
-  expandSweep,
   SCHEDULES,
   type SweepIssue,
-  SweepSpec,
   type SweepSpecInput,
 } from '@reslab/contracts';
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useEffect, useId, useMemo, useState } from 'react';
 import { useApi } from '@/components/api-url';
 import { ApiFailure } from '@/lib/api-client';
+import {
+  formFieldOf,
+  formFromTemplate,
+  initialSweepForm,
+  type LaunchProject,
+  type SweepFormState,
+  validateSweepForm,
+} from '@/lib/sweep-form';
 
-/** A project the launch form offers: `path` is "team/project"; only members and up may launch into it. */
-export interface LaunchProject {
-  path: string;
-  name: string;
-  writable: boolean;
-}
+export type { LaunchProject };
 
-/** The form as typed: strings, so half-typed numbers stay on screen. */
-interface FormState {
-  /** "team/project", from GET /projects; the team is the project's, never typed. */
-  project: string;
-  name: string;
-  experiment: string;
-  archs: string[];
-  depths: string;
-  seeds: string;
-  dataset: string;
-  trainSubset: string;
-  valSize: string;
-  imageSize: string;
-  epochs: string;
-  lr: string;
-  schedule: string;
-  momentum: string;
-  weightDecay: string;
-  batchSize: string;
-}
-
-const EMPTY: FormState = {
-  project: '',
-  name: '',
-  experiment: '',
-  archs: ['plain', 'resnet'],
-  depths: '20',
-  seeds: '0',
-  dataset: 'fashion-mnist',
-  trainSubset: '',
-  valSize: '2000',
-  imageSize: '',
-  epochs: '2',
-  lr: '0.1',
-  schedule: 'constant',
-  momentum: '0.9',
-  weightDecay: '0.0001',
-  batchSize: '128',
-};
-
-const list = (v: unknown): string => (Array.isArray(v) ? v.join(', ') : v === undefined ? '' : String(v));
-
-/** The template's spec in the form's terms (fields the form lacks keep their defaults; the project stays). */
-function formFromTemplate(t: SweepSpecInput, project: string): FormState {
-  const base = (t.base ?? {}) as Record<string, Record<string, unknown> | unknown>;
-  const data = (base.data ?? {}) as Record<string, unknown>;
-  const optim = (base.optim ?? {}) as Record<string, unknown>;
-  const grid = t.grid ?? {};
-  return {
-    project,
-    name: t.name,
-    experiment: t.experiment ?? '',
-    archs: ((grid['model.arch'] ?? grid.arch ?? ['plain', 'resnet']) as unknown[]).map(String),
-    depths: list(grid['model.depth'] ?? grid.depth ?? [20]),
-    seeds: list(grid.seed ?? [0]),
-    dataset: String(data.dataset ?? EMPTY.dataset),
-    trainSubset: list(data.trainSubset),
-    valSize: list(data.valSize ?? EMPTY.valSize),
-    imageSize: list(data.imageSize),
-    epochs: list(base.epochs ?? EMPTY.epochs),
-    lr: list(optim.lr ?? EMPTY.lr),
-    schedule: String(optim.schedule ?? EMPTY.schedule),
-    momentum: list(optim.momentum ?? EMPTY.momentum),
-    weightDecay: list(optim.weightDecay ?? EMPTY.weightDecay),
-    batchSize: list(optim.batchSize ?? EMPTY.batchSize),
-  };
-}
-
-type Built = { spec: SweepSpecInput; issues: SweepIssue[] };
-
-/** Form → spec; text that is not a number becomes an issue on its field rather than a silent NaN. */
-function buildSpec(form: FormState): Built {
-  const issues: SweepIssue[] = [];
-  const numbers = (field: string, text: string): number[] =>
-    text
-      .split(/[\s,]+/)
-      .filter(Boolean)
-      .flatMap((token) => {
-        const n = Number(token);
-        if (Number.isFinite(n)) return [n];
-        issues.push({ path: field, message: `“${token}” is not a number` });
-        return [];
-      });
-  const one = (field: string, text: string): number | undefined => {
-    if (text.trim() === '') return undefined;
-    const n = Number(text);
-    if (Number.isFinite(n)) return n;
-    issues.push({ path: field, message: `“${text}” is not a number` });
-    return undefined;
-  };
-  const depths = numbers('depths', form.depths);
-  const seeds = numbers('seeds', form.seeds);
-  if (form.archs.length === 0) issues.push({ path: 'archs', message: 'pick at least one architecture' });
-  if (depths.length === 0) issues.push({ path: 'depths', message: 'give at least one depth' });
-  if (seeds.length === 0) issues.push({ path: 'seeds', message: 'give at least one seed' });
-  if (!form.project) issues.push({ path: 'project', message: 'pick a project to launch into' });
-  const data: Record<string, unknown> = { dataset: form.dataset };
-  const trainSubset = one('trainSubset', form.trainSubset);
-  if (trainSubset !== undefined) data.trainSubset = trainSubset;
-  const valSize = one('valSize', form.valSize);
-  if (valSize !== undefined) data.valSize = valSize;
-  const imageSize = one('imageSize', form.imageSize);
-  if (imageSize !== undefined) data.imageSize = imageSize;
-  const optim: Record<string, unknown> = { schedule: form.schedule };
-  for (const key of ['lr', 'momentum', 'weightDecay', 'batchSize'] as const) {
-    const v = one(key, form[key]);
-    if (v !== undefined) optim[key] = v;
-  }
-  const spec: SweepSpecInput = {
-    ...(form.project ? { project: form.project } : {}),
-    name: form.name.trim(),
-    ...(form.experiment.trim() ? { experiment: form.experiment.trim() } : {}),
-    base: { data, optim, epochs: one('epochs', form.epochs) },
-    grid: { 'model.arch': form.archs, 'model.depth': depths, seed: seeds },
-  };
-  return { spec, issues };
-}
-
-type Validation =
-  | { ok: true; count: number; names: string[]; spec: SweepSpecInput }
-  | { ok: false; issues: SweepIssue[]; spec: SweepSpecInput };
-
-/** The contract's own checks, in the browser: the schema, then the expansion of every combination. */
-function validate(form: FormState): Validation {
-  const { spec, issues } = buildSpec(form);
-  if (issues.length) return { ok: false, issues, spec };
-  const parsed = SweepSpec.safeParse(spec);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      spec,
-      issues: parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(spec)', message: i.message })),
-    };
-  }
-  const expanded = expandSweep(parsed.data);
-  if (!expanded.ok) return { ok: false, issues: expanded.issues, spec };
-  return { ok: true, count: expanded.runs.length, names: expanded.runs.map((r) => r.name), spec };
-}
-
-/** Which form field an issue path belongs to, so the message shows next to it. */
-function fieldOf(path: string): keyof FormState | null {
-  if (path === 'name') return 'name';
-  if (path === 'project') return 'project';
-  if (path.startsWith('experiment')) return 'experiment';
-  if (/model\.depth|^depths/.test(path)) return 'depths';
-  if (/model\.arch|^archs/.test(path)) return 'archs';
-  if (/seed/.test(path)) return 'seeds';
-  for (const key of [
-    'trainSubset',
-    'valSize',
-    'imageSize',
-    'dataset',
-    'epochs',
-    'schedule',
-    'lr',
-    'momentum',
-    'weightDecay',
-    'batchSize',
-  ] as const)
-    if (path.endsWith(key)) return key;
-  return null;
-}
-
+/** The launch form's rendering; its state, the spec it builds and the checks live in lib/sweep-form.ts. */
 export function SweepBuilder({ projects }: { projects: LaunchProject[] }) {
   const api = useApi();
   const router = useRouter();
   const id = useId();
-  const [form, setForm] = useState<FormState>(() => ({
-    ...EMPTY,
-    project: projects.find((p) => p.writable)?.path ?? '',
-  }));
+  const [form, setForm] = useState<SweepFormState>(() => initialSweepForm(projects));
   const [submitting, setSubmitting] = useState(false);
   const [submitError, setSubmitError] = useState<{ message: string; issues: SweepIssue[] } | null>(null);
   const [server, setServer] = useState<{ count: number } | { error: string } | null>(null);
-  const validation = useMemo(() => validate(form), [form]);
+  const validation = useMemo(() => validateSweepForm(form), [form]);
 
   // The orchestrator's own preview, a moment after typing stops: proof the server reads the spec the same way.
   const specJson = JSON.stringify(validation.spec);
@@ -218,14 +54,14 @@ export function SweepBuilder({ projects }: { projects: LaunchProject[] }) {
     };
   }, [api, specJson, validation.ok]);
 
-  const set = <K extends keyof FormState>(key: K, value: FormState[K]) => {
+  const set = <K extends keyof SweepFormState>(key: K, value: SweepFormState[K]) => {
     setForm((f) => ({ ...f, [key]: value }));
     setSubmitError(null);
   };
-  const issuesFor = (key: keyof FormState) =>
-    validation.ok ? [] : validation.issues.filter((i) => fieldOf(i.path) === key);
-  const describe = (key: keyof FormState) => (issuesFor(key).length ? `${id}-${key}-error` : undefined);
-  const fieldError = (key: keyof FormState) => {
+  const issuesFor = (key: keyof SweepFormState) =>
+    validation.ok ? [] : validation.issues.filter((i) => formFieldOf(i.path) === key);
+  const describe = (key: keyof SweepFormState) => (issuesFor(key).length ? `${id}-${key}-error` : undefined);
+  const fieldError = (key: keyof SweepFormState) => {
     const list = issuesFor(key);
     return list.length ? (
       <span id={`${id}-${key}-error`} className="field-error">
@@ -233,7 +69,7 @@ export function SweepBuilder({ projects }: { projects: LaunchProject[] }) {
       </span>
     ) : null;
   };
-  const text = (key: keyof FormState, label: string, hint?: string, inputMode?: 'numeric' | 'decimal') => (
+  const text = (key: keyof SweepFormState, label: string, hint?: string, inputMode?: 'numeric' | 'decimal') => (
     <div className="field">
       <label htmlFor={`${id}-${key}`}>{label}</label>
       <input
