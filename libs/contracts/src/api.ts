@@ -48,6 +48,8 @@ export const RunDto = z.object({
   maxAttempts: z.int32(),
   leaseExpiresAt: isoTime.nullable(),
   cancelRequestedAt: isoTime.nullable(),
+  /** The val split of the highest epoch stored so far (what `GET /runs?sort=valAccuracy` orders by); null before one. */
+  finalVal: z.object({ epoch: z.int32(), loss: z.number(), accuracy: z.number(), f1: z.number() }).nullable(),
 });
 export type RunDto = z.infer<typeof RunDto>;
 
@@ -263,6 +265,47 @@ export const SweepDetailDto = SweepDto.extend({
   ),
 });
 export type SweepDetailDto = z.infer<typeof SweepDetailDto>;
+
+/** The per-epoch metrics `GET /sweeps/:id/metrics` can return, each as one array per run and split. */
+export const CURVE_METRICS = ['loss', 'accuracy', 'precision', 'recall', 'f1'] as const;
+export const CurveMetric = z.enum(CURVE_METRICS);
+export type CurveMetric = z.infer<typeof CurveMetric>;
+
+/** A query value that takes several values, repeated (`status=queued&status=running`) or comma-separated. */
+export function queryList<T extends z.ZodType>(item: T, max: number) {
+  return z.preprocess(
+    (value) => (value === undefined ? undefined : [value].flat().flatMap((v) => String(v).split(','))),
+    z.array(item).min(1).max(max).optional(),
+  );
+}
+
+/** Which curves `GET /sweeps/:id/metrics` returns; each defaults to all. */
+export const SweepMetricsQuery = z
+  .object({ split: queryList(z.enum(SPLITS), 3), metric: queryList(CurveMetric, 5) })
+  .strict();
+export type SweepMetricsQuery = z.infer<typeof SweepMetricsQuery>;
+
+/**
+ * Every curve of a sweep in one answer, columnar: one entry per (run, split) with `epoch[i]` the epoch of
+ * `loss[i]`, `accuracy[i]`, ... Only the metrics asked for are present. 1,000 runs × 100 epochs of one
+ * split and metric is about 2 MB of JSON, against 1,000 requests to `GET /runs/:id/metrics`.
+ */
+export const SweepMetricsDto = z.object({
+  sweepId: z.uuid(),
+  curves: z.array(
+    z.object({
+      runId: z.uuid(),
+      split: z.enum(SPLITS),
+      epoch: z.array(z.int32()),
+      loss: z.array(z.number()).optional(),
+      accuracy: z.array(z.number()).optional(),
+      precision: z.array(z.number()).optional(),
+      recall: z.array(z.number()).optional(),
+      f1: z.array(z.number()).optional(),
+    }),
+  ),
+});
+export type SweepMetricsDto = z.infer<typeof SweepMetricsDto>;
 
 export const SweepPreviewDto = z.object({
   count: z.int32(),

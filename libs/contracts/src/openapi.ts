@@ -15,6 +15,8 @@ import {
   RegisterWorkerRequest,
   RunDto,
   SweepDetailDto,
+  SweepMetricsDto,
+  SweepMetricsQuery,
   SweepPreviewDto,
   WorkerDto,
 } from './api.js';
@@ -43,7 +45,7 @@ import {
   UserDto,
   WhoAmIDto,
 } from './identity.js';
-import { RunPage, SweepPage } from './page.js';
+import { ListRunsQuery, RunPage, SweepPage } from './page.js';
 import { SweepSpec } from './sweeps.js';
 import { PROTOCOL_VERSION } from './version.js';
 
@@ -55,6 +57,8 @@ interface Operation {
   list?: boolean;
   params?: string[];
   query?: string[];
+  /** The zod schema of the query, so each query parameter is documented with its own type. */
+  querySchema?: z.ZodObject;
   /** Who may call it (the orchestrator's @Access policies): no credential, a user's, a worker's. Default user. */
   auth?: 'public' | 'user' | 'worker';
   /** The success status when not the default (201 for a POST that creates, else 200). */
@@ -68,9 +72,11 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
   '/runs': {
     post: { summary: 'Queue a run (member)', body: CreateRunRequest, response: RunDto },
     get: {
-      summary: 'List runs, newest first, a page at a time: pass nextCursor back as cursor (limit 100, at most 1000)',
+      summary:
+        'List runs a page at a time: pass nextCursor back as cursor (limit 100, at most 1000). Filters status, arch and depth take several values (comma-separated or repeated); sort is queuedAt (newest first) or a final val metric (valAccuracy, valF1: best first; valLoss: lowest first), order overrides the direction',
       response: RunPage,
-      query: ['status', 'sweepId', 'workerId', 'limit', 'cursor'],
+      query: ['status', 'sweepId', 'workerId', 'arch', 'depth', 'sort', 'order', 'limit', 'cursor'],
+      querySchema: ListRunsQuery,
     },
   },
   '/runs/{id}': { get: { summary: 'One run', response: RunDto, params: ['id'] } },
@@ -141,6 +147,16 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
   },
   '/sweeps/{id}': {
     get: { summary: 'A sweep with its runs and final metrics', response: SweepDetailDto, params: ['id'] },
+  },
+  '/sweeps/{id}/metrics': {
+    get: {
+      summary:
+        'Every curve of a sweep, columnar: per run and split, epoch[] with loss[], accuracy[], ... (split and metric narrow it; comma-separated)',
+      response: SweepMetricsDto,
+      params: ['id'],
+      query: ['split', 'metric'],
+      querySchema: SweepMetricsQuery,
+    },
   },
   '/sweeps/{id}/cancel': {
     post: {
@@ -345,6 +361,14 @@ const ERROR_TEXT: Record<number, string> = {
 
 const json = (schema: Schema, io: 'input' | 'output') => z.toJSONSchema(schema, { io, target: 'openapi-3.0' });
 
+/** A query parameter's schema from the operation's querySchema; a list parameter also takes one comma-separated string. */
+function querySchemaOf(op: Operation, name: string): unknown {
+  const field = op.querySchema?.shape[name] as Schema | undefined;
+  if (!field) return { type: 'string' };
+  const schema = json(field, 'input') as { type?: string; items?: unknown };
+  return schema.type === 'array' ? { oneOf: [schema, { type: 'string' }] } : schema;
+}
+
 export function openApiDocument(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const [path, methods] of Object.entries(OPERATIONS)) {
@@ -360,7 +384,12 @@ export function openApiDocument(): Record<string, unknown> {
             required: true,
             schema: { type: 'string', format: 'uuid' },
           })),
-          ...(op.query ?? []).map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } })),
+          ...(op.query ?? []).map((name) => ({
+            name,
+            in: 'query',
+            required: false,
+            schema: querySchemaOf(op, name),
+          })),
         ],
         ...(op.body && {
           requestBody: { required: true, content: { 'application/json': { schema: json(op.body, 'input') } } },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { RunDto, SweepDto } from './api.js';
+import { queryList, RunDto, RunStatus, SweepDto } from './api.js';
+import { ARCHS } from './run-config.js';
 
 /**
  * Keyset pagination for the list routes (`GET /runs`, `GET /sweeps`): newest
@@ -34,3 +35,34 @@ export const RunPage = Page(RunDto);
 export type RunPage = z.infer<typeof RunPage>;
 export const SweepPage = Page(SweepDto);
 export type SweepPage = z.infer<typeof SweepPage>;
+
+/**
+ * `GET /runs` orders: newest first, or by a final validation metric (the val split of the highest epoch a
+ * run has stored, Run.finalVal*). Each default order puts the best first; runs without a val epoch come last
+ * in either order.
+ */
+export const RUN_SORTS = ['queuedAt', 'valAccuracy', 'valF1', 'valLoss'] as const;
+export const RunSort = z.enum(RUN_SORTS);
+export type RunSort = z.infer<typeof RunSort>;
+export const DEFAULT_RUN_ORDER: Record<RunSort, 'asc' | 'desc'> = {
+  queuedAt: 'desc',
+  valAccuracy: 'desc',
+  valF1: 'desc',
+  valLoss: 'asc',
+};
+
+/** The query of `GET /runs`: filters (each one of several values), an order, and a page. */
+export const ListRunsQuery = PageQuery.extend({
+  status: queryList(RunStatus, 5),
+  sweepId: z.uuid().optional(),
+  workerId: z.uuid().optional(),
+  /** config.model.arch */
+  arch: queryList(z.enum(ARCHS), 3),
+  /** config.model.depth */
+  depth: queryList(z.coerce.number().int().min(2).max(2000), 50),
+  sort: RunSort.default('queuedAt'),
+  /** Default: the sort's own (DEFAULT_RUN_ORDER). A cursor is only valid with the sort and order that made it. */
+  order: z.enum(['asc', 'desc']).optional(),
+}).strict();
+export type ListRunsQuery = z.infer<typeof ListRunsQuery>;
+export type ListRunsQueryInput = z.input<typeof ListRunsQuery>;

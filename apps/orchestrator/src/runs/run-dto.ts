@@ -24,6 +24,13 @@ export function toRunDto(run: Run): RunDto {
     maxAttempts: run.maxAttempts,
     leaseExpiresAt: iso(run.leaseExpiresAt),
     cancelRequestedAt: iso(run.cancelRequestedAt),
+    finalVal:
+      run.finalValEpoch === null ||
+      run.finalValLoss === null ||
+      run.finalValAccuracy === null ||
+      run.finalValF1 === null
+        ? null
+        : { epoch: run.finalValEpoch, loss: run.finalValLoss, accuracy: run.finalValAccuracy, f1: run.finalValF1 },
   };
 }
 

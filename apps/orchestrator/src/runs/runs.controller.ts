@@ -1,20 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { CreateRunRequest, FinishRunRequest, type RunDto, type RunPage, RunStatus } from '@reslab/contracts';
+import { CreateRunRequest, FinishRunRequest, ListRunsQuery, type RunDto, type RunPage } from '@reslab/contracts';
 import { z } from 'zod';
 import { AuditService } from '../audit/audit.service.js';
-import { KeysetQuery } from '../common/keyset-page.js';
 import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
 import { Access } from '../identity/access-policy.js';
 import { toRunDto } from './run-dto.js';
 import { RunsService } from './runs.service.js';
 
 const RunId = new ZodValidationPipe(z.uuid(), 'id');
-const ListRunsQuery = KeysetQuery.extend({
-  status: RunStatus.optional(),
-  sweepId: z.uuid().optional(),
-  workerId: z.uuid().optional(),
-}).strict();
-
 @Controller('runs')
 export class RunsController {
   constructor(
@@ -32,9 +25,8 @@ export class RunsController {
 
   @Access({ who: 'user', share: true })
   @Get()
-  list(@Query(new ZodValidationPipe(ListRunsQuery)) query: z.infer<typeof ListRunsQuery>): Promise<RunPage> {
-    const { limit, cursor, ...filter } = query;
-    return this.runs.list(filter, { limit, cursor });
+  list(@Query(new ZodValidationPipe(ListRunsQuery)) query: ListRunsQuery): Promise<RunPage> {
+    return this.runs.list(query);
   }
 
   @Access({ who: 'user', resource: 'run', share: true })

@@ -3,15 +3,14 @@ import type {
   CreateRunRequest,
   FinishRunRequest,
   HeldAttempt,
+  ListRunsQuery,
   Page,
   RunAssignment,
   RunConfig,
   RunDto,
   RunSnapshot,
-  RunStatus,
 } from '@reslab/contracts';
-import { conflict, notFound } from '../common/api-errors.js';
-import { after, type Keyset, toPage } from '../common/keyset-page.js';
+import { conflict, invalidField, notFound } from '../common/api-errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DatabaseHealthService } from '../database/database-health.service.js';
 import { PrismaService } from '../database/prisma.service.js';
@@ -23,6 +22,7 @@ import { OrchestratorMetrics } from '../observability/orchestrator-metrics.js';
 import { RunQueueService } from '../queue/run-queue.service.js';
 import { toEpochMetricDto, toGradFlowDtos, toRunDto } from './run-dto.js';
 import { fenced, isHeldBy } from './run-fence.js';
+import { after, decodeRunCursor, encodeRunCursor, keyOf, orderBy, runOrder } from './run-order.js';
 import { afterLostAttempt, cancelAction, retryRefusal } from './run-transitions.js';
 
 const DEFAULT_MAX_ATTEMPTS = 3;
@@ -67,6 +67,8 @@ export class RunsService implements OnApplicationBootstrap {
           teamId,
           name: request.name ?? null,
           config: request.config,
+          arch: request.config.model.arch,
+          depth: request.config.model.depth,
           priority: request.priority,
           maxAttempts: request.maxAttempts,
         },
@@ -92,17 +94,34 @@ export class RunsService implements OnApplicationBootstrap {
     for (const run of runs) logger.info({ runId: run.id }, 'run queued');
   }
 
-  /** Newest first; `page.cursor` is the last run of the previous page (common/keyset-page.ts). */
-  async list(
-    filter: { status?: RunStatus; sweepId?: string; workerId?: string },
-    page: { limit: number; cursor?: Keyset },
-  ): Promise<Page<RunDto>> {
+  /** One page of runs matching `query`'s filters, in its order (run-order.ts), after its cursor. */
+  async list(query: ListRunsQuery): Promise<Page<RunDto>> {
+    const order = runOrder(query);
+    const key = query.cursor === undefined ? undefined : decodeRunCursor(order, query.cursor);
+    if (key === null)
+      throw invalidField('cursor', `is not a nextCursor of a previous page sorted by ${order.sort} ${order.order}`);
     const rows = await this.prisma.run.findMany({
-      where: { ...filter, ...after('queuedAt', page.cursor) },
-      orderBy: [{ queuedAt: 'desc' }, { id: 'desc' }],
-      take: page.limit + 1,
+      where: {
+        AND: [
+          {
+            status: query.status && { in: query.status },
+            sweepId: query.sweepId,
+            workerId: query.workerId,
+            arch: query.arch && { in: query.arch },
+            depth: query.depth && { in: query.depth },
+          },
+          after(order, key),
+        ],
+      },
+      orderBy: orderBy(order),
+      take: query.limit + 1,
     });
-    return toPage(rows, page.limit, (run) => run.queuedAt, toRunDto);
+    const items = rows.slice(0, query.limit);
+    const last = items.at(-1);
+    return {
+      items: items.map(toRunDto),
+      nextCursor: rows.length > query.limit && last ? encodeRunCursor(order, keyOf(order, last)) : null,
+    };
   }
 
   async get(id: string): Promise<Run> {

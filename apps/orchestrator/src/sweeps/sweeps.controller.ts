@@ -2,6 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import {
   SWEEP_TEMPLATES,
   type SweepDetailDto,
+  type SweepMetricsDto,
+  SweepMetricsQuery,
   type SweepPage,
   type SweepPreviewDto,
   SweepSpec,
@@ -16,6 +18,7 @@ import { SweepsService } from './sweeps.service.js';
 const SweepId = new ZodValidationPipe(z.uuid(), 'id');
 const Spec = new ZodValidationPipe(SweepSpec);
 const ListSweepsQuery = new ZodValidationPipe(KeysetQuery.strict());
+const MetricsQuery = new ZodValidationPipe(SweepMetricsQuery);
 
 @Controller('sweeps')
 export class SweepsController {
@@ -51,6 +54,12 @@ export class SweepsController {
   @Get(':id')
   detail(@Param('id', SweepId) id: string): Promise<SweepDetailDto> {
     return this.sweeps.detail(id);
+  }
+
+  @Access({ who: 'user', resource: 'sweep', share: true })
+  @Get(':id/metrics')
+  metrics(@Param('id', SweepId) id: string, @Query(MetricsQuery) query: SweepMetricsQuery): Promise<SweepMetricsDto> {
+    return this.sweeps.metrics(id, query);
   }
 
   @Access({ who: 'user', role: 'member', resource: 'sweep' })
