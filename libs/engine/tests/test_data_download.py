@@ -11,7 +11,8 @@ import pytest
 from test_idx import idx_bytes
 
 from reslab_engine.config import DataConfig
-from reslab_engine.data import IDX_FILES, download, load_dataset, locate
+from reslab_engine.data import download, load_dataset, locate
+from reslab_engine.data.mnist import IDX_FILES
 from reslab_engine.errors import DataError
 
 

@@ -8,14 +8,12 @@ import torch.nn.functional as F
 
 from ..config import DataConfig
 from ..errors import DataError
-from . import download, locate, synthetic
+from . import locate, synthetic
 from .cifar import LAYOUTS as CIFAR_LAYOUTS
 from .cifar import load_cifar
-from .idx import read_idx
 from .imagefolder import load_image_folder
+from .mnist import load_mnist
 from .splits import ImageSet, split
-
-IDX_FILES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
 
 
 @dataclass
@@ -43,30 +41,6 @@ class DataSplits:
         )
 
 
-def _load_idx_pair(images_path, labels_path) -> ImageSet:
-    images = torch.from_numpy(read_idx(images_path))
-    labels = torch.from_numpy(read_idx(labels_path)).long()
-    if images.dim() != 3 or labels.dim() != 1 or len(images) != len(labels):
-        raise DataError(
-            f"{images_path} and {labels_path} do not match: images {tuple(images.shape)}, labels {tuple(labels.shape)}"
-        )
-    return ImageSet(images.to(torch.uint8).unsqueeze(1), labels)  # N x 1 x 28 x 28
-
-
-def _find_idx(config: DataConfig) -> dict:
-    try:
-        return locate.find_files(config.dataset, config.root, IDX_FILES, can_download=True)
-    except DataError:
-        if not config.download:
-            raise
-    target = locate.download_dir(config.dataset, config.root)
-    download.fetch(config.dataset, target)
-    found = locate.files_in(target, IDX_FILES)
-    if found is None:
-        raise DataError(f"{target} lacks IDX files after downloading", "data.download")
-    return found
-
-
 def resize(images: ImageSet, size: int) -> ImageSet:
     """Every image to size x size, once, at load: bilinear with antialiasing (PIL's BILINEAR filter, which torch
     matches with antialias=True; a triangle filter over 4x4 pixels for 28 -> 14 px), back to uint8 so the set stays
@@ -85,10 +59,7 @@ def load_dataset(config: DataConfig) -> DataSplits:
         train, test = ImageSet(*parts["train"]), ImageSet(*parts["test"])
         num_classes = synthetic.NUM_CLASSES
     elif config.dataset in ("fashion-mnist", "mnist"):
-        files = _find_idx(config)
-        train = _load_idx_pair(files[IDX_FILES[0]], files[IDX_FILES[1]])
-        test = _load_idx_pair(files[IDX_FILES[2]], files[IDX_FILES[3]])
-        num_classes = 10
+        train, test, num_classes = load_mnist(config.dataset, config.root, config.download)
     elif config.dataset in CIFAR_LAYOUTS:
         train, test, num_classes = load_cifar(config.dataset, config.root, config.download)
     elif config.dataset == "imagefolder":
