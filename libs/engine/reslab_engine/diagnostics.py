@@ -1,4 +1,4 @@
-"""Gradient flow (COURSE.md §1): per-block gradient and activation norms on a few fixed training batches.
+"""Gradient flow (docs/course.md §1): per-block gradient and activation norms on a few fixed training batches.
 
 For each block of `model.named_blocks()` (`layer1.0`, ...), averaged over the batches (mean of per-batch values):
 

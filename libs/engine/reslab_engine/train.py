@@ -6,11 +6,8 @@ Exit codes: 0 finished, 1 diverged or data/runtime error, 2 config error (cli.py
 after checkpointing mid-epoch (resume continues exactly).
 """
 
-import contextlib
 import logging
 import math
-import os
-import shutil
 import signal
 import time
 from pathlib import Path
@@ -24,11 +21,12 @@ from .config import RunConfig
 from .data import DataSplits, ImageSet, load_dataset
 from .data.batches import eval_batches, normalise, pad_crop_flip
 from .diagnostics import fixed_batches, gradient_flow
-from .errors import ConfigError, EngineError
+from .errors import ConfigError
 from .events import emit
 from .metrics import SplitMeter
 from .models import create_model
 from .optimizer import build_optimizer, build_scheduler
+from .runtime import autocast, compile_model, make_deterministic, memory_format, resolve_device, restore_rng, rng_state
 
 log = logging.getLogger(__name__)
 
@@ -52,69 +50,9 @@ class StopRequest:
         self.requested = True
 
 
-def resolve_device(requested: str) -> torch.device:
-    if requested == "cuda" and not torch.cuda.is_available():
-        raise ConfigError("device 'cuda' requested but CUDA is not available", "device")
-    if requested == "auto":
-        requested = "cuda" if torch.cuda.is_available() else "cpu"
-    return torch.device(requested)
-
-
-def memory_format(config: RunConfig) -> torch.memory_format:
-    # NHWC: about 15% faster training and 40% faster eval than NCHW for these nets on CPU (measured), as airbench uses.
-    return torch.channels_last if config.train.channels_last else torch.contiguous_format
-
-
-def autocast(config: RunConfig, device: torch.device):
-    """bf16 autocast for the forward pass and loss, never on the CPU (the contract's `train.amp`).
-
-    `auto` turns it on where the GPU supports bf16; `bf16` insists, and is a config error where it cannot hold.
-    bf16 keeps float32's exponent range, so no loss scaling is needed (unlike fp16).
-    """
-    amp = config.train.amp
-    if amp == "bf16" and device.type != "cuda":
-        raise ConfigError(
-            f"train.amp 'bf16' needs a CUDA device, but the run is on {device}; use 'auto' or 'off'", "train.amp"
-        )
-    supported = device.type == "cuda" and torch.cuda.is_bf16_supported()
-    if amp == "bf16" and not supported:
-        raise ConfigError(f"train.amp 'bf16': {torch.cuda.get_device_name(device)} has no bf16 support", "train.amp")
-    if amp == "off" or not supported:
-        return contextlib.nullcontext
-    return lambda: torch.autocast(device_type="cuda", dtype=torch.bfloat16)
-
-
-def compile_model(model: nn.Module, config: RunConfig, device: torch.device) -> nn.Module:
-    """The module that training and evaluation call: `model` itself, or its torch.compile wrapper (which shares
-    the parameters; checkpoints and diagnostics keep using the eager `model`)."""
-    if not config.train.compile:
-        return model
-    if device.type == "cpu":  # inductor writes C++ for the CPU; without a compiler it fails deep inside a step
-        import torch._inductor.config as inductor  # imported only when compiling: it is slow to import
-
-        compiler = inductor.cpp.cxx[-1] or "g++"
-        if shutil.which(compiler) is None:
-            raise EngineError(
-                f"train.compile on the CPU needs a C++ compiler ({compiler}), which is not on PATH; "
-                "set train.compile to false",
-                "train.compile",
-            )
-    return torch.compile(model)
-
-
-def make_deterministic(seed: int, device: torch.device) -> None:
-    torch.manual_seed(seed)
-    if device.type == "cuda":
-        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # required by deterministic cuBLAS
-        torch.backends.cudnn.benchmark = False
-        torch.use_deterministic_algorithms(True, warn_only=True)
-    # Not on the CPU: its kernels already give the same results for the same inputs and thread count (the
-    # seed and resume tests check it), and the deterministic switch sends channels_last convolutions and
-    # batch norm down slow paths: 13x slower steps for CIFAR ResNet-20 (benchmarks/RESULTS.md).
-
-
 def train_step(model: nn.Module, optimizer, x: torch.Tensor, y: torch.Tensor, label_smoothing: float, amp):
-    """The course's step, in its order; `amp()` is the autocast context (or a no-op) for forward and loss."""
+    """One SGD step: zero the gradients, forward and loss, backward, update. `amp()` is the autocast context (or a
+    no-op) for forward and loss."""
     model.train()
     optimizer.zero_grad(set_to_none=True)
     with amp():
@@ -170,18 +108,6 @@ def emit_grad_flow(epoch: int, model: nn.Module, batches: list, label_smoothing:
         last["name"],
     )
     return event
-
-
-def rng_state(generator: torch.Generator) -> dict:
-    cuda = torch.cuda.get_rng_state_all() if torch.cuda.is_available() else []
-    return {"torch": torch.get_rng_state(), "cuda": cuda, "data": generator.get_state()}
-
-
-def restore_rng(state: dict, generator: torch.Generator) -> None:
-    torch.set_rng_state(state["torch"])
-    if state["cuda"] and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(state["cuda"])
-    generator.set_state(state["data"])
 
 
 def run(config: RunConfig, out_dir: Path, resume_dirs: list[Path] | Path | None = None) -> int:

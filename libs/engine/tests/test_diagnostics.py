@@ -1,4 +1,4 @@
-"""Gradient flow (COURSE.md §1): per-block norms, measured without disturbing training."""
+"""Gradient flow (docs/course.md §1): per-block norms, measured without disturbing training."""
 
 import copy
 import math
@@ -33,7 +33,8 @@ def test_plain_net_gradient_explodes_toward_the_input_at_init_and_resnet_tames_i
     #   at depth 110: plain 4e6-2e7, resnet 38-71.
     # With BatchNorm the plain net's gradient does not vanish toward the input, it *explodes*, geometrically
     # with depth (Philipp et al. 2018, "The exploding gradient problem demystified"; Yang et al. 2019, "A mean
-    # field theory of batch normalization"): the course's own nuance that BN plain nets "do not simply vanish".
+    # field theory of batch normalization"), as docs/course.md §1 says: BN plain nets "do not simply lose their
+    # gradient".
     # The identity paths keep the ResNet's growth mild. Asserted at 10x, against a smallest measured gap of 136x.
     plain, resnet = first_to_last_input_gradient("plain56", seed), first_to_last_input_gradient("resnet56", seed)
     assert plain > 10 * resnet

@@ -69,7 +69,7 @@ class _BasicLayers(nn.Module):
 class BasicBlock(_BasicLayers):
     """conv3x3-BN-ReLU-conv3x3-BN, plus the shortcut, then ReLU: x_{l+1} = relu(x_l + F(x_l, W_l)).
 
-    The ReLU after the addition is why the gradient identity of the course (dL/dx_l = dL/dx_L (1 + ...)) is
+    The ReLU after the addition is why the gradient identity of docs/course.md §1 (dL/dx_l = dL/dx_L (1 + ...)) is
     only approximate here; the pre-activation block removes it.
     """
 

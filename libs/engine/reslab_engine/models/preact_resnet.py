@@ -2,8 +2,8 @@
 counterparts (`preact_plain`).
 
 Nothing follows the addition in a pre-activation block, so x_L = x_l + sum F(x_i) holds exactly and the
-gradient reaching block l carries the undamped "1" of the course's identity. Since every block starts with
-BN-ReLU, the stem is a bare conv and the network ends with one more BN-ReLU before pooling.
+gradient reaching block l carries the undamped "1" of the identity in docs/course.md §1. Since every block starts
+with BN-ReLU, the stem is a bare conv and the network ends with one more BN-ReLU before pooling.
 
 CIFAR (stages of 16/32/64 filters): below depth 164 basic blocks, depth 6n+2 (20, 56, 110, ...); from 164 on
 bottlenecks, depth 9n+2, as the paper's ResNet-164 and ResNet-1001. The rule is by size because 20, 56, 110
