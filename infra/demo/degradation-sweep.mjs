@@ -1,36 +1,47 @@
 // Submits the demo sweep through the orchestrator's API and prints each epoch as it lands, then the depth
 // plot's numbers: final errors as mean ± std over seeds, and what they show.
 //
-// The recipe is the built-in degradation template (GET /sweeps/templates, declared once in libs/contracts),
-// with the demo's overrides: depths 20 and 56 only, 2 seeds, so it fits about 15 minutes on 2 cores. Why
-// this recipe shows He et al. 2016 Fig. 6 on a CPU, and what else was tried: docs/degradation-study.md.
+// The recipe is the contracts' degradation template (degradationTemplate() in libs/contracts/src/sweeps.ts,
+// which GET /sweeps/templates and the launch page offer too), with the demo's overrides only: its name, and depths
+// 20 and 56 with 2 seeds (8 runs), so it fits about 12 minutes on 2 cores. Why this recipe shows He et al. 2016
+// Fig. 6 on a CPU, and what else was tried: docs/degradation-study.md.
 //
 // Idempotent: when the sweep exists already, it is followed (its failed or cancelled runs retried), not
 // submitted again. Through an outage (orchestrator stopped, database down) it keeps retrying and says so
 // once per change; only the sweep finishing, a 4xx, or Ctrl-C ends it.
 import {
+  degradationTemplate,
   degradationVerdict,
   describeRecipe,
   EpochMetricDto,
+  expandSweep,
   finalErrors,
+  iterationBudget,
   OutageNotices,
   outageState,
   requestJson,
   retryTransient,
   SweepDetailDto,
   SweepPage,
+  SweepSpec,
   verdictSentences,
 } from '@reslab/contracts';
 import { z } from 'zod';
 
 const api = process.argv[2] ?? 'http://127.0.0.1:4000';
-// The name carries the recipe: an older demo's sweep (another recipe) is left alone, not followed.
-const NAME = 'demo: plain vs residual on Fashion-MNIST, 14 px, 1,692 iterations';
-const OVERRIDES = {
+const template = degradationTemplate();
+// The name carries the recipe, read off the template: an older demo's sweep (another recipe) is left alone, not
+// followed.
+const recipe = expandSweep(SweepSpec.parse(template));
+if (!recipe.ok) throw new Error(`the degradation template is not a valid sweep: ${JSON.stringify(recipe.issues)}`);
+const { data } = recipe.runs[0].config;
+const NAME = `demo: plain vs residual on ${data.dataset}, ${data.imageSize} px, ${iterationBudget(recipe.runs[0].config)?.iterations.toLocaleString('en-US')} iterations`;
+const SPEC = {
+  ...template,
   name: NAME,
   experiment: 'demo',
-  grid: { depth: [56, 20], arch: ['resnet', 'plain'], seed: [0, 1] },
-}; // the long runs first: less idle tail
+  grid: { 'model.depth': [56, 20], 'model.arch': ['resnet', 'plain'], seed: [0, 1] }, // the long runs first: less idle tail
+};
 
 const outages = new OutageNotices((line) => console.log(`[demo] ${line}`));
 /** Retries `work` through unreachable and 5xx answers until it succeeds; a 4xx is thrown. */
@@ -55,11 +66,7 @@ async function findOrSubmit() {
     existing = page.items.find((s) => s.name === NAME);
     cursor = page.nextCursor;
   }
-  if (!existing) {
-    const { degradation } = await call('GET', '/sweeps/templates');
-    const { grid: _templateGrid, ...template } = degradation;
-    return { existing, sweep: await call('POST', '/sweeps', SweepDetailDto, { ...template, ...OVERRIDES }) };
-  }
+  if (!existing) return { existing, sweep: await call('POST', '/sweeps', SweepDetailDto, SPEC) };
   // A run stopped by an earlier Ctrl-C resumes from its checkpoint.
   if (existing.counts.failed || existing.counts.cancelled) {
     return { existing, sweep: await call('POST', `/sweeps/${existing.id}/retry`, SweepDetailDto) };
