@@ -134,7 +134,7 @@ function DepthPlot({ runs }: { runs: SweepRun[] }) {
       <h2 id="depth-heading">Error against depth</h2>
       <p className="explain">
         Final training error and {heldLabel} (1 − accuracy, %) at each depth, one line per architecture, mean ± std over
-        {seeds > 1 ? ` up to ${seeds} seeds` : ' seeds'} (He et al. 2016, Fig. 6 in one view). Degradation shows as a
+        {seeds > 1 ? ` up to ${seeds} seeds` : ' seeds'} (He et al. 2016, Fig. 6 in one view; docs/course.md §1). Degradation shows as a
         plain line that rises with depth while the residual line stays flat or falls: deeper plain nets train worse,
         deeper residual nets better.
       </p>

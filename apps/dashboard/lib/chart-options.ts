@@ -69,8 +69,8 @@ export function runCurvesOption(metrics: EpochMetricDto[], keys: MetricKey[], ax
 }
 
 /**
- * Gradient norm at each block's input against epoch, log10 colour scale
- * (COURSE.md §1): a plain net's early blocks show up dark when the signal starves.
+ * Gradient norm at each block's input against epoch, log10 colour scale (docs/course.md §1): how the signal the
+ * loss sends back changes from the last block to the stem, a plain net beside its residual twin.
  */
 export function gradFlowOption(flows: GradFlowDto[]): EChartsCoreOption {
   const blocks = new Map<string, number>();

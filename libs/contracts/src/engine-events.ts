@@ -91,7 +91,7 @@ export const BlockFlow = z
   .strict();
 
 /**
- * Gradient flow (COURSE.md §1): per-block norms averaged over a few training
+ * Gradient flow (docs/course.md §1): per-block norms averaged over a few training
  * batches, so plain and residual nets can be compared by depth and epoch.
  * Epoch 0 is the network at initialisation.
  */
