@@ -1,6 +1,11 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ApiError, RunDto, RunPage, SweepDetailDto, SweepMetricsDto } from '@reslab/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount, createTeam } from '../support/identity.js';
+import { REPO_ROOT } from '../support/paths.js';
 import { query } from '../support/postgres.js';
 import { tinyConfig } from '../support/runs.js';
 import { api, type Stack, startStack } from '../support/stack.js';
@@ -228,6 +233,64 @@ describe('GET /runs filters and sorts by final metrics; GET /sweeps/:id/metrics 
         body.issues?.map((i) => i.path),
         path,
       ).toEqual([field]);
+    }
+  });
+
+  it('reslab runs ls takes the same filters and sort, and names a bad flag', async () => {
+    const reslab = (args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          'node',
+          [join(REPO_ROOT, 'apps/cli/dist/main.js'), '--api', stack.apiUrl, 'runs', 'ls', ...args],
+          {
+            timeout: 30_000,
+            env: {
+              ...process.env,
+              RESLAB_API_URL: '',
+              RESLAB_API_KEY: stack.admin.apiKey,
+              XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'reslab-cli-config-')),
+            },
+          },
+          (error, stdout, stderr) =>
+            resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
+        );
+      });
+    const listed = await reslab([
+      '--arch',
+      'plain',
+      '--depth',
+      '8,20',
+      '--sort',
+      'valLoss',
+      '--order',
+      'desc',
+      '--json',
+    ]);
+    expect(listed.code, listed.stderr).toBe(0);
+    const viaApi = await allPages(stack, '/runs?arch=plain&depth=8,20&sort=valLoss&order=desc&limit=1000');
+    expect((JSON.parse(listed.stdout) as RunDto[]).map((r) => r.id)).toEqual(viaApi.runs.map((r) => r.id));
+
+    const table = await reslab([
+      '--sweep',
+      grid.id.slice(0, 8),
+      '--status',
+      'succeeded',
+      '--sort',
+      'valAccuracy',
+      '--limit',
+      '1',
+    ]);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/VAL ACC\n\S+ .* succeeded .* \d+\.\d\d%\n/);
+
+    for (const [args, flag] of [
+      [['--depth', 'deep'], '--depth deep'],
+      [['--sort', 'best'], '--sort best'],
+      [['--status', 'queued,sleeping'], '--status queued,sleeping'],
+    ] as const) {
+      const bad = await reslab([...args]);
+      expect(bad.code, flag).toBe(2);
+      expect(bad.stderr, flag).toContain(flag);
     }
   });
 

@@ -10,6 +10,7 @@ import {
   type CreateTeamRequest,
   EnrolmentTokenDto,
   EpochMetricDto,
+  type ListRunsQuery,
   type LoginRequest,
   LoginResponse,
   MemberDto,
@@ -20,7 +21,6 @@ import {
   type PutMemberRequest,
   RunDto,
   RunPage,
-  type RunStatus,
   requestJson,
   retryTransient,
   ShareDto,
@@ -47,6 +47,9 @@ export interface PageRequest {
   limit?: number;
   cursor?: string;
 }
+
+/** The filters and order of `GET /runs` (ListRunsQuery), without the page. */
+export type RunsFilter = Partial<Omit<ListRunsQuery, 'limit' | 'cursor'>>;
 
 function pageQuery(page: PageRequest): URLSearchParams {
   const query = new URLSearchParams();
@@ -130,10 +133,11 @@ export class ResLabApi {
   // ---- runs, sweeps, workers ----
 
   /** One page of runs, newest first; pass a page's `nextCursor` as `cursor` for the next. */
-  listRuns(filter: { status?: RunStatus; sweepId?: string } = {}, page: PageRequest = {}): Promise<RunPage> {
+  listRuns(filter: RunsFilter = {}, page: PageRequest = {}): Promise<RunPage> {
     const query = pageQuery(page);
-    if (filter.status) query.set('status', filter.status);
-    if (filter.sweepId) query.set('sweepId', filter.sweepId);
+    for (const [name, value] of Object.entries(filter)) {
+      if (value !== undefined) query.set(name, Array.isArray(value) ? value.join(',') : String(value));
+    }
     return this.request('GET', `/runs?${query}`, RunPage);
   }
 

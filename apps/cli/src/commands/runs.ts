@@ -1,4 +1,4 @@
-import { type RunDto, RunStatus } from '@reslab/contracts';
+import { ARCHS, ListRunsQuery, RUN_SORTS, type RunDto, RunStatus } from '@reslab/contracts';
 import { firstItems, type ResLabApi } from '../api-client.js';
 import { type Command, limitOption, stringOption } from '../command.js';
 import { UsageError } from '../errors.js';
@@ -45,37 +45,53 @@ export function sweepsResolver(api: ResLabApi) {
     resolveId('sweep', given, async () => (await firstItems(PREFIX_CANDIDATES, (page) => api.listSweeps(page))).items);
 }
 
+/** `ls` flags that are GET /runs query values as they are; the contract's schema checks them. */
+const FILTER_FLAGS = ['status', 'arch', 'depth', 'sort', 'order'] as const;
+
 export const runsLs: Command = {
   noun: 'runs',
   verb: 'ls',
-  usage: '[--status <status>] [--sweep <id>] [--limit <n>] [--json]',
-  summary: 'list runs, newest first: id prefix, name, status, attempt, worker, epochs done',
+  usage:
+    '[--status <s,...>] [--sweep <id>] [--arch <a,...>] [--depth <d,...>] [--sort <key>] [--order asc|desc] [--limit <n>] [--json]',
+  summary:
+    'list runs, newest first or by a final val metric: id prefix, name, status, attempt, worker, epochs, val acc',
   optionHelp: [
-    `--status <status>  only runs in this status (${RunStatus.options.join(', ')})`,
+    `--status <s,...>   only runs in these statuses (${RunStatus.options.join(', ')})`,
     '--sweep <id>       only the runs of this sweep (id or prefix)',
+    `--arch <a,...>     only these families (${ARCHS.join(', ')})`,
+    '--depth <d,...>    only these depths, e.g. 20,56',
+    `--sort <key>       ${RUN_SORTS.join(', ')}: newest first, or by the final val metric, best first`,
+    '--order asc|desc   reverse the sort',
     `--limit <n>        list at most n runs (default ${DEFAULT_LIST_LIMIT}), fetched a page at a time`,
     '--json             print the runs as a JSON array of RunDto',
   ],
   options: {
     status: { type: 'string' },
     sweep: { type: 'string' },
+    arch: { type: 'string' },
+    depth: { type: 'string' },
+    sort: { type: 'string' },
+    order: { type: 'string' },
     limit: { type: 'string' },
     json: { type: 'boolean' },
   },
   positionals: { min: 0, max: 0 },
   async run({ api, values, out, note }) {
     const limit = limitOption(values, DEFAULT_LIST_LIMIT);
-    const statusOption = stringOption(values, 'status');
-    const status = statusOption === undefined ? undefined : RunStatus.safeParse(statusOption);
-    if (status && !status.success) {
-      throw new UsageError(`--status ${statusOption}: expected one of ${RunStatus.options.join(', ')}`);
+    const given = Object.fromEntries(FILTER_FLAGS.map((flag) => [flag, stringOption(values, flag)]));
+    const parsed = ListRunsQuery.safeParse(given);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const flag = String(issue?.path[0] ?? '');
+      throw new UsageError(`--${flag} ${given[flag] ?? ''}: ${issue?.message}`);
     }
+    const { status, arch, depth, sort, order } = parsed.data;
     const sweepOption = stringOption(values, 'sweep');
     const sweepId = sweepOption === undefined ? undefined : await sweepsResolver(api)(sweepOption);
     const { items: runs, more } = await firstItems(limit, (page) =>
-      api.listRuns({ status: status?.data, sweepId }, page),
+      api.listRuns({ status, sweepId, arch, depth, sort, order }, page),
     );
-    if (more) note(`showing the newest ${runs.length} runs; a larger --limit lists more`);
+    if (more) note(`showing the first ${runs.length} runs; a larger --limit lists more`);
     if (values.json) {
       out(JSON.stringify(runs, null, 2));
       return 0;
@@ -91,6 +107,7 @@ export const runsLs: Command = {
           { header: 'ATTEMPT', align: 'right' },
           { header: 'WORKER' },
           { header: 'EPOCHS', align: 'right' },
+          { header: 'VAL ACC', align: 'right' },
         ],
         runs.map((run) => [
           shortId(run.id),
@@ -99,6 +116,7 @@ export const runsLs: Command = {
           `${run.attempt}/${run.maxAttempts}`,
           run.workerId ? (workerName.get(run.workerId) ?? shortId(run.workerId)) : '-',
           `${done.get(run.id) ?? 0}/${run.config.epochs}`,
+          run.finalVal ? `${(run.finalVal.accuracy * 100).toFixed(2)}%` : '-',
         ]),
       ),
     );
