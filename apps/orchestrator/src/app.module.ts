@@ -6,10 +6,12 @@ import { CoreModule } from './core.module.js';
 import { EventsModule } from './events/events.module.js';
 import { ExperimentsModule } from './experiments/experiments.module.js';
 import { IdentityModule } from './identity/identity.module.js';
-import { MetricsModule } from './metrics/metrics.module.js';
+import { IngestModule } from './ingest/ingest.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
+import { OpenApiModule } from './openapi/openapi.module.js';
 import { RunsModule } from './runs/runs.module.js';
 import { SharesModule } from './shares/shares.module.js';
+import { StreamModule } from './stream/stream.module.js';
 import { SweepsModule } from './sweeps/sweeps.module.js';
 import { TeamsModule } from './teams/teams.module.js';
 import { WorkersModule } from './workers/workers.module.js';
@@ -29,12 +31,14 @@ export class AppModule {
         SharesModule,
         ExperimentsModule,
         RunsModule,
-        MetricsModule,
+        IngestModule,
         SweepsModule,
         WorkersModule,
         ArtifactsModule,
         EventsModule,
+        StreamModule,
         ObservabilityModule,
+        OpenApiModule,
       ],
     };
   }

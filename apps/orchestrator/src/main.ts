@@ -9,9 +9,9 @@ import { jsonBody } from './common/json-body.js';
 import { ConfigError, loadAppConfig } from './config/app-config.js';
 import { checkDatabase } from './database/database-check.js';
 import { DatabaseHealthService } from './database/database-health.service.js';
-import { StreamIoAdapter } from './events/stream-io.adapter.js';
 import { openRequestScope } from './identity/request-scope.js';
 import { logger } from './logger.js';
+import { StreamIoAdapter } from './stream/stream-io.adapter.js';
 
 /** One JSON line, like every other line the orchestrator prints (pino writes stdout synchronously, so it is out before exit). */
 function die(message: string): never {

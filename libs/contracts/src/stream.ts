@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { EpochMetricDto, GradFlowDto, RunDto, RunStatus } from './api.js';
-import { EpochMetricEvent } from './engine-events.js';
+import { EpochMetricDto, GradFlowDto, RunDto, RunStatus, SweepDetailDto, WorkerDto } from './api.js';
+import { EpochMetricEvent, GradFlowEvent } from './engine-events.js';
 
 /**
  * The live stream (socket.io). A client emits `subscribe` with a room and the
@@ -25,17 +25,10 @@ export const SubscribeRequest = z
   .strict();
 export type SubscribeRequest = z.infer<typeof SubscribeRequest>;
 
-export const RUN_EVENT_TYPES = ['status', 'epoch_metric', 'grad_flow'] as const;
-
-export const RunEventMessage = z.object({
-  id: z.string(),
-  runId: z.uuid(),
-  sweepId: z.uuid().nullable(),
-  type: z.enum(RUN_EVENT_TYPES),
-  payload: z.record(z.string(), z.unknown()),
-  time: z.iso.datetime({ offset: true }),
-});
-export type RunEventMessage = z.infer<typeof RunEventMessage>;
+/** Whether event id `a` is later than `b`: ids are decimal strings of 64-bit integers, too long for JS numbers. */
+export function isLaterEventId(a: string, b: string): boolean {
+  return a.length !== b.length ? a.length > b.length : a > b;
+}
 
 /** Socket event names, one place for both ends. */
 export const STREAM = {
@@ -65,19 +58,23 @@ export type RunSnapshot = z.infer<typeof RunSnapshot>;
  */
 export const MAX_REPLAY_EVENTS = 1000;
 
-/**
- * The ack of `subscribe`: the room's snapshot (run: RunSnapshot, sweep: SweepDetailDto, workers: WorkerDto[]),
- * always sent, and the events after `afterEventId`. `resync: true` says the replay could not be complete (more
- * than MAX_REPLAY_EVENTS events, or some of them deleted by the retention policy): `missed` is then empty, and
- * the client rebuilds its view from the snapshot and continues from the snapshot's `lastEventId`.
- */
-export const SubscribeAck = z.union([
-  z.object({ ok: z.literal(true), snapshot: z.unknown(), missed: z.array(RunEventMessage), resync: z.boolean() }),
-  z.object({ ok: z.literal(false), error: z.string() }),
-]);
-export type SubscribeAck = z.infer<typeof SubscribeAck>;
+/** A sweep room's snapshot: the sweep as GET /sweeps/:id serves it, and the id of the last event it reflects. */
+export const SweepSnapshot = SweepDetailDto.extend({
+  /** As in RunSnapshot: events up to this id are reflected; later ones are replayed or pushed. */
+  lastEventId: z.string(),
+});
+export type SweepSnapshot = z.infer<typeof SweepSnapshot>;
 
-/** Payload of a `status` run event. */
+/** The workers room's snapshot, and every `workers` message after it: the whole list the caller may see. */
+export const WorkerList = z.array(WorkerDto);
+export type WorkerList = z.infer<typeof WorkerList>;
+
+export type RoomKind = SubscribeRequest['room']['kind'];
+
+const ROOM_SNAPSHOTS = { run: RunSnapshot, sweep: SweepSnapshot, workers: WorkerList } as const;
+export type RoomSnapshot<K extends RoomKind = RoomKind> = z.infer<(typeof ROOM_SNAPSHOTS)[K]>;
+
+/** Payload of a `status` run event (RunsService). The first one, on creation, has only status and attempt 0. */
 export const StatusEventPayload = z.object({
   status: RunStatus,
   attempt: z.int32(),
@@ -89,12 +86,84 @@ export type StatusEventPayload = z.infer<typeof StatusEventPayload>;
 /**
  * Payload of an `epoch_metric` run event: the engine's event less its envelope and its confusion matrix, which
  * stays in EpochMetric (GET /runs/:id/metrics, the run snapshot) so the event log carries no classes² counts.
- * `hasConfusion` says whether the stored row has one.
+ * `hasConfusion` says whether the stored row has one. Events logged before matrices left the log (commit
+ * 1a6cc61) still carry `confusion` inline and no `hasConfusion`: they read as hasConfusion false, matrix kept.
  */
-export const EpochMetricEventPayload = EpochMetricEvent.omit({
-  v: true,
-  time: true,
-  type: true,
-  confusion: true,
-}).extend({ hasConfusion: z.boolean() });
+export const EpochMetricEventPayload = EpochMetricEvent.omit({ v: true, time: true, type: true }).extend({
+  hasConfusion: z.boolean().default(false),
+});
 export type EpochMetricEventPayload = z.infer<typeof EpochMetricEventPayload>;
+
+/** Payload of a `grad_flow` run event: the engine's event less its envelope; blocks in the model's order. */
+export const GradFlowEventPayload = GradFlowEvent.omit({ v: true, time: true, type: true });
+export type GradFlowEventPayload = z.infer<typeof GradFlowEventPayload>;
+
+const RUN_EVENT_PAYLOADS = {
+  status: StatusEventPayload,
+  epoch_metric: EpochMetricEventPayload,
+  grad_flow: GradFlowEventPayload,
+} as const;
+
+export const RUN_EVENT_TYPES = ['status', 'epoch_metric', 'grad_flow'] as const;
+export type RunEventType = (typeof RUN_EVENT_TYPES)[number];
+
+const runEvent = <T extends RunEventType>(type: T) =>
+  z.object({
+    /** Decimal string: ids are 64-bit, and grow monotonically across the whole platform. */
+    id: z.string(),
+    runId: z.uuid(),
+    sweepId: z.uuid().nullable(),
+    type: z.literal(type),
+    payload: RUN_EVENT_PAYLOADS[type],
+    /** When the orchestrator logged it (not the engine's clock). */
+    time: z.iso.datetime({ offset: true }),
+  });
+
+/**
+ * One entry of the run event log, as `run_event` pushes it and the subscribe ack replays it: a union on `type`,
+ * so a consumer that checks `type` has the payload's fields typed. The payloads are what RunEvent.payload
+ * stores, old rows included.
+ */
+export const RunEventMessage = z.discriminatedUnion('type', [
+  runEvent('status'),
+  runEvent('epoch_metric'),
+  runEvent('grad_flow'),
+]);
+export type RunEventMessage = z.infer<typeof RunEventMessage>;
+
+/** What a writer appends to the log: a type and its payload, checked against each other by the compiler. */
+export type RunEventBody = {
+  [T in RunEventType]: { type: T; payload: z.infer<(typeof RUN_EVENT_PAYLOADS)[T]> };
+}[RunEventType];
+
+const failedAck = z.object({ ok: z.literal(false), error: z.string() });
+const okAck = <S extends z.ZodType>(snapshot: S) =>
+  z.object({ ok: z.literal(true), snapshot, missed: z.array(RunEventMessage), resync: z.boolean() });
+
+/**
+ * The ack of `subscribe`: the room's snapshot (RoomSnapshot: run RunSnapshot, sweep SweepSnapshot, workers
+ * WorkerList), always sent, and the events after `afterEventId`. `resync: true` says the replay could not be
+ * complete (more than MAX_REPLAY_EVENTS events, or some of them deleted by the retention policy): `missed` is
+ * then empty, and the client rebuilds its view from the snapshot and continues from the snapshot's
+ * `lastEventId`. The workers room replays nothing: each `workers` message is the whole list.
+ */
+export const SubscribeAck = z.discriminatedUnion('ok', [
+  okAck(z.union([RunSnapshot, SweepSnapshot, WorkerList])),
+  failedAck,
+]);
+export type SubscribeAck = z.infer<typeof SubscribeAck>;
+
+const ROOM_ACKS = {
+  run: z.discriminatedUnion('ok', [okAck(RunSnapshot), failedAck]),
+  sweep: z.discriminatedUnion('ok', [okAck(SweepSnapshot), failedAck]),
+  workers: z.discriminatedUnion('ok', [okAck(WorkerList), failedAck]),
+} as const;
+export type SubscribeAckOf<K extends RoomKind> = z.infer<(typeof ROOM_ACKS)[K]>;
+
+/**
+ * A subscribe ack read as the room it answers: the one parse every client uses. A safe parse, so a client can
+ * say what it could not read (fieldIssues) and retry, as it would a refusal.
+ */
+export function parseSubscribeAck<K extends RoomKind>(kind: K, raw: unknown): z.ZodSafeParseResult<SubscribeAckOf<K>> {
+  return ROOM_ACKS[kind].safeParse(raw) as z.ZodSafeParseResult<SubscribeAckOf<K>>;
+}

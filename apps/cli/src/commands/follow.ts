@@ -1,56 +1,32 @@
 import {
   backoffMs,
-  EpochMetricDto,
+  type EpochMetricDto,
+  type EpochMetricEventPayload,
+  fieldIssues,
   OutageNotices,
   outageState,
-  RunDto,
+  parseSubscribeAck,
+  type RunDto,
   RunEventMessage,
-  RunStatus,
+  type RunStatus,
   STREAM,
+  type StatusEventPayload,
   type SubscribeRequest,
   type WorkerDto,
 } from '@reslab/contracts';
-import { z } from 'zod';
 import type { ResLabApi } from '../api-client.js';
 import type { Command } from '../command.js';
 import { percent, shortId } from '../format.js';
 import { runsResolver } from './runs.js';
 
-/*
- * The run room's snapshot and the subscribe ack are not declared in
- * libs/contracts (see StreamGateway and RunsService.snapshot), so they are
- * declared here from the contract parts they are made of.
- */
-const RunSnapshot = z.object({ run: RunDto, metrics: z.array(EpochMetricDto), lastEventId: z.string() });
-const SubscribeAck = z.discriminatedUnion('ok', [
-  z.object({
-    ok: z.literal(true),
-    snapshot: z.unknown(),
-    missed: z.array(RunEventMessage),
-    resync: z.boolean().optional(),
-  }),
-  z.object({ ok: z.literal(false), error: z.string() }),
-]);
-/** `payload` of a `status` event (RunsService.transition); the first one, on creation, has only status and attempt. */
-const StatusPayload = z.object({
-  status: RunStatus,
-  attempt: z.int().optional(),
-  workerId: z.string().nullable().optional(),
-  failureReason: z.string().nullable().optional(),
-});
-/** `payload` of an `epoch_metric` event is the engine's event without its envelope; these are the fields printed. */
-const EpochLine = EpochMetricDto.pick({
-  epoch: true,
-  split: true,
-  loss: true,
-  accuracy: true,
-  f1: true,
-  seconds: true,
-});
-type EpochLine = z.infer<typeof EpochLine>;
-
 const TERMINAL: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'cancelled']);
 const ACK_TIMEOUT_MS = 15_000;
+
+/** The fields printed: an epoch from the snapshot (EpochMetricDto) or from an event's payload. */
+type EpochLine = Pick<
+  EpochMetricDto & EpochMetricEventPayload,
+  'epoch' | 'split' | 'loss' | 'accuracy' | 'f1' | 'seconds'
+>;
 
 function epochLine(m: EpochLine, epochs: number): string {
   return [
@@ -119,8 +95,8 @@ export function followRun(
       resolve(code);
     };
 
-    const showStatus = (next: z.infer<typeof StatusPayload>) => {
-      const attempt = next.attempt ?? status.attempt;
+    const showStatus = (next: StatusEventPayload) => {
+      const attempt = next.attempt;
       if (next.status === status.status && attempt === status.attempt) return;
       status = { status: next.status, attempt, reason: next.failureReason ?? null };
       const where = next.workerId ? ` on ${workerName.get(next.workerId) ?? shortId(next.workerId)}` : '';
@@ -134,15 +110,12 @@ export function followRun(
       const id = BigInt(event.id);
       if (lastEventId === null || id > lastEventId) lastEventId = id;
       if (event.type === 'epoch_metric') {
-        const metric = EpochLine.safeParse(event.payload);
-        if (!metric.success) return note(`skipping a malformed epoch event ${event.id}`);
-        const key = `${metric.data.epoch}:${metric.data.split}`;
+        const key = `${event.payload.epoch}:${event.payload.split}`;
         if (fromSnapshot.delete(key)) return;
         printed.add(key);
-        out(epochLine(metric.data, epochs));
+        out(epochLine(event.payload, epochs));
       } else if (event.type === 'status') {
-        const next = StatusPayload.safeParse(event.payload);
-        if (next.success) showStatus(next.data);
+        showStatus(event.payload);
       }
     };
 
@@ -167,14 +140,22 @@ export function followRun(
         room: { kind: 'run', id: run.id },
         ...(lastEventId === null ? {} : { afterEventId: lastEventId.toString() }),
       };
-      let ack: z.infer<typeof SubscribeAck>;
+      let raw: unknown;
       try {
-        ack = SubscribeAck.parse(await socket.timeout(ACK_TIMEOUT_MS).emitWithAck(STREAM.subscribe, request));
+        raw = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck(STREAM.subscribe, request);
       } catch (error) {
         socket.disconnect();
         reconnectLater(`the stream did not answer the subscription (${(error as Error).message})`);
         return;
       }
+      const parsed = parseSubscribeAck('run', raw);
+      if (!parsed.success) {
+        socket.disconnect();
+        const issues = fieldIssues(parsed.error).map((i) => `${i.path}: ${i.message}`);
+        reconnectLater(`the stream answered the subscription with what this CLI does not read (${issues.join('; ')})`);
+        return;
+      }
+      const ack = parsed.data;
       if (!ack.ok) {
         socket.disconnect();
         // A refusal while the database is down is worth retrying; one for a run that is gone is not.
@@ -192,7 +173,7 @@ export function followRun(
       // A resync (more missed than the stream replays, or pruned) catches up from the snapshot, as a first subscribe.
       if (lastEventId === null || ack.resync) {
         if (ack.resync) note('missed more than the stream replays; catching up from the run as it is now');
-        const snapshot = RunSnapshot.parse(ack.snapshot);
+        const { snapshot } = ack;
         for (const metric of snapshot.metrics) {
           const key = `${metric.epoch}:${metric.split}`;
           if (printed.has(key)) continue;

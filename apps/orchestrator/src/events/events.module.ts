@@ -1,13 +1,9 @@
 import { Module } from '@nestjs/common';
-import { RunsModule } from '../runs/runs.module.js';
-import { SweepsModule } from '../sweeps/sweeps.module.js';
-import { WorkersModule } from '../workers/workers.module.js';
 import { EventRetentionService } from './event-retention.service.js';
-import { StreamGateway } from './stream.gateway.js';
 
 /**
- * The socket.io gateway, whose room snapshots come from the run, sweep and worker modules, and the
- * retention policy that keeps the event log it replays from growing without bound.
+ * The retention policy of the run event log. The log itself (RunEventsService) is in CoreModule, since runs,
+ * workers and ingest all write to it; the socket gateway that reads it is the stream module's.
  */
-@Module({ imports: [RunsModule, SweepsModule, WorkersModule], providers: [StreamGateway, EventRetentionService] })
+@Module({ providers: [EventRetentionService] })
 export class EventsModule {}

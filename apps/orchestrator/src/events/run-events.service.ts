@@ -1,51 +1,57 @@
+import { EventEmitter } from 'node:events';
 import { Injectable } from '@nestjs/common';
-import { MAX_REPLAY_EVENTS, type RunEventMessage, STREAM, type WorkerDto } from '@reslab/contracts';
-import type { Server } from 'socket.io';
+import {
+  MAX_REPLAY_EVENTS,
+  type RunEventBody,
+  type RunEventMessage,
+  type RunEventType,
+  type WorkerDto,
+} from '@reslab/contracts';
 import { PrismaService } from '../database/prisma.service.js';
 import type { Prisma, RunEvent } from '../generated/prisma/client.js';
-import { workersVisibleTo } from '../identity/principal.js';
-import { logger } from '../logger.js';
 
-export type RunEventType = RunEventMessage['type'];
+export type PublishItem = { run: { id: string; sweepId: string | null } } & RunEventBody;
 
-export interface PublishItem {
-  run: { id: string; sweepId: string | null };
-  type: RunEventType;
-  payload: object;
-}
-
-export const runRoom = (id: string) => `run:${id}`;
-export const sweepRoom = (id: string) => `sweep:${id}`;
-export const WORKERS_ROOM = 'workers';
-
+/** A logged row as the stream sends it. Rows are written only by append(), from typed items, so no parse. */
 export function toRunEventMessage(event: RunEvent): RunEventMessage {
   return {
     id: event.id.toString(),
     runId: event.runId,
     sweepId: event.sweepId,
-    type: event.type as RunEventType,
-    payload: event.payload as Record<string, unknown>,
+    type: event.type,
+    payload: event.payload,
     time: event.createdAt.toISOString(),
-  };
+  } as RunEventMessage;
 }
 
 /**
  * Every change a client may watch goes through here: it is appended to the
  * RunEvent log (so a reconnecting client can replay what it missed) and then
- * pushed to the socket rooms of its run and its sweep.
+ * announced, in process, to whoever listens: the socket gateway (stream/),
+ * which owns the socket server and its rooms. This service knows no sockets.
  */
 @Injectable()
 export class RunEventsService {
-  private server: Server | null = null;
+  private readonly announcements = new EventEmitter<{ logged: [RunEventMessage]; workers: [WorkerDto[]] }>();
 
   constructor(private readonly prisma: PrismaService) {}
 
-  attach(server: Server): void {
-    this.server = server;
+  /** Called with each logged event once its transaction has committed, oldest first. */
+  onLogged(listener: (event: RunEventMessage) => void): void {
+    this.announcements.on('logged', listener);
   }
 
-  async publish(run: { id: string; sweepId: string | null }, type: RunEventType, payload: object): Promise<void> {
-    await this.publishMany([{ run, type, payload }]);
+  /** Called with the whole workers list (every team's) whenever a worker changes. */
+  onWorkersChanged(listener: (workers: WorkerDto[]) => void): void {
+    this.announcements.on('workers', listener);
+  }
+
+  async publish<T extends RunEventType>(
+    run: { id: string; sweepId: string | null },
+    type: T,
+    payload: Extract<RunEventBody, { type: T }>['payload'],
+  ): Promise<void> {
+    await this.publishMany([{ run, type, payload } as PublishItem]);
   }
 
   async publishMany(items: PublishItem[]) {
@@ -60,12 +66,10 @@ export class RunEventsService {
     });
   }
 
-  /** Pushes logged events to the rooms of their run and sweep, oldest first. */
+  /** Announces logged events, oldest first. */
   emit(events: RunEvent[]): void {
     for (const event of [...events].sort((a, b) => (a.id < b.id ? -1 : 1))) {
-      const message = toRunEventMessage(event);
-      const rooms = [runRoom(event.runId), ...(event.sweepId ? [sweepRoom(event.sweepId)] : [])];
-      this.server?.to(rooms).emit(STREAM.runEvent, message);
+      this.announcements.emit('logged', toRunEventMessage(event));
     }
   }
 
@@ -102,15 +106,6 @@ export class RunEventsService {
   }
 
   broadcastWorkers(workers: WorkerDto[]): void {
-    const server = this.server;
-    if (!server) return;
-    // Each socket gets the workers its caller may see: its teams' and the shared ones.
-    void server
-      .in(WORKERS_ROOM)
-      .fetchSockets()
-      .then((sockets) => {
-        for (const socket of sockets) socket.emit(STREAM.workers, workersVisibleTo(socket.data.principal, workers));
-      })
-      .catch((error: Error) => logger.warn({ err: error.message }, 'workers broadcast failed'));
+    this.announcements.emit('workers', workers);
   }
 }

@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import type { EngineEvent, EpochMetricEvent, GradFlowEvent, IngestEventsRequest } from '@reslab/contracts';
+import type {
+  EngineEvent,
+  EpochMetricEvent,
+  GradFlowEvent,
+  IngestEventsRequest,
+  RunEventBody,
+} from '@reslab/contracts';
 import { PrismaService } from '../database/prisma.service.js';
-import { RunEventsService, type RunEventType } from '../events/run-events.service.js';
+import { RunEventsService } from '../events/run-events.service.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { OrchestratorMetrics } from '../observability/orchestrator-metrics.js';
 import { lockHeldRun } from '../runs/run-fence.js';
@@ -13,7 +19,7 @@ import { lockHeldRun } from '../runs/run-fence.js';
  * overwrites the same rows instead of adding new ones.
  */
 @Injectable()
-export class MetricIngestService {
+export class IngestService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly events: RunEventsService,
@@ -54,9 +60,7 @@ export class MetricIngestService {
       });
       return this.events.append(
         tx,
-        request.events
-          .filter(isStreamed)
-          .map((e) => ({ run, type: e.type as RunEventType, payload: streamPayload(e) })),
+        request.events.filter(isStreamed).map((e) => ({ run, ...streamed(e) })),
       );
     });
     if (!result) return { stored: 0, duplicate: true };
@@ -111,12 +115,11 @@ function isStreamed(event: EngineEvent): event is EpochMetricEvent | GradFlowEve
  * matrix (classes² counts: 10,000 for 100 classes, more than the rest of the payload), which EpochMetric keeps
  * once per (run, epoch, split). `hasConfusion` tells a client there is one to fetch (GET /runs/:id/metrics).
  */
-function streamPayload(event: EpochMetricEvent | GradFlowEvent): object {
+function streamed(event: EpochMetricEvent | GradFlowEvent): RunEventBody {
   if (event.type === 'grad_flow') {
-    const { v: _v, time: _time, type: _type, ...rest } = event;
-    return rest;
+    const { v: _v, time: _time, type, ...payload } = event;
+    return { type, payload };
   }
-  const { v: _v, time: _time, type: _type, confusion, ...rest } = event;
-  const payload: import('@reslab/contracts').EpochMetricEventPayload = { ...rest, hasConfusion: !!confusion };
-  return payload;
+  const { v: _v, time: _time, type, confusion, ...rest } = event;
+  return { type, payload: { ...rest, hasConfusion: !!confusion } };
 }

@@ -5,18 +5,33 @@ import {
   SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
-import { fieldIssues, STREAM, type SubscribeAck, SubscribeRequest } from '@reslab/contracts';
+import {
+  fieldIssues,
+  type RunEventMessage,
+  STREAM,
+  type SubscribeAck,
+  SubscribeRequest,
+  type WorkerDto,
+} from '@reslab/contracts';
 import type { Server, Socket } from 'socket.io';
+import { RunEventsService } from '../events/run-events.service.js';
 import { AccessService } from '../identity/access.service.js';
 import { AuthenticatorService } from '../identity/authenticator.service.js';
 import { CredentialRevocations } from '../identity/credential-revocations.js';
-import type { Principal } from '../identity/principal.js';
+import { type Principal, workersVisibleTo } from '../identity/principal.js';
 import { runInScope } from '../identity/request-scope.js';
 import { logger } from '../logger.js';
 import { RunsService } from '../runs/runs.service.js';
 import { SweepsService } from '../sweeps/sweeps.service.js';
 import { WorkersService } from '../workers/workers.service.js';
-import { RunEventsService, runRoom, sweepRoom, WORKERS_ROOM } from './run-events.service.js';
+
+const runRoom = (id: string) => `run:${id}`;
+const sweepRoom = (id: string) => `sweep:${id}`;
+const WORKERS_ROOM = 'workers';
+const roomsOf = (event: RunEventMessage) => [
+  runRoom(event.runId),
+  ...(event.sweepId ? [sweepRoom(event.sweepId)] : []),
+];
 
 /**
  * socket.io rooms per run, per sweep and for the workers list. Subscribing
@@ -30,6 +45,9 @@ import { RunEventsService, runRoom, sweepRoom, WORKERS_ROOM } from './run-events
  * join is checked against what that credential may read, and a revoked
  * credential's sockets are closed at once. Origins are checked by the adapter
  * (stream-io.adapter.ts) before any of this.
+ *
+ * The socket server stays here (NestJS's way): the event log (events/) only
+ * announces what it logged, and this gateway sends it to the rooms.
  */
 /** A refused handshake: clients read `data.status` (as on REST) to tell a bad credential from an outage. */
 function refused(status: number, message: string): Error & { data: { status: number } } {
@@ -49,7 +67,8 @@ export class StreamGateway implements OnGatewayInit {
   ) {}
 
   afterInit(server: Server): void {
-    this.events.attach(server);
+    this.events.onLogged((event) => server.to(roomsOf(event)).emit(STREAM.runEvent, event));
+    this.events.onWorkersChanged((workers) => this.sendWorkers(server, workers));
     server.use((socket, next) => {
       this.authenticator
         .authenticate({
@@ -79,6 +98,17 @@ export class StreamGateway implements OnGatewayInit {
     this.revocations.onCredentialRevoked((id) => void close((p) => p.credential.id === id));
     // A member whose role changed reconnects, and so is authorised afresh.
     this.revocations.onUserChanged((userId) => void close((p) => p.kind === 'user' && p.userId === userId));
+  }
+
+  /** Each socket of the workers room gets the workers its caller may see: its teams' and the shared ones. */
+  private sendWorkers(server: Server, workers: WorkerDto[]): void {
+    void server
+      .in(WORKERS_ROOM)
+      .fetchSockets()
+      .then((sockets) => {
+        for (const socket of sockets) socket.emit(STREAM.workers, workersVisibleTo(socket.data.principal, workers));
+      })
+      .catch((error: Error) => logger.warn({ err: error.message }, 'workers broadcast failed'));
   }
 
   @SubscribeMessage(STREAM.subscribe)
