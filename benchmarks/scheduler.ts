@@ -4,7 +4,7 @@
  *   - enqueue to engine start on an idle worker, p50/p95, beside the bare cost
  *     of starting the fake engine (the floor) and the worker's idle poll;
  *   - throughput with 20 workers, beside 1 worker, in runs per second.
- * Run: DATABASE_URL=... npx tsx benchmarks/scheduler.ts
+ * Run: DATABASE_URL=... npx tsx benchmarks/scheduler.ts [--rounds 3]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ import type { RunDto, SweepDetailDto } from '@reslab/contracts';
 import { waitFor } from '../test/support/processes.js';
 import { sweepFinished, tinyConfig } from '../test/support/runs.js';
 import { api, FAKE_ENGINE_COMMAND, type Stack, startStack } from '../test/support/stack.js';
-import { summary } from './figures.js';
+import { spread, summary } from './figures.js';
 
 const IDLE_MS = 200; // RESLAB_WORKER_IDLE_MS in test/support/stack.ts
 const fakeEnv = { RESLAB_ENGINE_COMMAND: FAKE_ENGINE_COMMAND, LOG_LEVEL: 'warn' };
@@ -99,15 +99,33 @@ async function throughput(workers: number, runs: number): Promise<number> {
   }
 }
 
-const bare = bareEngineStart(20);
+// Rounds interleave every measurement, so a stretch of load from other work on this shared machine lands on
+// all of them rather than on one; each figure is then the median of the rounds, with its range.
+const ROUNDS = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 3;
+const starts: number[] = [];
+const bareToLine: number[] = [];
+const oneWorker: number[] = [];
+const twentyWorkers: number[] = [];
+const ratios: number[] = [];
+for (let round = 1; round <= ROUNDS; round++) {
+  const bare = bareEngineStart(10);
+  bareToLine.push(...bare.toFirstLine);
+  const latencies = await enqueueToStart(20);
+  starts.push(...latencies);
+  const one = await throughput(1, 40);
+  const twenty = await throughput(20, 300);
+  oneWorker.push(one);
+  twentyWorkers.push(twenty);
+  ratios.push(twenty / one);
+  console.log(
+    `round ${round}: enqueue to start ${summary(latencies)}; 1 worker ${one.toFixed(1)} runs/s; 20 workers ${twenty.toFixed(1)} runs/s`,
+  );
+}
+console.log(`FAKE engine (test/support/fake-engine.mjs) throughout; ${ROUNDS} interleaved rounds`);
+console.log(`fake engine started by hand, to its first line: ${summary(bareToLine)}`);
 console.log(
-  `fake engine started by hand: to process start ${summary(bare.toProcess)}; to first line ${summary(bare.toFirstLine)}`,
+  `enqueue (POST /runs) to engine process start, idle worker polling every ${IDLE_MS} ms: ${summary(starts)}`,
 );
-console.log(`enqueue (POST /runs) to engine process start, idle worker polling every ${IDLE_MS} ms:`);
-console.log(`  ${summary(await enqueueToStart(40))}`);
-const one = await throughput(1, 40);
-console.log(`scheduler throughput, 1 worker, 40 runs: ${one.toFixed(1)} runs/s`);
-const twenty = await throughput(20, 300);
-console.log(
-  `scheduler throughput, 20 workers, 300 runs: ${twenty.toFixed(1)} runs/s (${(twenty / one).toFixed(1)}x one worker)`,
-);
+console.log(`scheduler throughput, 1 worker, 40 runs: ${spread(oneWorker, ' runs/s')}`);
+console.log(`scheduler throughput, 20 workers, 300 runs: ${spread(twentyWorkers, ' runs/s')}`);
+console.log(`20 workers / 1 worker: ${spread(ratios, 'x', 2)}`);
