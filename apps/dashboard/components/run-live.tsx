@@ -1,7 +1,7 @@
 'use client';
 
 import { type ArtifactDto, backoffMs, type EpochMetricDto, type Split } from '@reslab/contracts';
-import { type ReactNode, useCallback, useEffect, useMemo, useState } from 'react';
+import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useApi, useApiUrl, useReadOnly, useStreamConnection } from '@/components/api-url';
 import { ConnectionBanner } from '@/components/connection-banner';
 import { EChart } from '@/components/echart';
@@ -11,8 +11,8 @@ import { StatusBadge } from '@/components/status-badge';
 import { ApiFailure, artifactDownloadUrl } from '@/lib/api-client';
 import { confusionOption, gradFlowOption, runCurvesOption } from '@/lib/chart-options';
 import { shortId } from '@/lib/format';
-import { applyRunEvent, metricKey, parseRunSnapshot, type RunState, TERMINAL, withConfusions } from '@/lib/live-run';
 import { type StreamState, subscribe } from '@/lib/stream-client';
+import { applyRunEvent, metricKey, type RunState, runFromSnapshot, TERMINAL, withConfusions } from '@/lib/stream-fold';
 
 /**
  * One run, live. Signed in it offers cancel and retry (and `share`, the page's share panel); opened through a
@@ -40,14 +40,11 @@ export function RunLive({
 
   useEffect(
     () =>
-      subscribe<unknown>(
+      subscribe(
         connection,
         { kind: 'run', id: runId },
         {
-          onSnapshot: (snapshot) => {
-            const parsed = parseRunSnapshot(snapshot);
-            if (parsed) setState(parsed);
-          },
+          onSnapshot: (snapshot) => setState(runFromSnapshot(snapshot)),
           onEvent: (event) => setState((s) => applyRunEvent(s, event)),
           onState: (s, detail) => setStream({ state: s, detail }),
         },
@@ -195,8 +192,14 @@ function Curves({ metrics }: { metrics: EpochMetricDto[] }) {
   const loss = useMemo(() => runCurvesOption(metrics, ['loss'], 'cross-entropy (nats)'), [metrics]);
   const accuracy = useMemo(() => runCurvesOption(metrics, ['accuracy'], 'accuracy (%)'), [metrics]);
   const prf = useMemo(() => runCurvesOption(metrics, ['precision', 'recall', 'f1'], 'macro average (%)'), [metrics]);
+  // `data-drawn`: the metrics (epoch:split) the charts hold, set after they drew them (a parent's effect runs
+  // after its children's, and EChart draws in its effect), so a test or benchmark can wait for a drawn point.
+  const grid = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    grid.current?.setAttribute('data-drawn', metrics.map(metricKey).join(' '));
+  }, [metrics]);
   return (
-    <div className="chart-grid">
+    <div className="chart-grid" ref={grid} data-testid="run-curves">
       <figure>
         <figcaption>Loss</figcaption>
         <EChart option={loss} label="Loss per epoch, train and val" height={260} testId="loss-chart" />

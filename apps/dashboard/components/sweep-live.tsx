@@ -23,10 +23,10 @@ import { StatusBadge } from '@/components/status-badge';
 import { countStatuses, StatusCounts } from '@/components/status-counts';
 import { type CurveRun, depthPlotOption, overlayOption } from '@/lib/chart-options';
 import { formatTime, percent, shortId } from '@/lib/format';
-import { metricFromEvent, runWithStatus } from '@/lib/live-run';
 import type { TrainCurves } from '@/lib/page-data';
 import { archLook } from '@/lib/palette';
 import { type StreamState, subscribe } from '@/lib/stream-client';
+import { applySweepEvent, type SweepState, sweepFromSnapshot } from '@/lib/stream-fold';
 
 /**
  * One sweep, live. Signed in it offers cancel and retry (and `share`, the page's share panel); opened through a
@@ -43,49 +43,20 @@ export function SweepLive({
 }) {
   const connection = useStreamConnection();
   const readOnly = useReadOnly();
-  const [sweep, setSweep] = useState(initial);
-  const [curves, setCurves] = useState(initialCurves);
+  const [live, setLive] = useState<SweepState>({ sweep: initial, curves: initialCurves, statusEventIds: {} });
   const [stream, setStream] = useState<{ state: StreamState; detail?: string }>({ state: 'connecting' });
+  const { sweep, curves } = live;
   const sweepId = sweep.id;
+  const setSweep = (fresh: SweepDetailDto) => setLive((s) => ({ ...s, sweep: fresh }));
 
   useEffect(
     () =>
-      subscribe<SweepDetailDto>(
+      subscribe(
         connection,
         { kind: 'sweep', id: sweepId },
         {
-          onSnapshot: setSweep,
-          onEvent: (event) => {
-            const metric = metricFromEvent(event);
-            if (metric) {
-              const final = { epoch: metric.epoch, loss: metric.loss, accuracy: metric.accuracy, f1: metric.f1 };
-              setSweep((s) => ({
-                ...s,
-                runs: s.runs.map((r) => {
-                  const current = r.final[metric.split];
-                  return r.id === event.runId && (!current || current.epoch <= metric.epoch)
-                    ? { ...r, final: { ...r.final, [metric.split]: final } }
-                    : r;
-                }),
-              }));
-              if (metric.split === 'train') {
-                const point: [number, number] = [metric.epoch, Math.round((1 - metric.accuracy) * 1e6) / 1e4];
-                setCurves((c) => ({
-                  ...c,
-                  [event.runId]: [...(c[event.runId] ?? []).filter(([e]) => e !== metric.epoch), point].sort(
-                    (a, b) => a[0] - b[0],
-                  ),
-                }));
-              }
-              return;
-            }
-            if (event.type === 'status') {
-              setSweep((s) => {
-                const runs = s.runs.map((r) => (r.id === event.runId ? { ...r, ...runWithStatus(r, event) } : r));
-                return { ...s, runs, counts: countStatuses(runs.map((r) => r.status)) as typeof s.counts };
-              });
-            }
-          },
+          onSnapshot: (snapshot) => setLive((s) => sweepFromSnapshot(s, snapshot)),
+          onEvent: (event) => setLive((s) => applySweepEvent(s, event)),
           onState: (state, detail) => setStream({ state, detail }),
         },
       ),
@@ -134,9 +105,9 @@ function DepthPlot({ runs }: { runs: SweepRun[] }) {
       <h2 id="depth-heading">Error against depth</h2>
       <p className="explain">
         Final training error and {heldLabel} (1 − accuracy, %) at each depth, one line per architecture, mean ± std over
-        {seeds > 1 ? ` up to ${seeds} seeds` : ' seeds'} (He et al. 2016, Fig. 6 in one view; docs/course.md §1). Degradation shows as a
-        plain line that rises with depth while the residual line stays flat or falls: deeper plain nets train worse,
-        deeper residual nets better.
+        {seeds > 1 ? ` up to ${seeds} seeds` : ' seeds'} (He et al. 2016, Fig. 6 in one view; docs/course.md §1).
+        Degradation shows as a plain line that rises with depth while the residual line stays flat or falls: deeper
+        plain nets train worse, deeper residual nets better.
       </p>
       <Recipe run={runs[0]} />
       {train.length === 0 && test.length === 0 ? (

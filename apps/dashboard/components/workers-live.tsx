@@ -7,17 +7,7 @@ import { useStreamConnection } from '@/components/api-url';
 import { ConnectionBanner } from '@/components/connection-banner';
 import { formatTime, shortId } from '@/lib/format';
 import { type StreamState, subscribe } from '@/lib/stream-client';
-
-/** Workers heartbeat every 10 s; three missed beats and a worker counts as stale. */
-export const HEARTBEAT_SECONDS = 10;
-export const STALE_AFTER_SECONDS = 3 * HEARTBEAT_SECONDS;
-
-type Health = 'ok' | 'draining' | 'stale';
-
-export function workerHealth(worker: WorkerDto, now: number): Health {
-  if ((now - Date.parse(worker.lastHeartbeatAt)) / 1000 > STALE_AFTER_SECONDS) return 'stale';
-  return worker.draining ? 'draining' : 'ok';
-}
+import { applyWorkers, type Health, STALE_AFTER_SECONDS, workerHealth, workersSummary } from '@/lib/stream-fold';
 
 const HEALTH_LOOK: Record<Health, { glyph: string; label: string; className: string }> = {
   ok: { glyph: '✓', label: 'OK', className: 'badge--succeeded' },
@@ -33,18 +23,18 @@ function age(seconds: number): string {
 
 export function WorkersLive({ initial }: { initial: WorkerDto[] }) {
   const connection = useStreamConnection();
-  const [workers, setWorkers] = useState(initial);
+  const [workers, setWorkers] = useState(() => applyWorkers(initial));
   const [now, setNow] = useState<number | null>(null);
   const [stream, setStream] = useState<{ state: StreamState; detail?: string }>({ state: 'connecting' });
 
   useEffect(
     () =>
-      subscribe<WorkerDto[]>(
+      subscribe(
         connection,
         { kind: 'workers' },
         {
-          onSnapshot: setWorkers,
-          onWorkers: setWorkers,
+          onSnapshot: (list) => setWorkers(applyWorkers(list)),
+          onWorkers: (list) => setWorkers(applyWorkers(list)),
           onState: (state, detail) => setStream({ state, detail }),
         },
       ),
@@ -57,10 +47,7 @@ export function WorkersLive({ initial }: { initial: WorkerDto[] }) {
     return () => clearInterval(timer);
   }, []);
 
-  const counts = { ok: 0, draining: 0, stale: 0 };
-  if (now !== null) for (const w of workers) counts[workerHealth(w, now)]++;
-  const slots = workers.reduce((n, w) => n + w.slots, 0);
-  const busy = workers.reduce((n, w) => n + w.runningRunIds.length, 0);
+  const { health: counts, slots, busy } = workersSummary(workers, now);
 
   return (
     <>
@@ -76,8 +63,8 @@ export function WorkersLive({ initial }: { initial: WorkerDto[] }) {
         <>
           <p data-testid="workers-summary">
             {workers.length} worker{workers.length === 1 ? '' : 's'}
-            {now !== null ? `: ${counts.ok} ok, ${counts.draining} draining, ${counts.stale} stale` : ''}; {busy} of{' '}
-            {slots} slots busy. A worker is stale when its last heartbeat is older than {STALE_AFTER_SECONDS} s.
+            {counts ? `: ${counts.ok} ok, ${counts.draining} draining, ${counts.stale} stale` : ''}; {busy} of {slots}{' '}
+            slots busy. A worker is stale when its last heartbeat is older than {STALE_AFTER_SECONDS} s.
           </p>
           <div className="table-wrap">
             <table className="data-table" aria-label="Workers">
@@ -95,63 +82,61 @@ export function WorkersLive({ initial }: { initial: WorkerDto[] }) {
                 </tr>
               </thead>
               <tbody>
-                {[...workers]
-                  .sort((a, b) => a.name.localeCompare(b.name))
-                  .map((w) => {
-                    const health = now === null ? null : workerHealth(w, now);
-                    return (
-                      <tr key={w.id} data-testid="worker-row" data-worker-id={w.id} data-health={health ?? ''}>
-                        <th scope="row">
-                          {w.name}
-                          <div className="muted mono small">{shortId(w.id)}</div>
-                        </th>
-                        <td>
-                          {health ? (
-                            <span className={`badge ${HEALTH_LOOK[health].className}`}>
-                              <span aria-hidden="true">{HEALTH_LOOK[health].glyph}</span>
-                              {HEALTH_LOOK[health].label}
-                            </span>
-                          ) : (
-                            <span className="muted">…</span>
-                          )}
-                        </td>
-                        <td className="mono">{w.host}</td>
-                        <td className="num">
-                          {w.runningRunIds.length} / {w.slots}
-                        </td>
-                        <td>
-                          {w.gpus.length === 0
-                            ? 'CPU only'
-                            : w.gpus
-                                .map((g) => `#${g.index} ${g.name} (${Math.round(g.memoryMiB / 1024)} GiB)`)
-                                .join(', ')}
-                        </td>
-                        <td>
-                          {w.runningRunIds.length === 0 ? (
-                            <span className="muted">idle</span>
-                          ) : (
-                            <ul className="plain-list">
-                              {w.runningRunIds.map((id) => (
-                                <li key={id}>
-                                  <Link href={`/runs/${id}`} className="mono">
-                                    {shortId(id)}
-                                  </Link>
-                                </li>
-                              ))}
-                            </ul>
-                          )}
-                        </td>
-                        <td>
-                          <time dateTime={w.lastHeartbeatAt}>{formatTime(w.lastHeartbeatAt)}</time>
-                          {now !== null ? (
-                            <div className="muted small" data-testid="heartbeat-age">
-                              {age((now - Date.parse(w.lastHeartbeatAt)) / 1000)}
-                            </div>
-                          ) : null}
-                        </td>
-                      </tr>
-                    );
-                  })}
+                {workers.map((w) => {
+                  const health = now === null ? null : workerHealth(w, now);
+                  return (
+                    <tr key={w.id} data-testid="worker-row" data-worker-id={w.id} data-health={health ?? ''}>
+                      <th scope="row">
+                        {w.name}
+                        <div className="muted mono small">{shortId(w.id)}</div>
+                      </th>
+                      <td>
+                        {health ? (
+                          <span className={`badge ${HEALTH_LOOK[health].className}`}>
+                            <span aria-hidden="true">{HEALTH_LOOK[health].glyph}</span>
+                            {HEALTH_LOOK[health].label}
+                          </span>
+                        ) : (
+                          <span className="muted">…</span>
+                        )}
+                      </td>
+                      <td className="mono">{w.host}</td>
+                      <td className="num">
+                        {w.runningRunIds.length} / {w.slots}
+                      </td>
+                      <td>
+                        {w.gpus.length === 0
+                          ? 'CPU only'
+                          : w.gpus
+                              .map((g) => `#${g.index} ${g.name} (${Math.round(g.memoryMiB / 1024)} GiB)`)
+                              .join(', ')}
+                      </td>
+                      <td>
+                        {w.runningRunIds.length === 0 ? (
+                          <span className="muted">idle</span>
+                        ) : (
+                          <ul className="plain-list">
+                            {w.runningRunIds.map((id) => (
+                              <li key={id}>
+                                <Link href={`/runs/${id}`} className="mono">
+                                  {shortId(id)}
+                                </Link>
+                              </li>
+                            ))}
+                          </ul>
+                        )}
+                      </td>
+                      <td>
+                        <time dateTime={w.lastHeartbeatAt}>{formatTime(w.lastHeartbeatAt)}</time>
+                        {now !== null ? (
+                          <div className="muted small" data-testid="heartbeat-age">
+                            {age((now - Date.parse(w.lastHeartbeatAt)) / 1000)}
+                          </div>
+                        ) : null}
+                      </td>
+                    </tr>
+                  );
+                })}
               </tbody>
             </table>
           </div>

@@ -15,11 +15,15 @@
  */
 import {
   backoffMs,
+  fieldIssues,
+  isLaterEventId,
+  parseSubscribeAck,
+  type RoomKind,
+  type RoomSnapshot,
   RunEventMessage,
   STREAM,
   type SubscribeRequest,
-  SweepDetailDto,
-  WorkerDto,
+  WorkerList,
 } from '@reslab/contracts';
 import { io, type Socket } from 'socket.io-client';
 
@@ -34,29 +38,20 @@ export interface StreamConnection {
   token?: string;
 }
 
-export interface RoomHandlers<S> {
+/**
+ * What a room delivers, typed by its kind (libs/contracts RoomSnapshot). The handlers fold it into page state
+ * with lib/stream-fold.ts.
+ */
+export interface RoomHandlers<K extends RoomKind> {
   /** The room as it is now; called again after each reconnect. */
-  onSnapshot(snapshot: S): void;
+  onSnapshot(snapshot: RoomSnapshot<K>): void;
+  /**
+   * Each event after the snapshot, in arrival order, which need not be id order; one may come twice (a replay
+   * overlaps what was pushed), so the folds are idempotent.
+   */
   onEvent?(event: RunEventMessage): void;
-  onWorkers?(workers: WorkerDto[]): void;
+  onWorkers?(workers: WorkerList): void;
   onState?(state: StreamState, detail?: string): void;
-}
-
-type Ack = { ok: true; snapshot: unknown; missed: unknown[]; resync?: boolean } | { ok: false; error: string };
-
-const WorkerList = WorkerDto.array();
-
-/** Parses a snapshot of the room's kind; the run snapshot is checked loosely (its parts are DTOs already). */
-export function parseSnapshot(room: Room, snapshot: unknown): unknown {
-  if (room.kind === 'sweep') return SweepDetailDto.parse(snapshot);
-  if (room.kind === 'workers') return WorkerList.parse(snapshot);
-  return snapshot;
-}
-
-/** Compares decimal event ids (64-bit, so not as JS numbers). */
-export function laterId(a: string, b: string | null): boolean {
-  if (b === null) return true;
-  return a.length !== b.length ? a.length > b.length : a > b;
 }
 
 /**
@@ -71,19 +66,24 @@ export function deniedHandshake(error: Error & { data?: unknown }): boolean {
   return /unauthori[sz]ed|forbidden|\b40[13]\b|revoked|expired|credential|\bsign(ed)? (in|out)\b/i.test(error.message);
 }
 
-export function subscribe<S>(connection: StreamConnection, room: Room, handlers: RoomHandlers<S>): () => void {
+export function subscribe<R extends Room>(
+  connection: StreamConnection,
+  room: R,
+  handlers: RoomHandlers<R['kind']>,
+): () => void {
   const socket: Socket = io(connection.base, {
     transports: ['websocket'],
     reconnectionDelayMax: 5000,
     withCredentials: connection.token === undefined,
     ...(connection.token ? { auth: { token: connection.token } } : {}),
   });
+  /** The newest event id seen: a reconnect asks for the events after it. */
   let lastEventId: string | null = null;
   let closed = false;
   /**
    * Events pushed between joining the room and the ack: the snapshot may or may
-   * not hold them, so they wait and are applied after it (handlers upsert by
-   * epoch and split, so applying one twice is harmless).
+   * not hold them, so they wait and are handed over after it (the folds skip what
+   * the snapshot holds).
    */
   let early: RunEventMessage[] | null = null;
   /** Refused subscriptions in a row (the orchestrator is up but cannot read its database, say): the backoff's exponent. */
@@ -97,43 +97,43 @@ export function subscribe<S>(connection: StreamConnection, room: Room, handlers:
   };
 
   const apply = (event: RunEventMessage) => {
-    if (laterId(event.id, lastEventId)) lastEventId = event.id;
+    if (lastEventId === null || isLaterEventId(event.id, lastEventId)) lastEventId = event.id;
     handlers.onEvent?.(event);
   };
   const deliver = (raw: unknown) => {
     const parsed = RunEventMessage.safeParse(raw);
     if (!parsed.success) return;
     if (early) early.push(parsed.data);
-    else if (laterId(parsed.data.id, lastEventId)) apply(parsed.data);
+    else apply(parsed.data);
   };
 
   const join = () => {
     early = [];
     const request: SubscribeRequest = lastEventId === null ? { room } : { room, afterEventId: lastEventId };
-    socket.emit(STREAM.subscribe, request, (ack: Ack) => {
+    socket.emit(STREAM.subscribe, request, (raw: unknown) => {
       const waiting = early ?? [];
       early = null;
       if (closed) return;
+      const parsed = parseSubscribeAck(room.kind as R['kind'], raw);
+      if (!parsed.success) {
+        const issues = fieldIssues(parsed.error).map((i) => `${i.path}: ${i.message}`);
+        handlers.onState?.('error', `the stream sent an answer this dashboard does not read (${issues.join('; ')})`);
+        joinLater();
+        return;
+      }
+      const ack = parsed.data;
       if (!ack.ok) {
         handlers.onState?.('error', ack.error);
         joinLater();
         return;
       }
-      try {
-        const snapshot = parseSnapshot(room, ack.snapshot) as S;
-        // From the raw snapshot: SweepDetailDto.parse drops the lastEventId the sweep room adds to it.
-        const snapshotId = (ack.snapshot as { lastEventId?: unknown } | null)?.lastEventId;
-        // A resync replays nothing (too much was missed, or pruned): the snapshot stands in, and the stream
-        // continues from its id.
-        if ((lastEventId === null || ack.resync) && typeof snapshotId === 'string') lastEventId = snapshotId;
-        handlers.onSnapshot(snapshot);
-      } catch (error) {
-        handlers.onState?.('error', `the stream sent a snapshot this dashboard does not understand: ${error}`);
-        joinLater();
-        return;
-      }
+      // A resync replays nothing (too much was missed, or pruned): the snapshot stands in, and the stream
+      // continues from its id. The workers room has no ids: each message is the whole list.
+      const snapshotId = Array.isArray(ack.snapshot) ? null : ack.snapshot.lastEventId;
+      if ((lastEventId === null || ack.resync) && snapshotId !== null) lastEventId = snapshotId;
+      handlers.onSnapshot(ack.snapshot as RoomSnapshot<R['kind']>);
       refusals = 0;
-      for (const raw of ack.missed) deliver(raw);
+      for (const event of ack.missed) apply(event);
       for (const event of waiting) apply(event);
       handlers.onState?.('live');
     });
