@@ -1,3 +1,8 @@
+/**
+ * The CLI's calls to the orchestrator, on the contracts' requestJson (libs/contracts api-request.ts), the one HTTP
+ * client the worker, the demo and the dashboard use too. What this file adds is the CLI's own: its credential, the
+ * socket for `follow`, riding out an outage on reads, and errors that say which flag to set or how to sign in.
+ */
 import {
   ApiKeyDto,
   AuditPage,

@@ -1,5 +1,8 @@
 /**
- * The dashboard's one client for the orchestrator's REST API.
+ * The dashboard's one client for the orchestrator's REST API, on the contracts'
+ * requestJson (libs/contracts api-request.ts), the HTTP client the worker, the
+ * CLI and the demo use too; what this file adds is the dashboard's calls and the
+ * ApiFailure a page renders.
  *
  * Every response is parsed with the zod schemas from `@reslab/contracts`, so a
  * page either gets data of the declared shape or an `ApiFailure` that says which
@@ -13,8 +16,11 @@
  * - on a share page, both send the link's token as Bearer instead.
  */
 import {
-  ApiError,
+  type AnswerOf,
+  type AnswerSchema,
+  type ApiError,
   ApiKeyDto,
+  ApiRequestError,
   ArtifactDto,
   AuditPage,
   type CreateApiKeyRequest,
@@ -31,6 +37,7 @@ import {
   RunDto,
   RunPage,
   type RunStatus,
+  requestJson,
   ShareDto,
   SweepDetailDto,
   SweepPage,
@@ -65,15 +72,6 @@ export interface Connection {
   onUnauthorized?: () => void;
 }
 
-/** The structural part of a zod schema this client needs (zod is a dependency of contracts, not of the dashboard). */
-interface Schema<T> {
-  safeParse(
-    input: unknown,
-  ):
-    | { success: true; data: T }
-    | { success: false; error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> } };
-}
-
 export type ApiFailureKind =
   /** No HTTP answer: connection refused, DNS failure, timeout. */
   | 'unreachable'
@@ -82,6 +80,7 @@ export type ApiFailureKind =
   /** A 2xx answer whose body is not JSON or does not match the contract. */
   | 'contract';
 
+/** A failed call as a page shows it: what kind of failure, at which URL, in the orchestrator's own words if it sent any. */
 export class ApiFailure extends Error {
   override readonly name = 'ApiFailure';
   constructor(
@@ -102,6 +101,27 @@ export class ApiFailure extends Error {
   get retryable(): boolean {
     return this.kind === 'unreachable' || (this.kind === 'http' && (this.status ?? 0) >= 500);
   }
+
+  /** requestJson's error, with the URL a page names. */
+  static from(url: string, error: ApiRequestError): ApiFailure {
+    const { answer, retryAfterS } = error.detail;
+    const status = error.status ?? undefined;
+    if (error.kind === 'unreachable') return new ApiFailure('unreachable', url, error.message);
+    if (error.kind === 'contract') {
+      const issues = error.issues
+        .slice(0, 5)
+        .map((i) => `${i.path || '(root)'}: ${i.message}`)
+        .join('; ');
+      return new ApiFailure(
+        'contract',
+        url,
+        `The API at ${url} answered with data that breaks the contract (${issues})`,
+        status,
+      );
+    }
+    const detail = answer ? `: ${answer.message}` : '';
+    return new ApiFailure('http', url, `The API at ${url} answered ${status}${detail}`, status, answer, retryAfterS);
+  }
 }
 
 /** The orchestrator's own words for a failure when it sent some, else the whole message. */
@@ -110,115 +130,55 @@ export function failureText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-function describeNetworkError(err: unknown): string {
-  if (err instanceof Error) {
-    if (err.name === 'TimeoutError' || err.name === 'AbortError') return `no answer within ${TIMEOUT_MS / 1000} s`;
-    const cause = (err as Error & { cause?: unknown }).cause;
-    if (cause && typeof cause === 'object') {
-      const { code, message } = cause as { code?: unknown; message?: unknown };
-      if (typeof code === 'string') return typeof message === 'string' ? `${code}: ${message}` : code;
-      if (typeof message === 'string') return message;
-    }
-    return err.message;
-  }
-  return String(err);
-}
-
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
-async function request(
+/**
+ * One call through the contracts' requestJson (the client the worker and the CLI use too), with what the dashboard
+ * adds: the connection's credential, no fetch cache, a 401 handed to `onUnauthorized`, and failures as ApiFailure.
+ * Without a schema the answer is not read (a 204).
+ */
+async function request<S extends AnswerSchema>(
   connection: Connection,
   method: Method,
   path: string,
-  body?: unknown,
-  extraHeaders: Record<string, string> = {},
-): Promise<{ url: string; response: Response }> {
-  const url = `${connection.base}${path}`;
-  const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (connection.token) headers.authorization = `Bearer ${connection.token}`;
-  let response: Response;
+  options: { schema?: S; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<AnswerOf<S>> {
   try {
-    response = await fetch(url, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      cache: 'no-store',
+    return await requestJson(connection.base, method, path, {
+      ...options,
+      token: connection.token,
       credentials: connection.credentials,
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+      cache: 'no-store',
+      timeoutMs: TIMEOUT_MS,
     });
-  } catch (err) {
-    throw new ApiFailure('unreachable', url, `Could not reach the ResLab API at ${url} (${describeNetworkError(err)})`);
-  }
-  if (response.status === 401) connection.onUnauthorized?.();
-  return { url, response };
-}
-
-async function readJson(url: string, response: Response): Promise<unknown> {
-  const text = await response.text();
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ApiFailure(
-      'contract',
-      url,
-      `The API at ${url} answered ${response.status} with a body that is not JSON`,
-      response.status,
-    );
+  } catch (error) {
+    if (!(error instanceof ApiRequestError)) throw error;
+    if (error.status === 401) connection.onUnauthorized?.();
+    throw ApiFailure.from(`${connection.base}${path}`, error);
   }
 }
 
-async function httpFailure(url: string, response: Response): Promise<ApiFailure> {
-  let body: Pick<ApiError, 'message' | 'issues'> | undefined;
-  try {
-    const raw: unknown = JSON.parse(await response.text());
-    const parsed = ApiError.safeParse(raw);
-    if (parsed.success) body = parsed.data;
-    else if (raw && typeof raw === 'object' && typeof (raw as { message?: unknown }).message === 'string')
-      body = { message: (raw as { message: string }).message };
-  } catch {
-    // Not JSON: keep the status line only.
-  }
-  const detail = body ? `: ${body.message}` : response.statusText ? ` ${response.statusText}` : '';
-  const retryAfter = Number(response.headers.get('retry-after'));
-  return new ApiFailure(
-    'http',
-    url,
-    `The API at ${url} answered ${response.status}${detail}`,
-    response.status,
-    body,
-    Number.isFinite(retryAfter) && retryAfter > 0 ? Math.ceil(retryAfter) : undefined,
-  );
-}
-
-function parse<T>(url: string, schema: Schema<T>, data: unknown): T {
-  const result = schema.safeParse(data);
-  if (result.success) return result.data;
-  const issues = result.error.issues
-    .slice(0, 5)
-    .map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`)
-    .join('; ');
-  throw new ApiFailure('contract', url, `The API at ${url} answered with data that breaks the contract (${issues})`);
-}
-
-async function call<T>(connection: Connection, method: Method, path: string, schema: Schema<T>, body?: unknown) {
-  const { url, response } = await request(connection, method, path, body);
-  if (!response.ok) throw await httpFailure(url, response);
-  return parse(url, schema, await readJson(url, response));
+function call<S extends AnswerSchema>(connection: Connection, method: Method, path: string, schema: S, body?: unknown) {
+  return request(connection, method, path, { schema, body });
 }
 
 /** A read of one object: `null` when the orchestrator does not know it (or it belongs to another team). */
-async function find<T>(connection: Connection, path: string, schema: Schema<T>): Promise<T | null> {
-  const { url, response } = await request(connection, 'GET', path);
-  if (response.status === 404) return null;
-  if (!response.ok) throw await httpFailure(url, response);
-  return parse(url, schema, await readJson(url, response));
+async function find<S extends AnswerSchema>(
+  connection: Connection,
+  path: string,
+  schema: S,
+): Promise<AnswerOf<S> | null> {
+  try {
+    return await request(connection, 'GET', path, { schema });
+  } catch (error) {
+    if (error instanceof ApiFailure && error.status === 404) return null;
+    throw error;
+  }
 }
 
 /** A call whose answer has no body (204). */
 async function send(connection: Connection, method: Method, path: string, body?: unknown): Promise<void> {
-  const { url, response } = await request(connection, method, path, body);
-  if (!response.ok) throw await httpFailure(url, response);
+  await request(connection, method, path, { body });
 }
 
 export function isRunStatus(value: unknown): value is RunStatus {
@@ -234,13 +194,6 @@ const KeyList = ApiKeyDto.array();
 const TeamList = TeamDto.array();
 const MemberList = MemberDto.array();
 const ShareList = ShareDto.array();
-/** `GET /sweeps/templates`: spec inputs by name, checked again by SweepSpec when used. */
-const TemplateMap: Schema<Record<string, SweepSpecInput>> = {
-  safeParse: (input) =>
-    input !== null && typeof input === 'object' && !Array.isArray(input)
-      ? { success: true, data: input as Record<string, SweepSpecInput> }
-      : { success: false, error: { issues: [{ path: [], message: 'expected an object of templates' }] } },
-};
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Ids are UUIDs; anything else cannot name a run, sweep or team, so pages answer 404 without asking the API. */
@@ -282,9 +235,7 @@ export async function login(
   credentials: { email: string; password: string },
   headers: Record<string, string> = {},
 ): Promise<LoginResponse> {
-  const { url, response } = await request({ base }, 'POST', '/auth/login', credentials, headers);
-  if (!response.ok) throw await httpFailure(url, response);
-  return parse(url, LoginResponse, await readJson(url, response));
+  return request({ base }, 'POST', '/auth/login', { schema: LoginResponse, body: credentials, headers });
 }
 
 /** Every call the dashboard makes, on one connection. */
@@ -316,8 +267,6 @@ export function apiClient(connection: Connection) {
     getSweep: async (sweepId: string) => (isRunId(sweepId) ? find(c, `/sweeps/${id(sweepId)}`, SweepDetailDto) : null),
     cancelSweep: (sweepId: string) => call(c, 'POST', `/sweeps/${id(sweepId)}/cancel`, SweepDetailDto, {}),
     retrySweep: (sweepId: string) => call(c, 'POST', `/sweeps/${id(sweepId)}/retry`, SweepDetailDto, {}),
-    /** `GET /sweeps/templates`: named sweep specs, e.g. `degradation`. */
-    getSweepTemplates: () => call(c, 'GET', '/sweeps/templates', TemplateMap),
     previewSweep: (spec: SweepSpecInput) => call(c, 'POST', '/sweeps/preview', SweepPreviewDto, spec),
     createSweep: (spec: SweepSpecInput) => call(c, 'POST', '/sweeps', SweepDetailDto, spec),
     listWorkers: () => call(c, 'GET', '/workers', WorkerList),

@@ -6,6 +6,7 @@ import { apiBaseUrl } from '@/lib/api-client';
  * anywhere: NEXT_PUBLIC_RESLAB_API_URL when set, else the page's own host on
  * the port of RESLAB_API_URL (4000 by default). The name is looked up
  * dynamically so Next.js does not freeze the build-time value into the server.
+ * Only the address: the browser's REST calls go through lib/api-client.ts like the server's.
  */
 export interface BrowserApiHint {
   url: string | null;

@@ -1,7 +1,8 @@
 /**
  * The API client as the dashboard's server uses it: RESLAB_API_URL, with the
  * caller's credential as `Authorization: Bearer`. Server components, server
- * actions and route handlers only (it reads next/headers).
+ * actions and route handlers only (it reads next/headers). The client itself is
+ * lib/api-client.ts, on the contracts' requestJson; this only says whose it is.
  */
 import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';

@@ -1,3 +1,8 @@
+/**
+ * The worker's calls to the orchestrator, on the contracts' requestJson (libs/contracts api-request.ts), the one HTTP
+ * client the CLI, the demo and the dashboard use too. What this file adds is the worker's own: its secret on every
+ * call, and hearing once when that secret is refused.
+ */
 import {
   ApiRequestError,
   backoffMs,

@@ -1,6 +1,19 @@
+/**
+ * The one HTTP client of every TypeScript caller of the orchestrator: the worker (orchestrator-client.ts), the CLI
+ * (api-client.ts), the demo (infra/demo) and the dashboard (lib/api-client.ts, on its server and in the browser).
+ * Each wraps requestJson in the calls it makes and the error its users see; none fetches the REST API by itself.
+ */
 import type { z } from 'zod';
 import { ApiError } from './api.js';
 import { type FieldIssue, fieldIssues } from './issues.js';
+
+/** What else a failed answer said, for clients that show it: the API's own error body, and when to ask again. */
+export interface ApiRequestErrorDetail {
+  /** The orchestrator's error body (ApiError), when it answered with one. */
+  answer?: Pick<ApiError, 'message' | 'issues'>;
+  /** Seconds to wait before asking again, from a 429's or 503's Retry-After header. */
+  retryAfterS?: number;
+}
 
 /** The API refused a request, could not be reached (`status` null), or answered off-contract. */
 export class ApiRequestError extends Error {
@@ -8,6 +21,7 @@ export class ApiRequestError extends Error {
     message: string,
     readonly status: number | null,
     readonly issues: FieldIssue[] = [],
+    readonly detail: ApiRequestErrorDetail = {},
   ) {
     super(message);
   }
@@ -15,6 +29,12 @@ export class ApiRequestError extends Error {
   /** Unreachable or 5xx: worth sending again. A 4xx is final. */
   get retryable(): boolean {
     return this.status === null || this.status >= 500;
+  }
+
+  /** No answer; an answer other than 2xx; or a 2xx answer that breaks the contract (or is not JSON). */
+  get kind(): 'unreachable' | 'http' | 'contract' {
+    if (this.status === null) return 'unreachable';
+    return this.status >= 200 && this.status < 300 ? 'contract' : 'http';
   }
 }
 
@@ -93,6 +113,10 @@ export async function retryTransient<T>(attempt: () => Promise<T>, options: Retr
   }
 }
 
+/** A contract schema and what it parses to, for clients that do not depend on zod themselves (the dashboard). */
+export type AnswerSchema = z.ZodType;
+export type AnswerOf<S extends AnswerSchema> = z.infer<S>;
+
 export interface RequestOptions<S extends z.ZodType> {
   body?: unknown;
   /** The answer's contract; without one the answer is not read. */
@@ -100,13 +124,19 @@ export interface RequestOptions<S extends z.ZodType> {
   timeoutMs?: number;
   /** A credential (identity.ts CREDENTIAL_PREFIX), sent as `Authorization: Bearer`. */
   token?: string;
+  /** More request headers, e.g. the browser's user agent that the dashboard passes on at sign-in. */
+  headers?: Record<string, string>;
+  /** In a browser: `include` sends the session cookie to the orchestrator on another port of the same host. */
+  credentials?: RequestCredentials;
+  /** `no-store` on the dashboard's server, so Next.js never answers from its fetch cache. */
+  cache?: RequestCache;
 }
 
 /**
- * The one way the TypeScript clients (worker, CLI) call the orchestrator: JSON
- * in, and the answer parsed with its contract schema, so a server that drifts
- * from the contract fails here, naming the field. A 4xx answer becomes an
- * ApiRequestError carrying the API's message and its `issues`.
+ * The one way the TypeScript clients (worker, CLI, demo, dashboard) call the
+ * orchestrator: JSON in, and the answer parsed with its contract schema, so a
+ * server that drifts from the contract fails here, naming the field. A 4xx
+ * answer becomes an ApiRequestError carrying the API's message and its `issues`.
  */
 export async function requestJson<S extends z.ZodType>(
   baseUrl: string,
@@ -114,8 +144,8 @@ export async function requestJson<S extends z.ZodType>(
   path: string,
   options: RequestOptions<S> = {},
 ): Promise<z.infer<S>> {
-  const { body, schema, timeoutMs = 30_000, token } = options;
-  const headers: Record<string, string> = {};
+  const { body, schema, timeoutMs = 30_000, token, credentials, cache } = options;
+  const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (token) headers.authorization = `Bearer ${token}`;
   let response: Response;
@@ -125,10 +155,15 @@ export async function requestJson<S extends z.ZodType>(
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(timeoutMs),
+      ...(credentials && { credentials }),
+      ...(cache && { cache }),
     });
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+    const reason =
+      (error as Error).name === 'TimeoutError'
+        ? `no answer within ${timeoutMs / 1000} s`
+        : (cause?.code ?? cause?.message ?? (error as Error).message);
     throw new ApiRequestError(`${method} ${path}: cannot reach the ResLab API at ${baseUrl} (${reason})`, null);
   }
   const text = await response.text();
@@ -139,9 +174,16 @@ export async function requestJson<S extends z.ZodType>(
     // Not JSON: a proxy's error page, say. Reported below with its status.
   }
   if (!response.ok) {
+    const retryAfter = Number(response.headers.get('retry-after'));
+    const retryAfterS = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.ceil(retryAfter) : undefined;
     const error = ApiError.safeParse(json);
-    if (error.success) throw new ApiRequestError(error.data.message, response.status, error.data.issues ?? []);
-    throw new ApiRequestError(`${method} ${path}: HTTP ${response.status} ${text.slice(0, 200)}`, response.status);
+    if (error.success) {
+      const { message, issues = [] } = error.data;
+      throw new ApiRequestError(message, response.status, issues, { answer: { message, issues }, retryAfterS });
+    }
+    throw new ApiRequestError(`${method} ${path}: HTTP ${response.status} ${text.slice(0, 200)}`, response.status, [], {
+      retryAfterS,
+    });
   }
   if (!schema) return undefined as z.infer<S>;
   const parsed = schema.safeParse(json);
