@@ -1,25 +1,29 @@
 'use client';
 
-import type { Page, RunDto, RunStatus, SweepDto } from '@reslab/contracts';
+import { PAGE_LIMIT, type Page, type RunDto, type SweepDto } from '@reslab/contracts';
 import Link from 'next/link';
-import { useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import { useApi } from '@/components/api-url';
 import { RunsTable } from '@/components/runs-table';
 import { StatusCounts } from '@/components/status-counts';
 import { ApiFailure } from '@/lib/api-client';
 import { formatTime } from '@/lib/format';
+import { type RunsFilter, sortLabel } from '@/lib/runs-filter';
 
 /**
- * A list whose first page the server rendered; "Load more" asks the API for
- * the page after the last one shown (its `nextCursor`), from the browser.
+ * A list whose first page the server rendered; `load` asks the API, from the browser, for the page after the
+ * last one shown (its `nextCursor`). A call while a page is on its way is ignored, so a scroll that asks
+ * twice gets one page.
  */
-export function useLoadMore<T>(first: Page<T>, next: (cursor: string) => Promise<Page<T>>) {
+export function usePages<T>(first: Page<T>, next: (cursor: string) => Promise<Page<T>>) {
   const [items, setItems] = useState(first.items);
   const [cursor, setCursor] = useState(first.nextCursor);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const load = async () => {
-    if (!cursor) return;
+  const inFlight = useRef(false);
+  const load = useCallback(async () => {
+    if (!cursor || inFlight.current) return;
+    inFlight.current = true;
     setBusy(true);
     setError(null);
     try {
@@ -29,10 +33,17 @@ export function useLoadMore<T>(first: Page<T>, next: (cursor: string) => Promise
     } catch (err) {
       setError(err instanceof ApiFailure || err instanceof Error ? err.message : String(err));
     } finally {
+      inFlight.current = false;
       setBusy(false);
     }
-  };
-  const button = cursor ? (
+  }, [cursor, next]);
+  return { items, more: cursor !== null, busy, error, load };
+}
+
+/** usePages with a "Load more" button under the list. */
+export function useLoadMore<T>(first: Page<T>, next: (cursor: string) => Promise<Page<T>>) {
+  const { items, more, busy, error, load } = usePages(first, next);
+  const button = more ? (
     <div className="actions">
       <button type="button" onClick={load} disabled={busy} data-testid="load-more">
         {busy ? 'Loading…' : `Load more (${items.length} shown)`}
@@ -47,13 +58,33 @@ export function useLoadMore<T>(first: Page<T>, next: (cursor: string) => Promise
   return { items, button };
 }
 
-export function PagedRuns({ first, status }: { first: Page<RunDto>; status?: RunStatus }) {
+/** Runs after the first page come a whole API page at a time (PAGE_LIMIT.max): 10 requests for 10,000 runs. */
+const SCROLL_PAGE = PAGE_LIMIT.max;
+
+/** Every run that matches `filter`, loaded page by page as the table is scrolled towards its end. */
+export function PagedRuns({ first, filter }: { first: Page<RunDto>; filter: RunsFilter }) {
   const api = useApi();
-  const { items, button } = useLoadMore(first, (cursor) => api.listRuns({ status, cursor }));
+  const next = useCallback((cursor: string) => api.listRuns({ ...filter, cursor, limit: SCROLL_PAGE }), [api, filter]);
+  const { items, more, busy, error, load } = usePages(first, next);
   return (
     <>
-      <RunsTable runs={items} />
-      {button}
+      <RunsTable runs={items} label={`Runs, ${sortLabel(filter)}`} onNearEnd={error ? undefined : load} />
+      <div className="actions" data-testid="runs-loaded" data-count={items.length} data-complete={!more}>
+        <span className="muted">
+          {items.length.toLocaleString('en')} run{items.length === 1 ? '' : 's'}
+          {more ? (busy ? ', loading more…' : ', more as you scroll') : ', all loaded'}
+        </span>
+        {error ? (
+          <>
+            <span role="alert" className="error-text">
+              {error}
+            </span>
+            <button type="button" onClick={load}>
+              Try again
+            </button>
+          </>
+        ) : null}
+      </div>
     </>
   );
 }

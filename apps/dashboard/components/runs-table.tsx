@@ -1,16 +1,35 @@
+'use client';
+
 import type { RunDto } from '@reslab/contracts';
 import Link from 'next/link';
+import { useEffect } from 'react';
 import { StatusBadge } from '@/components/status-badge';
-import { formatTime, modelLabel, shortId } from '@/lib/format';
+import { useVirtualRows, VirtualBody, VirtualScroll } from '@/components/virtual-rows';
+import { formatTime, modelLabel, percent, shortId } from '@/lib/format';
+
+/** px: a row with a run name and its short id under it. */
+const ROW_HEIGHT = 52;
+/** Ask for the next page when the window of rows comes this close to the last one loaded (about two screens). */
+const PREFETCH_ROWS = 40;
+const COLUMNS = 10;
 
 function Time({ iso }: { iso: string | null }) {
   return iso ? <time dateTime={iso}>{formatTime(iso)}</time> : <span className="muted">—</span>;
 }
 
-export function RunsTable({ runs }: { runs: RunDto[] }) {
+/**
+ * Runs as a table that renders only the rows in view (components/virtual-rows.tsx). `onNearEnd` is called when
+ * the rows in view come near the last one loaded, for the next page.
+ */
+export function RunsTable({ runs, label, onNearEnd }: { runs: RunDto[]; label: string; onNearEnd?: () => void }) {
+  const { scrollRef, virtualizer } = useVirtualRows(runs.length, ROW_HEIGHT);
+  const last = virtualizer.getVirtualItems().at(-1)?.index ?? 0;
+  useEffect(() => {
+    if (onNearEnd && last >= runs.length - PREFETCH_ROWS) onNearEnd();
+  }, [last, runs.length, onNearEnd]);
   return (
-    <div className="table-wrap">
-      <table className="data-table" aria-label="Runs, newest first">
+    <VirtualScroll scrollRef={scrollRef} label={label} testId="runs-scroll">
+      <table className="data-table" aria-label={label} aria-rowcount={runs.length + 1}>
         <thead>
           <tr>
             <th scope="col">Run</th>
@@ -21,44 +40,64 @@ export function RunsTable({ runs }: { runs: RunDto[] }) {
               Epochs
             </th>
             <th scope="col" className="num">
+              Val acc
+            </th>
+            <th scope="col" className="num">
               Attempt
             </th>
             <th scope="col">Queued</th>
-            <th scope="col">Started</th>
             <th scope="col">Finished</th>
             <th scope="col">Failure reason</th>
           </tr>
         </thead>
-        <tbody>
-          {runs.map((run) => (
-            <tr key={run.id} data-testid="run-row" data-status={run.status} data-run-id={run.id}>
-              <th scope="row">
-                <Link href={`/runs/${run.id}`}>{run.name ?? shortId(run.id)}</Link>
-                {run.name ? <div className="muted mono small">{shortId(run.id)}</div> : null}
-              </th>
-              <td>
-                <StatusBadge status={run.status} />
-              </td>
-              <td className="mono">{modelLabel(run.config)}</td>
-              <td>{run.config.data.dataset}</td>
-              <td className="num">{run.config.epochs}</td>
-              <td className="num">{run.attempt}</td>
-              <td>
-                <Time iso={run.queuedAt} />
-              </td>
-              <td>
-                <Time iso={run.startedAt} />
-              </td>
-              <td>
-                <Time iso={run.finishedAt} />
-              </td>
-              <td className="reason" title={run.failureReason ?? undefined}>
-                {run.failureReason ?? <span className="muted">—</span>}
-              </td>
-            </tr>
-          ))}
-        </tbody>
+        <VirtualBody
+          virtualizer={virtualizer}
+          columns={COLUMNS}
+          row={(index, measure) => {
+            const run = runs[index] as RunDto;
+            return (
+              <tr
+                key={run.id}
+                ref={measure}
+                data-index={index}
+                aria-rowindex={index + 2}
+                data-testid="run-row"
+                data-status={run.status}
+                data-run-id={run.id}
+              >
+                <th scope="row">
+                  <Link href={`/runs/${run.id}`}>{run.name ?? shortId(run.id)}</Link>
+                  {run.name ? <div className="muted mono small">{shortId(run.id)}</div> : null}
+                </th>
+                <td>
+                  <StatusBadge status={run.status} />
+                </td>
+                <td className="mono">{modelLabel(run.config)}</td>
+                <td>{run.config.data.dataset}</td>
+                <td className="num">
+                  {run.finalVal ? `${run.finalVal.epoch}/` : ''}
+                  {run.config.epochs}
+                </td>
+                <td className="num mono">{run.finalVal ? percent(run.finalVal.accuracy) : '—'}</td>
+                <td className="num">{run.attempt}</td>
+                <td>
+                  <Time iso={run.queuedAt} />
+                </td>
+                <td>
+                  <Time iso={run.finishedAt} />
+                </td>
+                <td
+                  className="reason"
+                  title={run.failureReason ?? undefined}
+                  style={{ whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}
+                >
+                  {run.failureReason ?? <span className="muted">—</span>}
+                </td>
+              </tr>
+            );
+          }}
+        />
       </table>
-    </div>
+    </VirtualScroll>
   );
 }

@@ -6,23 +6,20 @@ import {
   degradationVerdict,
   describeRecipe,
   finalErrors,
-  heldOutSplit,
   iterationBudget,
-  type RunStatus,
   type SeedRow,
   type SweepDetailDto,
   type SweepRunDto as SweepRun,
   verdictSentences,
 } from '@reslab/contracts';
-import Link from 'next/link';
 import { type ReactNode, useEffect, useMemo, useState } from 'react';
 import { useApi, useReadOnly, useStreamConnection } from '@/components/api-url';
 import { ConnectionBanner } from '@/components/connection-banner';
 import { EChart } from '@/components/echart';
-import { StatusBadge } from '@/components/status-badge';
 import { countStatuses, StatusCounts } from '@/components/status-counts';
+import { SweepRunsTable } from '@/components/sweep-runs-table';
 import { type CurveRun, depthPlotOption, overlayOption } from '@/lib/chart-options';
-import { formatTime, percent, shortId } from '@/lib/format';
+import { shortId } from '@/lib/format';
 import type { TrainCurves } from '@/lib/page-data';
 import { archLook } from '@/lib/palette';
 import { type StreamState, subscribe } from '@/lib/stream-client';
@@ -246,163 +243,6 @@ function TrainingCurves({ runs, curves }: { runs: SweepRun[]; curves: TrainCurve
         height={380}
         testId="sweep-curves-chart"
       />
-    </section>
-  );
-}
-
-type SortKey = 'name' | 'arch' | 'depth' | 'seed' | 'status' | 'trainError' | 'heldError' | 'epoch';
-
-function SweepRunsTable({ runs }: { runs: SweepRun[] }) {
-  const readOnly = useReadOnly();
-  const [filter, setFilter] = useState('');
-  const [status, setStatus] = useState<RunStatus | ''>('');
-  const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: 'arch', desc: false });
-  const held = heldOutSplit(runs);
-  const rows = useMemo(() => {
-    const value = (r: SweepRun, key: SortKey): string | number => {
-      switch (key) {
-        case 'name':
-          return r.name ?? '';
-        case 'arch':
-          return `${r.config.model.arch}/${String(r.config.model.depth).padStart(5, '0')}/${r.config.seed}`;
-        case 'depth':
-          return r.config.model.depth;
-        case 'seed':
-          return r.config.seed;
-        case 'status':
-          return r.status;
-        case 'trainError':
-          return r.final.train ? 1 - r.final.train.accuracy : Number.POSITIVE_INFINITY;
-        case 'heldError': {
-          const f = r.final[held];
-          return f ? 1 - f.accuracy : Number.POSITIVE_INFINITY;
-        }
-        case 'epoch':
-          return r.final.train?.epoch ?? 0;
-      }
-    };
-    const needle = filter.trim().toLowerCase();
-    return runs
-      .filter((r) => !status || r.status === status)
-      .filter(
-        (r) =>
-          !needle ||
-          `${r.name ?? ''} ${r.config.model.arch}${r.config.model.depth} seed${r.config.seed} ${r.id}`
-            .toLowerCase()
-            .includes(needle),
-      )
-      .sort((a, b) => {
-        const x = value(a, sort.key);
-        const y = value(b, sort.key);
-        const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
-        return sort.desc ? -c : c;
-      });
-  }, [runs, filter, status, sort, held]);
-
-  const header = (key: SortKey, label: string, numeric = false) => (
-    <th
-      scope="col"
-      className={numeric ? 'num' : undefined}
-      aria-sort={sort.key === key ? (sort.desc ? 'descending' : 'ascending') : 'none'}
-    >
-      <button
-        type="button"
-        className="sort"
-        onClick={() => setSort((s) => ({ key, desc: s.key === key ? !s.desc : false }))}
-      >
-        {label}
-        <span aria-hidden="true">{sort.key === key ? (sort.desc ? ' ▼' : ' ▲') : ''}</span>
-      </button>
-    </th>
-  );
-
-  return (
-    <section aria-labelledby="sweep-runs-heading">
-      <h2 id="sweep-runs-heading">Runs</h2>
-      <div className="controls">
-        <label>
-          Filter runs{' '}
-          <input
-            type="search"
-            value={filter}
-            onChange={(e) => setFilter(e.target.value)}
-            placeholder="resnet56, seed1…"
-          />
-        </label>
-        <label>
-          Status{' '}
-          <select value={status} onChange={(e) => setStatus(e.target.value as RunStatus | '')}>
-            <option value="">any</option>
-            {(['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const).map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
-        <span className="muted">
-          {rows.length} of {runs.length} runs
-        </span>
-      </div>
-      <div className="table-wrap">
-        <table className="data-table" aria-label="Runs of this sweep">
-          <thead>
-            <tr>
-              {header('name', 'Run')}
-              {header('arch', 'Model')}
-              {header('depth', 'Depth', true)}
-              {header('seed', 'Seed', true)}
-              {header('status', 'Status')}
-              {header('epoch', 'Epochs done', true)}
-              {header('trainError', 'Train error', true)}
-              {header('heldError', held === 'test' ? 'Test error' : 'Val error', true)}
-              <th scope="col">Finished / failure</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => {
-              const heldFinal = r.final[held];
-              return (
-                <tr key={r.id} data-testid="sweep-run-row" data-run-id={r.id} data-status={r.status}>
-                  <th scope="row">
-                    {readOnly ? (
-                      (r.name ?? shortId(r.id))
-                    ) : (
-                      <Link href={`/runs/${r.id}`}>{r.name ?? shortId(r.id)}</Link>
-                    )}
-                  </th>
-                  <td className="mono">{r.config.model.arch}</td>
-                  <td className="num">{r.config.model.depth}</td>
-                  <td className="num">{r.config.seed}</td>
-                  <td>
-                    <StatusBadge status={r.status} />
-                  </td>
-                  <td className="num">
-                    {r.final.train?.epoch ?? 0} / {r.config.epochs}
-                  </td>
-                  <td className="num mono">{r.final.train ? percent(1 - r.final.train.accuracy) : '—'}</td>
-                  <td className="num mono">{heldFinal ? percent(1 - heldFinal.accuracy) : '—'}</td>
-                  <td className="reason">
-                    {r.status === 'failed' ? (r.failureReason ?? 'no reason given') : formatTime(r.finishedAt)}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
-      {readOnly ? null : (
-        <p>
-          <Link
-            href={`/compare?${rows
-              .slice(0, 20)
-              .map((r) => `ids=${r.id}`)
-              .join('&')}`}
-          >
-            Compare these runs (first 20 shown)
-          </Link>
-        </p>
-      )}
     </section>
   );
 }

@@ -5,19 +5,16 @@ import type { ApiClient } from '@/lib/api-client';
 import { loadTrainCurves } from '@/lib/page-data';
 
 /**
- * A sweep page's body, for the signed-in sweep page and for a share link alike: every run's training curve
- * read with `api` (whose credential is the caller's), then `SweepLive` keeps it all up to date.
+ * A sweep page's body, for the signed-in sweep page and for a share link alike: every run's training curve in
+ * one request made with `api` (whose credential is the caller's), then `SweepLive` keeps it all up to date.
  */
 export async function SweepView({ api, sweep, share }: { api: ApiClient; sweep: SweepDetailDto; share?: ReactNode }) {
-  const { curves, failed } = await loadTrainCurves(
-    api,
-    sweep.runs.map((r) => r.id),
-  );
+  const { curves, failed } = await loadTrainCurves(api, sweep.id);
   return (
     <>
-      {failed > 0 ? (
+      {failed ? (
         <p className="notice" role="status">
-          Could not load the curves of {failed} run{failed === 1 ? '' : 's'}; they fill in as new epochs arrive.
+          Could not load the training curves; they fill in as new epochs arrive.
         </p>
       ) : null}
       <SweepLive initial={sweep} initialCurves={curves} share={share} />

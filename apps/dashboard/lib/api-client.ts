@@ -29,6 +29,7 @@ import {
   type CreateShareRequest,
   EpochMetricDto,
   GradFlowDto,
+  type ListRunsQuery,
   LoginResponse,
   MemberDto,
   ProjectDto,
@@ -40,6 +41,8 @@ import {
   requestJson,
   ShareDto,
   SweepDetailDto,
+  SweepMetricsDto,
+  type SweepMetricsQuery,
   SweepPage,
   SweepPreviewDto,
   type SweepSpecInput,
@@ -208,15 +211,14 @@ export interface PageOptions {
   cursor?: string;
 }
 
-export interface ListRunsOptions extends PageOptions {
-  status?: RunStatus;
-  sweepId?: string;
-  workerId?: string;
-}
+/** `GET /runs` filters and order (the contract's ListRunsQuery); a list filter matches any of its values. */
+export type ListRunsOptions = PageOptions & Partial<Omit<ListRunsQuery, 'limit' | 'cursor'>>;
 
 function listQuery(options: object): string {
   const query = new URLSearchParams();
-  for (const [key, value] of Object.entries(options)) if (value !== undefined) query.set(key, String(value));
+  for (const [key, value] of Object.entries(options)) {
+    if (value !== undefined) query.set(key, Array.isArray(value) ? value.join(',') : String(value));
+  }
   const text = query.toString();
   return text ? `?${text}` : '';
 }
@@ -265,6 +267,9 @@ export function apiClient(connection: Connection) {
     /** `GET /sweeps`: one page of sweeps, newest first, with their runs counted by status. */
     listSweeps: (options: PageOptions = {}) => call(c, 'GET', `/sweeps${listQuery(options)}`, SweepPage),
     getSweep: async (sweepId: string) => (isRunId(sweepId) ? find(c, `/sweeps/${id(sweepId)}`, SweepDetailDto) : null),
+    /** `GET /sweeps/:id/metrics`: every curve of the sweep in one answer, narrowed to the splits and metrics asked. */
+    getSweepMetrics: (sweepId: string, options: Partial<SweepMetricsQuery> = {}) =>
+      call(c, 'GET', `/sweeps/${id(sweepId)}/metrics${listQuery(options)}`, SweepMetricsDto),
     cancelSweep: (sweepId: string) => call(c, 'POST', `/sweeps/${id(sweepId)}/cancel`, SweepDetailDto, {}),
     retrySweep: (sweepId: string) => call(c, 'POST', `/sweeps/${id(sweepId)}/retry`, SweepDetailDto, {}),
     previewSweep: (spec: SweepSpecInput) => call(c, 'POST', '/sweeps/preview', SweepPreviewDto, spec),

@@ -1,5 +1,8 @@
 import type { EpochMetricDto, RunConfig, Split } from '@reslab/contracts';
 
+/** Runs one comparison draws; more lines than this stop being readable on one chart. */
+export const MAX_COMPARE_RUNS = 50;
+
 /** [epoch, loss, accuracy, precision, recall, f1]: one epoch of one split, compact for the wire. */
 export type EpochRow = [number, number, number, number, number, number];
 

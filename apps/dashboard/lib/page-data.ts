@@ -23,28 +23,19 @@ export type RunView = Awaited<ReturnType<typeof loadRunView>>;
 /** Train error (%) per epoch, by run id. */
 export type TrainCurves = Record<string, [number, number][]>;
 
-/** Train error per epoch of every run, fetched a few at a time; compact so the page stays light. */
+/** Train error per epoch of every run of a sweep: one request (GET /sweeps/:id/metrics), train accuracy only. */
 export async function loadTrainCurves(
   api: ApiClient,
-  runIds: string[],
-): Promise<{ curves: TrainCurves; failed: number }> {
+  sweepId: string,
+): Promise<{ curves: TrainCurves; failed: boolean }> {
+  const result = await settle(api.getSweepMetrics(sweepId, { split: ['train'], metric: ['accuracy'] }));
   const curves: TrainCurves = {};
-  let failed = 0;
-  const queue = [...runIds];
-  const worker = async () => {
-    for (let id = queue.shift(); id; id = queue.shift()) {
-      const result = await settle(api.listRunMetrics(id));
-      if (!result.ok) {
-        failed++;
-        continue;
-      }
-      curves[id] = result.data
-        .filter((m) => m.split === 'train')
-        .map((m) => [m.epoch, Math.round((1 - m.accuracy) * 1e6) / 1e4] as [number, number]);
-    }
-  };
-  await Promise.all(Array.from({ length: 6 }, worker));
-  return { curves, failed };
+  if (!result.ok) return { curves, failed: true };
+  for (const { runId, epoch, accuracy = [] } of result.data.curves) {
+    // Percent, to 4 decimals: the chart needs no more, and the page's props stay small.
+    curves[runId] = epoch.map((e, i) => [e, Math.round((1 - (accuracy[i] ?? Number.NaN)) * 1e6) / 1e4]);
+  }
+  return { curves, failed: false };
 }
 
 /**

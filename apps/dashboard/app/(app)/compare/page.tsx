@@ -6,6 +6,7 @@ import { CompareView } from '@/components/compare-view';
 import { SharePanel } from '@/components/share-panel';
 import { StatusBadge } from '@/components/status-badge';
 import { isRunId, settle } from '@/lib/api-client';
+import { MAX_COMPARE_RUNS } from '@/lib/compare';
 import { formatTime, modelLabel, shortId } from '@/lib/format';
 import { loadComparison } from '@/lib/page-data';
 import { serverApi } from '@/lib/server-api';
@@ -16,15 +17,13 @@ export const metadata: Metadata = { title: 'Compare' };
 
 /** Runs offered in the picker, newest first; runs already picked are always listed. */
 const PICKER_RUNS = 200;
-/** More lines than this stop being readable on one chart. */
-const MAX_PICKED = 40;
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function ComparePage({ searchParams }: { searchParams: SearchParams }) {
   const raw = (await searchParams).ids;
   const requested = (Array.isArray(raw) ? raw : raw ? [raw] : []).flatMap((v) => v.split(','));
-  const ids = [...new Set(requested.filter(isRunId))].slice(0, MAX_PICKED);
+  const ids = [...new Set(requested.filter(isRunId))].slice(0, MAX_COMPARE_RUNS);
   const api = await serverApi();
   const [listResult, shares] = await Promise.all([
     settle(api.listRuns({ limit: PICKER_RUNS })),
@@ -86,7 +85,7 @@ function RunPicker({ runs, picked }: { runs: RunDto[]; picked: string[] }) {
       <p>
         <button type="submit">Compare the ticked runs</button>{' '}
         <span className="muted">
-          The {runs.length} newest runs; tick up to {MAX_PICKED}.
+          The {runs.length} newest runs; tick up to {MAX_COMPARE_RUNS}.
         </span>
       </p>
       <div className="table-wrap picker">
