@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import {
+  fieldIssues,
   MAX_REPLAY_EVENTS,
+  parseSubscribeAck,
+  type RoomKind,
   type RunDto,
   STREAM,
-  type SubscribeAck,
+  type SubscribeAckOf,
   type SubscribeRequest,
   type SweepDetailDto,
 } from '@reslab/contracts';
@@ -55,14 +58,24 @@ function rssMb(pid: number): number {
   return kb / 1024;
 }
 
-async function subscribeOnce(stack: Stack, request: SubscribeRequest, sockets: Socket[]): Promise<SubscribeAck> {
+/** One subscribe, its ack read as the contract says (a broken ack fails the test, naming the field). */
+async function subscribeOnce<K extends RoomKind>(
+  stack: Stack,
+  request: SubscribeRequest & { room: { kind: K } },
+  sockets: Socket[],
+): Promise<SubscribeAckOf<K>> {
   const socket = io(stack.apiUrl, {
     transports: ['websocket'],
     reconnection: false,
     auth: { token: stack.admin.apiKey },
   });
   sockets.push(socket);
-  return socket.timeout(60_000).emitWithAck(STREAM.subscribe, request);
+  const parsed = parseSubscribeAck(
+    request.room.kind,
+    await socket.timeout(60_000).emitWithAck(STREAM.subscribe, request),
+  );
+  if (!parsed.success) throw new Error(`the ack breaks the contract: ${JSON.stringify(fieldIssues(parsed.error))}`);
+  return parsed.data;
 }
 
 describe('the live stream stays bounded: capped replay, resync, orchestrator memory (real orchestrator)', () => {
@@ -122,17 +135,16 @@ describe('the live stream stays bounded: capped replay, resync, orchestrator mem
       if (!ack.ok) continue;
       expect(ack.missed.length).toBeLessThanOrEqual(MAX_REPLAY_EVENTS);
       expect(ack.resync).toBe(true);
-      const snapshot = ack.snapshot as SweepDetailDto & { lastEventId: string };
-      expect(snapshot.runs).toHaveLength(RUNS);
-      expect(snapshot.counts.queued).toBe(RUNS);
+      expect(ack.snapshot.runs).toHaveLength(RUNS);
+      expect(ack.snapshot.counts.queued).toBe(RUNS);
     }
     const { last } = await queryOne<{ last: string }>(
       stack.db.url,
       `SELECT max(id)::text AS last FROM "RunEvent" WHERE "sweepId" = $1`,
       [sweep.id],
     );
-    const first = acks[0] as SubscribeAck & { ok: true };
-    expect((first.snapshot as { lastEventId: string }).lastEventId, 'a resync continues from here').toBe(last);
+    const first = acks[0];
+    expect(first?.ok && first.snapshot.lastEventId, 'a resync continues from here').toBe(last);
     expect(after).toBeLessThan(RSS_BOUND_MB);
   });
 

@@ -1,5 +1,5 @@
-import type { RunDto, RunEventMessage, SubscribeRequest } from '@reslab/contracts';
-import { RunEventMessage as RunEventSchema, STREAM } from '@reslab/contracts';
+import type { RunDto, SubscribeAckOf, SubscribeRequest } from '@reslab/contracts';
+import { fieldIssues, parseSubscribeAck, RunEventMessage, STREAM } from '@reslab/contracts';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { query } from '../support/postgres.js';
@@ -7,7 +7,14 @@ import { waitFor } from '../support/processes.js';
 import { expectedKeys, metricsOf, runWhen, tinyConfig } from '../support/runs.js';
 import { api, FAKE_ENGINE_COMMAND, type Stack, startStack } from '../support/stack.js';
 
-type Ack = { ok: true; snapshot: { lastEventId: string }; missed: RunEventMessage[] } | { ok: false; error: string };
+type Ack = SubscribeAckOf<'run'>;
+
+/** An ack as the contract reads it: one that breaks it fails the test, naming the field. */
+function runAck(raw: unknown): Ack {
+  const parsed = parseSubscribeAck('run', raw);
+  if (!parsed.success) throw new Error(`the ack breaks the contract: ${JSON.stringify(fieldIssues(parsed.error))}`);
+  return parsed.data;
+}
 
 /** One subscription as a test sees it: what the ack replayed, and what was pushed live afterwards. */
 interface Subscription {
@@ -23,9 +30,9 @@ function subscribe(stack: Stack, runId: string, afterEventId?: string): Subscrip
     auth: { token: stack.admin.apiKey },
   });
   const live: RunEventMessage[] = [];
-  socket.on(STREAM.runEvent, (raw: unknown) => live.push(RunEventSchema.parse(raw)));
+  socket.on(STREAM.runEvent, (raw: unknown) => live.push(RunEventMessage.parse(raw)));
   const request: SubscribeRequest = { room: { kind: 'run', id: runId }, ...(afterEventId ? { afterEventId } : {}) };
-  const ack = new Promise<Ack>((resolve) => socket.emit(STREAM.subscribe, request, resolve));
+  const ack = socket.emitWithAck(STREAM.subscribe, request).then(runAck);
   return { socket, ack, live };
 }
 
@@ -119,8 +126,8 @@ describe('live stream over socket.io (FAKE engine, real orchestrator and worker)
       auth: { token: stack.admin.apiKey },
     });
     sockets.push(socket);
-    const ack = await new Promise<Ack>((resolve) =>
-      socket.emit(STREAM.subscribe, { room: { kind: 'run', id: 'not-a-uuid' }, afterEventId: '-1' }, resolve),
+    const ack = runAck(
+      await socket.emitWithAck(STREAM.subscribe, { room: { kind: 'run', id: 'not-a-uuid' }, afterEventId: '-1' }),
     );
     expect(ack.ok).toBe(false);
     expect(ack.ok ? '' : ack.error).toMatch(/room/);

@@ -85,7 +85,7 @@ describe('a socket handshake refused for its credential', () => {
     expect(deniedHandshake(Object.assign(new Error('unauthorized'), { data: { status: 401 } }))).toBe(true);
     expect(deniedHandshake(new Error('share link revoked'))).toBe(true);
     expect(deniedHandshake(new Error('Unauthorized'))).toBe(true);
-    // The orchestrator's own words (identity/authenticator.service.ts, events/stream.gateway.ts).
+    // The orchestrator's own words (identity/authenticator.service.ts, stream/stream.gateway.ts).
     expect(deniedHandshake(new Error('this link was revoked or does not exist'))).toBe(true);
     expect(deniedHandshake(new Error('this link has expired'))).toBe(true);
     expect(deniedHandshake(new Error('session signed out or unknown: sign in again'))).toBe(true);
