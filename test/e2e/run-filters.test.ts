@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ApiError, RunDto, RunPage, SweepDetailDto, SweepMetricsDto } from '@reslab/contracts';
+import type { ApiError, RunCurvesDto, RunDto, RunPage, SweepDetailDto, SweepMetricsDto } from '@reslab/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount, createTeam } from '../support/identity.js';
 import { REPO_ROOT } from '../support/paths.js';
@@ -328,15 +328,28 @@ describe('GET /runs filters and sorts by final metrics; GET /sweeps/:id/metrics 
       expect(curve.split).toBe('val');
       expect(Object.keys(curve).sort()).toEqual(['accuracy', 'epoch', 'runId', 'split']);
     }
+    const picked = [measured[2], measured[7], pair.runs[0]].map((r) => r?.id as string);
+    const named = await api<RunCurvesDto>(stack, 'GET', `/runs/curves?ids=${picked.join(',')}&split=train,val`);
+    expect(named.status).toBe(200);
+    expect(named.body.curves.map((c) => `${c.runId}:${c.split}`)).toEqual(
+      [picked[0], picked[1]].sort().flatMap((id) => [`${id}:train`, `${id}:val`]),
+    );
+    for (const curve of named.body.curves) {
+      expect(curve).toEqual(body.curves.find((c) => c.runId === curve.runId && c.split === curve.split));
+    }
+
     const empty = await api<SweepMetricsDto>(stack, 'GET', `/sweeps/${pair.id}/metrics`);
     expect(empty.body).toEqual({ sweepId: pair.id, curves: [] });
   });
 
-  it('GET /sweeps/:id/metrics: 400 naming a bad split or metric, 404 for an unknown sweep or another team’s', async () => {
+  it('GET /sweeps/:id/metrics and /runs/curves: 400 naming a bad value, 404 for an unknown sweep or another team’s, and another team’s runs left out', async () => {
     for (const [path, field] of [
       [`/sweeps/${grid.id}/metrics?split=holdout`, 'split.0'],
       [`/sweeps/${grid.id}/metrics?metric=top1`, 'metric.0'],
       ['/sweeps/nope/metrics', 'id'],
+      ['/runs/curves', 'ids'],
+      ['/runs/curves?ids=nope', 'ids.0'],
+      [`/runs/curves?ids=${grid.id}&split=all`, 'split.0'],
     ] as const) {
       const { status, body } = await api<ApiError>(stack, 'GET', path);
       expect(status, path).toBe(400);
@@ -358,6 +371,18 @@ describe('GET /runs filters and sorts by final metrics; GET /sweeps/:id/metrics 
     const foreign = await api<ApiError>(stack, 'GET', `/sweeps/${theirs.body.id}/metrics`);
     expect(foreign.status, 'the admin is in no team of theirs').toBe(404);
     expect((await api(stack, 'GET', `/sweeps/${grid.id}/metrics`, undefined, outsider.as)).status).toBe(404);
+    const theirRunId = theirs.body.runs[0]?.id as string;
+    await query(
+      stack.db.url,
+      `INSERT INTO "EpochMetric" ("runId", epoch, split, loss, accuracy, precision, recall, f1, "perClass", lr, seconds)
+       VALUES ($1, 1, 'train', 1, 0.5, 0.5, 0.5, 0.5, '[]', 0.1, 1)`,
+      [theirRunId],
+    );
+    const mixed = `/runs/curves?ids=${theirRunId},${measured[0]?.id}`;
+    expect((await api<RunCurvesDto>(stack, 'GET', mixed)).body.curves.map((c) => c.runId)).not.toContain(theirRunId);
+    expect(
+      (await api<RunCurvesDto>(stack, 'GET', mixed, undefined, outsider.as)).body.curves.map((c) => c.runId),
+    ).toEqual([theirRunId]);
     const theirRuns = await api<RunPage>(stack, 'GET', `/runs?sweepId=${theirs.body.id}`);
     expect(theirRuns.body.items, 'filters never reach past the team scope').toEqual([]);
   });

@@ -35,6 +35,7 @@ import {
   ProjectDto,
   type PutMemberRequest,
   RUN_STATUSES,
+  RunCurvesDto,
   RunDto,
   RunPage,
   type RunStatus,
@@ -256,6 +257,9 @@ export function apiClient(connection: Connection) {
     /** `GET /runs`: one page, newest first, optionally only runs in one status, sweep or worker. */
     listRuns: (options: ListRunsOptions = {}) => call(c, 'GET', `/runs${listQuery(options)}`, RunPage),
     /** `GET /runs/:id`; `null` for an unknown run (or one the caller may not see), or an id that is not a UUID. */
+    /** `GET /runs/curves`: the curves of up to 100 named runs in one answer; runs the caller cannot see are left out. */
+    getRunCurves: (ids: string[], options: Partial<SweepMetricsQuery> = {}) =>
+      call(c, 'GET', `/runs/curves${listQuery({ ids, ...options })}`, RunCurvesDto),
     getRun: async (runId: string) => (isRunId(runId) ? find(c, `/runs/${id(runId)}`, RunDto) : null),
     /** `GET /runs/:id/metrics`: one row per epoch and split, ordered by epoch then split. */
     listRunMetrics: (runId: string) => call(c, 'GET', `/runs/${id(runId)}/metrics`, MetricList),

@@ -1,4 +1,4 @@
-import type { EpochMetricDto, RunConfig, Split } from '@reslab/contracts';
+import type { Curve, RunConfig, Split } from '@reslab/contracts';
 
 /** Runs one comparison draws; more lines than this stop being readable on one chart. */
 export const MAX_COMPARE_RUNS = 50;
@@ -16,14 +16,25 @@ export interface CompareRun {
   splits: Partial<Record<Split, EpochRow[]>>;
 }
 
-export function compactMetrics(metrics: EpochMetricDto[]): CompareRun['splits'] {
-  const splits: CompareRun['splits'] = {};
-  for (const m of metrics) {
-    const rows = splits[m.split] ?? [];
-    rows.push([m.epoch, m.loss, m.accuracy, m.precision, m.recall, m.f1]);
-    splits[m.split] = rows;
+/** Columnar curves (GET /runs/curves) as each run's rows per split. */
+export function curveRows(curves: Curve[]): Map<string, CompareRun['splits']> {
+  const byRun = new Map<string, CompareRun['splits']>();
+  for (const c of curves) {
+    const splits = byRun.get(c.runId) ?? {};
+    const at = (values: number[] | undefined, i: number) => values?.[i] ?? Number.NaN;
+    splits[c.split] = c.epoch.map(
+      (epoch, i): EpochRow => [
+        epoch,
+        at(c.loss, i),
+        at(c.accuracy, i),
+        at(c.precision, i),
+        at(c.recall, i),
+        at(c.f1, i),
+      ],
+    );
+    byRun.set(c.runId, splits);
   }
-  return splits;
+  return byRun;
 }
 
 /** `{a: {b: 1}}` → `{'a.b': 1}`; arrays are compared whole, as JSON. */

@@ -5,7 +5,7 @@
  */
 import type { ApiClient, ApiFailure } from '@/lib/api-client';
 import { settle } from '@/lib/api-client';
-import { type CompareRun, compactMetrics } from '@/lib/compare';
+import { type CompareRun, curveRows } from '@/lib/compare';
 import { modelLabel, shortId } from '@/lib/format';
 
 /** A run page's first view: the run, its epochs, gradient flow and artifacts, each of which may fail alone. */
@@ -39,34 +39,32 @@ export async function loadTrainCurves(
 }
 
 /**
- * The picked runs with their metrics, for CompareView. `known` holds runs the page has already (the picker's
- * list), so only the others are fetched one by one. `missing` counts ids the API does not know.
+ * The picked runs with their curves, for CompareView: two requests whatever the number of runs (GET /runs with
+ * `ids`, GET /runs/curves). `missing` counts ids the API does not know or the caller may not see.
  */
-export async function loadComparison(api: ApiClient, ids: string[], known = new Map<string, CompareRunSource>()) {
-  const failures: ApiFailure[] = [];
-  const picked = (
-    await Promise.all(
-      ids.map(async (id): Promise<CompareRun | null> => {
-        const [runResult, metricsResult] = await Promise.all([
-          known.has(id) ? { ok: true as const, data: known.get(id) ?? null } : settle(api.getRun(id)),
-          settle(api.listRunMetrics(id)),
-        ]);
-        if (!runResult.ok) failures.push(runResult.failure);
-        if (!metricsResult.ok) failures.push(metricsResult.failure);
-        const run = runResult.ok ? runResult.data : null;
-        if (!run) return null;
-        return {
-          id: run.id,
-          label: run.name ? `${run.name} (${shortId(run.id)})` : `${modelLabel(run.config)} ${shortId(run.id)}`,
-          arch: run.config.model.arch,
-          depth: run.config.model.depth,
-          status: run.status,
-          config: run.config,
-          splits: metricsResult.ok ? compactMetrics(metricsResult.data) : {},
-        };
-      }),
-    )
-  ).filter((r): r is CompareRun => r !== null);
-  return { picked, failures, missing: ids.length - picked.length - failures.length };
+export async function loadComparison(api: ApiClient, ids: string[]) {
+  if (!ids.length) return { picked: [], failures: [], missing: 0 };
+  const [runs, curves] = await Promise.all([
+    settle(api.listRuns({ ids, limit: ids.length })),
+    settle(api.getRunCurves(ids)),
+  ]);
+  const failures: ApiFailure[] = [runs, curves].flatMap((r) => (r.ok ? [] : [r.failure]));
+  const byId = new Map((runs.ok ? runs.data.items : []).map((r) => [r.id, r]));
+  const splits = curves.ok ? curveRows(curves.data.curves) : new Map<string, CompareRun['splits']>();
+  const picked = ids.flatMap((id): CompareRun[] => {
+    const run = byId.get(id);
+    if (!run) return [];
+    return [
+      {
+        id: run.id,
+        label: run.name ? `${run.name} (${shortId(run.id)})` : `${modelLabel(run.config)} ${shortId(run.id)}`,
+        arch: run.config.model.arch,
+        depth: run.config.model.depth,
+        status: run.status,
+        config: run.config,
+        splits: splits.get(run.id) ?? {},
+      },
+    ];
+  });
+  return { picked, failures, missing: runs.ok ? ids.length - picked.length : 0 };
 }
-type CompareRunSource = NonNullable<Awaited<ReturnType<ApiClient['getRun']>>>;

@@ -275,37 +275,44 @@ export type CurveMetric = z.infer<typeof CurveMetric>;
 export function queryList<T extends z.ZodType>(item: T, max: number) {
   return z.preprocess(
     (value) => (value === undefined ? undefined : [value].flat().flatMap((v) => String(v).split(','))),
-    z.array(item).min(1).max(max).optional(),
+    z.array(item).min(1).max(max),
   );
 }
 
 /** Which curves `GET /sweeps/:id/metrics` returns; each defaults to all. */
 export const SweepMetricsQuery = z
-  .object({ split: queryList(z.enum(SPLITS), 3), metric: queryList(CurveMetric, 5) })
+  .object({ split: queryList(z.enum(SPLITS), 3).optional(), metric: queryList(CurveMetric, 5).optional() })
   .strict();
 export type SweepMetricsQuery = z.infer<typeof SweepMetricsQuery>;
+
+/** Most runs one `GET /runs/curves` names; compare draws at most 50. */
+export const MAX_CURVE_RUNS = 100;
+
+/** `GET /runs/curves`: the curves of the runs named in `ids`, as `GET /sweeps/:id/metrics` gives a sweep's. */
+export const RunCurvesQuery = SweepMetricsQuery.extend({ ids: queryList(z.uuid(), MAX_CURVE_RUNS) }).strict();
+export type RunCurvesQuery = z.infer<typeof RunCurvesQuery>;
 
 /**
  * Every curve of a sweep in one answer, columnar: one entry per (run, split) with `epoch[i]` the epoch of
  * `loss[i]`, `accuracy[i]`, ... Only the metrics asked for are present. 1,000 runs × 100 epochs of one
  * split and metric is about 2 MB of JSON, against 1,000 requests to `GET /runs/:id/metrics`.
  */
-export const SweepMetricsDto = z.object({
-  sweepId: z.uuid(),
-  curves: z.array(
-    z.object({
-      runId: z.uuid(),
-      split: z.enum(SPLITS),
-      epoch: z.array(z.int32()),
-      loss: z.array(z.number()).optional(),
-      accuracy: z.array(z.number()).optional(),
-      precision: z.array(z.number()).optional(),
-      recall: z.array(z.number()).optional(),
-      f1: z.array(z.number()).optional(),
-    }),
-  ),
+export const Curve = z.object({
+  runId: z.uuid(),
+  split: z.enum(SPLITS),
+  epoch: z.array(z.int32()),
+  loss: z.array(z.number()).optional(),
+  accuracy: z.array(z.number()).optional(),
+  precision: z.array(z.number()).optional(),
+  recall: z.array(z.number()).optional(),
+  f1: z.array(z.number()).optional(),
 });
+export type Curve = z.infer<typeof Curve>;
+export const SweepMetricsDto = z.object({ sweepId: z.uuid(), curves: z.array(Curve) });
 export type SweepMetricsDto = z.infer<typeof SweepMetricsDto>;
+/** Runs the caller may not see are left out, as if they did not exist. */
+export const RunCurvesDto = z.object({ curves: z.array(Curve) });
+export type RunCurvesDto = z.infer<typeof RunCurvesDto>;
 
 export const SweepPreviewDto = z.object({
   count: z.int32(),

@@ -13,6 +13,8 @@ import {
   IngestEventsRequest,
   RegisterArtifactRequest,
   RegisterWorkerRequest,
+  RunCurvesDto,
+  RunCurvesQuery,
   RunDto,
   SweepDetailDto,
   SweepMetricsDto,
@@ -73,10 +75,19 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
     post: { summary: 'Queue a run (member)', body: CreateRunRequest, response: RunDto },
     get: {
       summary:
-        'List runs a page at a time: pass nextCursor back as cursor (limit 100, at most 1000). Filters status, arch and depth take several values (comma-separated or repeated); sort is queuedAt (newest first) or a final val metric (valAccuracy, valF1: best first; valLoss: lowest first), order overrides the direction',
+        'List runs a page at a time: pass nextCursor back as cursor (limit 100, at most 1000). Filters ids, status, arch and depth take several values (comma-separated or repeated); sort is queuedAt (newest first) or a final val metric (valAccuracy, valF1: best first; valLoss: lowest first), order overrides the direction',
       response: RunPage,
-      query: ['status', 'sweepId', 'workerId', 'arch', 'depth', 'sort', 'order', 'limit', 'cursor'],
+      query: ['ids', 'status', 'sweepId', 'workerId', 'arch', 'depth', 'sort', 'order', 'limit', 'cursor'],
       querySchema: ListRunsQuery,
+    },
+  },
+  '/runs/curves': {
+    get: {
+      summary:
+        'Curves of up to 100 runs named in ids (comma-separated), columnar as GET /sweeps/{id}/metrics; runs you cannot see are left out',
+      response: RunCurvesDto,
+      query: ['ids', 'split', 'metric'],
+      querySchema: RunCurvesQuery,
     },
   },
   '/runs/{id}': { get: { summary: 'One run', response: RunDto, params: ['id'] } },

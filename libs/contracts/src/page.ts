@@ -53,13 +53,15 @@ export const DEFAULT_RUN_ORDER: Record<RunSort, 'asc' | 'desc'> = {
 
 /** The query of `GET /runs`: filters (each one of several values), an order, and a page. */
 export const ListRunsQuery = PageQuery.extend({
-  status: queryList(RunStatus, 5),
+  status: queryList(RunStatus, 5).optional(),
+  /** Only these runs (at most 100), e.g. the runs a comparison picked. */
+  ids: queryList(z.uuid(), 100).optional(),
   sweepId: z.uuid().optional(),
   workerId: z.uuid().optional(),
   /** config.model.arch */
-  arch: queryList(z.enum(ARCHS), 3),
+  arch: queryList(z.enum(ARCHS), 3).optional(),
   /** config.model.depth */
-  depth: queryList(z.coerce.number().int().min(2).max(2000), 50),
+  depth: queryList(z.coerce.number().int().min(2).max(2000), 50).optional(),
   sort: RunSort.default('queuedAt'),
   /** Default: the sort's own (DEFAULT_RUN_ORDER). A cursor is only valid with the sort and order that made it. */
   order: z.enum(['asc', 'desc']).optional(),

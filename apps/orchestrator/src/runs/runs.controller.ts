@@ -1,5 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { CreateRunRequest, FinishRunRequest, ListRunsQuery, type RunDto, type RunPage } from '@reslab/contracts';
+import {
+  CreateRunRequest,
+  FinishRunRequest,
+  ListRunsQuery,
+  type RunCurvesDto,
+  RunCurvesQuery,
+  type RunDto,
+  type RunPage,
+} from '@reslab/contracts';
 import { z } from 'zod';
 import { AuditService } from '../audit/audit.service.js';
 import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
@@ -27,6 +35,13 @@ export class RunsController {
   @Get()
   list(@Query(new ZodValidationPipe(ListRunsQuery)) query: ListRunsQuery): Promise<RunPage> {
     return this.runs.list(query);
+  }
+
+  /** Declared before `:id`, which would take `curves` for an id. */
+  @Access({ who: 'user', share: true })
+  @Get('curves')
+  curves(@Query(new ZodValidationPipe(RunCurvesQuery)) query: RunCurvesQuery): Promise<RunCurvesDto> {
+    return this.runs.curves(query);
   }
 
   @Access({ who: 'user', resource: 'run', share: true })

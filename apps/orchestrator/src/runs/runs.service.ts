@@ -7,6 +7,8 @@ import type {
   Page,
   RunAssignment,
   RunConfig,
+  RunCurvesDto,
+  RunCurvesQuery,
   RunDto,
   RunSnapshot,
 } from '@reslab/contracts';
@@ -16,10 +18,11 @@ import { DatabaseHealthService } from '../database/database-health.service.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { RunEventsService } from '../events/run-events.service.js';
 import { ExperimentsService } from '../experiments/experiments.service.js';
-import type { Prisma, Run } from '../generated/prisma/client.js';
+import { Prisma, type Run } from '../generated/prisma/client.js';
 import { logger } from '../logger.js';
 import { OrchestratorMetrics } from '../observability/orchestrator-metrics.js';
 import { RunQueueService } from '../queue/run-queue.service.js';
+import { readCurves } from './run-curves.js';
 import { toEpochMetricDto, toGradFlowDtos, toRunDto } from './run-dto.js';
 import { fenced, isHeldBy } from './run-fence.js';
 import { after, decodeRunCursor, encodeRunCursor, keyOf, orderBy, runOrder } from './run-order.js';
@@ -104,6 +107,7 @@ export class RunsService implements OnApplicationBootstrap {
       where: {
         AND: [
           {
+            id: query.ids && { in: query.ids },
             status: query.status && { in: query.status },
             sweepId: query.sweepId,
             workerId: query.workerId,
@@ -122,6 +126,14 @@ export class RunsService implements OnApplicationBootstrap {
       items: items.map(toRunDto),
       nextCursor: rows.length > query.limit && last ? encodeRunCursor(order, keyOf(order, last)) : null,
     };
+  }
+
+  /** The curves of the runs named in `query.ids` that the caller can see (read through the scoped client). */
+  async curves(query: RunCurvesQuery): Promise<RunCurvesDto> {
+    const visible = await this.prisma.run.findMany({ where: { id: { in: query.ids } }, select: { id: true } });
+    if (!visible.length) return { curves: [] };
+    const ids = visible.map((r) => r.id);
+    return { curves: await readCurves(this.prisma, Prisma.sql`r.id = ANY(${ids}::uuid[])`, query) };
   }
 
   async get(id: string): Promise<Run> {

@@ -29,8 +29,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
     settle(api.listRuns({ limit: PICKER_RUNS })),
     settle(api.listShares()),
   ]);
-  const known = new Map((listResult.ok ? listResult.data.items : []).map((r) => [r.id, r]));
-  const { picked, failures, missing } = await loadComparison(api, ids, known);
+  const { picked, failures, missing } = await loadComparison(api, ids);
 
   return (
     <>
