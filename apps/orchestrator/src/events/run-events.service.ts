@@ -105,6 +105,7 @@ export class RunEventsService {
     return { missed: events.map(toRunEventMessage), resync: false };
   }
 
+  /** Announces the whole workers list after a change; the gateway sends each socket the part its caller may see. */
   broadcastWorkers(workers: WorkerDto[]): void {
     this.announcements.emit('workers', workers);
   }
