@@ -13,6 +13,7 @@ import {
 import { type EChartsCoreOption, type EChartsType, init, use } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useRef } from 'react';
+import { seriesSummary } from '@/lib/chart-options';
 
 use([
   LineChart,
@@ -29,21 +30,6 @@ use([
   AriaComponent,
   CanvasRenderer,
 ]);
-
-interface SeriesLike {
-  name?: unknown;
-  data?: unknown;
-}
-
-/** What the chart draws, as text a test (or a screen-reader user) can read: series names and point counts. */
-export function seriesSummary(option: EChartsCoreOption): { name: string; points: number }[] {
-  const series = (option as { series?: SeriesLike | SeriesLike[] }).series;
-  const list = Array.isArray(series) ? series : series ? [series] : [];
-  return list.map((s) => ({
-    name: typeof s.name === 'string' ? s.name : '',
-    points: Array.isArray(s.data) ? s.data.length : 0,
-  }));
-}
 
 /**
  * One ECharts instance on a canvas. The option is replaced whole on each change
@@ -69,7 +55,13 @@ export function EChart({
     if (!element) return;
     const instance = init(element, undefined, { renderer: 'canvas' });
     chart.current = instance;
-    const observer = new ResizeObserver(() => instance.resize());
+    // ResizeObserver reports the first size as well: a resize to the size drawn would draw it all again.
+    let size = { width: element.clientWidth, height: element.clientHeight };
+    const observer = new ResizeObserver(() => {
+      if (element.clientWidth === size.width && element.clientHeight === size.height) return;
+      size = { width: element.clientWidth, height: element.clientHeight };
+      instance.resize();
+    });
     observer.observe(element);
     return () => {
       observer.disconnect();

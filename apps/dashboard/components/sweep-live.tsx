@@ -18,9 +18,9 @@ import { ConnectionBanner } from '@/components/connection-banner';
 import { EChart } from '@/components/echart';
 import { countStatuses, StatusCounts } from '@/components/status-counts';
 import { SweepRunsTable } from '@/components/sweep-runs-table';
-import { type CurveRun, depthPlotOption, overlayOption } from '@/lib/chart-options';
+import { type CurveRun, depthPlotOption, overlayOption, RUN_SERIES_MAX } from '@/lib/chart-options';
 import { shortId } from '@/lib/format';
-import type { TrainCurves } from '@/lib/page-data';
+import { loadTrainCurves, mergeTrainCurves } from '@/lib/page-data';
 import { archLook } from '@/lib/palette';
 import { type StreamState, subscribe } from '@/lib/stream-client';
 import { applySweepEvent, type SweepState, sweepFromSnapshot } from '@/lib/stream-fold';
@@ -29,18 +29,12 @@ import { applySweepEvent, type SweepState, sweepFromSnapshot } from '@/lib/strea
  * One sweep, live. Signed in it offers cancel and retry (and `share`, the page's share panel); opened through a
  * share link it is read-only and links nowhere else.
  */
-export function SweepLive({
-  initial,
-  initialCurves,
-  share,
-}: {
-  initial: SweepDetailDto;
-  initialCurves: TrainCurves;
-  share?: ReactNode;
-}) {
+export function SweepLive({ initial, share }: { initial: SweepDetailDto; share?: ReactNode }) {
+  const api = useApi();
   const connection = useStreamConnection();
   const readOnly = useReadOnly();
-  const [live, setLive] = useState<SweepState>({ sweep: initial, curves: initialCurves, statusEventIds: {} });
+  const [live, setLive] = useState<SweepState>({ sweep: initial, curves: {}, statusEventIds: {} });
+  const [curvesLoad, setCurvesLoad] = useState<'loading' | 'loaded' | 'failed'>('loading');
   const [stream, setStream] = useState<{ state: StreamState; detail?: string }>({ state: 'connecting' });
   const { sweep, curves } = live;
   const sweepId = sweep.id;
@@ -60,6 +54,21 @@ export function SweepLive({
     [connection, sweepId],
   );
 
+  // After the first paint: the page shows its runs while the curves (2.3 MB for 1,000 runs) are on their way.
+  useEffect(() => {
+    let current = true;
+    void loadTrainCurves(api, sweepId)
+      .catch(() => ({ curves: {}, failed: true }))
+      .then(({ curves: loaded, failed }) => {
+        if (!current) return;
+        setLive((s) => ({ ...s, curves: mergeTrainCurves(loaded, s.curves) }));
+        setCurvesLoad(failed ? 'failed' : 'loaded');
+      });
+    return () => {
+      current = false;
+    };
+  }, [api, sweepId]);
+
   const counts = useMemo(() => countStatuses(sweep.runs.map((r) => r.status)), [sweep.runs]);
   return (
     <>
@@ -78,7 +87,7 @@ export function SweepLive({
       ) : (
         <>
           <DepthPlot runs={sweep.runs} />
-          <TrainingCurves runs={sweep.runs} curves={curves} />
+          <TrainingCurves runs={sweep.runs} curves={curves} load={curvesLoad} />
           <SweepRunsTable runs={sweep.runs} />
         </>
       )}
@@ -201,48 +210,78 @@ function SeedTable({ rows, heldLabel }: { rows: SeedRow[]; heldLabel: string }) 
   );
 }
 
-function TrainingCurves({ runs, curves }: { runs: SweepRun[]; curves: TrainCurves }) {
-  // Iterations, as in Fig. 6, where every run's data set size is known before it runs; epochs otherwise.
-  const perEpoch = useMemo(
-    () => new Map(runs.map((r) => [r.id, iterationBudget(r.config)?.iterationsPerEpoch])),
-    [runs],
+function TrainingCurves({
+  runs,
+  curves,
+  load,
+}: {
+  runs: SweepRun[];
+  curves: SweepState['curves'];
+  load: 'loading' | 'loaded' | 'failed';
+}) {
+  // A snapshot or a status event brings a new `runs` array but nothing this chart reads (ids, names, configs
+  // are fixed at creation): keyed by the ids, the 1,000-run chart is not rebuilt and redrawn for each (issue 13).
+  const ids = runs.map((r) => r.id).join(',');
+  const lines = useMemo(
+    () =>
+      [...runs]
+        .sort(
+          (a, b) =>
+            a.config.model.arch.localeCompare(b.config.model.arch) || a.config.model.depth - b.config.model.depth,
+        )
+        .map((r) => ({
+          id: r.id,
+          label: r.name ?? `${r.config.model.arch}${r.config.model.depth} ${shortId(r.id)}`,
+          arch: r.config.model.arch,
+          depth: r.config.model.depth,
+          iterationsPerEpoch: iterationBudget(r.config)?.iterationsPerEpoch,
+        })),
+    [ids],
   );
-  const byIteration = [...perEpoch.values()].every((n) => n !== undefined);
+  // Iterations, as in Fig. 6, where every run's data set size is known before it runs; epochs otherwise.
+  const byIteration = lines.every((l) => l.iterationsPerEpoch !== undefined);
   const option = useMemo(() => {
-    const list: CurveRun[] = [...runs]
-      .sort(
-        (a, b) => a.config.model.arch.localeCompare(b.config.model.arch) || a.config.model.depth - b.config.model.depth,
-      )
-      .map((r) => ({
-        id: r.id,
-        label: r.name ?? `${r.config.model.arch}${r.config.model.depth} ${shortId(r.id)}`,
-        arch: r.config.model.arch,
-        depth: r.config.model.depth,
-        points: (curves[r.id] ?? []).map(([epoch, error]): [number, number] => [
-          byIteration ? epoch * (perEpoch.get(r.id) ?? 1) : epoch,
-          error,
-        ]),
-      }));
+    const list: CurveRun[] = lines.map(({ iterationsPerEpoch, ...line }) => ({
+      ...line,
+      points: (curves[line.id] ?? []).map(([epoch, error]): [number, number] => [
+        byIteration ? epoch * (iterationsPerEpoch ?? 1) : epoch,
+        error,
+      ]),
+    }));
     return overlayOption(list, 'training error (%)', 'arch', byIteration ? 'iteration' : 'epoch');
-  }, [runs, curves, byIteration, perEpoch]);
+  }, [lines, curves, byIteration]);
   return (
     <section aria-labelledby="sweep-curves-heading">
       <h2 id="sweep-curves-heading">Training error of every run</h2>
       <p className="muted">
         Colour and line style by architecture ({archLook('plain').label}: dashed, {archLook('resnet').label}: solid);
-        deeper nets are drawn darker. Click a legend entry to hide a run.{' '}
+        deeper nets are drawn darker.{' '}
+        {runs.length <= RUN_SERIES_MAX
+          ? 'Click a legend entry to hide a run.'
+          : `Above ${RUN_SERIES_MAX} runs, the runs of each net are drawn as one series: click a legend entry to hide a net; the table below lists every run.`}{' '}
         <span data-testid="curves-x-axis">
           {byIteration
             ? 'Against iterations (SGD steps), as in He et al. Fig. 6.'
             : 'Against epochs: the size of this data set is known only once a run has read it.'}
         </span>
       </p>
-      <EChart
-        option={option}
-        label={`Training error of every run in the sweep, against ${byIteration ? 'iterations' : 'epochs'}`}
-        height={380}
-        testId="sweep-curves-chart"
-      />
+      {load === 'failed' ? (
+        <p className="notice" role="status">
+          Could not load the training curves; they fill in as new epochs arrive.
+        </p>
+      ) : null}
+      {load === 'loading' ? (
+        <p className="panel empty" style={{ height: 380 }} data-testid="sweep-curves-loading">
+          Loading the training curves…
+        </p>
+      ) : (
+        <EChart
+          option={option}
+          label={`Training error of every run in the sweep, against ${byIteration ? 'iterations' : 'epochs'}`}
+          height={380}
+          testId="sweep-curves-chart"
+        />
+      )}
     </section>
   );
 }

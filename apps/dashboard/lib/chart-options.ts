@@ -2,9 +2,10 @@
  * ECharts options for every figure, as pure functions of contract data, so a
  * page only chooses what to show. Axes carry units; error is 1 − accuracy in %.
  */
+// Relative imports, not '@/': the dashboard's unit tests (apps/dashboard/test) run without Next's alias.
 import type { DepthPoint, EpochMetricDto, GradFlowDto } from '@reslab/contracts';
 import type { EChartsCoreOption } from 'echarts/core';
-import { archLook, OKABE_ITO, SEQUENTIAL, SPLIT_LINE, shade } from '@/lib/palette';
+import { archLook, OKABE_ITO, SEQUENTIAL, SPLIT_LINE, shade } from './palette';
 
 export type MetricKey = 'loss' | 'accuracy' | 'error' | 'precision' | 'recall' | 'f1';
 
@@ -256,8 +257,38 @@ const iterationAxis = {
 } as const;
 
 /**
- * Many runs overlaid: colour by architecture, lighter for shallower nets and
- * darker for deeper ones; line style by architecture as well.
+ * Most runs an overlay draws as a series each, named in the legend: compare's 50. Above it (a sweep of 1,000
+ * runs) ECharts spent about a millisecond per series and a legend of 1,000 names is unreadable (issue 13), so
+ * the runs of one net (architecture and depth), which share a colour and line style anyway, are drawn as one
+ * series, each run's curve a stretch of it broken from the next by a gap.
+ */
+export const RUN_SERIES_MAX = 50;
+
+/** A point that breaks a line series (ECharts draws no segment to or from a missing value). */
+type CurvePoint = [number, number | null];
+
+/** One series per net, its runs' curves one after the other with a gap between them. */
+function netCurves(runs: CurveRun[]): (Omit<CurveRun, 'points'> & { points: CurvePoint[] })[] {
+  const nets = new Map<string, CurveRun[]>();
+  for (const run of runs) {
+    const key = `${run.arch}-${run.depth}`;
+    nets.set(key, [...(nets.get(key) ?? []), run]);
+  }
+  return [...nets].map(([net, members]) => ({
+    id: net,
+    label: `${net} (${members.length} run${members.length === 1 ? '' : 's'})`,
+    arch: members[0]?.arch ?? '',
+    depth: members[0]?.depth ?? 0,
+    points: members.flatMap((run, i): CurvePoint[] =>
+      i === 0 || run.points.length === 0 ? run.points : [[run.points[0]?.[0] ?? 0, null], ...run.points],
+    ),
+  }));
+}
+
+/**
+ * Many runs overlaid: colour by architecture, lighter for shallower nets and darker for deeper ones, line style
+ * by architecture as well; or, with `colorBy: 'run'`, a colour per run. Above RUN_SERIES_MAX runs, one series
+ * per net, coloured by architecture.
  */
 export function overlayOption(
   runs: CurveRun[],
@@ -266,27 +297,48 @@ export function overlayOption(
   x: 'epoch' | 'iteration' = 'epoch',
 ): EChartsCoreOption {
   const depths = [...new Set(runs.map((r) => r.depth))].sort((a, b) => a - b);
-  const series = runs.map((run, i) => {
+  const perRun = runs.length <= RUN_SERIES_MAX;
+  const color = perRun ? colorBy : 'arch';
+  const series = (perRun ? runs : netCurves(runs)).map((run, i) => {
     const look = archLook(run.arch);
     const rank = depths.length > 1 ? depths.indexOf(run.depth) / (depths.length - 1) : 1;
     return {
       name: run.label,
       type: 'line',
-      showSymbol: run.points.length <= 30,
+      showSymbol: perRun && run.points.length <= 30,
       symbol: look.symbol,
-      sampling: 'lttb',
-      large: run.points.length > 500,
-      color: colorBy === 'arch' ? shade(look.color, 0.6 * (1 - rank)) : OKABE_ITO[i % OKABE_ITO.length],
-      lineStyle: { type: colorBy === 'arch' ? look.lineType : i < OKABE_ITO.length ? 'solid' : 'dashed', width: 1.8 },
+      // Down-sampling would join one run's curve to the next across the gaps.
+      ...(perRun ? { sampling: 'lttb' } : { triggerLineEvent: true }),
+      color: color === 'arch' ? shade(look.color, 0.6 * (1 - rank)) : OKABE_ITO[i % OKABE_ITO.length],
+      lineStyle: { type: color === 'arch' ? look.lineType : i < OKABE_ITO.length ? 'solid' : 'dashed', width: 1.8 },
       data: run.points,
     };
   });
   return {
-    grid: { ...grid, right: 32, top: runs.length > 8 ? 72 : 40 },
+    grid: { ...grid, right: 32, top: series.length > 8 ? 72 : 40 },
     legend: { top: 0, type: 'scroll' },
-    tooltip: { trigger: 'axis' },
+    // By axis, the tooltip lists each series at the hovered x; a series of a net's runs has a point per run there.
+    tooltip: perRun ? { trigger: 'axis' } : { trigger: 'item', formatter: '{a}' },
     xAxis: x === 'epoch' ? epochAxis : iterationAxis,
     yAxis: valueAxis(axis),
     series,
   };
+}
+
+interface SeriesLike {
+  name?: unknown;
+  data?: unknown;
+}
+
+/**
+ * What the chart draws, as text a test (or a screen-reader user) can read: series names and point counts. A
+ * point whose value is missing (a gap between two runs drawn as one series, lib/chart-options.ts) is not one.
+ */
+export function seriesSummary(option: EChartsCoreOption): { name: string; points: number }[] {
+  const series = (option as { series?: SeriesLike | SeriesLike[] }).series;
+  const list = Array.isArray(series) ? series : series ? [series] : [];
+  return list.map((s) => ({
+    name: typeof s.name === 'string' ? s.name : '',
+    points: Array.isArray(s.data) ? s.data.filter((p) => !(Array.isArray(p) && p[1] === null)).length : 0,
+  }));
 }

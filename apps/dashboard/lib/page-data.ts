@@ -3,10 +3,11 @@
  * for a signed-in page and for a share link: only the client (whose credential)
  * differs.
  */
-import type { ApiClient, ApiFailure } from '@/lib/api-client';
-import { settle } from '@/lib/api-client';
-import { type CompareRun, curveRows } from '@/lib/compare';
-import { modelLabel, shortId } from '@/lib/format';
+// Relative imports, not '@/': the dashboard's unit tests (apps/dashboard/test) run without Next's alias.
+import type { ApiClient, ApiFailure } from './api-client';
+import { settle } from './api-client';
+import { type CompareRun, curveRows } from './compare';
+import { modelLabel, shortId } from './format';
 
 /** A run page's first view: the run, its epochs, gradient flow and artifacts, each of which may fail alone. */
 export async function loadRunView(api: ApiClient, runId: string) {
@@ -23,7 +24,11 @@ export type RunView = Awaited<ReturnType<typeof loadRunView>>;
 /** Train error (%) per epoch, by run id. */
 export type TrainCurves = Record<string, [number, number][]>;
 
-/** Train error per epoch of every run of a sweep: one request (GET /sweeps/:id/metrics), train accuracy only. */
+/**
+ * Train error per epoch of every run of a sweep: one request (GET /sweeps/:id/metrics), train accuracy only.
+ * The sweep page makes it from the browser after its first paint: 1,000 runs × 100 epochs is 2.3 MB of JSON,
+ * which held back the whole server render (issue 13).
+ */
 export async function loadTrainCurves(
   api: ApiClient,
   sweepId: string,
@@ -36,6 +41,20 @@ export async function loadTrainCurves(
     curves[runId] = epoch.map((e, i) => [e, Math.round((1 - (accuracy[i] ?? Number.NaN)) * 1e6) / 1e4]);
   }
   return { curves, failed: false };
+}
+
+/**
+ * The curves loaded by `loadTrainCurves` under those the stream brought while they were on their way: an epoch
+ * the stream sent is as new as the database's or newer, so it wins.
+ */
+export function mergeTrainCurves(loaded: TrainCurves, streamed: TrainCurves): TrainCurves {
+  const merged: TrainCurves = { ...loaded };
+  for (const [runId, points] of Object.entries(streamed)) {
+    const byEpoch = new Map(loaded[runId] ?? []);
+    for (const [epoch, error] of points) byEpoch.set(epoch, error);
+    merged[runId] = [...byEpoch].sort((a, b) => a[0] - b[0]);
+  }
+  return merged;
 }
 
 /**

@@ -60,11 +60,7 @@ export default async function SharedPage({ params }: { params: Params }) {
   } else if (share.kind === 'sweep') {
     const sweep = await settle(api.getSweep(share.sweepId ?? ''));
     if (sweep.ok && !sweep.data) notFound();
-    body = sweep.ok ? (
-      sweep.data && <SweepView api={api} sweep={sweep.data} />
-    ) : (
-      <ApiFailurePanel failure={sweep.failure} />
-    );
+    body = sweep.ok ? sweep.data && <SweepView sweep={sweep.data} /> : <ApiFailurePanel failure={sweep.failure} />;
   } else {
     const { picked, failures } = await loadComparison(api, share.runIds);
     body = (

@@ -34,7 +34,6 @@ export default async function SweepPage({ params }: { params: Params }) {
     <>
       <Breadcrumb />
       <SweepView
-        api={api}
         sweep={sweep}
         share={<SharePanel target={{ kind: 'sweep', sweepId: id }} initial={shares.ok ? shares.data : null} />}
       />
