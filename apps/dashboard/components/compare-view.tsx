@@ -69,7 +69,13 @@ export function CompareView({ runs }: { runs: CompareRun[] }) {
                 <th scope="col">Field</th>
                 {runs.map((r) => (
                   <th key={r.id} scope="col">
-                    {readOnly ? r.label : <Link href={`/runs/${r.id}`}>{r.label}</Link>}
+                    {readOnly ? (
+                      r.label
+                    ) : (
+                      <Link href={`/runs/${r.id}`} prefetch={false}>
+                        {r.label}
+                      </Link>
+                    )}
                   </th>
                 ))}
               </tr>

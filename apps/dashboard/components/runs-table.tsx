@@ -66,7 +66,11 @@ export function RunsTable({ runs, label, onNearEnd }: { runs: RunDto[]; label: s
                 data-run-id={run.id}
               >
                 <th scope="row">
-                  <Link href={`/runs/${run.id}`}>{run.name ?? shortId(run.id)}</Link>
+                  {/* Not prefetched: Next.js prefetches each <Link> that scrolls into view, and a virtual table brings
+                      dozens into view a second, each a server render competing with the list's own pages (issue 13). */}
+                  <Link href={`/runs/${run.id}`} prefetch={false}>
+                    {run.name ?? shortId(run.id)}
+                  </Link>
                   {run.name ? <div className="muted mono small">{shortId(run.id)}</div> : null}
                 </th>
                 <td>

@@ -148,7 +148,10 @@ export function SweepRunsTable({ runs }: { runs: SweepRun[] }) {
                     {readOnly ? (
                       (r.name ?? shortId(r.id))
                     ) : (
-                      <Link href={`/runs/${r.id}`}>{r.name ?? shortId(r.id)}</Link>
+                      // Not prefetched, as components/runs-table.tsx says why.
+                      <Link href={`/runs/${r.id}`} prefetch={false}>
+                        {r.name ?? shortId(r.id)}
+                      </Link>
                     )}
                   </th>
                   <td className="mono">{r.config.model.arch}</td>
@@ -178,6 +181,7 @@ export function SweepRunsTable({ runs }: { runs: SweepRun[] }) {
       {readOnly ? null : (
         <p>
           <Link
+            prefetch={false}
             href={`/compare?${rows
               .slice(0, MAX_COMPARE_RUNS)
               .map((r) => `ids=${r.id}`)
