@@ -13,30 +13,45 @@ import { type RunsFilter, sortLabel } from '@/lib/runs-filter';
 /**
  * A list whose first page the server rendered; `load` asks the API, from the browser, for the page after the
  * last one shown (its `nextCursor`). A call while a page is on its way is ignored, so a scroll that asks
- * twice gets one page.
+ * twice gets one page. With `readAhead`, each page loaded starts the request for the one after it, which the
+ * next `load` takes over: the request overlaps the rendering and scrolling in between, and a cursor is known
+ * only once its page lands, so this is the only way pages can overlap.
  */
-export function usePages<T>(first: Page<T>, next: (cursor: string) => Promise<Page<T>>) {
+export function usePages<T>(
+  first: Page<T>,
+  next: (cursor: string) => Promise<Page<T>>,
+  { readAhead = false }: { readAhead?: boolean } = {},
+) {
   const [items, setItems] = useState(first.items);
   const [cursor, setCursor] = useState(first.nextCursor);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const inFlight = useRef(false);
+  const ahead = useRef<{ cursor: string; page: Promise<Page<T>> } | null>(null);
   const load = useCallback(async () => {
     if (!cursor || inFlight.current) return;
     inFlight.current = true;
     setBusy(true);
     setError(null);
     try {
-      const page = await next(cursor);
+      const pending = ahead.current?.cursor === cursor ? ahead.current.page : next(cursor);
+      ahead.current = null;
+      const page = await pending;
       setItems((shown) => [...shown, ...page.items]);
       setCursor(page.nextCursor);
+      if (readAhead && page.nextCursor) {
+        const following = next(page.nextCursor);
+        // A failure is reported by the `load` that takes this request over, not here.
+        following.catch(() => {});
+        ahead.current = { cursor: page.nextCursor, page: following };
+      }
     } catch (err) {
       setError(err instanceof ApiFailure || err instanceof Error ? err.message : String(err));
     } finally {
       inFlight.current = false;
       setBusy(false);
     }
-  }, [cursor, next]);
+  }, [cursor, next, readAhead]);
   return { items, more: cursor !== null, busy, error, load };
 }
 
@@ -58,14 +73,17 @@ export function useLoadMore<T>(first: Page<T>, next: (cursor: string) => Promise
   return { items, button };
 }
 
-/** Runs after the first page come a whole API page at a time (PAGE_LIMIT.max): 10 requests for 10,000 runs. */
+/**
+ * Runs after the first page come a whole API page at a time (PAGE_LIMIT.max): 10 requests for 10,000 runs, each
+ * read one page ahead once the table has been scrolled to the end of the first.
+ */
 const SCROLL_PAGE = PAGE_LIMIT.max;
 
 /** Every run that matches `filter`, loaded page by page as the table is scrolled towards its end. */
 export function PagedRuns({ first, filter }: { first: Page<RunDto>; filter: RunsFilter }) {
   const api = useApi();
   const next = useCallback((cursor: string) => api.listRuns({ ...filter, cursor, limit: SCROLL_PAGE }), [api, filter]);
-  const { items, more, busy, error, load } = usePages(first, next);
+  const { items, more, busy, error, load } = usePages(first, next, { readAhead: true });
   return (
     <>
       <RunsTable runs={items} label={`Runs, ${sortLabel(filter)}`} onNearEnd={error ? undefined : load} />
