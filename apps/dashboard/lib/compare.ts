@@ -21,7 +21,12 @@ export function curveRows(curves: Curve[]): Map<string, CompareRun['splits']> {
   const byRun = new Map<string, CompareRun['splits']>();
   for (const c of curves) {
     const splits = byRun.get(c.runId) ?? {};
-    const at = (values: number[] | undefined, i: number) => values?.[i] ?? Number.NaN;
+    // 6 decimals: the chart shows 4 of a percent (1e-6 of a fraction) or of nats, and the page's props for 50
+    // runs (3 splits × 5 metrics each) shrink by about half against the full doubles.
+    const at = (values: number[] | undefined, i: number) => {
+      const value = values?.[i];
+      return value === undefined ? Number.NaN : Math.round(value * 1e6) / 1e6;
+    };
     splits[c.split] = c.epoch.map(
       (epoch, i): EpochRow => [
         epoch,

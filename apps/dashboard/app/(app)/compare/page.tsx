@@ -25,11 +25,11 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
   const requested = (Array.isArray(raw) ? raw : raw ? [raw] : []).flatMap((v) => v.split(','));
   const ids = [...new Set(requested.filter(isRunId))].slice(0, MAX_COMPARE_RUNS);
   const api = await serverApi();
-  const [listResult, shares] = await Promise.all([
+  const [listResult, shares, { picked, failures, missing }] = await Promise.all([
     settle(api.listRuns({ limit: PICKER_RUNS })),
     settle(api.listShares()),
+    loadComparison(api, ids),
   ]);
-  const { picked, failures, missing } = await loadComparison(api, ids);
 
   return (
     <>
