@@ -13,7 +13,7 @@ import {
 import { type EChartsCoreOption, type EChartsType, init, use } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useRef } from 'react';
-import { seriesSummary } from '@/lib/chart-options';
+import { seriesSummary } from '@/lib/curve-series';
 
 use([
   LineChart,

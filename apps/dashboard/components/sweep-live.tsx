@@ -18,12 +18,14 @@ import { ConnectionBanner } from '@/components/connection-banner';
 import { EChart } from '@/components/echart';
 import { countStatuses, StatusCounts } from '@/components/status-counts';
 import { SweepRunsTable } from '@/components/sweep-runs-table';
-import { type CurveRun, depthPlotOption, overlayOption, RUN_SERIES_MAX } from '@/lib/chart-options';
+import { depthPlotOption, overlayOption } from '@/lib/chart-options';
+import { type CurveRun, RUN_SERIES_MAX } from '@/lib/curve-series';
 import { shortId } from '@/lib/format';
-import { loadTrainCurves, mergeTrainCurves } from '@/lib/page-data';
+import { loadTrainCurves } from '@/lib/page-data';
 import { archLook } from '@/lib/palette';
 import { type StreamState, subscribe } from '@/lib/stream-client';
 import { applySweepEvent, type SweepState, sweepFromSnapshot } from '@/lib/stream-fold';
+import { mergeTrainCurves } from '@/lib/train-curves';
 
 /**
  * One sweep, live. Signed in it offers cancel and retry (and `share`, the page's share panel); opened through a

@@ -2,10 +2,10 @@
  * ECharts options for every figure, as pure functions of contract data, so a
  * page only chooses what to show. Axes carry units; error is 1 − accuracy in %.
  */
-// Relative imports, not '@/': the dashboard's unit tests (apps/dashboard/test) run without Next's alias.
 import type { DepthPoint, EpochMetricDto, GradFlowDto } from '@reslab/contracts';
 import type { EChartsCoreOption } from 'echarts/core';
-import { archLook, OKABE_ITO, SEQUENTIAL, SPLIT_LINE, shade } from './palette';
+import { type CurveRun, netCurves, RUN_SERIES_MAX } from '@/lib/curve-series';
+import { archLook, OKABE_ITO, SEQUENTIAL, SPLIT_LINE, shade } from '@/lib/palette';
 
 export type MetricKey = 'loss' | 'accuracy' | 'error' | 'precision' | 'recall' | 'f1';
 
@@ -238,15 +238,6 @@ export function depthPlotOption(train: DepthPoint[], test: DepthPoint[], testLab
   };
 }
 
-export interface CurveRun {
-  id: string;
-  label: string;
-  arch: string;
-  depth: number;
-  /** [epoch, value] pairs, or [iteration, value] when the chart's x axis is iterations. */
-  points: [number, number][];
-}
-
 /** He et al. plot training error against iterations (Fig. 6): the x axis a sweep page uses when it can count them. */
 const iterationAxis = {
   type: 'value',
@@ -255,35 +246,6 @@ const iterationAxis = {
   nameGap: 30,
   min: 0,
 } as const;
-
-/**
- * Most runs an overlay draws as a series each, named in the legend: compare's 50. Above it (a sweep of 1,000
- * runs) ECharts spent about a millisecond per series and a legend of 1,000 names is unreadable (issue 13), so
- * the runs of one net (architecture and depth), which share a colour and line style anyway, are drawn as one
- * series, each run's curve a stretch of it broken from the next by a gap.
- */
-export const RUN_SERIES_MAX = 50;
-
-/** A point that breaks a line series (ECharts draws no segment to or from a missing value). */
-type CurvePoint = [number, number | null];
-
-/** One series per net, its runs' curves one after the other with a gap between them. */
-function netCurves(runs: CurveRun[]): (Omit<CurveRun, 'points'> & { points: CurvePoint[] })[] {
-  const nets = new Map<string, CurveRun[]>();
-  for (const run of runs) {
-    const key = `${run.arch}-${run.depth}`;
-    nets.set(key, [...(nets.get(key) ?? []), run]);
-  }
-  return [...nets].map(([net, members]) => ({
-    id: net,
-    label: `${net} (${members.length} run${members.length === 1 ? '' : 's'})`,
-    arch: members[0]?.arch ?? '',
-    depth: members[0]?.depth ?? 0,
-    points: members.flatMap((run, i): CurvePoint[] =>
-      i === 0 || run.points.length === 0 ? run.points : [[run.points[0]?.[0] ?? 0, null], ...run.points],
-    ),
-  }));
-}
 
 /**
  * Many runs overlaid: colour by architecture, lighter for shallower nets and darker for deeper ones, line style
@@ -323,22 +285,4 @@ export function overlayOption(
     yAxis: valueAxis(axis),
     series,
   };
-}
-
-interface SeriesLike {
-  name?: unknown;
-  data?: unknown;
-}
-
-/**
- * What the chart draws, as text a test (or a screen-reader user) can read: series names and point counts. A
- * point whose value is missing (a gap between two runs drawn as one series, lib/chart-options.ts) is not one.
- */
-export function seriesSummary(option: EChartsCoreOption): { name: string; points: number }[] {
-  const series = (option as { series?: SeriesLike | SeriesLike[] }).series;
-  const list = Array.isArray(series) ? series : series ? [series] : [];
-  return list.map((s) => ({
-    name: typeof s.name === 'string' ? s.name : '',
-    points: Array.isArray(s.data) ? s.data.filter((p) => !(Array.isArray(p) && p[1] === null)).length : 0,
-  }));
 }

@@ -3,11 +3,11 @@
  * for a signed-in page and for a share link: only the client (whose credential)
  * differs.
  */
-// Relative imports, not '@/': the dashboard's unit tests (apps/dashboard/test) run without Next's alias.
-import type { ApiClient, ApiFailure } from './api-client';
-import { settle } from './api-client';
-import { type CompareRun, curveRows } from './compare';
-import { modelLabel, shortId } from './format';
+import type { ApiClient, ApiFailure } from '@/lib/api-client';
+import { settle } from '@/lib/api-client';
+import { type CompareRun, curveRows } from '@/lib/compare';
+import { modelLabel, shortId } from '@/lib/format';
+import type { TrainCurves } from '@/lib/train-curves';
 
 /** A run page's first view: the run, its epochs, gradient flow and artifacts, each of which may fail alone. */
 export async function loadRunView(api: ApiClient, runId: string) {
@@ -20,9 +20,6 @@ export async function loadRunView(api: ApiClient, runId: string) {
   return { run, metrics, flow, artifacts };
 }
 export type RunView = Awaited<ReturnType<typeof loadRunView>>;
-
-/** Train error (%) per epoch, by run id. */
-export type TrainCurves = Record<string, [number, number][]>;
 
 /**
  * Train error per epoch of every run of a sweep: one request (GET /sweeps/:id/metrics), train accuracy only.
@@ -41,20 +38,6 @@ export async function loadTrainCurves(
     curves[runId] = epoch.map((e, i) => [e, Math.round((1 - (accuracy[i] ?? Number.NaN)) * 1e6) / 1e4]);
   }
   return { curves, failed: false };
-}
-
-/**
- * The curves loaded by `loadTrainCurves` under those the stream brought while they were on their way: an epoch
- * the stream sent is as new as the database's or newer, so it wins.
- */
-export function mergeTrainCurves(loaded: TrainCurves, streamed: TrainCurves): TrainCurves {
-  const merged: TrainCurves = { ...loaded };
-  for (const [runId, points] of Object.entries(streamed)) {
-    const byEpoch = new Map(loaded[runId] ?? []);
-    for (const [epoch, error] of points) byEpoch.set(epoch, error);
-    merged[runId] = [...byEpoch].sort((a, b) => a[0] - b[0]);
-  }
-  return merged;
 }
 
 /**
