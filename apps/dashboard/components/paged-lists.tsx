@@ -1,6 +1,6 @@
 'use client';
 
-import { PAGE_LIMIT, type Page, type RunDto, type SweepDto } from '@reslab/contracts';
+import { PAGE_LIMIT, type Page, type RunRowDto, type SweepDto } from '@reslab/contracts';
 import Link from 'next/link';
 import { useCallback, useRef, useState } from 'react';
 import { useApi } from '@/components/api-url';
@@ -80,9 +80,12 @@ export function useLoadMore<T>(first: Page<T>, next: (cursor: string) => Promise
 const SCROLL_PAGE = PAGE_LIMIT.max;
 
 /** Every run that matches `filter`, loaded page by page as the table is scrolled towards its end. */
-export function PagedRuns({ first, filter }: { first: Page<RunDto>; filter: RunsFilter }) {
+export function PagedRuns({ first, filter }: { first: Page<RunRowDto>; filter: RunsFilter }) {
   const api = useApi();
-  const next = useCallback((cursor: string) => api.listRuns({ ...filter, cursor, limit: SCROLL_PAGE }), [api, filter]);
+  const next = useCallback(
+    (cursor: string) => api.listRunRows({ ...filter, cursor, limit: SCROLL_PAGE }),
+    [api, filter],
+  );
   const { items, more, busy, error, load } = usePages(first, next, { readAhead: true });
   return (
     <>

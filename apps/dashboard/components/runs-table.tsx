@@ -1,6 +1,6 @@
 'use client';
 
-import type { RunDto } from '@reslab/contracts';
+import type { RunRowDto } from '@reslab/contracts';
 import Link from 'next/link';
 import { useEffect } from 'react';
 import { StatusBadge } from '@/components/status-badge';
@@ -21,7 +21,7 @@ function Time({ iso }: { iso: string | null }) {
  * Runs as a table that renders only the rows in view (components/virtual-rows.tsx). `onNearEnd` is called when
  * the rows in view come near the last one loaded, for the next page.
  */
-export function RunsTable({ runs, label, onNearEnd }: { runs: RunDto[]; label: string; onNearEnd?: () => void }) {
+export function RunsTable({ runs, label, onNearEnd }: { runs: RunRowDto[]; label: string; onNearEnd?: () => void }) {
   const { scrollRef, virtualizer } = useVirtualRows(runs.length, ROW_HEIGHT);
   const last = virtualizer.getVirtualItems().at(-1)?.index ?? 0;
   useEffect(() => {
@@ -54,7 +54,7 @@ export function RunsTable({ runs, label, onNearEnd }: { runs: RunDto[]; label: s
           virtualizer={virtualizer}
           columns={COLUMNS}
           row={(index, measure) => {
-            const run = runs[index] as RunDto;
+            const run = runs[index] as RunRowDto;
             return (
               <tr
                 key={run.id}
@@ -76,11 +76,11 @@ export function RunsTable({ runs, label, onNearEnd }: { runs: RunDto[]; label: s
                 <td>
                   <StatusBadge status={run.status} />
                 </td>
-                <td className="mono">{modelLabel(run.config)}</td>
-                <td>{run.config.data.dataset}</td>
+                <td className="mono">{modelLabel(run)}</td>
+                <td>{run.dataset}</td>
                 <td className="num">
                   {run.finalVal ? `${run.finalVal.epoch}/` : ''}
-                  {run.config.epochs}
+                  {run.epochs}
                 </td>
                 <td className="num mono">{run.finalVal ? percent(run.finalVal.accuracy) : '—'}</td>
                 <td className="num">{run.attempt}</td>

@@ -38,6 +38,7 @@ import {
   RunCurvesDto,
   RunDto,
   RunPage,
+  RunRowPage,
   type RunStatus,
   requestJson,
   ShareDto,
@@ -256,10 +257,12 @@ export function apiClient(connection: Connection) {
     // ---- runs and sweeps
     /** `GET /runs`: one page, newest first, optionally only runs in one status, sweep or worker. */
     listRuns: (options: ListRunsOptions = {}) => call(c, 'GET', `/runs${listQuery(options)}`, RunPage),
-    /** `GET /runs/:id`; `null` for an unknown run (or one the caller may not see), or an id that is not a UUID. */
+    /** `GET /runs/rows`: the same page as `listRuns`, each run as the runs list shows it (no config, params, stderr). */
+    listRunRows: (options: ListRunsOptions = {}) => call(c, 'GET', `/runs/rows${listQuery(options)}`, RunRowPage),
     /** `GET /runs/curves`: the curves of up to 100 named runs in one answer; runs the caller cannot see are left out. */
     getRunCurves: (ids: string[], options: Partial<SweepMetricsQuery> = {}) =>
       call(c, 'GET', `/runs/curves${listQuery({ ids, ...options })}`, RunCurvesDto),
+    /** `GET /runs/:id`; `null` for an unknown run (or one the caller may not see), or an id that is not a UUID. */
     getRun: async (runId: string) => (isRunId(runId) ? find(c, `/runs/${id(runId)}`, RunDto) : null),
     /** `GET /runs/:id/metrics`: one row per epoch and split, ordered by epoch then split. */
     listRunMetrics: (runId: string) => call(c, 'GET', `/runs/${id(runId)}/metrics`, MetricList),

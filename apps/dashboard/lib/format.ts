@@ -22,7 +22,7 @@ export function formatDuration(fromIso: string | null, toIso: string | null): st
 }
 
 /** `resnet-56`, `plain-20`: the family and depth the course compares. */
-export function modelLabel(config: RunConfig): string {
+export function modelLabel(config: { model: Pick<RunConfig['model'], 'arch' | 'depth'> }): string {
   return `${config.model.arch}-${config.model.depth}`;
 }
 

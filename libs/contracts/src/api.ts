@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { EngineEvent, SPLITS } from './engine-events.js';
 import { ProjectRef } from './project-ref.js';
-import { RunConfig } from './run-config.js';
+import { DataConfig, ModelConfig, RunConfig } from './run-config.js';
 
 export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export const RunStatus = z.enum(RUN_STATUSES);
@@ -52,6 +52,27 @@ export const RunDto = z.object({
   finalVal: z.object({ epoch: z.int32(), loss: z.number(), accuracy: z.number(), f1: z.number() }).nullable(),
 });
 export type RunDto = z.infer<typeof RunDto>;
+
+/**
+ * A run as the runs list shows it (`GET /runs/rows`): its net, data set, epochs, status and final val split, without
+ * the whole config, params and stderr tail of a RunDto: a third of its bytes, for lists of thousands (issue 13).
+ */
+export const RunRowDto = RunDto.pick({
+  id: true,
+  name: true,
+  status: true,
+  attempt: true,
+  queuedAt: true,
+  finishedAt: true,
+  failureReason: true,
+  sweepId: true,
+  finalVal: true,
+}).extend({
+  model: z.object({ arch: ModelConfig.shape.arch, depth: ModelConfig.shape.depth }),
+  dataset: DataConfig.shape.dataset,
+  epochs: RunConfig.shape.epochs,
+});
+export type RunRowDto = z.infer<typeof RunRowDto>;
 
 export const EpochMetricDto = z.object({
   runId: z.uuid(),

@@ -47,7 +47,7 @@ import {
   UserDto,
   WhoAmIDto,
 } from './identity.js';
-import { ListRunsQuery, RunPage, SweepPage } from './page.js';
+import { ListRunsQuery, RunPage, RunRowPage, SweepPage } from './page.js';
 import { SweepSpec } from './sweeps.js';
 import { PROTOCOL_VERSION } from './version.js';
 
@@ -77,6 +77,15 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
       summary:
         'List runs a page at a time: pass nextCursor back as cursor (limit 100, at most 1000). Filters ids, status, arch and depth take several values (comma-separated or repeated); sort is queuedAt (newest first) or a final val metric (valAccuracy, valF1: best first; valLoss: lowest first), order overrides the direction',
       response: RunPage,
+      query: ['ids', 'status', 'sweepId', 'workerId', 'arch', 'depth', 'sort', 'order', 'limit', 'cursor'],
+      querySchema: ListRunsQuery,
+    },
+  },
+  '/runs/rows': {
+    get: {
+      summary:
+        'GET /runs with each run as a list row: net, data set, epochs, status and final val split, without config, params and stderr tail; the same query, order and cursors',
+      response: RunRowPage,
       query: ['ids', 'status', 'sweepId', 'workerId', 'arch', 'depth', 'sort', 'order', 'limit', 'cursor'],
       querySchema: ListRunsQuery,
     },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { queryList, RunDto, RunStatus, SweepDto } from './api.js';
+import { queryList, RunDto, RunRowDto, RunStatus, SweepDto } from './api.js';
 import { ARCHS } from './run-config.js';
 
 /**
@@ -33,6 +33,9 @@ export interface Page<T> {
 
 export const RunPage = Page(RunDto);
 export type RunPage = z.infer<typeof RunPage>;
+/** `GET /runs/rows`: the page `GET /runs` gives for the same query, each run as a RunRowDto. */
+export const RunRowPage = Page(RunRowDto);
+export type RunRowPage = z.infer<typeof RunRowPage>;
 export const SweepPage = Page(SweepDto);
 export type SweepPage = z.infer<typeof SweepPage>;
 

@@ -1,4 +1,4 @@
-import type { EpochMetricDto, GradFlowDto, RunConfig, RunDto } from '@reslab/contracts';
+import type { EpochMetricDto, GradFlowDto, RunConfig, RunDto, RunRowDto } from '@reslab/contracts';
 import type { EpochMetric, GradFlow, Run } from '../generated/prisma/client.js';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -31,6 +31,26 @@ export function toRunDto(run: Run): RunDto {
       run.finalValF1 === null
         ? null
         : { epoch: run.finalValEpoch, loss: run.finalValLoss, accuracy: run.finalValAccuracy, f1: run.finalValF1 },
+  };
+}
+
+/** What the runs list shows of a run (GET /runs/rows). */
+export function toRunRowDto(run: Run): RunRowDto {
+  const config = run.config as RunConfig;
+  const { id, name, status, attempt, queuedAt, finishedAt, failureReason, sweepId, finalVal } = toRunDto(run);
+  return {
+    id,
+    name,
+    status,
+    attempt,
+    queuedAt,
+    finishedAt,
+    failureReason,
+    sweepId,
+    finalVal,
+    model: { arch: config.model.arch, depth: config.model.depth },
+    dataset: config.data.dataset,
+    epochs: config.epochs,
   };
 }
 

@@ -7,6 +7,7 @@ import {
   RunCurvesQuery,
   type RunDto,
   type RunPage,
+  type RunRowPage,
 } from '@reslab/contracts';
 import { z } from 'zod';
 import { AuditService } from '../audit/audit.service.js';
@@ -35,6 +36,13 @@ export class RunsController {
   @Get()
   list(@Query(new ZodValidationPipe(ListRunsQuery)) query: ListRunsQuery): Promise<RunPage> {
     return this.runs.list(query);
+  }
+
+  /** Declared before `:id`, which would take `rows` for an id. */
+  @Access({ who: 'user', share: true })
+  @Get('rows')
+  rows(@Query(new ZodValidationPipe(ListRunsQuery)) query: ListRunsQuery): Promise<RunRowPage> {
+    return this.runs.listRows(query);
   }
 
   /** Declared before `:id`, which would take `curves` for an id. */

@@ -10,6 +10,7 @@ import type {
   RunCurvesDto,
   RunCurvesQuery,
   RunDto,
+  RunRowDto,
   RunSnapshot,
 } from '@reslab/contracts';
 import { conflict, invalidField, notFound } from '../common/api-errors.js';
@@ -23,7 +24,7 @@ import { logger } from '../logger.js';
 import { OrchestratorMetrics } from '../observability/orchestrator-metrics.js';
 import { RunQueueService } from '../queue/run-queue.service.js';
 import { readCurves } from './run-curves.js';
-import { toEpochMetricDto, toGradFlowDtos, toRunDto } from './run-dto.js';
+import { toEpochMetricDto, toGradFlowDtos, toRunDto, toRunRowDto } from './run-dto.js';
 import { fenced, isHeldBy } from './run-fence.js';
 import { after, decodeRunCursor, encodeRunCursor, keyOf, orderBy, runOrder } from './run-order.js';
 import { afterLostAttempt, cancelAction, retryRefusal } from './run-transitions.js';
@@ -98,7 +99,16 @@ export class RunsService implements OnApplicationBootstrap {
   }
 
   /** One page of runs matching `query`'s filters, in its order (run-order.ts), after its cursor. */
-  async list(query: ListRunsQuery): Promise<Page<RunDto>> {
+  list(query: ListRunsQuery): Promise<Page<RunDto>> {
+    return this.page(query, toRunDto);
+  }
+
+  /** The same page as `list`, each run as a list row (GET /runs/rows). */
+  listRows(query: ListRunsQuery): Promise<Page<RunRowDto>> {
+    return this.page(query, toRunRowDto);
+  }
+
+  private async page<T>(query: ListRunsQuery, toItem: (run: Run) => T): Promise<Page<T>> {
     const order = runOrder(query);
     const key = query.cursor === undefined ? undefined : decodeRunCursor(order, query.cursor);
     if (key === null)
@@ -123,7 +133,7 @@ export class RunsService implements OnApplicationBootstrap {
     const items = rows.slice(0, query.limit);
     const last = items.at(-1);
     return {
-      items: items.map(toRunDto),
+      items: items.map(toItem),
       nextCursor: rows.length > query.limit && last ? encodeRunCursor(order, keyOf(order, last)) : null,
     };
   }

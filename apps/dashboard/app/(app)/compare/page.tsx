@@ -1,4 +1,4 @@
-import type { RunDto } from '@reslab/contracts';
+import type { RunRowDto } from '@reslab/contracts';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { ApiFailurePanel } from '@/components/api-failure-panel';
@@ -26,7 +26,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
   const ids = [...new Set(requested.filter(isRunId))].slice(0, MAX_COMPARE_RUNS);
   const api = await serverApi();
   const [listResult, shares, { picked, failures, missing }] = await Promise.all([
-    settle(api.listRuns({ limit: PICKER_RUNS })),
+    settle(api.listRunRows({ limit: PICKER_RUNS })),
     settle(api.listShares()),
     loadComparison(api, ids),
   ]);
@@ -77,7 +77,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
 }
 
 /** A plain GET form: the picked runs live in the URL, so a comparison can be bookmarked and shared. */
-function RunPicker({ runs, picked }: { runs: RunDto[]; picked: string[] }) {
+function RunPicker({ runs, picked }: { runs: RunRowDto[]; picked: string[] }) {
   const pickedSet = new Set(picked);
   return (
     <form method="get" action="/compare" aria-labelledby="picker-heading" data-testid="compare-picker">
@@ -114,7 +114,7 @@ function RunPicker({ runs, picked }: { runs: RunDto[]; picked: string[] }) {
                 <th scope="row">
                   <label htmlFor={`pick-${run.id}`}>{run.name ?? shortId(run.id)}</label>
                 </th>
-                <td className="mono">{modelLabel(run.config)}</td>
+                <td className="mono">{modelLabel(run)}</td>
                 <td>
                   <StatusBadge status={run.status} />
                 </td>

@@ -42,7 +42,7 @@ export default async function RunsPage({ searchParams }: { searchParams: SearchP
   const { filter, bad } = filterFrom(await searchParams);
   const api = await serverApi();
   const [result, sweeps] = await Promise.all([
-    settle(api.listRuns(filter)),
+    settle(api.listRunRows(filter)),
     settle(api.listSweeps({ limit: SWEEP_CHOICES })),
   ]);
   const filtered = FILTER_FIELDS.some((f) => f !== 'sort' && f !== 'order' && filter[f] !== undefined);
