@@ -52,6 +52,12 @@ describe('RunEvent retention (real orchestrator and Postgres, default retention,
         [run.id],
       );
     }
+    // Read before the run is marked finished: a retention pass may prune it at any moment after that.
+    const { newest } = await queryOne<{ newest: string }>(
+      stack.db.url,
+      `SELECT max(id)::text AS newest FROM "RunEvent" WHERE "runId" = $1`,
+      [old.id],
+    );
     const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);
     const finish = `UPDATE "Run" SET status = 'succeeded', "startedAt" = $2, "finishedAt" = $3 WHERE id = $1`;
     await query(stack.db.url, finish, [old.id, hoursAgo(RETENTION_HOURS + 10), hoursAgo(RETENTION_HOURS + 1)]);
@@ -60,11 +66,6 @@ describe('RunEvent retention (real orchestrator and Postgres, default retention,
       running.id,
       hoursAgo(9 * 24),
     ]);
-    const { newest } = await queryOne<{ newest: string }>(
-      stack.db.url,
-      `SELECT max(id)::text AS newest FROM "RunEvent" WHERE "runId" = $1`,
-      [old.id],
-    );
 
     await waitFor('the retention pass to prune the old run', async () =>
       (await eventCount(old.id)) === 0 ? true : undefined,
