@@ -26,6 +26,7 @@ import pg from 'pg';
 import { applyMigrations } from '../apps/orchestrator/src/database/migrations.js';
 import { hashPassword } from '../apps/orchestrator/src/identity/passwords.js';
 import { MIGRATIONS_DIR } from '../test/support/paths.js';
+import { seededRandom } from '../test/support/seeded-random.js';
 import { ADMIN } from '../test/support/stack.js';
 
 export const LAB = { runs: 10_000, sweeps: 50, bigSweepRuns: 1000, epochs: 100 } as const;
@@ -49,18 +50,6 @@ function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
-/** mulberry32: a small seeded generator, so every seeding makes the same curves. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface PlannedRun {
   id: string;
   sweepId: string;
@@ -73,7 +62,7 @@ interface PlannedRun {
 
 /** Error falls from 90% towards a floor that grows with depth for plain nets and shrinks for residual ones. */
 function curves(run: PlannedRun, epochs: number) {
-  const next = random(Number.parseInt(run.id.slice(0, 8), 16));
+  const next = seededRandom(Number.parseInt(run.id.slice(0, 8), 16));
   const { arch, depth } = run.config.model;
   const floor = arch === 'plain' ? 0.08 + depth / 1500 : 0.1 - depth / 4000;
   const tau = 8 + 12 * next();

@@ -9,6 +9,7 @@ import { query } from './postgres.js';
 import { startPrivatePostgres } from './private-postgres.js';
 import type { ManagedProcess } from './processes.js';
 import { ENGINE_ENV, FINISHED, metricsOf, tinyConfig } from './runs.js';
+import { seededRandom } from './seeded-random.js';
 import { api, type Stack, startStack } from './stack.js';
 
 export interface SoakOptions {
@@ -40,18 +41,6 @@ export interface SoakReport {
 }
 
 export const FAULTS = ['kill -9 worker', 'kill -9 orchestrator', 'stop postgres', 'kill -9 postgres'] as const;
-
-/** mulberry32: a small seeded PRNG, so a soak's faults can be replayed exactly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -98,7 +87,7 @@ async function uninterrupted(config: RunDto['config']): Promise<string[]> {
  */
 export async function runChaosSoak(options: SoakOptions): Promise<SoakReport> {
   const log = options.log ?? (() => {});
-  const random = prng(options.seed);
+  const random = seededRandom(options.seed);
   const between = ([lo, hi]: [number, number]) => lo + random() * (hi - lo);
   const started = Date.now();
   const at = () => Math.round((Date.now() - started) / 100) / 10;

@@ -1,0 +1,14 @@
+/**
+ * mulberry32 (Tommy Ettinger, 2017): a small seeded generator of uniform numbers in [0, 1), so a soak's faults or a
+ * seeded database's curves come out the same for the same seed.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
