@@ -8,7 +8,7 @@ import { createAccount, createTeam } from '../support/identity.js';
 import { REPO_ROOT } from '../support/paths.js';
 import { query } from '../support/postgres.js';
 import { tinyConfig } from '../support/runs.js';
-import { api, type Stack, startStack } from '../support/stack.js';
+import { api, refusal, type Stack, startStack } from '../support/stack.js';
 
 /** Every page of `path` (which has its own query), following nextCursor. */
 async function allPages(stack: Stack, path: string): Promise<{ runs: RunDto[]; pages: number }> {
@@ -227,12 +227,7 @@ describe('GET /runs filters and sorts by final metrics; GET /sweeps/:id/metrics 
       [`/runs?cursor=${byAccuracy}`, 'cursor'],
       [`/runs?sort=valAccuracy&order=asc&cursor=${byAccuracy}`, 'cursor'],
     ] as const) {
-      const { status, body } = await api<ApiError>(stack, 'GET', path);
-      expect(status, path).toBe(400);
-      expect(
-        body.issues?.map((i) => i.path),
-        path,
-      ).toEqual([field]);
+      expect(await refusal(stack, path), path).toEqual({ status: 400, fields: [field] });
     }
   });
 
@@ -351,9 +346,7 @@ describe('GET /runs filters and sorts by final metrics; GET /sweeps/:id/metrics 
       ['/runs/curves?ids=nope', 'ids.0'],
       [`/runs/curves?ids=${grid.id}&split=all`, 'split.0'],
     ] as const) {
-      const { status, body } = await api<ApiError>(stack, 'GET', path);
-      expect(status, path).toBe(400);
-      expect(body.issues?.map((i) => i.path)).toEqual([field]);
+      expect(await refusal(stack, path), path).toEqual({ status: 400, fields: [field] });
     }
     expect((await api(stack, 'GET', `/sweeps/${crypto.randomUUID()}/metrics`)).status).toBe(404);
 

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ApiError } from '@reslab/contracts';
 import { REPO_ROOT } from './paths.js';
 import { createMigratedDatabase, type ScratchDatabase } from './postgres.js';
 import { freePort, type ManagedProcess, startProcess, waitForHttp } from './processes.js';
@@ -188,6 +189,12 @@ export async function api<T = unknown>(
 ): Promise<{ status: number; body: T }> {
   const answer = await callApi(stack, method, path, { token: as.token, body });
   return { status: answer.status, body: (answer.json ?? (answer.text ? JSON.parse(answer.text) : null)) as T };
+}
+
+/** GET `path` as the admin: its status and the fields its error names (`issues[].path`), for bad-input tables. */
+export async function refusal(stack: Pick<Stack, 'apiUrl' | 'admin'>, path: string) {
+  const { status, body } = await api<ApiError>(stack, 'GET', path);
+  return { status, fields: body?.issues?.map((i) => i.path) };
 }
 
 /** Signs in with a password (POST /auth/login) and makes an API key with that session, as `reslab login` does. */
