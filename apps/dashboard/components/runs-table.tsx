@@ -53,18 +53,10 @@ export function RunsTable({ runs, label, onNearEnd }: { runs: RunRowDto[]; label
         <VirtualBody
           virtualizer={virtualizer}
           columns={COLUMNS}
-          row={(index, measure) => {
+          row={(index, rowProps) => {
             const run = runs[index] as RunRowDto;
             return (
-              <tr
-                key={run.id}
-                ref={measure}
-                data-index={index}
-                aria-rowindex={index + 2}
-                data-testid="run-row"
-                data-status={run.status}
-                data-run-id={run.id}
-              >
+              <tr key={run.id} {...rowProps} data-testid="run-row" data-status={run.status} data-run-id={run.id}>
                 <th scope="row">
                   {/* Not prefetched: Next.js prefetches each <Link> that scrolls into view, and a virtual table brings
                       dozens into view a second, each a server render competing with the list's own pages (issue 13). */}

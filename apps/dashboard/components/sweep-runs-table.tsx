@@ -131,19 +131,11 @@ export function SweepRunsTable({ runs }: { runs: SweepRun[] }) {
           <VirtualBody
             virtualizer={virtualizer}
             columns={COLUMNS}
-            row={(index, measure) => {
+            row={(index, rowProps) => {
               const r = rows[index] as SweepRun;
               const heldFinal = r.final[held];
               return (
-                <tr
-                  key={r.id}
-                  ref={measure}
-                  data-index={index}
-                  aria-rowindex={index + 2}
-                  data-testid="sweep-run-row"
-                  data-run-id={r.id}
-                  data-status={r.status}
-                >
+                <tr key={r.id} {...rowProps} data-testid="sweep-run-row" data-run-id={r.id} data-status={r.status}>
                   <th scope="row">
                     {readOnly ? (
                       (r.name ?? shortId(r.id))

@@ -25,7 +25,17 @@ export function useVirtualRows(count: number, rowHeight: number) {
   return { scrollRef, virtualizer };
 }
 
-/** The tbody: spacers and the rows in view; `row(index)` renders one <tr> whose first prop is `data-index`. */
+/**
+ * What each row in view must carry: the virtualizer's measuring ref, the index it measures by (`data-index`), and
+ * its position for assistive technology (`aria-rowindex`, 1-based, after the one header row).
+ */
+export interface VirtualRowProps {
+  ref: (element: Element | null) => void;
+  'data-index': number;
+  'aria-rowindex': number;
+}
+
+/** The tbody: spacers and the rows in view; `row(index, rowProps)` renders one <tr> with `rowProps` spread on it. */
 export function VirtualBody({
   virtualizer,
   columns,
@@ -33,7 +43,7 @@ export function VirtualBody({
 }: {
   virtualizer: Virtualizer<HTMLElement, Element>;
   columns: number;
-  row: (index: number, ref: (element: Element | null) => void) => ReactNode;
+  row: (index: number, rowProps: VirtualRowProps) => ReactNode;
 }) {
   const items = virtualizer.getVirtualItems();
   const before = items[0]?.start ?? 0;
@@ -45,7 +55,13 @@ export function VirtualBody({
           <td colSpan={columns} style={{ padding: 0, border: 0 }} />
         </tr>
       ) : null}
-      {items.map((item) => row(item.index, virtualizer.measureElement))}
+      {items.map((item) =>
+        row(item.index, {
+          ref: virtualizer.measureElement,
+          'data-index': item.index,
+          'aria-rowindex': item.index + 2,
+        }),
+      )}
       {after > 0 ? (
         <tr style={{ height: after }}>
           <td colSpan={columns} style={{ padding: 0, border: 0 }} />
