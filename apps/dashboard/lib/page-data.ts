@@ -7,7 +7,7 @@ import type { ApiClient, ApiFailure } from '@/lib/api-client';
 import { settle } from '@/lib/api-client';
 import { type CompareRun, curveRows } from '@/lib/compare';
 import { modelLabel, shortId } from '@/lib/format';
-import type { TrainCurves } from '@/lib/train-curves';
+import { type TrainCurves, trainErrorPercent } from '@/lib/train-curves';
 
 /** A run page's first view: the run, its epochs, gradient flow and artifacts, each of which may fail alone. */
 export async function loadRunView(api: ApiClient, runId: string) {
@@ -34,8 +34,7 @@ export async function loadTrainCurves(
   const curves: TrainCurves = {};
   if (!result.ok) return { curves, failed: true };
   for (const { runId, epoch, accuracy = [] } of result.data.curves) {
-    // Percent, to 4 decimals: the chart needs no more, and the page's props stay small.
-    curves[runId] = epoch.map((e, i) => [e, Math.round((1 - (accuracy[i] ?? Number.NaN)) * 1e6) / 1e4]);
+    curves[runId] = epoch.map((e, i) => [e, trainErrorPercent(accuracy[i] ?? Number.NaN)]);
   }
   return { curves, failed: false };
 }

@@ -24,6 +24,7 @@ import {
   type WorkerDto,
   type WorkerList,
 } from '@reslab/contracts';
+import { type TrainCurves, trainErrorPercent } from '@/lib/train-curves';
 
 // The run page.
 
@@ -148,7 +149,7 @@ export function applyRunEvent(state: RunState, event: RunEventMessage): RunState
 export interface SweepState {
   sweep: SweepDetailDto;
   /** Training error (%) per epoch, per run id: TrainCurves (lib/page-data.ts), which loads the first view. */
-  curves: Record<string, [number, number][]>;
+  curves: TrainCurves;
   /** As RunState's: absent for the server-rendered first view. */
   snapshotEventId?: string;
   /** Per run, the id of the event its status came from. */
@@ -175,9 +176,6 @@ export function sweepFromSnapshot(state: SweepState, snapshot: SweepSnapshot): S
   };
 }
 
-/** Training error in percent, to 4 decimals: what the curves chart plots. */
-const trainError = (accuracy: number) => Math.round((1 - accuracy) * 1e6) / 1e4;
-
 export function applySweepEvent(state: SweepState, event: RunEventMessage): SweepState {
   if (inSnapshot(state.snapshotEventId, event)) return state;
   const target = state.sweep.runs.find((r) => r.id === event.runId);
@@ -200,7 +198,7 @@ export function applySweepEvent(state: SweepState, event: RunEventMessage): Swee
               ...state.curves,
               [target.id]: [
                 ...(state.curves[target.id] ?? []).filter(([e]) => e !== metric.epoch),
-                [metric.epoch, trainError(metric.accuracy)] as [number, number],
+                [metric.epoch, trainErrorPercent(metric.accuracy)] as [number, number],
               ].sort((a, b) => a[0] - b[0]),
             }
           : state.curves;
