@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AnalysisKind, AnalysisPartData, PartName } from './analysis.js';
 import { PROTOCOL_VERSION } from './version.js';
 
 /**
@@ -142,6 +143,38 @@ export const ErrorEvent = z
   })
   .strict();
 
+/** An analysis job began (the engine's `analyze` command): `units` of work in this chunk, `done` already (resumed). */
+export const AnalysisStartedEvent = z
+  .object({
+    ...envelope,
+    type: z.literal('analysis_started'),
+    kind: AnalysisKind,
+    units: z.int32().positive(),
+    done: z.int32().nonnegative(),
+    device: z.string(),
+  })
+  .strict();
+
+/**
+ * One finished piece of an analysis: stored under (analysis, part), so a resumed job that repeats a part overwrites
+ * it. `done` of `units` is the chunk's progress after it.
+ */
+export const AnalysisPartEvent = z
+  .object({
+    ...envelope,
+    type: z.literal('analysis_part'),
+    part: PartName,
+    data: AnalysisPartData,
+    done: z.int32().nonnegative(),
+    units: z.int32().positive(),
+  })
+  .strict();
+export type AnalysisPartEvent = z.infer<typeof AnalysisPartEvent>;
+
+export const AnalysisFinishedEvent = z
+  .object({ ...envelope, type: z.literal('analysis_finished'), seconds: z.number().nonnegative() })
+  .strict();
+
 export const EngineEvent = z.discriminatedUnion('type', [
   RunStartedEvent,
   EpochMetricEvent,
@@ -150,5 +183,8 @@ export const EngineEvent = z.discriminatedUnion('type', [
   RunFinishedEvent,
   DivergedEvent,
   ErrorEvent,
+  AnalysisStartedEvent,
+  AnalysisPartEvent,
+  AnalysisFinishedEvent,
 ]);
 export type EngineEvent = z.infer<typeof EngineEvent>;

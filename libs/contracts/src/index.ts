@@ -1,3 +1,4 @@
+export * from './analysis.js';
 export * from './api.js';
 export * from './api-request.js';
 export * from './engine-events.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AnalysisJobConfig } from './analysis.js';
 import { CreateRunRequest, FinishRunRequest, IngestEventsRequest, RegisterWorkerRequest } from './api.js';
 import { EngineEvent } from './engine-events.js';
 import { RunConfig } from './run-config.js';
@@ -10,6 +11,7 @@ import { RunConfig } from './run-config.js';
  */
 export const EXPORTED_SCHEMAS = {
   'run-config': { schema: RunConfig, io: 'input' },
+  'analysis-job-config': { schema: AnalysisJobConfig, io: 'input' },
   'engine-event': { schema: EngineEvent, io: 'output' },
   'create-run-request': { schema: CreateRunRequest, io: 'input' },
   'register-worker-request': { schema: RegisterWorkerRequest, io: 'input' },

@@ -1,5 +1,8 @@
 """Command line: `python -m reslab_engine train --config run.json --out RUNDIR [--resume DIR [DIR ...]]`.
 
+`python -m reslab_engine analyze --config job.json [--checkpoint RUNDIR] --out DIR [--resume DIR ...]` runs one
+analysis job (analysis/runner.py).
+
 `python -m reslab_engine models [--filter 'resnet*'] [--json]` lists the model zoo with parameters and FLOPs.
 
 Expected failures become one `error` event on stdout, one log line on stderr, and exit code 2 (config) or 1
@@ -38,6 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="+",
         help="continue from the furthest complete checkpoint among these directories",
     )
+    analyze = commands.add_parser("analyze", help="run one analysis job on a finished run's checkpoint")
+    analyze.add_argument("--config", required=True, type=Path, help="analysis job JSON")
+    analyze.add_argument("--checkpoint", type=Path, help="the analysed run's checkpoint folder (not needed for cost)")
+    analyze.add_argument("--out", required=True, type=Path, help="folder for this job's parts.jsonl")
+    analyze.add_argument("--resume", type=Path, nargs="+", help="earlier attempts' folders: their parts are kept")
     models = commands.add_parser("models", help="list the registered models with parameters and FLOPs")
     models.add_argument("--filter", default="*", help="shell-style name pattern, e.g. 'resnet*' or '*plain*'")
     models.add_argument("--json", action="store_true", help="one JSON array instead of a table")
@@ -85,7 +93,14 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if args.command == "models":
             return list_models_command(args.filter, args.json)
-        from . import train  # after argument parsing: importing torch takes a moment
+        if args.command == "analyze":
+            from .analysis import job, runner  # after argument parsing: importing torch takes a moment
+
+            analysis_job = job.load_job(args.config)
+            if os.environ.get("RESLAB_EXIT_WITH_PARENT") == "1":
+                exit_with_parent()
+            return runner.run(analysis_job, args.checkpoint, args.out, args.resume)
+        from . import train
         from .config import load_config
 
         config = load_config(args.config)
