@@ -122,13 +122,22 @@ export const LesionBlock = z
     block: z.string(),
     index: z.int32().nonnegative(),
     /**
-     * The block changes the feature map's shape (a stage's first block). With a shortcut, deleting it keeps the
-     * shortcut (option A: subsample and zero-pad; B: the projection), as Veit et al. keep the downsampling
-     * shortcut. A plain block has no shortcut to keep: its output is replaced by zeros of the new shape.
+     * The block changes the feature map's shape (a stage's first block). Deleting a residual block removes its
+     * branch F and keeps its shortcut (identity; option A subsamples and zero-pads, B keeps its projection), as
+     * Veit et al. keep the downsampling shortcut.
      */
     reshapes: z.boolean(),
+    /**
+     * Error with the block deleted. A plain block has no other path: deleting it cuts the only one (its output is
+     * zeros), which is the course's claim (docs/course.md §3).
+     */
     error,
     loss,
+    /**
+     * Plain blocks only: the error with the block bypassed instead (y = x, Veit et al.'s "remove a layer from
+     * VGG"), where the shapes allow it; null for residual blocks and for a plain block that reshapes.
+     */
+    bypassError: error.nullable(),
   })
   .strict();
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AnalysisJobConfig } from './analysis.js';
 import { EngineEvent, SPLITS } from './engine-events.js';
 import { ProjectRef } from './project-ref.js';
 import { DataConfig, ModelConfig, RunConfig } from './run-config.js';
@@ -143,6 +144,19 @@ export const RunAssignment = z.object({
   config: RunConfig,
   /** Seconds within which the worker must heartbeat, or the run goes back to the queue. */
   leaseSeconds: z.int32().positive(),
+  /**
+   * Set for a run of kind `analysis`: the engine runs `analyze` on this job instead of `train` on `config` (which
+   * is then the analysed run's config). `checkpoint` is the analysed run's final checkpoint folder, relative to
+   * the artifact store's root; null for kinds that need no weights (cost).
+   */
+  analysis: z
+    .object({
+      analysisId: z.uuid(),
+      job: z.lazy(() => AnalysisJobConfig),
+      checkpoint: z.string().nullable(),
+    })
+    .nullable()
+    .default(null),
 });
 export type RunAssignment = z.infer<typeof RunAssignment>;
 

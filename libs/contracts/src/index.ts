@@ -1,4 +1,5 @@
 export * from './analysis.js';
+export * from './analysis-api.js';
 export * from './api.js';
 export * from './api-request.js';
 export * from './engine-events.js';

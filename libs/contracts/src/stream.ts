@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { AnalysisPartData, PartName } from './analysis.js';
+import { AnalysisDetailDto } from './analysis-api.js';
 import { EpochMetricDto, GradFlowDto, RunDto, RunStatus, SweepDetailDto, WorkerDto } from './api.js';
 import { EpochMetricEvent, GradFlowEvent } from './engine-events.js';
 
@@ -15,6 +17,7 @@ export const SubscribeRequest = z
       z.object({ kind: z.literal('run'), id: z.uuid() }).strict(),
       z.object({ kind: z.literal('sweep'), id: z.uuid() }).strict(),
       z.object({ kind: z.literal('workers') }).strict(),
+      z.object({ kind: z.literal('analysis'), id: z.uuid() }).strict(),
     ]),
     /** Replay events after this id; omit for snapshot only. Decimal string: ids are 64-bit. */
     afterEventId: z
@@ -69,9 +72,18 @@ export type SweepSnapshot = z.infer<typeof SweepSnapshot>;
 export const WorkerList = z.array(WorkerDto);
 export type WorkerList = z.infer<typeof WorkerList>;
 
+/** An analysis room's snapshot: the analysis with every part stored so far, and the last event it reflects. */
+export const AnalysisSnapshot = AnalysisDetailDto.extend({ lastEventId: z.string() });
+export type AnalysisSnapshot = z.infer<typeof AnalysisSnapshot>;
+
 export type RoomKind = SubscribeRequest['room']['kind'];
 
-const ROOM_SNAPSHOTS = { run: RunSnapshot, sweep: SweepSnapshot, workers: WorkerList } as const;
+const ROOM_SNAPSHOTS = {
+  run: RunSnapshot,
+  sweep: SweepSnapshot,
+  workers: WorkerList,
+  analysis: AnalysisSnapshot,
+} as const;
 export type RoomSnapshot<K extends RoomKind = RoomKind> = z.infer<(typeof ROOM_SNAPSHOTS)[K]>;
 
 /** Payload of a `status` run event (RunsService). The first one, on creation, has only status and attempt 0. */
@@ -98,13 +110,24 @@ export type EpochMetricEventPayload = z.infer<typeof EpochMetricEventPayload>;
 export const GradFlowEventPayload = GradFlowEvent.omit({ v: true, time: true, type: true });
 export type GradFlowEventPayload = z.infer<typeof GradFlowEventPayload>;
 
+/** Payload of an `analysis_part` run event: one stored part of an analysis job (chunk), and the chunk's progress. */
+export const AnalysisPartEventPayload = z.object({
+  part: PartName,
+  chunk: z.int32().nonnegative(),
+  data: AnalysisPartData,
+  done: z.int32().nonnegative(),
+  units: z.int32().positive(),
+});
+export type AnalysisPartEventPayload = z.infer<typeof AnalysisPartEventPayload>;
+
 const RUN_EVENT_PAYLOADS = {
   status: StatusEventPayload,
   epoch_metric: EpochMetricEventPayload,
   grad_flow: GradFlowEventPayload,
+  analysis_part: AnalysisPartEventPayload,
 } as const;
 
-export const RUN_EVENT_TYPES = ['status', 'epoch_metric', 'grad_flow'] as const;
+export const RUN_EVENT_TYPES = ['status', 'epoch_metric', 'grad_flow', 'analysis_part'] as const;
 export type RunEventType = (typeof RUN_EVENT_TYPES)[number];
 
 const runEvent = <T extends RunEventType>(type: T) =>
@@ -113,6 +136,8 @@ const runEvent = <T extends RunEventType>(type: T) =>
     id: z.string(),
     runId: z.uuid(),
     sweepId: z.uuid().nullable(),
+    /** Set on the events of an analysis job's run: the analysis room gets them too. */
+    analysisId: z.uuid().nullable().default(null),
     type: z.literal(type),
     payload: RUN_EVENT_PAYLOADS[type],
     /** When the orchestrator logged it (not the engine's clock). */
@@ -128,6 +153,7 @@ export const RunEventMessage = z.discriminatedUnion('type', [
   runEvent('status'),
   runEvent('epoch_metric'),
   runEvent('grad_flow'),
+  runEvent('analysis_part'),
 ]);
 export type RunEventMessage = z.infer<typeof RunEventMessage>;
 
@@ -148,7 +174,7 @@ const okAck = <S extends z.ZodType>(snapshot: S) =>
  * `lastEventId`. The workers room replays nothing: each `workers` message is the whole list.
  */
 export const SubscribeAck = z.discriminatedUnion('ok', [
-  okAck(z.union([RunSnapshot, SweepSnapshot, WorkerList])),
+  okAck(z.union([RunSnapshot, SweepSnapshot, WorkerList, AnalysisSnapshot])),
   failedAck,
 ]);
 export type SubscribeAck = z.infer<typeof SubscribeAck>;
@@ -157,6 +183,7 @@ const ROOM_ACKS = {
   run: z.discriminatedUnion('ok', [okAck(RunSnapshot), failedAck]),
   sweep: z.discriminatedUnion('ok', [okAck(SweepSnapshot), failedAck]),
   workers: z.discriminatedUnion('ok', [okAck(WorkerList), failedAck]),
+  analysis: z.discriminatedUnion('ok', [okAck(AnalysisSnapshot), failedAck]),
 } as const;
 export type SubscribeAckOf<K extends RoomKind> = z.infer<(typeof ROOM_ACKS)[K]>;
 

@@ -74,8 +74,9 @@ class Analysis(Protocol):
     def units(self) -> list[str]:
         """The part names this chunk produces, in the order they are computed (PartName: [A-Za-z0-9_.:-])."""
 
-    def compute(self, unit: str) -> dict[str, Any]:
-        """One part's data: an AnalysisPartData object (a `section` and its fields)."""
+    def compute(self, unit: str, parts: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        """One part's data: an AnalysisPartData object (a `section` and its fields). `parts` holds every part of
+        this chunk finished before it, whether in this process or an earlier attempt (a summary unit reads them)."""
 
 
 def _builder(kind: str) -> Callable[[AnalysisContext], Analysis]:
@@ -160,9 +161,10 @@ def run(job: AnalysisJob, checkpoint_dir: Path | None, out_dir: Path, resume_dir
             if stop.requested:
                 return EXIT_STOPPED
             tic = time.perf_counter()
-            data = analysis.compute(unit)
+            data = analysis.compute(unit, done)
             _append(parts_path, unit, data)
             log.info("%s %s: %.1f s", job.kind, unit, time.perf_counter() - tic)
+        done[unit] = data
         emit("analysis_part", part=unit, data=data, done=count, units=len(units))
     emit("analysis_finished", seconds=time.perf_counter() - started)
     return 0
