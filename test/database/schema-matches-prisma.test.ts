@@ -16,10 +16,13 @@ describe('committed migrations build exactly what schema.prisma declares (real P
     const expected = await shapeFromPrismaSchema(SCHEMA_PATH);
     const actual = await shapeFromDatabase(db.url);
     expect(Object.keys(expected.tables).sort()).toEqual([
+      'Analysis',
+      'AnalysisPart',
       'ApiKey',
       'Artifact',
       'AuditEntry',
       'EnrolmentToken',
+      'EpochCurvature',
       'EpochMetric',
       'Experiment',
       'GradFlow',
