@@ -139,7 +139,9 @@ export function applyRunEvent(state: RunState, event: RunEventMessage): RunState
       return { ...state, gradFlow: upsertGradFlow(state.gradFlow, gradFlowFromEvent(event)) };
     case 'status':
       if (state.statusEventId !== undefined && !isLaterEventId(event.id, state.statusEventId)) return state;
-      return { ...state, run: runWithStatus(state.run, event), statusEventId: event.id };
+      return { ...state, run: runWithStatus(state.run, event), statusEventId: event.id }; // An analysis job's parts belong to its analysis's room (lib/analysis-fold.ts), not to a run page.
+    case 'analysis_part':
+      return state;
   }
 }
 
@@ -215,6 +217,7 @@ export function applySweepEvent(state: SweepState, event: RunEventMessage): Swee
       };
     }
     case 'grad_flow':
+    case 'analysis_part':
       return state;
   }
 }

@@ -24,6 +24,7 @@ const epoch = (id: string, runId: string, n: number, split: 'train' | 'val', acc
   id,
   runId,
   sweepId,
+  analysisId: null,
   type: 'epoch_metric',
   payload: {
     epoch: n,
@@ -44,6 +45,7 @@ const status = (id: string, runId: string, s: 'running' | 'succeeded' | 'failed'
   id,
   runId,
   sweepId,
+  analysisId: null,
   type: 'status',
   payload: { status: s, attempt: 1 },
   time,
