@@ -16,6 +16,9 @@
  * - on a share page, both send the link's token as Bearer instead.
  */
 import {
+  AnalysisDetailDto,
+  AnalysisDto,
+  AnalysisList,
   type AnswerOf,
   type AnswerSchema,
   type ApiError,
@@ -23,6 +26,7 @@ import {
   ApiRequestError,
   ArtifactDto,
   AuditPage,
+  type CreateAnalysisRequest,
   type CreateApiKeyRequest,
   CreatedApiKey,
   CreatedShare,
@@ -282,6 +286,16 @@ export function apiClient(connection: Connection) {
     previewSweep: (spec: SweepSpecInput) => call(c, 'POST', '/sweeps/preview', SweepPreviewDto, spec),
     createSweep: (spec: SweepSpecInput) => call(c, 'POST', '/sweeps', SweepDetailDto, spec),
     listWorkers: () => call(c, 'GET', '/workers', WorkerList),
+
+    // ---- analyses of finished runs (issue 11)
+    /** `GET /runs/:id/analyses`: the run's analyses with every part stored so far, newest first. */
+    listRunAnalyses: (runId: string) => call(c, 'GET', `/runs/${id(runId)}/analyses`, AnalysisList),
+    /** `GET /sweeps/:id/analyses`: the analyses of every run of the sweep. */
+    listSweepAnalyses: (sweepId: string) => call(c, 'GET', `/sweeps/${id(sweepId)}/analyses`, AnalysisList),
+    /** `POST /runs/:id/analyses`: the same kind and params twice is one analysis (failed chunks are requeued). */
+    createAnalysis: (runId: string, body: CreateAnalysisRequest) =>
+      call(c, 'POST', `/runs/${id(runId)}/analyses`, AnalysisDetailDto, body),
+    cancelAnalysis: (analysisId: string) => call(c, 'POST', `/analyses/${id(analysisId)}/cancel`, AnalysisDto, {}),
 
     // ---- teams, projects, keys
     /** `GET /projects`: every project the caller can see, `path` as "team/project". */
