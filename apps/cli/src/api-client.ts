@@ -4,8 +4,12 @@
  * socket for `follow`, riding out an outage on reads, and errors that say which flag to set or how to sign in.
  */
 import {
+  AnalysisDetailDto,
+  AnalysisDto,
+  AnalysisList,
   ApiKeyDto,
   AuditPage,
+  type CreateAnalysisRequest,
   type CreateApiKeyRequest,
   CreatedApiKey,
   CreatedShare,
@@ -133,6 +137,24 @@ export class ResLabApi {
       reconnection: false,
       ...(token ? { auth: { token } } : {}),
     });
+  }
+
+  // ---- analyses ----
+
+  createAnalysis(runId: string, request: CreateAnalysisRequest): Promise<AnalysisDetailDto> {
+    return this.request('POST', `/runs/${runId}/analyses`, AnalysisDetailDto, request);
+  }
+
+  runAnalyses(runId: string): Promise<AnalysisList> {
+    return this.request('GET', `/runs/${runId}/analyses`, AnalysisList);
+  }
+
+  analysis(id: string): Promise<AnalysisDetailDto> {
+    return this.request('GET', `/analyses/${id}`, AnalysisDetailDto);
+  }
+
+  cancelAnalysis(id: string): Promise<AnalysisDto> {
+    return this.request('POST', `/analyses/${id}/cancel`, AnalysisDto);
   }
 
   // ---- runs, sweeps, workers ----

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AccountsModule } from './accounts/accounts.module.js';
+import { AnalysesModule } from './analyses/analyses.module.js';
 import { ArtifactsModule } from './artifacts/artifacts.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { CoreModule } from './core.module.js';
@@ -33,6 +34,7 @@ export class AppModule {
         RunsModule,
         IngestModule,
         SweepsModule,
+        AnalysesModule,
         WorkersModule,
         ArtifactsModule,
         EventsModule,

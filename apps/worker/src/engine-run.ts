@@ -51,6 +51,23 @@ function earlierAttemptDirs(artifactDir: string, runId: string, attempt: number)
   return [runDir, ...attempts];
 }
 
+/**
+ * The engine's command for an assignment, its input written into the attempt's folder: `train` on the run config,
+ * or, for an analysis job, `analyze` on the job config with the analysed run's checkpoint folder (libs/engine cli.py).
+ */
+function engineCommand(assignment: RunAssignment, runDir: string, artifactDir: string): string[] {
+  const { analysis } = assignment;
+  if (!analysis) {
+    const configPath = join(runDir, 'config.json');
+    writeFileSync(configPath, JSON.stringify(assignment.config, null, 2));
+    return ['train', '--config', configPath, '--out', runDir];
+  }
+  const jobPath = join(runDir, 'analysis.json');
+  writeFileSync(jobPath, JSON.stringify(analysis.job, null, 2));
+  const checkpoint = analysis.checkpoint === null ? [] : ['--checkpoint', join(artifactDir, analysis.checkpoint)];
+  return ['analyze', '--config', jobPath, '--out', runDir, ...checkpoint];
+}
+
 /** A failure reason as long as the contract takes, the end cut and marked. */
 export function truncateReason(reason: string): string {
   const mark = ' … (truncated)';
@@ -104,8 +121,7 @@ export class EngineRun {
     const runDir = attemptDir(config.artifactDir, assignment.runId, assignment.attempt);
     const resumeFrom = earlierAttemptDirs(config.artifactDir, assignment.runId, assignment.attempt);
     mkdirSync(runDir, { recursive: true });
-    const configPath = join(runDir, 'config.json');
-    writeFileSync(configPath, JSON.stringify(assignment.config, null, 2));
+    const command = engineCommand(assignment, runDir, config.artifactDir);
 
     const env = engineEnvironment(process.env, {
       PYTHONPATH: config.engineDir,
@@ -119,10 +135,10 @@ export class EngineRun {
     });
     // Engines in every slot each starting one torch thread per core oversubscribe the CPU several times over.
     env.OMP_NUM_THREADS ??= String(this.options.threads);
-    const [command, ...prefix] = config.engineCommand as [string, ...string[]];
-    const args = [...prefix, 'train', '--config', configPath, '--out', runDir];
+    const [program, ...prefix] = config.engineCommand as [string, ...string[]];
+    const args = [...prefix, ...command];
     if (resumeFrom.length) args.push('--resume', ...resumeFrom);
-    const child = spawn(command, args, { cwd: config.engineDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(program, args, { cwd: config.engineDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     if (this.stopRequested) child.kill('SIGTERM');
     log.info({ pid: child.pid, gpu, attempt: assignment.attempt }, 'engine started');
@@ -166,7 +182,7 @@ export class EngineRun {
       }
       const event = result.data;
       this.options.onEvent?.(event);
-      if (event.type === 'run_finished') sawFinished = true;
+      if (event.type === 'run_finished' || event.type === 'analysis_finished') sawFinished = true;
       if (event.type === 'error') lastError = event.field ? `${event.field}: ${event.message}` : event.message;
       if (event.type === 'diverged')
         lastError = `diverged at epoch ${event.epoch}, step ${event.step} (loss ${event.loss})`;
@@ -190,7 +206,7 @@ export class EngineRun {
 
     const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
       child.on('error', (error) => {
-        stderr.push(`could not start ${command}: ${error.message}\n`);
+        stderr.push(`could not start ${program}: ${error.message}\n`);
         resolve([null, null]);
       });
       child.on('close', (code, sig) => resolve([code, sig]));

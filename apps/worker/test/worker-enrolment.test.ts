@@ -182,6 +182,7 @@ describe('the worker process enrols, keeps its secret, and stops when it is refu
         device: 'cpu',
       },
       leaseSeconds: 30,
+      analysis: null,
     };
     const worker = startWorker(fake, dir, {
       RESLAB_ENROLMENT_TOKEN: TOKEN,

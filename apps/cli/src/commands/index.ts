@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { analysesCancel, analysesLs, analysesShow, analyze } from './analyses.js';
 import { runsFollow } from './follow.js';
 import { keysCreate, keysLs, keysRevoke } from './keys.js';
 import { login, logout, whoami } from './login.js';
@@ -21,6 +22,10 @@ export const COMMANDS: Command[] = [
   runsFollow,
   runsCancel,
   runsRetry,
+  analyze,
+  analysesLs,
+  analysesShow,
+  analysesCancel,
   shareRun,
   shareSweep,
   shareCompare,

@@ -10,7 +10,12 @@ import {
 import { PrismaService } from '../database/prisma.service.js';
 import type { Prisma, RunEvent } from '../generated/prisma/client.js';
 
-export type PublishItem = { run: { id: string; sweepId: string | null } } & RunEventBody;
+/** The events of one run, of a sweep's runs, or of an analysis's jobs (RunEvent's indexed columns). */
+export type EventFilter = { runId: string } | { sweepId: string } | { analysisId: string };
+
+/** The run an event is about: its sweep and analysis rooms get the event too. */
+export type EventRun = { id: string; sweepId: string | null; analysisId?: string | null };
+export type PublishItem = { run: EventRun } & RunEventBody;
 
 /** A logged row as the stream sends it. Rows are written only by append(), from typed items, so no parse. */
 export function toRunEventMessage(event: RunEvent): RunEventMessage {
@@ -18,6 +23,7 @@ export function toRunEventMessage(event: RunEvent): RunEventMessage {
     id: event.id.toString(),
     runId: event.runId,
     sweepId: event.sweepId,
+    analysisId: event.analysisId,
     type: event.type,
     payload: event.payload,
     time: event.createdAt.toISOString(),
@@ -47,7 +53,7 @@ export class RunEventsService {
   }
 
   async publish<T extends RunEventType>(
-    run: { id: string; sweepId: string | null },
+    run: EventRun,
     type: T,
     payload: Extract<RunEventBody, { type: T }>['payload'],
   ): Promise<void> {
@@ -62,7 +68,13 @@ export class RunEventsService {
   async append(db: Prisma.TransactionClient, items: PublishItem[]): Promise<RunEvent[]> {
     if (!items.length) return [];
     return db.runEvent.createManyAndReturn({
-      data: items.map(({ run, type, payload }) => ({ runId: run.id, sweepId: run.sweepId, type, payload })),
+      data: items.map(({ run, type, payload }) => ({
+        runId: run.id,
+        sweepId: run.sweepId,
+        analysisId: run.analysisId ?? null,
+        type,
+        payload,
+      })),
     });
   }
 
@@ -73,8 +85,8 @@ export class RunEventsService {
     }
   }
 
-  /** Id of the newest event of a run or a sweep, '0' when none: read before a snapshot, nothing falls between. */
-  async lastId(filter: { runId: string } | { sweepId: string }): Promise<string> {
+  /** Id of the newest event of a run, sweep or analysis, '0' when none: read before a snapshot, nothing falls between. */
+  async lastId(filter: EventFilter): Promise<string> {
     const last = await this.prisma.runEvent.findFirst({ where: filter, orderBy: { id: 'desc' }, select: { id: true } });
     return last ? last.id.toString() : '0';
   }
@@ -83,10 +95,7 @@ export class RunEventsService {
    * Events after `afterId` for one run or one sweep, oldest first; or `resync` (and no events) when they
    * cannot all be replayed: more than MAX_REPLAY_EVENTS of them, or some deleted by the retention policy.
    */
-  async replay(
-    filter: { runId: string } | { sweepId: string },
-    afterId: bigint,
-  ): Promise<{ missed: RunEventMessage[]; resync: boolean }> {
+  async replay(filter: EventFilter, afterId: bigint): Promise<{ missed: RunEventMessage[]; resync: boolean }> {
     // One row past the cap tells "exactly the cap" from "more", without reading the rest.
     const events = await this.prisma.runEvent.findMany({
       where: { ...filter, id: { gt: afterId } },
@@ -95,7 +104,7 @@ export class RunEventsService {
     });
     // Read after the events: a prune that deleted some of them before that read has marked its runs by now.
     const pruned = await this.prisma.run.aggregate({
-      where: 'runId' in filter ? { id: filter.runId } : { sweepId: filter.sweepId },
+      where: 'runId' in filter ? { id: filter.runId } : filter,
       _max: { eventsPrunedThrough: true },
     });
     const prunedThrough = pruned._max.eventsPrunedThrough;

@@ -4,6 +4,7 @@ import type { TeamRole } from '@reslab/contracts';
 /** What the `:id` of a route names, so the guard can find the team it belongs to. */
 export type ResourceKind =
   | 'run'
+  | 'analysis'
   | 'sweep'
   | 'experiment'
   | 'team'

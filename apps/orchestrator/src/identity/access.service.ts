@@ -68,7 +68,7 @@ export class AccessService {
   }
 
   /** May `principal` read the run or sweep a socket room is about? */
-  async canRead(principal: Principal, kind: 'run' | 'sweep', id: string): Promise<boolean> {
+  async canRead(principal: Principal, kind: 'run' | 'sweep' | 'analysis', id: string): Promise<boolean> {
     try {
       await this.authorize(principal, { who: 'user', resource: kind, share: true }, { method: 'GET', id });
       return true;
@@ -129,7 +129,7 @@ export class AccessService {
   private async shareReaches(principal: SharePrincipal, kind: ResourceKind, id: string): Promise<boolean> {
     if (kind === 'share') return id === principal.linkId;
     if (kind === 'sweep') return principal.sweepId !== null && id === principal.sweepId;
-    if (kind !== 'run' && kind !== 'experiment' && kind !== 'artifact') return false;
+    if (kind !== 'run' && kind !== 'experiment' && kind !== 'artifact' && kind !== 'analysis') return false;
     const owner = await this.ownerOf(kind, id);
     if (!owner || owner.teamId !== principal.teamId) return false;
     if (kind === 'experiment') return true; // the experiment read is narrowed to the shared runs' (team-scope.ts)
@@ -145,6 +145,14 @@ export class AccessService {
           return this.prisma.run.findUnique({ where: { id }, select: { teamId: true, sweepId: true } });
         case 'sweep':
           return this.prisma.sweep.findUnique({ where: { id }, select: { teamId: true } });
+        case 'analysis': {
+          // A share link that opens the analysed run opens its analyses.
+          const a = await this.prisma.analysis.findUnique({
+            where: { id },
+            select: { runId: true, run: { select: { teamId: true, sweepId: true } } },
+          });
+          return a && { teamId: a.run.teamId, sweepId: a.run.sweepId, runId: a.runId };
+        }
         case 'experiment':
           return this.prisma.experiment.findUnique({ where: { id }, select: { teamId: true } });
         case 'team': {

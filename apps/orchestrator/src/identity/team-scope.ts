@@ -35,8 +35,11 @@ const TEAM_COLUMN = new Set([
   'ShareLink',
   'AuditEntry',
   'EnrolmentToken',
+  'Analysis',
 ]);
-const RUN_CHILD = new Set(['EpochMetric', 'GradFlow', 'Artifact', 'RunEvent']);
+const RUN_CHILD = new Set(['EpochMetric', 'GradFlow', 'Artifact', 'RunEvent', 'EpochCurvature']);
+/** Rows that belong to an analysis: scoped through it, as run children are through their run. */
+const ANALYSIS_CHILD = new Set(['AnalysisPart']);
 const OWN_ROWS = new Set(['ApiKey', 'Session']);
 
 const READS = new Set([
@@ -75,6 +78,7 @@ function teamFilter(model: string, set: TeamSet, scope: DataScope, writing: bool
   if (model === 'Team') return { id: inTeams(teams) };
   if (TEAM_COLUMN.has(model)) return { teamId: inTeams(teams) };
   if (RUN_CHILD.has(model)) return { run: { teamId: inTeams(teams) } };
+  if (ANALYSIS_CHILD.has(model)) return { analysis: { teamId: inTeams(teams) } };
   // Shared workers (teamId null) serve everyone and are listed to everyone; only a team's own are writable.
   if (model === 'Worker')
     return writing ? { teamId: inTeams(teams) } : { OR: [{ teamId: inTeams(teams) }, { teamId: null }] };
@@ -87,6 +91,9 @@ function shareFilter(model: string, share: NonNullable<DataScope['share']>): Whe
   if (model === 'Sweep') return { id: share.sweepId ? share.sweepId : { in: [] } };
   if (model === 'Experiment') return { runs: { some: runs } };
   if (RUN_CHILD.has(model)) return { run: runs };
+  // An analysis is shared with the run it analyses (not with its jobs, which are runs of no sweep).
+  if (model === 'Analysis') return { run: runs };
+  if (ANALYSIS_CHILD.has(model)) return { analysis: { run: runs } };
   return NO_ROW;
 }
 
@@ -113,7 +120,7 @@ function checkCreate(model: string, data: unknown, scope: DataScope): void {
       if ((row as { userId?: unknown }).userId !== scope.userId) throw new ScopeViolation(`${model} of another user`);
       continue;
     }
-    if (RUN_CHILD.has(model)) continue; // run children: the run was checked (see above)
+    if (RUN_CHILD.has(model) || ANALYSIS_CHILD.has(model)) continue; // their parent was checked (see above)
     if (model === 'Team' || model === 'User') throw new ScopeViolation(`${model} rows are created by the system only`);
     const team = teamOf(row);
     if (typeof team !== 'string' || (scope.write !== 'all' && !scope.write.has(team))) {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type {
+  AnalysisPartEvent,
   EngineEvent,
   EpochMetricEvent,
   GradFlowEvent,
@@ -34,6 +35,8 @@ export class IngestService {
   async ingest(runId: string, request: IngestEventsRequest): Promise<{ stored: number; duplicate: boolean }> {
     const epochMetrics = request.events.filter((e): e is EpochMetricEvent => e.type === 'epoch_metric');
     const gradFlows = request.events.filter((e): e is GradFlowEvent => e.type === 'grad_flow');
+    const parts = request.events.filter((e): e is AnalysisPartEvent => e.type === 'analysis_part');
+    const started = request.events.findLast((e) => e.type === 'analysis_started');
     const result = await this.prisma.$transaction(async (tx) => {
       const deliveredSeq = await lockHeldRun(tx, runId, request);
       if (request.seq <= deliveredSeq) return null;
@@ -53,21 +56,27 @@ export class IngestService {
           });
         }
       }
+      const progress = parts.at(-1) ?? started;
       const run = await tx.run.update({
         where: { id: runId },
-        data: { deliveredSeq: request.seq },
-        select: { id: true, sweepId: true },
+        data: {
+          deliveredSeq: request.seq,
+          ...(progress && { analysisDone: progress.done, analysisUnits: progress.units }),
+        },
+        select: { id: true, sweepId: true, analysisId: true, analysisChunk: true },
       });
+      if (parts.length && run.analysisId)
+        await tx.$executeRaw(upsertAnalysisParts(run.analysisId, run.analysisChunk ?? 0, parts));
       return this.events.append(
         tx,
-        request.events.filter(isStreamed).map((e) => ({ run, ...streamed(e) })),
+        request.events.filter(isStreamed).map((e) => ({ run, ...streamed(e, run.analysisChunk ?? 0) })),
       );
     });
     if (!result) return { stored: 0, duplicate: true };
     this.events.emit(result);
     this.metrics.ingestBatches.inc();
     this.metrics.ingestedRows.inc(epochMetrics.length);
-    return { stored: epochMetrics.length + gradFlows.length, duplicate: false };
+    return { stored: epochMetrics.length + gradFlows.length + parts.length, duplicate: false };
   }
 
   list(runId: string) {
@@ -106,8 +115,23 @@ function upsertEpochMetrics(runId: string, events: EpochMetricEvent[]): Prisma.S
       "confusion" = EXCLUDED."confusion"`;
 }
 
-function isStreamed(event: EngineEvent): event is EpochMetricEvent | GradFlowEvent {
-  return event.type === 'epoch_metric' || event.type === 'grad_flow';
+/**
+ * An analysis's parts keyed by (analysis, part): a resumed job that re-emits the parts it kept, or a batch resent,
+ * overwrites the same rows. A part repeated in one batch keeps its last value, as in upsertEpochMetrics.
+ */
+function upsertAnalysisParts(analysisId: string, chunk: number, events: AnalysisPartEvent[]): Prisma.Sql {
+  const latest = new Map(events.map((e) => [e.part, e]));
+  const rows = [...latest.values()].map(
+    (e) => Prisma.sql`(${analysisId}::uuid, ${e.part}, ${chunk}, ${JSON.stringify(e.data)}::jsonb)`,
+  );
+  return Prisma.sql`INSERT INTO "AnalysisPart" ("analysisId", "part", "chunk", "data") VALUES ${Prisma.join(rows)}
+    ON CONFLICT ("analysisId", "part") DO UPDATE SET "chunk" = EXCLUDED."chunk", "data" = EXCLUDED."data"`;
+}
+
+type StreamedEvent = EpochMetricEvent | GradFlowEvent | AnalysisPartEvent;
+
+function isStreamed(event: EngineEvent): event is StreamedEvent {
+  return event.type === 'epoch_metric' || event.type === 'grad_flow' || event.type === 'analysis_part';
 }
 
 /**
@@ -115,7 +139,11 @@ function isStreamed(event: EngineEvent): event is EpochMetricEvent | GradFlowEve
  * matrix (classes² counts: 10,000 for 100 classes, more than the rest of the payload), which EpochMetric keeps
  * once per (run, epoch, split). `hasConfusion` tells a client there is one to fetch (GET /runs/:id/metrics).
  */
-function streamed(event: EpochMetricEvent | GradFlowEvent): RunEventBody {
+function streamed(event: StreamedEvent, chunk: number): RunEventBody {
+  if (event.type === 'analysis_part') {
+    const { part, data, done, units } = event;
+    return { type: 'analysis_part', payload: { part, chunk, data, done, units } };
+  }
   if (event.type === 'grad_flow') {
     const { v: _v, time: _time, type, ...payload } = event;
     return { type, payload };

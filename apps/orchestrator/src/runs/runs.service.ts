@@ -13,6 +13,7 @@ import type {
   RunRowDto,
   RunSnapshot,
 } from '@reslab/contracts';
+import { analysisAssignment } from '../analyses/analysis-assignment.js';
 import { conflict, invalidField, notFound } from '../common/api-errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DatabaseHealthService } from '../database/database-health.service.js';
@@ -117,6 +118,8 @@ export class RunsService implements OnApplicationBootstrap {
       where: {
         AND: [
           {
+            // Analysis jobs are runs too (queue, lease, fence), but the runs list is of training runs.
+            kind: 'train',
             id: query.ids && { in: query.ids },
             status: query.status && { in: query.status },
             sweepId: query.sweepId,
@@ -215,6 +218,7 @@ export class RunsService implements OnApplicationBootstrap {
         attempt: claimed.attempt,
         config: claimed.config as RunConfig,
         leaseSeconds: this.config.leaseSeconds,
+        analysis: await analysisAssignment(this.prisma, claimed),
       };
     }
   }

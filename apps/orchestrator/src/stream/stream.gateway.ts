@@ -14,6 +14,7 @@ import {
   type WorkerDto,
 } from '@reslab/contracts';
 import type { Server, Socket } from 'socket.io';
+import { AnalysesService } from '../analyses/analyses.service.js';
 import { RunEventsService } from '../events/run-events.service.js';
 import { AccessService } from '../identity/access.service.js';
 import { AuthenticatorService } from '../identity/authenticator.service.js';
@@ -27,14 +28,28 @@ import { WorkersService } from '../workers/workers.service.js';
 
 const runRoom = (id: string) => `run:${id}`;
 const sweepRoom = (id: string) => `sweep:${id}`;
+const analysisRoom = (id: string) => `analysis:${id}`;
 const WORKERS_ROOM = 'workers';
+function roomName(room: SubscribeRequest['room']): string {
+  switch (room.kind) {
+    case 'workers':
+      return WORKERS_ROOM;
+    case 'run':
+      return runRoom(room.id);
+    case 'sweep':
+      return sweepRoom(room.id);
+    case 'analysis':
+      return analysisRoom(room.id);
+  }
+}
 const roomsOf = (event: RunEventMessage) => [
   runRoom(event.runId),
   ...(event.sweepId ? [sweepRoom(event.sweepId)] : []),
+  ...(event.analysisId ? [analysisRoom(event.analysisId)] : []),
 ];
 
 /**
- * socket.io rooms per run, per sweep and for the workers list. Subscribing
+ * socket.io rooms per run, per sweep, per analysis (its jobs' events) and for the workers list. Subscribing
  * answers (as the ack) with the room's snapshot and the events after
  * `afterEventId`, or `resync` when those cannot all be replayed (SubscribeAck);
  * later deltas arrive as `run_event` / `workers` messages.
@@ -60,6 +75,7 @@ export class StreamGateway implements OnGatewayInit {
     private readonly events: RunEventsService,
     private readonly runs: RunsService,
     private readonly sweeps: SweepsService,
+    private readonly analyses: AnalysesService,
     private readonly workers: WorkersService,
     private readonly authenticator: AuthenticatorService,
     private readonly access: AccessService,
@@ -146,6 +162,13 @@ export class StreamGateway implements OnGatewayInit {
         const replay = after === null ? nothingMissed : await this.events.replay({ runId: room.id }, after);
         return { ok: true, snapshot, ...replay };
       }
+      if (room.kind === 'analysis') {
+        await client.join(analysisRoom(room.id));
+        const lastEventId = await this.events.lastId({ analysisId: room.id });
+        const snapshot = { ...(await this.analyses.detail(room.id)), lastEventId };
+        const replay = after === null ? nothingMissed : await this.events.replay({ analysisId: room.id }, after);
+        return { ok: true, snapshot, ...replay };
+      }
       await client.join(sweepRoom(room.id));
       const lastEventId = await this.events.lastId({ sweepId: room.id });
       const snapshot = { ...(await this.sweeps.detail(room.id)), lastEventId };
@@ -162,9 +185,7 @@ export class StreamGateway implements OnGatewayInit {
     const parsed = SubscribeRequest.safeParse(body);
     if (!parsed.success) return { ok: false };
     const { room } = parsed.data;
-    await client.leave(
-      room.kind === 'workers' ? WORKERS_ROOM : room.kind === 'run' ? runRoom(room.id) : sweepRoom(room.id),
-    );
+    await client.leave(roomName(room));
     return { ok: true };
   }
 }
