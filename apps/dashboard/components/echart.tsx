@@ -40,12 +40,15 @@ export function EChart({
   label,
   height = 320,
   testId,
+  onClick,
 }: {
   option: EChartsCoreOption;
   /** Accessible name of the figure. */
   label: string;
   height?: number;
   testId?: string;
+  /** A click on a data item: its series and data index, and the value drawn there. */
+  onClick?: (item: { seriesIndex: number; dataIndex: number; value: unknown }) => void;
 }) {
   const ref = useRef<HTMLDivElement>(null);
   const chart = useRef<EChartsType | null>(null);
@@ -67,6 +70,19 @@ export function EChart({
       observer.disconnect();
       instance.dispose();
       chart.current = null;
+    };
+  }, []);
+
+  const clicked = useRef(onClick);
+  clicked.current = onClick;
+  useEffect(() => {
+    const instance = chart.current;
+    if (!instance) return;
+    const handler = (p: { seriesIndex?: number; dataIndex?: number; value?: unknown }) =>
+      clicked.current?.({ seriesIndex: p.seriesIndex ?? 0, dataIndex: p.dataIndex ?? 0, value: p.value });
+    instance.on('click', handler);
+    return () => {
+      instance.off('click', handler);
     };
   }, []);
 

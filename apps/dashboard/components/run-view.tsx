@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { RunAnalyses } from '@/components/analyses/run-analyses';
 import { ApiFailurePanel } from '@/components/api-failure-panel';
 import { RunLive } from '@/components/run-live';
 import type { RunView as LoadedRun } from '@/lib/page-data';
@@ -8,7 +9,7 @@ import type { RunView as LoadedRun } from '@/lib/page-data';
  * the parts that failed to load say so, and `RunLive` keeps the rest up to date.
  */
 export function RunView({ view, share }: { view: LoadedRun; share?: ReactNode }) {
-  const { run, metrics, flow, artifacts } = view;
+  const { run, metrics, flow, artifacts, analyses } = view;
   if (!run.ok || !run.data) return null;
   return (
     <>
@@ -18,6 +19,12 @@ export function RunView({ view, share }: { view: LoadedRun; share?: ReactNode })
         initial={{ run: run.data, metrics: metrics.ok ? metrics.data : [], gradFlow: flow.ok ? flow.data : [] }}
         artifacts={artifacts.ok ? artifacts.data : null}
         share={share}
+      />
+      <RunAnalyses
+        run={run.data}
+        initial={analyses.ok ? analyses.data.items : []}
+        loadError={analyses.ok ? null : analyses.failure.message}
+        classes={metrics.ok ? (metrics.data[0]?.perClass.length ?? null) : null}
       />
     </>
   );

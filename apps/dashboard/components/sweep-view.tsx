@@ -1,5 +1,6 @@
 import type { SweepDetailDto } from '@reslab/contracts';
 import type { ReactNode } from 'react';
+import { SweepAnalyses } from '@/components/analyses/sweep-analyses';
 import { SweepLive } from '@/components/sweep-live';
 
 /**
@@ -8,5 +9,10 @@ import { SweepLive } from '@/components/sweep-live';
  * credential, or the link's) and keeps it all up to date.
  */
 export function SweepView({ sweep, share }: { sweep: SweepDetailDto; share?: ReactNode }) {
-  return <SweepLive initial={sweep} share={share} />;
+  return (
+    <>
+      <SweepLive initial={sweep} share={share} />
+      <SweepAnalyses sweep={sweep} />
+    </>
+  );
 }

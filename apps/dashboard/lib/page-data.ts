@@ -9,15 +9,16 @@ import { type CompareRun, curveRows } from '@/lib/compare';
 import { modelLabel, shortId } from '@/lib/format';
 import { type TrainCurves, trainErrorPercent } from '@/lib/train-curves';
 
-/** A run page's first view: the run, its epochs, gradient flow and artifacts, each of which may fail alone. */
+/** A run page's first view: the run, its epochs, gradient flow, artifacts and analyses, each of which may fail alone. */
 export async function loadRunView(api: ApiClient, runId: string) {
-  const [run, metrics, flow, artifacts] = await Promise.all([
+  const [run, metrics, flow, artifacts, analyses] = await Promise.all([
     settle(api.getRun(runId)),
     settle(api.listRunMetrics(runId)),
     settle(api.listRunGradFlow(runId)),
     settle(api.listRunArtifacts(runId)),
+    settle(api.listRunAnalyses(runId)),
   ]);
-  return { run, metrics, flow, artifacts };
+  return { run, metrics, flow, artifacts, analyses };
 }
 export type RunView = Awaited<ReturnType<typeof loadRunView>>;
 

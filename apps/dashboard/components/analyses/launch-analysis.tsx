@@ -1,0 +1,115 @@
+'use client';
+
+import type { AnalysisDetailDto, AnalysisKind } from '@reslab/contracts';
+import { useState } from 'react';
+import { useApi } from '@/components/api-url';
+import { analysisRequest, defaultParamText, PARAM_FIELDS } from '@/lib/analysis-params';
+import { failureText } from '@/lib/api-client';
+
+export const KIND_TITLES: Record<AnalysisKind, string> = {
+  lesion: 'Lesion study',
+  landscape: 'Loss landscape',
+  curvature: 'Curvature',
+  cost: 'Parameters and MACs',
+};
+
+const KIND_BUTTONS: Record<AnalysisKind, string> = {
+  lesion: 'Run a lesion study',
+  landscape: 'Map the loss landscape',
+  curvature: 'Estimate the curvature',
+  cost: 'Count parameters and MACs',
+};
+
+/**
+ * One kind's launch: a button and, folded under it, the params with the contract's defaults. The API answers
+ * with the analysis, new or the existing one for the same params; `onLaunched` follows it.
+ */
+export function LaunchAnalysis({
+  runId,
+  kind,
+  disabled,
+  onLaunched,
+}: {
+  runId: string;
+  kind: AnalysisKind;
+  disabled?: boolean;
+  onLaunched: (analysis: AnalysisDetailDto) => void;
+}) {
+  const api = useApi();
+  const [text, setText] = useState(() => defaultParamText(kind));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [failure, setFailure] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const launch = async () => {
+    const built = analysisRequest(kind, text);
+    if (!built.ok) {
+      setErrors(built.errors);
+      return;
+    }
+    setErrors({});
+    setFailure(null);
+    setBusy(true);
+    try {
+      onLaunched(await api.createAnalysis(runId, built.request));
+    } catch (err) {
+      setFailure(failureText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="panel analysis-launch" data-testid={`launch-${kind}`}>
+      <h3>{KIND_TITLES[kind]}</h3>
+      <details>
+        <summary>Parameters</summary>
+        <div className="controls">
+          {PARAM_FIELDS[kind].map((field) => (
+            <div key={field.key} className="field" title={field.hint}>
+              <label htmlFor={`${runId}-${kind}-${field.key}`}>{field.label}</label>
+              {Array.isArray(field.type) ? (
+                <select
+                  id={`${runId}-${kind}-${field.key}`}
+                  value={text[field.key]}
+                  onChange={(e) => setText((t) => ({ ...t, [field.key]: e.target.value }))}
+                  name={field.key}
+                >
+                  {field.type.map((v) => (
+                    <option key={String(v)} value={String(v)}>
+                      {String(v)}
+                    </option>
+                  ))}
+                </select>
+              ) : (
+                <input
+                  id={`${runId}-${kind}-${field.key}`}
+                  type="number"
+                  step={field.type === 'int' ? 1 : 'any'}
+                  value={text[field.key]}
+                  placeholder={field.optional ? 'default' : undefined}
+                  onChange={(e) => setText((t) => ({ ...t, [field.key]: e.target.value }))}
+                  name={field.key}
+                  style={{ width: '7rem' }}
+                  aria-invalid={errors[field.key] ? true : undefined}
+                />
+              )}
+              {field.hint ? <span className="muted small">{field.hint}</span> : null}
+              {errors[field.key] ? <span className="field-error">{errors[field.key]}</span> : null}
+            </div>
+          ))}
+        </div>
+      </details>
+      <div className="actions">
+        <button type="button" onClick={launch} disabled={busy || disabled} data-testid={`launch-${kind}-button`}>
+          {KIND_BUTTONS[kind]}
+        </button>
+        {failure ? (
+          <span role="alert" className="error-text">
+            {failure}
+          </span>
+        ) : null}
+      </div>
+    </div>
+  );
+}
