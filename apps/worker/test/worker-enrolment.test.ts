@@ -176,7 +176,7 @@ describe('the worker process enrols, keeps its secret, and stops when it is refu
           milestones: [0.5, 0.75],
         },
         train: { channelsLast: true, amp: 'auto', compile: false },
-        diagnostics: { gradFlowBatches: 0 },
+        diagnostics: { gradFlowBatches: 0, curvatureEvery: 0, curvatureImages: 256 },
         epochs: 1,
         seed: 0,
         device: 'cpu',
