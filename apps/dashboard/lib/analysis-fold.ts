@@ -7,9 +7,9 @@ import {
   type AnalysisDetailDto,
   type AnalysisJobDto,
   type AnalysisSnapshot,
+  analysisStatus,
   isLaterEventId,
   type RunEventMessage,
-  type RunStatus,
 } from '@reslab/contracts';
 import { inSnapshot, TERMINAL } from '@/lib/stream-fold';
 
@@ -34,19 +34,6 @@ export function analysisFromSnapshot(snapshot: AnalysisSnapshot): AnalysisState 
     snapshotEventId: lastEventId,
     statusEventIds: Object.fromEntries(analysis.jobs.map((j) => [j.runId, lastEventId])),
   };
-}
-
-/**
- * The analysis's status from its jobs' (the orchestrator's rule, libs/contracts AnalysisDto): succeeded when every
- * chunk has; failed or cancelled when any has and none runs; running when any runs; else queued.
- */
-export function analysisStatus(jobs: Pick<AnalysisJobDto, 'status'>[]): RunStatus {
-  const has = (s: RunStatus) => jobs.some((j) => j.status === s);
-  if (jobs.length > 0 && jobs.every((j) => j.status === 'succeeded')) return 'succeeded';
-  if (has('running')) return 'running';
-  if (has('failed')) return 'failed';
-  if (has('cancelled')) return 'cancelled';
-  return 'queued';
 }
 
 /** Units done of all units, over every chunk that has said how many it has; null before any has. */
@@ -104,8 +91,8 @@ export function applyAnalysisEvent(state: AnalysisState, event: RunEventMessage)
       const jobs = analysis.jobs.map((j) => (j.chunk === chunk ? { ...j, done: Math.max(j.done, done), units } : j));
       return { ...state, analysis: { ...analysis, parts, jobs } };
     }
-    case 'epoch_metric':
-    case 'grad_flow':
+    default:
+      // Training events (epoch metrics, gradient flow, per-epoch curvature) never carry an analysisId.
       return state;
   }
 }

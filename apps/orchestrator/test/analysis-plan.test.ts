@@ -1,24 +1,11 @@
 import { AnalysisSpec, type RunStatus } from '@reslab/contracts';
 import { describe, expect, it } from 'vitest';
 import { chunkCount, needsCheckpoint, paramsKey } from '../src/analyses/analysis-plan.js';
-import { analysisStatus, jobsToRequeue } from '../src/analyses/analysis-status.js';
+import { jobsToRequeue } from '../src/analyses/analysis-status.js';
 
 const jobs = (...statuses: RunStatus[]) => statuses.map((status, chunk) => ({ status, chunk }));
 
-describe('an analysis status from its chunks', () => {
-  it.each([
-    [['succeeded', 'succeeded'], 'succeeded'],
-    [['queued', 'queued'], 'queued'],
-    [['succeeded', 'queued'], 'running'],
-    [['running', 'failed'], 'running'],
-    [['failed', 'succeeded'], 'failed'],
-    [['cancelled', 'failed'], 'failed'],
-    [['cancelled', 'succeeded'], 'cancelled'],
-    [['queued', 'cancelled'], 'queued'],
-  ] as [RunStatus[], RunStatus][])('%j is %s', (statuses, expected) => {
-    expect(analysisStatus(jobs(...statuses))).toBe(expected);
-  });
-
+describe('a repeated request', () => {
   it('requeues only the chunks that ended without their parts', () => {
     const requeued = jobsToRequeue(jobs('succeeded', 'failed', 'cancelled', 'running', 'queued'));
     expect(requeued.map((j) => j.chunk)).toEqual([1, 2]);
@@ -40,7 +27,9 @@ describe('an analysis plan', () => {
 
   it('gives a landscape one job per chunk, at most one per row, and the other kinds one job', () => {
     expect(chunkCount(spec({ kind: 'landscape', params: { resolution: 5, chunks: 5 } }))).toBe(5);
-    expect(() => chunkCount(spec({ kind: 'landscape', params: { resolution: 5, chunks: 6 } }))).toThrow(/chunks/);
+    expect(() => chunkCount(spec({ kind: 'landscape', params: { resolution: 5, chunks: 6 } }))).toThrow(
+      /more than the 5 rows/,
+    );
     expect(chunkCount(spec({ kind: 'lesion' }))).toBe(1);
     expect(needsCheckpoint('cost')).toBe(false);
     expect(needsCheckpoint('curvature')).toBe(true);

@@ -48,6 +48,20 @@ export type AnalysisPartDto = z.infer<typeof AnalysisPartDto>;
 export const AnalysisDetailDto = AnalysisDto.extend({ parts: z.array(AnalysisPartDto) });
 export type AnalysisDetailDto = z.infer<typeof AnalysisDetailDto>;
 
+/**
+ * An analysis's status from its jobs' (one per chunk), as the orchestrator serves it and a client folds it from
+ * its jobs' status events: succeeded when every chunk has; running while any runs, or while some are done and
+ * others wait (it has started); queued before any started; once none is queued or running, failed if any failed,
+ * else cancelled.
+ */
+export function analysisStatus(jobs: readonly { status: RunStatus }[]): RunStatus {
+  const count = (status: RunStatus) => jobs.filter((j) => j.status === status).length;
+  if (jobs.length && count('succeeded') === jobs.length) return 'succeeded';
+  if (count('running')) return 'running';
+  if (count('queued')) return count('succeeded') ? 'running' : 'queued';
+  return count('failed') ? 'failed' : 'cancelled';
+}
+
 /** `GET /runs/:id/analyses` and `GET /sweeps/:id/analyses`: the analyses of a run or of a sweep's runs, newest first. */
 export const AnalysisList = z.object({ items: z.array(AnalysisDetailDto) });
 export type AnalysisList = z.infer<typeof AnalysisList>;

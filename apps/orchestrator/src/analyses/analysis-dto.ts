@@ -1,6 +1,11 @@
-import type { AnalysisDetailDto, AnalysisDto, AnalysisKind, AnalysisPartData } from '@reslab/contracts';
+import {
+  type AnalysisDetailDto,
+  type AnalysisDto,
+  type AnalysisKind,
+  type AnalysisPartData,
+  analysisStatus,
+} from '@reslab/contracts';
 import type { Analysis, AnalysisPart, Run } from '../generated/prisma/client.js';
-import { analysisStatus } from './analysis-status.js';
 
 export type AnalysisWithJobs = Analysis & { jobs: Run[] };
 
