@@ -104,8 +104,10 @@ def trained(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def whole(trained, tmp_path_factory) -> EngineRun:
     """The whole grid in one job (chunk 0 of 1)."""
+    before = {path.name: path.read_bytes() for path in trained.iterdir()}
     run = analyze(job_config(PARAMS), trained, tmp_path_factory.mktemp("whole") / "out")
     assert run.returncode == 0, run.stderr
+    assert {path.name: path.read_bytes() for path in trained.iterdir()} == before  # the weights moved in memory only
     return run
 
 
@@ -228,3 +230,29 @@ def test_a_stopped_job_resumes_with_only_the_missing_rows(whole, trained, tmp_pa
     computed = re.findall(r"landscape (\S+): [\d.]+ s", resumed.stderr)  # the runner logs each unit it computes
     assert computed == [unit for unit in parts(whole) if unit not in kept]
     assert parts(resumed) == parts(whole)  # the replayed parts are re-emitted, and every value is the same
+
+
+def test_a_line_is_the_surfaces_middle_column(synthetic):
+    """d1 is the first draw at either dims, so the 1D line is the 2D grid at beta = 0, point for point."""
+    model = create_model("resnet8", in_channels=1, num_classes=10, width=8).eval()
+    params = {"resolution": 5, "evalImages": 50, "split": "test", "seed": 1}
+
+    def analysis(dims: int, index: int = 0, count: int = 1):
+        spec = {"kind": "landscape", "params": {**params, "dims": dims, "chunks": count}}
+        job = validate_job({"run": TINY_CONFIG, "analysis": spec, "chunk": {"index": index, "count": count}})
+        return build(AnalysisContext(job, model, synthetic, torch.device("cpu")))
+
+    line = [analysis(1, index, 2) for index in range(2)]
+    assert [part.units() for part in line] == [["setup", "points:0-1"], ["points:2-4"]]
+    surface = analysis(2)
+    column = {i: point for (i, j), point in computed(surface).items() if j == CENTRE}
+    points = computed(line[0]) | computed(line[1])
+    assert list(points) == [(i, 0) for i in range(5)]
+    for (i, _), point in points.items():
+        assert point == {**column[i], "j": 0}
+    assert points[(CENTRE, 0)]["loss"] == line[0].compute("setup", {})["centerLoss"]
+
+
+def computed(analysis) -> dict[tuple[int, int], dict]:
+    """Every grid part of an analysis built in this process, computed here."""
+    return grid_points({unit: analysis.compute(unit, {}) for unit in analysis.units() if unit != "setup"})
