@@ -14,7 +14,7 @@ import pytest
 import torch
 from conftest import ENGINE_DIR, TINY_CONFIG, EngineRun, engine_env, run_engine
 
-from reslab_engine import checkpoint, train
+from reslab_engine import PROTOCOL_VERSION, checkpoint, train
 from reslab_engine.analysis.directions import random_directions
 from reslab_engine.analysis.job import validate_job
 from reslab_engine.analysis.landscape import WeightShift, build, chunk_range, coordinates
@@ -232,7 +232,7 @@ def test_a_stopped_job_resumes_with_only_the_missing_rows(whole, trained, tmp_pa
     assert parts(resumed) == parts(whole)  # the replayed parts are re-emitted, and every value is the same
 
 
-def test_a_line_is_the_surfaces_middle_column(synthetic):
+def test_a_line_is_the_surfaces_middle_column(synthetic, event_validator):
     """d1 is the first draw at either dims, so the 1D line is the 2D grid at beta = 0, point for point."""
     model = create_model("resnet8", in_channels=1, num_classes=10, width=8).eval()
     params = {"resolution": 5, "evalImages": 50, "split": "test", "seed": 1}
@@ -245,14 +245,18 @@ def test_a_line_is_the_surfaces_middle_column(synthetic):
     line = [analysis(1, index, 2) for index in range(2)]
     assert [part.units() for part in line] == [["setup", "points:0-1"], ["points:2-4"]]
     surface = analysis(2)
-    column = {i: point for (i, j), point in computed(surface).items() if j == CENTRE}
-    points = computed(line[0]) | computed(line[1])
+    column = {i: point for (i, j), point in computed(surface, event_validator).items() if j == CENTRE}
+    points = computed(line[0], event_validator) | computed(line[1], event_validator)
     assert list(points) == [(i, 0) for i in range(5)]
     for (i, _), point in points.items():
         assert point == {**column[i], "j": 0}
     assert points[(CENTRE, 0)]["loss"] == line[0].compute("setup", {})["centerLoss"]
 
 
-def computed(analysis) -> dict[tuple[int, int], dict]:
-    """Every grid part of an analysis built in this process, computed here."""
-    return grid_points({unit: analysis.compute(unit, {}) for unit in analysis.units() if unit != "setup"})
+def computed(analysis, event_validator) -> dict[tuple[int, int], dict]:
+    """Every grid part of an analysis built in this process, computed here, each valid as the event it would be."""
+    results = {unit: analysis.compute(unit, {}) for unit in analysis.units() if unit != "setup"}
+    for unit, data in results.items():
+        event = {"v": PROTOCOL_VERSION, "time": "2026-01-01T00:00:00+00:00", "type": "analysis_part", "part": unit}
+        event_validator.validate({**event, "data": data, "done": 1, "units": len(results)})
+    return grid_points(results)
