@@ -278,13 +278,16 @@ export function landscapeSurfaceOption(grid: LandscapeGrid, range: { min: number
       data.push([round(grid.alphas[i] ?? 0), round(grid.betas[j] ?? 0), v === null ? '-' : round(v, 5)]);
     });
   });
+  // echarts-gl 2.1 under ECharts 6 draws the 3D axes' text upside down (seen in Chromium): the axes carry no text,
+  // and the colour bar (2D) and the figure's caption give the scale and the units.
+  const bare = { type: 'value', name: '', axisLabel: { show: false } } as const;
   return {
     tooltip: {},
-    visualMap: { ...lossScale(range), show: false },
-    xAxis3D: { type: 'value', name: 'α' },
-    yAxis3D: { type: 'value', name: 'β' },
-    zAxis3D: { type: 'value', name: 'loss (nats)', min: round(range.min), max: round(range.max) },
-    grid3D: { viewControl: { projection: 'perspective', distance: 220 }, boxHeight: 60 },
+    visualMap: lossScale(range),
+    xAxis3D: bare,
+    yAxis3D: bare,
+    zAxis3D: { ...bare, min: round(range.min), max: round(range.max) },
+    grid3D: { viewControl: { projection: 'perspective', distance: 220 }, boxHeight: 60, left: 0, right: 90 },
     series: [{ name: 'loss', type: 'surface', wireframe: { show: true }, shading: 'color', data }],
   };
 }

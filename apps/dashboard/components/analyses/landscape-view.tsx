@@ -152,7 +152,7 @@ function Surface({ net, range }: { net: Net<LandscapeGrid>; range: { min: number
   const option = useMemo(() => landscapeSurfaceOption(net.result, range), [net.result, range]);
   return (
     <figure>
-      <figcaption>{net.label}: surface</figcaption>
+      <figcaption>{net.label}: surface (x: α, y: β, from −span to span; height and colour: loss in nats)</figcaption>
       <SurfaceChart option={option} label={`Loss surface of ${net.label}, z is the loss in nats`} />
     </figure>
   );

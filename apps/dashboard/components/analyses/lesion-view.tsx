@@ -59,7 +59,15 @@ export function LesionView({ nets, classes }: { nets: Net<LesionResult>[]; class
           />
         </figure>
         <figure>
-          <figcaption>Error against reordering</figcaption>
+          <figcaption>
+            Error against reordering
+            {nets.every((n) => n.result.reorder.length === 0) ? (
+              <span className="muted small">
+                {' '}
+                (none here: a reordering swaps two blocks of one stage, and no stage has two)
+              </span>
+            ) : null}
+          </figcaption>
           <EChart
             option={reorder}
             label="Test error against Kendall's tau of the reordered blocks"

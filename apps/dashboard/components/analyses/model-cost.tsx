@@ -18,13 +18,13 @@ export function ModelCost({ run, initial }: { run: RunDto; initial: AnalysisDeta
   return (
     <>
       {cost ? null : (
-        <>
-          <p className="panel empty" data-testid="cost-empty">
-            This run has no count of its parameters and multiply-accumulates yet.
-          </p>
-          <LaunchAnalysis runId={run.id} kind="cost" onLaunched={add} />
-        </>
+        <p className="panel empty" data-testid="cost-empty">
+          This run has no count of its parameters and multiply-accumulates yet.
+        </p>
       )}
+      {!cost || cost.status === 'failed' || cost.status === 'cancelled' ? (
+        <LaunchAnalysis runId={run.id} kind="cost" onLaunched={add} />
+      ) : null}
       {cost ? (
         <AnalysisList
           analyses={analyses.slice(0, 1)}

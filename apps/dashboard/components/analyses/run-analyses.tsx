@@ -153,6 +153,8 @@ export function RunAnalyses({
               </>
             )}
           </>
+        ) : twin === null ? (
+          ' (looking for it…)'
         ) : (
           ' (the run of the same sweep with the other architecture, same depth, width and seed; none found)'
         )}

@@ -51,8 +51,12 @@ export function SurfaceChart({
         setState('drawn');
       })
       .catch(() => setState('failed'));
+    // The grid around it may settle after the chart is made: draw again at the size it ends at.
+    const observer = new ResizeObserver(() => chart.current?.resize());
+    observer.observe(element);
     return () => {
       disposed = true;
+      observer.disconnect();
       chart.current?.dispose();
       chart.current = null;
     };

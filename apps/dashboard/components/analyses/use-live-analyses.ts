@@ -10,7 +10,7 @@ import { TERMINAL } from '@/lib/stream-fold';
 /**
  * A run's analyses, live: each one still queued or running is followed in its own room (lib/analysis-fold.ts)
  * until it finishes; a finished one is what the REST read said. `add` takes one just launched (or the existing
- * one the API answered with) and follows it too. Newest first.
+ * one the API answered with, in place of what was held) and follows it too. Newest first.
  */
 export function useLiveAnalyses(initial: AnalysisDetailDto[]) {
   const connection = useStreamConnection();
@@ -48,7 +48,8 @@ export function useLiveAnalyses(initial: AnalysisDetailDto[]) {
   }, [connection, active]);
 
   const add = useCallback((analysis: AnalysisDetailDto) => {
-    setStates((s) => (s[analysis.id] ? s : { ...s, [analysis.id]: analysisFromDto(analysis) }));
+    // A launch the API answered with an existing analysis (same params) requeues its failed chunks: the answer is newer.
+    setStates((s) => ({ ...s, [analysis.id]: analysisFromDto(analysis) }));
   }, []);
   const replace = useCallback((analysis: Pick<AnalysisDetailDto, 'id'> & Partial<AnalysisDetailDto>) => {
     setStates((s) => {
