@@ -181,8 +181,8 @@ export function latestOfKind<A extends Pick<AnalysisDetailDto, 'kind' | 'parts' 
   return ofKind.find((a) => a.parts.length > 0) ?? ofKind[0] ?? null;
 }
 
-/** Params compared as values: key order does not matter. */
-export function sameParams(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+/** Params as a key that ignores key order (and absent values), for telling analyses of the same params. */
+export function paramsKey(params: Record<string, unknown>): string {
   const canonical = (v: unknown): unknown =>
     v && typeof v === 'object' && !Array.isArray(v)
       ? Object.fromEntries(
@@ -192,7 +192,11 @@ export function sameParams(a: Record<string, unknown>, b: Record<string, unknown
             .map(([k, x]) => [k, canonical(x)]),
         )
       : v;
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+  return JSON.stringify(canonical(params));
+}
+
+export function sameParams(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  return paramsKey(a) === paramsKey(b);
 }
 
 /** The twin's analysis to draw beside this one: the same kind with the same params, else none (a different grid). */
@@ -260,13 +264,41 @@ export interface SweepAnalysisRow {
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 
+/**
+ * The params of a kind most of the sweep's runs were analysed with (ties: the newest), so the sweep's rows
+ * compare analyses made the same way; null when no analysis of the kind has results.
+ */
+export function commonParams(analyses: AnalysisDetailDto[], kind: AnalysisKind): Record<string, unknown> | null {
+  const groups = new Map<string, { params: Record<string, unknown>; runs: Set<string>; newest: number }>();
+  for (const a of analyses) {
+    if (a.kind !== kind || !a.parts.length) continue;
+    const key = paramsKey(a.params);
+    const group = groups.get(key) ?? { params: a.params, runs: new Set<string>(), newest: 0 };
+    group.runs.add(a.runId);
+    group.newest = Math.max(group.newest, Date.parse(a.createdAt));
+    groups.set(key, group);
+  }
+  const best = [...groups.values()].sort((x, y) => y.runs.size - x.runs.size || y.newest - x.newest)[0];
+  return best?.params ?? null;
+}
+
 /** Per (arch, depth): the key numbers of its runs' analyses, so plain against residual reads at a glance. */
 export function sweepAnalysisRows(
   runs: { id: string; config: { model: { arch: string; depth: number } } }[],
   analyses: AnalysisDetailDto[],
 ): SweepAnalysisRow[] {
+  // Like with like: per kind, only the analyses with the params most runs have.
+  const chosen = new Map<string, string | null>(
+    (['lesion', 'landscape', 'curvature'] as const).map((kind) => {
+      const params = commonParams(analyses, kind);
+      return [kind, params === null ? null : paramsKey(params)];
+    }),
+  );
   const byRun = new Map<string, AnalysisDetailDto[]>();
-  for (const a of analyses) byRun.set(a.runId, [...(byRun.get(a.runId) ?? []), a]);
+  for (const a of analyses) {
+    if (chosen.get(a.kind) !== paramsKey(a.params)) continue;
+    byRun.set(a.runId, [...(byRun.get(a.runId) ?? []), a]);
+  }
   const nets = new Map<string, { arch: string; depth: number; ids: string[] }>();
   for (const r of runs) {
     const key = `${r.config.model.arch}-${r.config.model.depth}`;

@@ -174,7 +174,9 @@ describe('the sweep comparison', () => {
         probes: 2,
       },
     ]);
-    const rows = sweepAnalysisRows([a, b, p], [lesion(a.id, 0.2, 0.3), lesion(b.id, 0.4, 0.5), curvature]);
+    // A second lesion study of one run with other params is left out: rows compare analyses made the same way.
+    const other = { ...lesion(a.id, 0.9, 0.9), params: { evalImages: 100 }, createdAt: '2026-11-30T00:00:00.000Z' };
+    const rows = sweepAnalysisRows([a, b, p], [lesion(a.id, 0.2, 0.3), lesion(b.id, 0.4, 0.5), other, curvature]);
     expect(rows.map((r) => [r.arch, r.blockError, r.errorAtK, r.topEigenvalue])).toEqual([
       ['plain', null, [], 40],
       ['resnet', expect.closeTo(0.3), [expect.closeTo(0.4)], null],

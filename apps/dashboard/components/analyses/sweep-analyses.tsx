@@ -4,7 +4,7 @@ import type { SweepDetailDto } from '@reslab/contracts';
 import Link from 'next/link';
 import { useEffect, useMemo, useState } from 'react';
 import { useApi, useReadOnly } from '@/components/api-url';
-import { type SweepAnalysisRow, sweepAnalysisRows } from '@/lib/analysis-results';
+import { commonParams, type SweepAnalysisRow, sweepAnalysisRows } from '@/lib/analysis-results';
 import { failureText } from '@/lib/api-client';
 import { percent } from '@/lib/format';
 
@@ -19,14 +19,28 @@ const err = (v: number | null) => (v === null ? '—' : percent(v, 1));
 export function SweepAnalyses({ sweep }: { sweep: SweepDetailDto }) {
   const api = useApi();
   const readOnly = useReadOnly();
-  const [loaded, setLoaded] = useState<{ rows: SweepAnalysisRow[] } | { error: string } | null>(null);
+  const [loaded, setLoaded] = useState<{ rows: SweepAnalysisRow[]; compared: string[] } | { error: string } | null>(
+    null,
+  );
   const runs = sweep.runs;
 
   useEffect(() => {
     let current = true;
     api
       .listSweepAnalyses(sweep.id)
-      .then((list) => current && setLoaded({ rows: sweepAnalysisRows(runs, list.items) }))
+      .then((list) => {
+        const compared = (['lesion', 'curvature', 'landscape'] as const).flatMap((kind) => {
+          const params = commonParams(list.items, kind);
+          return params
+            ? [
+                `${kind}: ${Object.entries(params)
+                  .map(([k, v]) => `${k} ${String(v)}`)
+                  .join(' · ')}`,
+              ]
+            : [];
+        });
+        if (current) setLoaded({ rows: sweepAnalysisRows(runs, list.items), compared });
+      })
       .catch((e: unknown) => current && setLoaded({ error: failureText(e) }));
     return () => {
       current = false;
@@ -55,6 +69,11 @@ export function SweepAnalyses({ sweep }: { sweep: SweepDetailDto }) {
       {loaded && 'rows' in loaded && loaded.rows.length === 0 ? (
         <p className="panel empty" data-testid="sweep-analyses-empty">
           No run of this sweep has an analysis yet.
+        </p>
+      ) : null}
+      {loaded && 'rows' in loaded && loaded.rows.length > 0 ? (
+        <p className="muted small" data-testid="sweep-analyses-params">
+          Each column compares analyses made with the same params, those most runs have ({loaded.compared.join('; ')}).
         </p>
       ) : null}
       {loaded && 'rows' in loaded && loaded.rows.length > 0 ? (
