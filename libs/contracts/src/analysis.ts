@@ -232,6 +232,27 @@ export const LandscapeSetup = z
 
 const interval = z.tuple([z.number(), z.number()]);
 
+/**
+ * One batch of the curvature estimate: the Hessian of its mean cross-entropy, BatchNorm in eval mode. The top
+ * eigenvalue is the Rayleigh quotient after power iteration (the largest in magnitude; negative if a negative one
+ * dominates, as PyHessian reports it); the trace is the mean of z^T H z over `probes` Rademacher vectors.
+ */
+export const CurvatureBatch = z
+  .object({
+    section: z.literal('curvature.batch'),
+    images: z.int32().positive(),
+    topEigenvalue: z.number(),
+    /** Hessian-vector products used by the power iteration. */
+    iterations: z.int32().positive(),
+    /** Whether the Rayleigh quotient's relative change fell below `tolerance` within `iterations`. */
+    converged: z.boolean(),
+    trace: z.number(),
+    /** Sample standard deviation of z^T H z over the probes (0 with one probe). */
+    traceStd: z.number().nonnegative(),
+    probes: z.int32().positive(),
+  })
+  .strict();
+
 export const CurvatureEstimate = z
   .object({
     section: z.literal('curvature.estimate'),
@@ -330,6 +351,7 @@ export const AnalysisPartData = z.discriminatedUnion('section', [
   LesionPaths,
   LandscapePoints,
   LandscapeSetup,
+  CurvatureBatch,
   CurvatureEstimate,
   ModelCost,
   CourseBottleneckExample,

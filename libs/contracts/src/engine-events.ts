@@ -107,6 +107,30 @@ export const GradFlowEvent = z
   .strict();
 export type GradFlowEvent = z.infer<typeof GradFlowEvent>;
 
+/**
+ * Curvature of the training loss (diagnostics.curvatureEvery): the Hessian of the mean cross-entropy (nats) on
+ * `images` fixed training images, BatchNorm on batch statistics as SGD sees the net (as grad_flow); epoch 0 is the
+ * net at initialisation. The top eigenvalue by power iteration on Hessian-vector products (`iterations` of them,
+ * `converged` if the Rayleigh quotient settled), the trace by Hutchinson's estimator over `probes` Rademacher vectors.
+ */
+export const CurvatureEvent = z
+  .object({
+    ...envelope,
+    type: z.literal('curvature'),
+    epoch: z.int32().nonnegative(),
+    /** Nats per unit weight²; the largest in magnitude, so negative if a negative eigenvalue dominates. */
+    topEigenvalue: z.number(),
+    trace: z.number(),
+    /** Sample standard deviation of z^T H z over the probes; the trace's standard error is traceStd / √probes. */
+    traceStd: z.number().nonnegative(),
+    images: z.int32().positive(),
+    iterations: z.int32().positive(),
+    converged: z.boolean(),
+    probes: z.int32().positive(),
+  })
+  .strict();
+export type CurvatureEvent = z.infer<typeof CurvatureEvent>;
+
 export const CheckpointEvent = z
   .object({ ...envelope, type: z.literal('checkpoint'), epoch: z.int32().nonnegative(), path: z.string() })
   .strict();
@@ -179,6 +203,7 @@ export const EngineEvent = z.discriminatedUnion('type', [
   RunStartedEvent,
   EpochMetricEvent,
   GradFlowEvent,
+  CurvatureEvent,
   CheckpointEvent,
   RunFinishedEvent,
   DivergedEvent,

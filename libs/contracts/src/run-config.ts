@@ -133,6 +133,12 @@ export const DiagnosticsConfig = z
   .object({
     /** Batches averaged for the per-block gradient and activation norms each epoch; 0 turns them off. */
     gradFlowBatches: z.int().min(0).max(100).default(4),
+    /**
+     * Every this many epochs (and at epoch 0, the net at initialisation), the Hessian's top eigenvalue and trace on
+     * `curvatureImages` fixed training images: a `curvature` event. 0 turns it off; each costs up to 28 Hessian-vector products (20 power-iteration steps, 8 probes).
+     */
+    curvatureEvery: z.int().min(0).max(10000).default(0),
+    curvatureImages: z.int().min(1).max(10000).default(256),
   })
   .strict();
 

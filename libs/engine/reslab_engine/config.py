@@ -123,6 +123,8 @@ class TrainConfig(_Section):
 @dataclass(frozen=True)
 class DiagnosticsConfig(_Section):
     grad_flow_batches: int = 4
+    curvature_every: int = 0  # epochs; 0 = off
+    curvature_images: int = 256
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The training run: short and flat, to be read beside He et al. 2016 §4.2.
 
-Each epoch: train, evaluate on val, measure the gradient flow (diagnostics.py, also at epoch 0), checkpoint;
-the test split once at the end. Events go to stdout (events.emit); logs to stderr.
+Each epoch: train, evaluate on val, measure the gradient flow (diagnostics.py, also at epoch 0) and, if asked, the
+curvature (hessian.py), checkpoint; the test split once at the end. Events go to stdout (events.emit); logs to stderr.
 Exit codes: 0 finished, 1 diverged or data/runtime error, 2 config error (cli.py), 143 stopped by SIGTERM
 after checkpointing mid-epoch (resume continues exactly).
 """
@@ -16,8 +16,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from . import checkpoint
-from .config import RunConfig
+from . import checkpoint, hessian
+from .config import DiagnosticsConfig, RunConfig
 from .data import DataSplits, ImageSet, load_dataset
 from .data.batches import eval_batches, normalise, pad_crop_flip
 from .diagnostics import fixed_batches, gradient_flow
@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 EVAL_BATCH_SIZE = 256  # eval-mode BN does not depend on the batch; 256 measured fastest on CPU
 EXIT_STOPPED = 128 + signal.SIGTERM
+# The per-epoch curvature diagnostic (diagnostics.curvatureEvery): at most 28 Hessian-vector products per epoch.
+CURVATURE_ITERATIONS, CURVATURE_TOLERANCE, CURVATURE_PROBES = 20, 1e-3, 8
 
 
 class StopRequest:
@@ -110,6 +112,38 @@ def emit_grad_flow(epoch: int, model: nn.Module, batches: list, label_smoothing:
     return event
 
 
+def emit_curvature(
+    epoch: int, model: nn.Module, batches: list, diagnostics: DiagnosticsConfig, seed: int
+) -> dict | None:
+    """The Hessian's top eigenvalue and trace on the fixed curvature images, at epoch 0 and every
+    `curvatureEvery` epochs (hessian.py). Train-mode BatchNorm, as SGD sees the net, with the running statistics
+    restored; a generator of its own, reseeded each time, so every epoch uses the same start vector and probes and
+    the training RNG is not consumed."""
+    if diagnostics.curvature_every == 0 or epoch % diagnostics.curvature_every or not batches:
+        return None
+    ((x, y),) = batches
+    with hessian.batch_statistics(model):
+        generator = torch.Generator().manual_seed(seed)
+        result = hessian.batch_curvature(
+            model, x, y, CURVATURE_ITERATIONS, CURVATURE_TOLERANCE, CURVATURE_PROBES, generator
+        )
+    if not (math.isfinite(result.top_eigenvalue) and math.isfinite(result.trace) and math.isfinite(result.trace_std)):
+        log.warning("epoch %d: non-finite curvature; no curvature event", epoch)
+        return None
+    log.info("epoch %d curvature: top eigenvalue %.4g, trace %.4g", epoch, result.top_eigenvalue, result.trace)
+    return emit(
+        "curvature",
+        epoch=epoch,
+        topEigenvalue=result.top_eigenvalue,
+        trace=result.trace,
+        traceStd=result.trace_std,
+        images=len(y),
+        iterations=result.iterations,
+        converged=result.converged,
+        probes=result.probes,
+    )
+
+
 def run(config: RunConfig, out_dir: Path, resume_dirs: list[Path] | Path | None = None) -> int:
     started = time.perf_counter()
     stop = StopRequest()
@@ -138,6 +172,7 @@ def run(config: RunConfig, out_dir: Path, resume_dirs: list[Path] | Path | None 
     scheduler = build_scheduler(optimizer, optim, steps_per_epoch * config.epochs)
     generator = torch.Generator().manual_seed(config.seed)  # shuffling and augmentation, saved in checkpoints
     flow_batches = fixed_batches(data, config.diagnostics.grad_flow_batches, optim.batch_size, config.seed)
+    curvature_batches = fixed_batches(data, 1, config.diagnostics.curvature_images, config.seed)
 
     # Every epoch event emitted so far, kept in the checkpoint and emitted again on resume: a reader that
     # missed them (a worker whose lease ran out while its engine went on) still gets every epoch; the
@@ -190,6 +225,7 @@ def run(config: RunConfig, out_dir: Path, resume_dirs: list[Path] | Path | None 
 
     if start_epoch == 1 and partial is None:
         record(emit_grad_flow(0, model, flow_batches, optim.label_smoothing))  # the network at initialisation
+        record(emit_curvature(0, model, curvature_batches, config.diagnostics, config.seed))
 
     def save(epoch: int, step: int, partial_epoch: dict | None) -> None:
         state = {
@@ -238,6 +274,7 @@ def run(config: RunConfig, out_dir: Path, resume_dirs: list[Path] | Path | None 
             val_meter, val_seconds = evaluate(net, data.val, data, layout, amp)
             record(emit_metric(epoch, "val", val_meter, lr, val_seconds))
         record(emit_grad_flow(epoch, model, flow_batches, optim.label_smoothing))
+        record(emit_curvature(epoch, model, curvature_batches, config.diagnostics, config.seed))
         save(epoch, 0, None)
         if stop.requested:
             return EXIT_STOPPED
