@@ -74,6 +74,8 @@ def top_eigenvalue(
     for step in range(1, iterations + 1):
         hv = hvp(v)
         rayleigh = _dot(v, hv)  # v has unit norm
+        if _dot(hv, hv) == 0.0:  # v lies in H's null space (a zero Hessian): no direction to follow
+            return rayleigh, step, True
         v = _normalised(hv)
         if eigenvalue is not None and abs(rayleigh - eigenvalue) <= tolerance * (abs(eigenvalue) + 1e-12):
             return rayleigh, step, True

@@ -15,8 +15,14 @@ from scipy import stats
 from torch.func import functional_call
 
 from reslab_engine import hessian, train
+from reslab_engine.config import validate
+from reslab_engine.errors import ConfigError
 from reslab_engine.models.blocks import BasicBlock, PadShortcut
 from reslab_engine.models.cifar_resnet import CifarResNet
+
+# The trained tiny run: the per-epoch diagnostic at epochs 0 and 2; the analysis on 2 batches of 20 images.
+RUN = {**TINY_CONFIG, "diagnostics": {"curvatureEvery": 2, "curvatureImages": 32}}
+PARAMS = {"split": "train", "evalImages": 40, "batches": 2, "iterations": 6, "probes": 3, "seed": 5}
 
 
 @pytest.fixture(scope="module")
@@ -109,10 +115,16 @@ def test_pooled_groups_give_the_figures_of_the_raw_values():
     assert hessian.interval(2.5, 0.0, 1) == (2.5, 2.5)
 
 
-# --- Through the CLI: a trained tiny run with the per-epoch diagnostic, then the analysis on its checkpoint -------
+def test_the_diagnostic_is_off_by_default_and_bad_settings_name_their_field():
+    assert validate(TINY_CONFIG).diagnostics.curvature_every == 0
+    assert validate(RUN).diagnostics.curvature_images == 32
+    for field, value in (("curvatureEvery", -1), ("curvatureImages", 0)):
+        with pytest.raises(ConfigError) as caught:
+            validate({**TINY_CONFIG, "diagnostics": {field: value}})
+        assert caught.value.field == f"diagnostics.{field}"
 
-RUN = {**TINY_CONFIG, "diagnostics": {"curvatureEvery": 2, "curvatureImages": 32}}
-PARAMS = {"split": "train", "evalImages": 40, "batches": 2, "iterations": 6, "probes": 3, "seed": 5}
+
+# --- Through the CLI: a trained tiny run with the per-epoch diagnostic, then the analysis on its checkpoint -------
 
 
 def analyze(job: dict, checkpoint_dir: Path, out_dir: Path) -> EngineRun:
