@@ -17,6 +17,7 @@ import {
   landscapeGrid,
   latestOfKind,
   lesionResult,
+  sectionParts,
   twinCounterpart,
 } from '@/lib/analysis-results';
 import { modelLabel } from '@/lib/format';
@@ -196,7 +197,24 @@ export function RunAnalyses({
       />
       {lesionNets.length ? <LesionView nets={lesionNets} classes={classes} /> : null}
       {landscape ? <LandscapeView nets={landscape.nets} twinNote={landscape.note} /> : null}
-      {curvatureNets.length ? <CurvatureView nets={curvatureNets} /> : null}
+      {curvatureNets.length ? <CurvatureView nets={curvatureNets} /> : <CurvatureSoFar analysis={shown.curvature} />}
+    </section>
+  );
+}
+
+/** A curvature estimate still running: each batch's numbers as they arrive; the intervals come with the last. */
+function CurvatureSoFar({ analysis }: { analysis: AnalysisDetailDto | undefined }) {
+  const batches = analysis ? sectionParts(analysis, 'curvature.batch') : [];
+  if (!batches.length) return null;
+  const num = (v: number) => Number(v.toPrecision(4));
+  return (
+    <section aria-label="Curvature so far" data-testid="curvature-so-far">
+      <h3>Curvature at the trained weights</h3>
+      <p className="muted">
+        {batches.length} batch{batches.length === 1 ? '' : 'es'} done so far:{' '}
+        {batches.map((b) => `λ_max ${num(b.topEigenvalue)}, trace ${num(b.trace)}`).join('; ')} (nats per unit weight²).
+        The mean and its 95% interval come once every batch is in.
+      </p>
     </section>
   );
 }
