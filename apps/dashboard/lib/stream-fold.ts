@@ -139,7 +139,8 @@ export function applyRunEvent(state: RunState, event: RunEventMessage): RunState
       return { ...state, gradFlow: upsertGradFlow(state.gradFlow, gradFlowFromEvent(event)) };
     case 'status':
       if (state.statusEventId !== undefined && !isLaterEventId(event.id, state.statusEventId)) return state;
-      return { ...state, run: runWithStatus(state.run, event), statusEventId: event.id }; // An analysis job's parts belong to its analysis's room (lib/analysis-fold.ts), not to a run page.
+      return { ...state, run: runWithStatus(state.run, event), statusEventId: event.id };
+    // An analysis job's parts belong to its analysis's room (lib/analysis-fold.ts), not to a run page.
     case 'analysis_part':
       return state;
   }
