@@ -10,6 +10,7 @@
  * Event ids are not assumed to arrive in order: two transactions may commit in the other order than their ids.
  */
 import {
+  type CurvatureEventPayload,
   type EpochMetricDto,
   type GradFlowDto,
   isLaterEventId,
@@ -32,6 +33,8 @@ export interface RunState {
   run: RunDto;
   metrics: EpochMetricDto[];
   gradFlow: GradFlowDto[];
+  /** The per-epoch curvature diagnostic, by epoch; absent or [] when the run does not measure it. */
+  curvature?: CurvatureEventPayload[];
   /**
    * `epoch:split` of metrics whose confusion matrix is stored but not here yet: the stream leaves matrices
    * out of `epoch_metric` events (EpochMetricEventPayload), so they come from GET /runs/:id/metrics.
@@ -55,6 +58,7 @@ export function runFromSnapshot(snapshot: RunSnapshot): RunState {
     run: snapshot.run,
     metrics: snapshot.metrics,
     gradFlow: snapshot.gradFlow,
+    curvature: snapshot.curvature,
     snapshotEventId: snapshot.lastEventId,
     statusEventId: snapshot.lastEventId,
   };
@@ -137,6 +141,10 @@ export function applyRunEvent(state: RunState, event: RunEventMessage): RunState
     }
     case 'grad_flow':
       return { ...state, gradFlow: upsertGradFlow(state.gradFlow, gradFlowFromEvent(event)) };
+    case 'curvature': {
+      const others = (state.curvature ?? []).filter((c) => c.epoch !== event.payload.epoch);
+      return { ...state, curvature: [...others, event.payload].sort((a, b) => a.epoch - b.epoch) };
+    }
     case 'status':
       if (state.statusEventId !== undefined && !isLaterEventId(event.id, state.statusEventId)) return state;
       return { ...state, run: runWithStatus(state.run, event), statusEventId: event.id };
@@ -218,6 +226,7 @@ export function applySweepEvent(state: SweepState, event: RunEventMessage): Swee
       };
     }
     case 'grad_flow':
+    case 'curvature':
     case 'analysis_part':
       return state;
   }

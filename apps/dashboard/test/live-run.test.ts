@@ -78,6 +78,7 @@ const snapshot = (lastEventId: string, metrics: EpochMetricDto[] = []): RunSnaps
   run,
   metrics,
   gradFlow: [],
+  curvature: [],
   lastEventId,
 });
 const status = (id: string, s: RunDto['status'], extra: object = {}): RunEventMessage => ({

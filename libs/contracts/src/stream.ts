@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AnalysisPartData, PartName } from './analysis.js';
 import { AnalysisDetailDto } from './analysis-api.js';
 import { EpochMetricDto, GradFlowDto, RunDto, RunStatus, SweepDetailDto, WorkerDto } from './api.js';
-import { EpochMetricEvent, GradFlowEvent } from './engine-events.js';
+import { CurvatureEvent, EpochMetricEvent, GradFlowEvent } from './engine-events.js';
 
 /**
  * The live stream (socket.io). A client emits `subscribe` with a room and the
@@ -47,6 +47,8 @@ export const RunSnapshot = z.object({
   run: RunDto,
   metrics: z.array(EpochMetricDto),
   gradFlow: z.array(GradFlowDto),
+  /** The per-epoch curvature diagnostic (diagnostics.curvatureEvery), oldest epoch first; [] when it is off. */
+  curvature: z.array(CurvatureEvent.omit({ v: true, time: true, type: true })).default([]),
   /** Events up to this id are reflected in the snapshot; later ones are replayed or pushed. */
   lastEventId: z.string(),
 });
@@ -110,6 +112,10 @@ export type EpochMetricEventPayload = z.infer<typeof EpochMetricEventPayload>;
 export const GradFlowEventPayload = GradFlowEvent.omit({ v: true, time: true, type: true });
 export type GradFlowEventPayload = z.infer<typeof GradFlowEventPayload>;
 
+/** Payload of a `curvature` run event: the engine's event less its envelope. */
+export const CurvatureEventPayload = CurvatureEvent.omit({ v: true, time: true, type: true });
+export type CurvatureEventPayload = z.infer<typeof CurvatureEventPayload>;
+
 /** Payload of an `analysis_part` run event: one stored part of an analysis job (chunk), and the chunk's progress. */
 export const AnalysisPartEventPayload = z.object({
   part: PartName,
@@ -124,10 +130,11 @@ const RUN_EVENT_PAYLOADS = {
   status: StatusEventPayload,
   epoch_metric: EpochMetricEventPayload,
   grad_flow: GradFlowEventPayload,
+  curvature: CurvatureEventPayload,
   analysis_part: AnalysisPartEventPayload,
 } as const;
 
-export const RUN_EVENT_TYPES = ['status', 'epoch_metric', 'grad_flow', 'analysis_part'] as const;
+export const RUN_EVENT_TYPES = ['status', 'epoch_metric', 'grad_flow', 'curvature', 'analysis_part'] as const;
 export type RunEventType = (typeof RUN_EVENT_TYPES)[number];
 
 const runEvent = <T extends RunEventType>(type: T) =>
@@ -153,6 +160,7 @@ export const RunEventMessage = z.discriminatedUnion('type', [
   runEvent('status'),
   runEvent('epoch_metric'),
   runEvent('grad_flow'),
+  runEvent('curvature'),
   runEvent('analysis_part'),
 ]);
 export type RunEventMessage = z.infer<typeof RunEventMessage>;

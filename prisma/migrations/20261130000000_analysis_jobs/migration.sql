@@ -48,6 +48,8 @@ CREATE TABLE "EpochCurvature" (
     "traceStd" DOUBLE PRECISION NOT NULL,
     "images" INTEGER NOT NULL,
     "iterations" INTEGER NOT NULL,
+    "converged" BOOLEAN NOT NULL,
+    "probes" INTEGER NOT NULL,
     CONSTRAINT "EpochCurvature_pkey" PRIMARY KEY ("id")
 );
 CREATE UNIQUE INDEX "EpochCurvature_runId_epoch_key" ON "EpochCurvature"("runId", "epoch");

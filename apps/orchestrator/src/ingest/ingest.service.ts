@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type {
   AnalysisPartEvent,
+  CurvatureEvent,
   EngineEvent,
   EpochMetricEvent,
   GradFlowEvent,
@@ -36,6 +37,7 @@ export class IngestService {
     const epochMetrics = request.events.filter((e): e is EpochMetricEvent => e.type === 'epoch_metric');
     const gradFlows = request.events.filter((e): e is GradFlowEvent => e.type === 'grad_flow');
     const parts = request.events.filter((e): e is AnalysisPartEvent => e.type === 'analysis_part');
+    const curvatures = request.events.filter((e): e is CurvatureEvent => e.type === 'curvature');
     const started = request.events.findLast((e) => e.type === 'analysis_started');
     const result = await this.prisma.$transaction(async (tx) => {
       const deliveredSeq = await lockHeldRun(tx, runId, request);
@@ -55,6 +57,13 @@ export class IngestService {
             update: values,
           });
         }
+      }
+      for (const { v: _v, time: _t, type: _type, epoch, ...values } of curvatures) {
+        await tx.epochCurvature.upsert({
+          where: { runId_epoch: { runId, epoch } },
+          create: { runId, epoch, ...values },
+          update: values,
+        });
       }
       const progress = parts.at(-1) ?? started;
       const run = await tx.run.update({
@@ -76,7 +85,10 @@ export class IngestService {
     this.events.emit(result);
     this.metrics.ingestBatches.inc();
     this.metrics.ingestedRows.inc(epochMetrics.length);
-    return { stored: epochMetrics.length + gradFlows.length + parts.length, duplicate: false };
+    return {
+      stored: epochMetrics.length + gradFlows.length + parts.length + curvatures.length,
+      duplicate: false,
+    };
   }
 
   list(runId: string) {
@@ -128,10 +140,11 @@ function upsertAnalysisParts(analysisId: string, chunk: number, events: Analysis
     ON CONFLICT ("analysisId", "part") DO UPDATE SET "chunk" = EXCLUDED."chunk", "data" = EXCLUDED."data"`;
 }
 
-type StreamedEvent = EpochMetricEvent | GradFlowEvent | AnalysisPartEvent;
+type StreamedEvent = EpochMetricEvent | GradFlowEvent | CurvatureEvent | AnalysisPartEvent;
+const STREAMED = new Set<EngineEvent['type']>(['epoch_metric', 'grad_flow', 'curvature', 'analysis_part']);
 
 function isStreamed(event: EngineEvent): event is StreamedEvent {
-  return event.type === 'epoch_metric' || event.type === 'grad_flow' || event.type === 'analysis_part';
+  return STREAMED.has(event.type);
 }
 
 /**
@@ -144,9 +157,9 @@ function streamed(event: StreamedEvent, chunk: number): RunEventBody {
     const { part, data, done, units } = event;
     return { type: 'analysis_part', payload: { part, chunk, data, done, units } };
   }
-  if (event.type === 'grad_flow') {
-    const { v: _v, time: _time, type, ...payload } = event;
-    return { type, payload };
+  if (event.type === 'grad_flow' || event.type === 'curvature') {
+    const { v: _v, time: _time, ...body } = event;
+    return { type: body.type, payload: body } as RunEventBody;
   }
   const { v: _v, time: _time, type, confusion, ...rest } = event;
   return { type, payload: { ...rest, hasConfusion: !!confusion } };

@@ -161,14 +161,16 @@ export class RunsService implements OnApplicationBootstrap {
     // drop duplicates by id), but nothing can fall between the two.
     const lastEventId = await this.events.lastId({ runId: id });
     const run = await this.get(id);
-    const [metrics, gradFlow] = await Promise.all([
+    const [metrics, gradFlow, curvature] = await Promise.all([
       this.prisma.epochMetric.findMany({ where: { runId: id }, orderBy: [{ epoch: 'asc' }, { split: 'asc' }] }),
       this.prisma.gradFlow.findMany({ where: { runId: id } }),
+      this.prisma.epochCurvature.findMany({ where: { runId: id }, orderBy: { epoch: 'asc' } }),
     ]);
     return {
       run: toRunDto(run),
       metrics: metrics.map(toEpochMetricDto),
       gradFlow: toGradFlowDtos(id, gradFlow),
+      curvature: curvature.map(({ id: _id, runId: _runId, ...row }) => row),
       lastEventId,
     };
   }
