@@ -4,6 +4,7 @@ import { type ArtifactDto, backoffMs, type EpochMetricDto, type Split } from '@r
 import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useApi, useApiUrl, useReadOnly, useStreamConnection } from '@/components/api-url';
 import { ConnectionBanner } from '@/components/connection-banner';
+import { CurvatureByEpoch } from '@/components/curvature-by-epoch';
 import { EChart } from '@/components/echart';
 import { MetricsTable } from '@/components/metrics-table';
 import { ArtifactList, FailureDetails, PerClassTable, RunSummary } from '@/components/run-details';
@@ -34,7 +35,7 @@ export function RunLive({
   const [state, setState] = useState(initial);
   const [artifacts, setArtifacts] = useState(initialArtifacts);
   const [stream, setStream] = useState<{ state: StreamState; detail?: string }>({ state: 'connecting' });
-  const { run, metrics, gradFlow } = state;
+  const { run, metrics, gradFlow, curvature = [] } = state;
   const runId = run.id;
   const status = run.status;
 
@@ -168,6 +169,8 @@ export function RunLive({
           />
         )}
       </section>
+
+      {curvature.length > 0 ? <CurvatureByEpoch run={run} rows={curvature} /> : null}
 
       <section aria-labelledby="artifacts-heading">
         <h2 id="artifacts-heading">Artifacts</h2>
