@@ -235,6 +235,14 @@ def _check_data(data: DataConfig) -> None:
         raise ConfigError(f"data.download: '{data.dataset}' has no download source", "data.download")
 
 
+def written_for(saved: dict[str, Any], config: RunConfig) -> bool:
+    """Whether a checkpoint's saved config is `config`, whatever device either ran on. The saved one is filled with
+    today's defaults first: a checkpoint written before a field was added (diagnostics.curvatureEvery) has none of
+    it, and means the default."""
+    filled = apply_defaults(load_schema("run-config.schema.json"), copy.deepcopy(saved))
+    return {**filled, "device": None} == {**config.to_json(), "device": None}
+
+
 def load_config(path: str | os.PathLike) -> RunConfig:
     try:
         text = Path(path).read_text()

@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import checkpoint, hessian
-from .config import DiagnosticsConfig, RunConfig
+from .config import DiagnosticsConfig, RunConfig, written_for
 from .data import DataSplits, ImageSet, load_dataset
 from .data.batches import eval_batches, normalise, pad_crop_flip
 from .diagnostics import fixed_batches, gradient_flow
@@ -182,7 +182,7 @@ def run(config: RunConfig, out_dir: Path, resume_dirs: list[Path] | Path | None 
     resume_dir = checkpoint.newest(candidates)
     if resume_dir is not None:
         saved = checkpoint.load_checkpoint(resume_dir, model)
-        if {**saved["config"], "device": None} != {**config.to_json(), "device": None}:
+        if not written_for(saved["config"], config):
             raise ConfigError(f"--resume {resume_dir}: the checkpoint was written for a different config")
         optimizer.load_state_dict(saved["optimizer"])
         scheduler.load_state_dict(saved["scheduler"])

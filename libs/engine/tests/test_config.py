@@ -5,7 +5,7 @@ import copy
 import pytest
 from conftest import TINY_CONFIG, run_engine
 
-from reslab_engine.config import apply_defaults, load_schema, validate
+from reslab_engine.config import apply_defaults, load_schema, validate, written_for
 from reslab_engine.errors import ConfigError
 
 
@@ -102,3 +102,17 @@ def test_cli_missing_data_files_names_directories(tmp_path, data_dir):
 def test_num_classes_that_disagrees_with_the_data_is_a_config_error(tmp_path):
     # Synthetic data has 10 classes; the check needs the data, so it happens in the engine, not in validate().
     assert_config_error(run_engine(with_changes(model={"numClasses": 100}), tmp_path / "run"), "model.numClasses")
+
+
+def test_a_checkpoint_saved_before_a_field_existed_belongs_to_the_same_run():
+    """A checkpoint's config is compared with the run's after filling today's defaults: one written before
+    diagnostics.curvatureEvery existed means its default (off), and resumes and analyses as before."""
+    config = validate(TINY_CONFIG)
+    saved = config.to_json()
+    for field in ("curvatureEvery", "curvatureImages"):
+        del saved["diagnostics"][field]
+    assert written_for(saved, config)
+    assert written_for({**saved, "device": "cuda"}, config), "the device a checkpoint ran on does not matter"
+    saved["diagnostics"]["curvatureEvery"] = 2
+    assert not written_for(saved, config)
+    assert not written_for({**config.to_json(), "seed": config.seed + 1}, config)

@@ -20,6 +20,7 @@ import torch
 from torch import nn
 
 from .. import checkpoint
+from ..config import written_for
 from ..data import DataSplits, ImageSet, load_dataset
 from ..errors import ConfigError, DataError
 from ..events import emit
@@ -124,7 +125,7 @@ def load_context(job: AnalysisJob, checkpoint_dir: Path | None) -> AnalysisConte
         if checkpoint_dir is None or checkpoint.progress(checkpoint_dir) is None:
             raise DataError(f"--checkpoint {checkpoint_dir}: no complete checkpoint of the analysed run", "checkpoint")
         saved = checkpoint.load_checkpoint(checkpoint_dir, model)
-        if {**saved["config"], "device": None} != {**config.to_json(), "device": None}:
+        if not written_for(saved["config"], config):
             raise ConfigError(f"--checkpoint {checkpoint_dir} was written for a different run config", "run")
         if saved["step"] != 0 or saved["epoch"] != config.epochs:
             log.warning("checkpoint is at epoch %d step %d of %d epochs", saved["epoch"], saved["step"], config.epochs)
