@@ -11,8 +11,8 @@
  * round at a new direction seed so no finished grid is reused. The time is POST to the last part stored, so it
  * includes each engine's start (importing torch, loading the data set).
  *
- * Run: DATABASE_URL=... npx tsx benchmarks/analyses.ts [--depths 20] [--rounds 3] [--grid 11] [--skip-findings]
- * Writes benchmarks/results/analyses.json.
+ * Run: DATABASE_URL=... npx tsx benchmarks/analyses.ts [--depths 20] [--rounds 3] [--grid 11] [--skip-findings|--skip-grid]
+ * Writes benchmarks/results/analyses-findings.json and analyses-grid.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,6 +39,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     grid: { type: 'string', default: '11' },
     'skip-findings': { type: 'boolean', default: false },
+    'skip-grid': { type: 'boolean', default: false },
   },
 });
 const DEPTHS = String(values.depths).split(',').map(Number);
@@ -189,6 +190,12 @@ async function main() {
       ? ((found[`resnet${DEPTHS[0]}`] as { runId: string }).runId as string)
       : (await train(stack, 'resnet', DEPTHS[0] as number)).id;
     await trainer.stop();
+    const results = join(REPO_ROOT, 'benchmarks', 'results');
+    mkdirSync(results, { recursive: true });
+    if (found) {
+      writeFileSync(join(results, 'analyses-findings.json'), `${JSON.stringify({ depths: DEPTHS, found }, null, 2)}\n`);
+    }
+    if (values['skip-grid']) return;
     const grid = await gridPart(stack, resnet);
     console.log(
       `\nlandscape grid, ${grid.points} points over 2,000 images of 14 px Fashion-MNIST, resnet${DEPTHS[0]}:`,
@@ -196,11 +203,7 @@ async function main() {
     console.log(`  1 worker, 2 threads:          ${spread(grid.rates.one, ' points/s', 2)}`);
     console.log(`  2 workers, 1 thread each:     ${spread(grid.rates.two, ' points/s', 2)}`);
     console.log(`  speed-up (same round):        ${spread(grid.ratios, 'x', 2)}`);
-    mkdirSync(join(REPO_ROOT, 'benchmarks', 'results'), { recursive: true });
-    writeFileSync(
-      join(REPO_ROOT, 'benchmarks', 'results', 'analyses.json'),
-      `${JSON.stringify({ depths: DEPTHS, findings: found, grid }, null, 2)}\n`,
-    );
+    writeFileSync(join(results, 'analyses-grid.json'), `${JSON.stringify({ depth: DEPTHS[0], grid }, null, 2)}\n`);
   } finally {
     await stack.stop();
   }
