@@ -73,6 +73,7 @@ describe('team isolation, generated from /openapi.json (real orchestrator, real 
   let sweepA: SweepDetailDto;
   let shareA: ShareDto;
   let artifactA: ArtifactDto;
+  let analysisA: string;
   let projectA: ProjectDto;
   let keyIdA: string;
   let sessionIdA: string;
@@ -145,6 +146,10 @@ describe('team isolation, generated from /openapi.json (real orchestrator, real 
     const share = await api<{ share: ShareDto }>(stack, 'POST', '/shares', { kind: 'sweep', sweepId: sweepA.id });
     expect(share.status, JSON.stringify(share.body)).toBe(201);
     shareA = share.body.share;
+    // An analysis of A's run (cost: it needs no checkpoint, so the run need not have finished).
+    const analysis = await api<{ id: string }>(stack, 'POST', `/runs/${runHeld.id}/analyses`, { kind: 'cost' });
+    expect(analysis.status, JSON.stringify(analysis.body)).toBe(201);
+    analysisA = analysis.body.id;
 
     for (const id of [
       teamA,
@@ -162,6 +167,7 @@ describe('team isolation, generated from /openapi.json (real orchestrator, real 
       ...sweepA.runs.map((r) => r.id),
       shareA.id,
       artifactA.id,
+      analysisA,
     ]) {
       idsOfA.add(id);
     }
@@ -190,6 +196,7 @@ describe('team isolation, generated from /openapi.json (real orchestrator, real 
       auth: sessionIdA,
       artifacts: artifactA.id,
       experiments: runHeld.experimentId,
+      analyses: analysisA,
     };
     const id = kind === undefined ? undefined : byKind[kind];
     if (!id) throw new Error(`${path}: no object of team A for {${param}}; add the kind '${kind}' to objectOfA`);
@@ -383,6 +390,7 @@ describe('team isolation, generated from /openapi.json (real orchestrator, real 
       { kind: 'run', id: runHeld.id },
       { kind: 'run', id: runQueued.id },
       { kind: 'sweep', id: sweepA.id },
+      { kind: 'analysis', id: analysisA },
     ] as const;
     let refused = 0;
     for (const room of rooms) {

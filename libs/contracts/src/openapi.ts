@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AnalysisDetailDto, AnalysisDto, AnalysisList, CreateAnalysisRequest } from './analysis-api.js';
 import {
   ApiError,
   ArtifactDto,
@@ -67,6 +68,8 @@ interface Operation {
   status?: number;
   /** Error statuses beyond the ones every operation of its kind can answer (see errorStatuses). */
   errors?: number[];
+  /** A second success status with the same body: 200 when a create finds the object it would make. */
+  existing?: number;
 }
 
 /** The orchestrator's HTTP API, generated from the same zod schemas the code validates with. */
@@ -111,6 +114,19 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
   },
   '/runs/{id}/retry': {
     post: { summary: 'Requeue a failed or cancelled run (member)', response: RunDto, params: ['id'], errors: [409] },
+  },
+  '/runs/{id}/analyses': {
+    post: {
+      summary:
+        'Analyse a finished run (member): lesion, landscape, curvature or cost; 201 with a new analysis, 200 with the one already asked with the same params (its failed or cancelled chunks requeued)',
+      body: CreateAnalysisRequest,
+      response: AnalysisDetailDto,
+      params: ['id'],
+      status: 201,
+      existing: 200,
+      errors: [409],
+    },
+    get: { summary: "A run's analyses, newest first, each with its parts", response: AnalysisList, params: ['id'] },
   },
   '/runs/{id}/events': {
     post: {
@@ -167,6 +183,23 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
   },
   '/sweeps/{id}': {
     get: { summary: 'A sweep with its runs and final metrics', response: SweepDetailDto, params: ['id'] },
+  },
+  '/sweeps/{id}/analyses': {
+    get: { summary: "The analyses of a sweep's runs, newest first", response: AnalysisList, params: ['id'] },
+  },
+  '/analyses/{id}': {
+    get: {
+      summary: 'An analysis: its jobs (one per chunk) and every part stored so far',
+      response: AnalysisDetailDto,
+      params: ['id'],
+    },
+  },
+  '/analyses/{id}/cancel': {
+    post: {
+      summary: 'Cancel the queued and running jobs of an analysis (member)',
+      response: AnalysisDto,
+      params: ['id'],
+    },
   },
   '/sweeps/{id}/metrics': {
     get: {
@@ -422,6 +455,12 @@ export function openApiDocument(): Record<string, unknown> {
             description: 'OK',
             ...(responseSchema && { content: { 'application/json': { schema: responseSchema } } }),
           },
+          ...(op.existing && {
+            [String(op.existing)]: {
+              description: 'It existed already',
+              ...(responseSchema && { content: { 'application/json': { schema: responseSchema } } }),
+            },
+          }),
           ...Object.fromEntries(
             errorStatuses(path, method, op).map((code) => [
               String(code),
