@@ -1,9 +1,17 @@
 import { join } from 'node:path';
-import type { AnalysisDetailDto, AnalysisPartData, RunDto, SweepDetailDto } from '@reslab/contracts';
+import {
+  type AnalysisDetailDto,
+  type AnalysisPartData,
+  parseSubscribeAck,
+  type RunDto,
+  type RunSnapshot,
+  type SweepDetailDto,
+} from '@reslab/contracts';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS_DIR, launchChromium } from '../support/browser.js';
 import { signedInContext, startStackWithDashboard } from '../support/dashboard.js';
+import { openStream, subscribeRoom } from '../support/identity.js';
 import { type ManagedProcess, waitFor } from '../support/processes.js';
 import { ENGINE_ENV, sweepFinished, tinyConfig } from '../support/runs.js';
 import { api, type Stack } from '../support/stack.js';
@@ -41,6 +49,28 @@ async function finished(stack: Stack, id: string): Promise<AnalysisDetailDto> {
   return done;
 }
 
+/** The run room's snapshot as the API serves it to the page: the one place a run's curvature rows are read. */
+async function snapshotOf(stack: Stack, runId: string): Promise<RunSnapshot> {
+  const socket = openStream(stack, { token: stack.admin.apiKey });
+  try {
+    const ack = parseSubscribeAck('run', await subscribeRoom(socket, { kind: 'run', id: runId }));
+    if (!ack.success || !ack.data.ok) throw new Error(`subscribe to run ${runId}: ${JSON.stringify(ack)}`);
+    return ack.data.snapshot;
+  } finally {
+    socket.disconnect();
+  }
+}
+
+interface Drawn {
+  name: string;
+  points: number;
+}
+const drawn = async (page: Page, testId: string) =>
+  JSON.parse((await page.getByTestId(testId).getAttribute('data-series')) ?? '[]') as Drawn[];
+
+/** Epochs the twins train; the curvature diagnostic measures each, and epoch 0. */
+const EPOCHS = 1;
+
 const attr = (page: Page, selector: string, name: string) => page.locator(selector).first().getAttribute(name);
 
 describe('analyses on the dashboard: a ResNet beside its plain twin (real engine, workers, browser)', () => {
@@ -65,7 +95,11 @@ describe('analyses on the dashboard: a ResNet beside its plain twin (real engine
     // The twin pair: same sweep, depth, width and seed; only the shortcut differs.
     const created = await api<SweepDetailDto>(stack, 'POST', '/sweeps', {
       name: 'twins',
-      base: tinyConfig({ epochs: 1, model: { arch: 'resnet', depth: 8, width: 8 } }),
+      base: tinyConfig({
+        epochs: EPOCHS,
+        model: { arch: 'resnet', depth: 8, width: 8 },
+        diagnostics: { curvatureEvery: 1, curvatureImages: 64, gradFlowBatches: 0 },
+      }),
       grid: { 'model.arch': ['resnet', 'plain'] },
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
@@ -238,5 +272,58 @@ describe('analyses on the dashboard: a ResNet beside its plain twin (real engine
       /%$/,
     );
     await page.getByTestId('sweep-analyses').screenshot({ path: join(ARTIFACTS_DIR, 'analyses-sweep.png') });
+  });
+
+  it('draws the per-epoch curvature diagnostic: one point per measured epoch, the values the snapshot holds, beside the twin', async () => {
+    const mine = await snapshotOf(stack, resnet.id);
+    const theirs = await snapshotOf(stack, plain.id);
+    expect(mine.curvature.map((c) => c.epoch)).toEqual([0, EPOCHS]);
+    expect(theirs.curvature.map((c) => c.epoch)).toEqual([0, EPOCHS]);
+
+    await page.goto(`${dashboardUrl}/runs/${resnet.id}`);
+    const section = page.getByTestId('curvature-by-epoch');
+    await section.waitFor();
+    await expect(section.getAttribute('data-epochs')).resolves.toBe(`0 ${EPOCHS}`);
+    const points = JSON.parse((await section.getAttribute('data-points')) ?? '[]');
+    expect(points).toEqual(
+      mine.curvature.map((c) => ({
+        epoch: c.epoch,
+        topEigenvalue: c.topEigenvalue,
+        trace: c.trace,
+        traceStdError: c.traceStd / Math.sqrt(c.probes),
+        converged: c.converged,
+      })),
+    );
+
+    // The twin comes over its own run room; once in, both nets are on both charts.
+    await page.locator('[data-testid="curvature-by-epoch"][data-nets="2"]').waitFor();
+    const unsettled = (rows: RunSnapshot['curvature'], label: string) =>
+      rows.some((c) => !c.converged) ? [{ name: `${label} · power iteration not converged`, points: 0 }] : [];
+    const eigen = await drawn(page, 'curvature-epoch-eigen-chart');
+    expect(eigen.map((s) => s.name)).toEqual([
+      'resnet-8',
+      ...unsettled(mine.curvature, 'resnet-8').map((s) => s.name),
+      'plain-8 (twin)',
+      ...unsettled(theirs.curvature, 'plain-8 (twin)').map((s) => s.name),
+    ]);
+    expect(eigen.find((s) => s.name === 'resnet-8')?.points).toBe(EPOCHS + 1);
+    expect(eigen.find((s) => s.name === 'plain-8 (twin)')?.points).toBe(EPOCHS + 1);
+    for (const [rows, label] of [
+      [mine.curvature, 'resnet-8'],
+      [theirs.curvature, 'plain-8 (twin)'],
+    ] as const) {
+      const ringed = eigen.find((s) => s.name === `${label} · power iteration not converged`);
+      expect(ringed?.points ?? 0).toBe(rows.filter((c) => !c.converged).length);
+    }
+    const trace = await drawn(page, 'curvature-epoch-trace-chart');
+    expect(trace).toEqual([
+      { name: 'resnet-8', points: EPOCHS + 1 },
+      { name: 'resnet-8 · ±1 standard error', points: EPOCHS + 1 },
+      { name: 'plain-8 (twin)', points: EPOCHS + 1 },
+      { name: 'plain-8 (twin) · ±1 standard error', points: EPOCHS + 1 },
+    ]);
+
+    await section.scrollIntoViewIfNeeded();
+    await section.screenshot({ path: join(ARTIFACTS_DIR, 'run-curvature.png') });
   });
 });
