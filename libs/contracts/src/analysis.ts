@@ -33,7 +33,7 @@ export const LesionParams = z
     samplesPerK: z.int32().min(1).max(100).default(8),
     /** Random orderings of the blocks, each made of swaps of blocks within a stage. */
     reorderSamples: z.int32().min(0).max(500).default(24),
-    /** Sampled paths per path length for the gradient-by-length estimate (Veit et al. 2016 §4.2). */
+    /** Sampled paths per path length for the gradient-by-length estimate (Veit et al. 2016 §5). */
     pathSamples: z.int32().min(0).max(1000).default(20),
     seed,
   })
@@ -115,7 +115,7 @@ export const LesionBaseline = z
   .object({ section: z.literal('lesion.baseline'), error, loss, images: z.int32().positive(), blocks: z.int32() })
   .strict();
 
-/** One block deleted at test time (Veit et al. 2016 §4.1, Fig. 3). */
+/** One block deleted at test time (Veit et al. 2016 §4.1). */
 export const LesionBlock = z
   .object({
     section: z.literal('lesion.block'),
@@ -141,7 +141,7 @@ export const LesionBlock = z
   })
   .strict();
 
-/** k random blocks deleted, `errors.length` samples (Veit et al. 2016 Fig. 4a). */
+/** k random blocks deleted, `errors.length` samples (Veit et al. 2016 §4.2). */
 export const LesionK = z
   .object({
     section: z.literal('lesion.k'),
@@ -152,7 +152,7 @@ export const LesionK = z
   })
   .strict();
 
-/** Blocks reordered by swaps within a stage; each sample's Kendall tau against the trained order (Fig. 4b). */
+/** Blocks reordered by swaps within a stage; each sample's Kendall tau against the trained order (Veit et al. 2016 §4.3). */
 export const LesionReorder = z
   .object({
     section: z.literal('lesion.reorder'),
@@ -161,7 +161,7 @@ export const LesionReorder = z
   .strict();
 
 /**
- * The unraveled view (Veit et al. 2016 §4.2, Fig. 6): with n blocks there are C(n, k) paths of length k; the
+ * The unraveled view (Veit et al. 2016 §3 and §5, Fig. 6): with n blocks there are C(n, k) paths of length k; the
  * gradient norm reaching the input through paths of length k, sampled by the paper's method (k blocks' branches on,
  * the others' skipped, for the backward pass); and the path lengths that carry most of the total gradient.
  */
