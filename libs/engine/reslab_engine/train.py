@@ -144,19 +144,15 @@ def emit_curvature(
     )
 
 
-def run(config: RunConfig, out_dir: Path, resume_dirs: list[Path] | Path | None = None) -> int:
-    started = time.perf_counter()
-    stop = StopRequest()
-    device = resolve_device(config.device)
-    amp, layout = autocast(config, device), memory_format(config)
-    make_deterministic(config.seed, device)
-    data = load_dataset(config.data).to(device)
+def build_model(config: RunConfig, data: DataSplits) -> nn.Module:
+    """The run's net, untrained, for its data set's channels and classes: what training starts from and what an
+    analysis loads the run's checkpoint into."""
     if config.model.num_classes is not None and config.model.num_classes != data.num_classes:
         raise ConfigError(
             f"model.numClasses is {config.model.num_classes} but {config.data.dataset} has {data.num_classes} classes",
             "model.numClasses",
         )
-    model = create_model(
+    return create_model(
         config.model.name,
         in_channels=data.in_channels,
         num_classes=data.num_classes,
@@ -164,7 +160,17 @@ def run(config: RunConfig, out_dir: Path, resume_dirs: list[Path] | Path | None 
         shortcut=config.model.shortcut,
         zero_init_residual=config.model.zero_init_residual,
         bn_momentum=config.model.bn_momentum,
-    ).to(device, memory_format=layout)
+    )
+
+
+def run(config: RunConfig, out_dir: Path, resume_dirs: list[Path] | Path | None = None) -> int:
+    started = time.perf_counter()
+    stop = StopRequest()
+    device = resolve_device(config.device)
+    amp, layout = autocast(config, device), memory_format(config)
+    make_deterministic(config.seed, device)
+    data = load_dataset(config.data).to(device)
+    model = build_model(config, data).to(device, memory_format=layout)
     net = compile_model(model, config, device)
     optim = config.optim
     optimizer = build_optimizer(model, optim)

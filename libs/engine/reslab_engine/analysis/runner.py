@@ -26,7 +26,7 @@ from ..errors import ConfigError, DataError
 from ..events import emit
 from ..models import create_model
 from ..runtime import resolve_device
-from ..train import EXIT_STOPPED, StopRequest
+from ..train import EXIT_STOPPED, StopRequest, build_model
 from .job import AnalysisJob
 
 log = logging.getLogger(__name__)
@@ -112,15 +112,7 @@ def load_context(job: AnalysisJob, checkpoint_dir: Path | None) -> AnalysisConte
     device = resolve_device(config.device)
     torch.manual_seed(config.seed)
     data = load_dataset(config.data).to(device)
-    model = create_model(
-        config.model.name,
-        in_channels=data.in_channels,
-        num_classes=data.num_classes,
-        width=config.model.width,
-        shortcut=config.model.shortcut,
-        zero_init_residual=config.model.zero_init_residual,
-        bn_momentum=config.model.bn_momentum,
-    )
+    model = build_model(config, data)
     if job.kind in NEEDS_CHECKPOINT:
         if checkpoint_dir is None or checkpoint.progress(checkpoint_dir) is None:
             raise DataError(f"--checkpoint {checkpoint_dir}: no complete checkpoint of the analysed run", "checkpoint")
