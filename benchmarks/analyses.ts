@@ -12,7 +12,7 @@
  * includes each engine's start (importing torch, loading the data set).
  *
  * Run: DATABASE_URL=... npx tsx benchmarks/analyses.ts [--depths 20] [--rounds 3] [--grid 11] [--skip-findings|--skip-grid]
- * Writes benchmarks/results/analyses-findings.json and analyses-grid.json.
+ * Writes benchmarks/results/analyses-findings-<depths>.json and analyses-grid.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -196,7 +196,10 @@ async function main() {
     const results = join(REPO_ROOT, 'benchmarks', 'results');
     mkdirSync(results, { recursive: true });
     if (found) {
-      writeFileSync(join(results, 'analyses-findings.json'), `${JSON.stringify({ depths: DEPTHS, found }, null, 2)}\n`);
+      writeFileSync(
+        join(results, `analyses-findings-${DEPTHS.join('-')}.json`),
+        `${JSON.stringify({ depths: DEPTHS, found }, null, 2)}\n`,
+      );
     }
     if (values['skip-grid']) return;
     const grid = await gridPart(stack, resnet);
