@@ -116,3 +116,11 @@ for (const { train: p, held: h } of rows) {
 const verdict = degradationVerdict(train);
 if (verdict) for (const line of verdictSentences(verdict, train)) console.log(`[demo] ${line}`);
 console.log(`[demo] sweep finished: see the depth plot at the dashboard's sweep page. Ctrl-C stops everything.`);
+const twins = sweep.runs.filter((r) => r.config.model.depth === 56 && r.config.seed === 0);
+if (twins.length) {
+  // The course's other claims, tested on these runs (docs/analyses.md): from a run page's Analyses, or the CLI.
+  console.log('[demo] analyse the depth-56 twins: a lesion study, a loss landscape and the curvature of each, e.g.');
+  for (const run of twins) {
+    console.log(`[demo]   node apps/cli/dist/main.js analyze ${run.id} --kind curvature --wait   # ${run.name}`);
+  }
+}
