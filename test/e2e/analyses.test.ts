@@ -1,15 +1,17 @@
-import type {
-  AnalysisDetailDto,
-  AnalysisList,
-  AnalysisSnapshot,
-  RunDto,
+import {
+  type AnalysisDetailDto,
+  type AnalysisList,
+  type AnalysisSnapshot,
+  parseSubscribeAck,
+  type RunDto,
   RunEventMessage,
-  RunPage,
+  type RunPage,
+  STREAM,
 } from '@reslab/contracts';
-import { parseSubscribeAck, STREAM } from '@reslab/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reslab } from '../support/cli.js';
 import { openStream, subscribeRoom } from '../support/identity.js';
+import { query } from '../support/postgres.js';
 import { type ManagedProcess, waitFor } from '../support/processes.js';
 import { ENGINE_ENV, pidsOf, runWhen, tinyConfig } from '../support/runs.js';
 import { api, refusal, type Stack, startStack } from '../support/stack.js';
@@ -58,7 +60,9 @@ describe('analysis jobs: queued, leased, resumed and cancelled like runs (real e
     for (const name of ['analysis-a', 'analysis-b']) {
       workers.set(name, await stack.startWorker(name, { env: ENGINE_ENV }));
     }
-    const run = (await api<RunDto>(stack, 'POST', '/runs', { name: 'analysed', config: tinyConfig() })).body;
+    // With both diagnostics on, so the log holds every kind of event the stream carries (last test).
+    const config = tinyConfig({ diagnostics: { gradFlowBatches: 1, curvatureEvery: 1, curvatureImages: 32 } });
+    const run = (await api<RunDto>(stack, 'POST', '/runs', { name: 'analysed', config })).body;
     trained = await runWhen(stack, run.id, (r) => ENDED.has(r.status), 120_000);
     expect(trained.status, `${trained.failureReason}\n${trained.stderrTail}`).toBe('succeeded');
   }, 180_000);
@@ -215,4 +219,31 @@ describe('analysis jobs: queued, leased, resumed and cancelled like runs (real e
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/resolution/);
   }, 120_000);
+
+  it('logs every event as the contract reads it: epoch metrics, gradient flow, curvature, statuses and analysis parts', async () => {
+    const rows = await query<{
+      id: string;
+      runId: string;
+      sweepId: string | null;
+      analysisId: string | null;
+      type: string;
+      payload: unknown;
+      time: string;
+    }>(
+      stack.db.url,
+      `SELECT id::text AS id, "runId", "sweepId", "analysisId", type, payload, to_json("createdAt")#>>'{}' AS time
+         FROM "RunEvent" ORDER BY id`,
+    );
+    const unreadable = rows
+      .map((row) => ({ row, parsed: RunEventMessage.safeParse({ ...row, time: new Date(row.time).toISOString() }) }))
+      .filter(({ parsed }) => !parsed.success)
+      .map(
+        ({ row, parsed }) =>
+          `${row.type} ${row.id}: ${parsed.error?.issues[0]?.path.join('.')} ${parsed.error?.issues[0]?.message}`,
+      );
+    expect(unreadable).toEqual([]);
+    expect(new Set(rows.map((r) => r.type))).toEqual(
+      new Set(['status', 'epoch_metric', 'grad_flow', 'curvature', 'analysis_part']),
+    );
+  });
 });

@@ -157,9 +157,13 @@ function streamed(event: StreamedEvent, chunk: number): RunEventBody {
     const { part, data, done, units } = event;
     return { type: 'analysis_part', payload: { part, chunk, data, done, units } };
   }
-  if (event.type === 'grad_flow' || event.type === 'curvature') {
-    const { v: _v, time: _time, ...body } = event;
-    return { type: body.type, payload: body } as RunEventBody;
+  if (event.type === 'grad_flow') {
+    const { v: _v, time: _time, type, ...payload } = event;
+    return { type, payload };
+  }
+  if (event.type === 'curvature') {
+    const { v: _v, time: _time, type, ...payload } = event;
+    return { type, payload };
   }
   const { v: _v, time: _time, type, confusion, ...rest } = event;
   return { type, payload: { ...rest, hasConfusion: !!confusion } };
