@@ -28,8 +28,7 @@ import {
 } from '@reslab/contracts';
 import { REPO_ROOT } from '../test/support/paths.js';
 import type { ManagedProcess } from '../test/support/processes.js';
-import { waitFor } from '../test/support/processes.js';
-import { runWhen } from '../test/support/runs.js';
+import { analysisWhen, FINISHED, runWhen } from '../test/support/runs.js';
 import { api, type Stack, startStack } from '../test/support/stack.js';
 import { spread } from './figures.js';
 
@@ -45,7 +44,6 @@ const { values } = parseArgs({
 const DEPTHS = String(values.depths).split(',').map(Number);
 const ROUNDS = Number(values.rounds);
 const GRID = Number(values.grid);
-const ENDED = new Set(['succeeded', 'failed', 'cancelled']);
 
 /** The demo's recipe at one (arch, depth), seed 0; `epochs` shortens it where only the architecture matters. */
 function recipe(arch: 'plain' | 'resnet', depth: number, epochs?: number): RunConfig {
@@ -61,7 +59,7 @@ async function train(stack: Stack, arch: 'plain' | 'resnet', depth: number, epoc
   const t0 = Date.now();
   const config = recipe(arch, depth, epochs);
   const { body } = await api<RunDto>(stack, 'POST', '/runs', { name: `${arch}${depth}`, config });
-  const run = await runWhen(stack, body.id, (r) => ENDED.has(r.status), 60 * 60_000);
+  const run = await runWhen(stack, body.id, (r) => FINISHED.includes(r.status), 60 * 60_000);
   if (run.status !== 'succeeded') throw new Error(`${arch}${depth}: ${run.failureReason}\n${run.stderrTail}`);
   console.log(`trained ${arch}${depth} in ${((Date.now() - t0) / 60_000).toFixed(1)} min`);
   return run;
@@ -75,14 +73,7 @@ async function analyse(
   const t0 = Date.now();
   const { body, status } = await api<AnalysisDetailDto>(stack, 'POST', `/runs/${runId}/analyses`, spec);
   if (status >= 300) throw new Error(`POST analyses ${JSON.stringify(spec)}: ${status} ${JSON.stringify(body)}`);
-  const analysis = await waitFor(
-    `analysis ${body.id}`,
-    async () => {
-      const { body: a } = await api<AnalysisDetailDto>(stack, 'GET', `/analyses/${body.id}`);
-      return ENDED.has(a.status) ? a : undefined;
-    },
-    60 * 60_000,
-  );
+  const analysis = await analysisWhen(stack, body.id, undefined, 60 * 60_000);
   if (analysis.status !== 'succeeded') {
     throw new Error(`${analysis.kind}: ${analysis.jobs.map((j) => j.failureReason).join('; ')}`);
   }

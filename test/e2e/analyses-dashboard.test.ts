@@ -13,10 +13,8 @@ import { ARTIFACTS_DIR, launchChromium } from '../support/browser.js';
 import { signedInContext, startStackWithDashboard } from '../support/dashboard.js';
 import { openStream, subscribeRoom } from '../support/identity.js';
 import { type ManagedProcess, waitFor } from '../support/processes.js';
-import { ENGINE_ENV, sweepFinished, tinyConfig } from '../support/runs.js';
+import { analysisWhen, ENGINE_ENV, sweepFinished, tinyConfig } from '../support/runs.js';
 import { api, type Stack } from '../support/stack.js';
-
-const ENDED = new Set(['succeeded', 'failed', 'cancelled']);
 
 /** Small enough for seconds per job on one CPU thread: the point is the path to the page, not the numbers. */
 const SPECS = {
@@ -37,14 +35,7 @@ async function launch(stack: Stack, runId: string, spec: (typeof SPECS)[keyof ty
 }
 
 async function finished(stack: Stack, id: string): Promise<AnalysisDetailDto> {
-  const done = await waitFor(
-    `analysis ${id} to end`,
-    async () => {
-      const { body } = await api<AnalysisDetailDto>(stack, 'GET', `/analyses/${id}`);
-      return ENDED.has(body.status) ? body : undefined;
-    },
-    150_000,
-  );
+  const done = await analysisWhen(stack, id, undefined, 150_000);
   expect(done.status, `${done.kind}: ${done.jobs.map((j) => j.failureReason).join('; ')}`).toBe('succeeded');
   return done;
 }

@@ -13,26 +13,8 @@ import { reslab } from '../support/cli.js';
 import { openStream, subscribeRoom } from '../support/identity.js';
 import { query } from '../support/postgres.js';
 import { type ManagedProcess, waitFor } from '../support/processes.js';
-import { ENGINE_ENV, pidsOf, runWhen, tinyConfig } from '../support/runs.js';
+import { analysisWhen, ENGINE_ENV, FINISHED, pidsOf, runWhen, tinyConfig } from '../support/runs.js';
 import { api, refusal, type Stack, startStack } from '../support/stack.js';
-
-const ENDED = new Set(['succeeded', 'failed', 'cancelled']);
-
-async function analysisWhen(
-  stack: Stack,
-  id: string,
-  done: (a: AnalysisDetailDto) => boolean,
-  timeoutMs = 120_000,
-): Promise<AnalysisDetailDto> {
-  return waitFor(
-    `analysis ${id} to reach the expected state`,
-    async () => {
-      const { body } = await api<AnalysisDetailDto>(stack, 'GET', `/analyses/${id}`);
-      return done(body) ? body : undefined;
-    },
-    timeoutMs,
-  );
-}
 
 const failures = (a: AnalysisDetailDto) => a.jobs.map((j) => `chunk ${j.chunk}: ${j.failureReason}`).join('\n');
 
@@ -63,7 +45,7 @@ describe('analysis jobs: queued, leased, resumed and cancelled like runs (real e
     // With both diagnostics on, so the log holds every kind of event the stream carries (last test).
     const config = tinyConfig({ diagnostics: { gradFlowBatches: 1, curvatureEvery: 1, curvatureImages: 32 } });
     const run = (await api<RunDto>(stack, 'POST', '/runs', { name: 'analysed', config })).body;
-    trained = await runWhen(stack, run.id, (r) => ENDED.has(r.status), 120_000);
+    trained = await runWhen(stack, run.id, (r) => FINISHED.includes(r.status), 120_000);
     expect(trained.status, `${trained.failureReason}\n${trained.stderrTail}`).toBe('succeeded');
   }, 180_000);
 
@@ -110,7 +92,7 @@ describe('analysis jobs: queued, leased, resumed and cancelled like runs (real e
     const snapshot = (ack.success && ack.data.ok ? ack.data.snapshot : null) as AnalysisSnapshot;
     expect(snapshot.id).toBe(created.body.id);
 
-    const done = await analysisWhen(stack, created.body.id, (a) => ENDED.has(a.status));
+    const done = await analysisWhen(stack, created.body.id);
     expect(done.status, failures(done)).toBe('succeeded');
     expect(gridCells(done), 'every grid point exactly once').toEqual(allCells(resolution));
     const setup = done.parts.find((p) => p.data.section === 'landscape.setup')?.data;
@@ -171,7 +153,7 @@ describe('analysis jobs: queued, leased, resumed and cancelled like runs (real e
     const keptBefore = (await api<AnalysisDetailDto>(stack, 'GET', `/analyses/${created.id}`)).body.parts.length;
     expect(keptBefore, 'killed before the job could finish').toBeLessThan(resolution + 1);
 
-    const done = await analysisWhen(stack, created.id, (a) => ENDED.has(a.status), 120_000);
+    const done = await analysisWhen(stack, created.id, undefined, 120_000);
     expect(done.status, failures(done)).toBe('succeeded');
     expect(done.jobs[0]?.attempt).toBe(2);
     expect(done.jobs[0]?.workerId).not.toBe(holderId);
@@ -188,7 +170,7 @@ describe('analysis jobs: queued, leased, resumed and cancelled like runs (real e
     await analysisWhen(stack, created.id, (a) => (a.jobs[0]?.done ?? 0) >= 1, 60_000);
     const cancelled = await api<AnalysisDetailDto>(stack, 'POST', `/analyses/${created.id}/cancel`);
     expect(cancelled.status).toBe(200);
-    const stopped = await analysisWhen(stack, created.id, (a) => ENDED.has(a.status), 60_000);
+    const stopped = await analysisWhen(stack, created.id, undefined, 60_000);
     expect(stopped.status).toBe('cancelled');
     const kept = stopped.parts.length;
     expect(kept).toBeGreaterThanOrEqual(1);
@@ -196,7 +178,7 @@ describe('analysis jobs: queued, leased, resumed and cancelled like runs (real e
     const again = await api<AnalysisDetailDto>(stack, 'POST', `/runs/${trained.id}/analyses`, spec);
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(created.id);
-    const done = await analysisWhen(stack, created.id, (a) => ENDED.has(a.status), 120_000);
+    const done = await analysisWhen(stack, created.id, undefined, 120_000);
     expect(done.status, failures(done)).toBe('succeeded');
     expect(done.parts.some((p) => p.data.section === 'curvature.estimate')).toBe(true);
     const { body: rerun } = await api<RunDto>(stack, 'GET', `/runs/${created.jobs[0]?.runId}`);

@@ -1,5 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import type { EpochMetricDto, EpochMetricEvent, Page, RunConfigInput, RunDto } from '@reslab/contracts';
+import type {
+  AnalysisDetailDto,
+  EpochMetricDto,
+  EpochMetricEvent,
+  Page,
+  RunConfigInput,
+  RunDto,
+} from '@reslab/contracts';
 import { query } from './postgres.js';
 import { waitFor } from './processes.js';
 import { api, type Stack } from './stack.js';
@@ -62,6 +69,23 @@ export async function runWhen(
 }
 
 /** Every run `GET /runs?<filter>` lists, newest first, following nextCursor a page of 1,000 at a time. */
+/** GET /analyses/:id until `done` holds for it; by default, until it has ended (its jobs all finished). */
+export async function analysisWhen(
+  stack: Stack,
+  id: string,
+  done: (analysis: AnalysisDetailDto) => boolean = (a) => FINISHED.includes(a.status),
+  timeoutMs = 120_000,
+): Promise<AnalysisDetailDto> {
+  return waitFor(
+    `analysis ${id} to reach the expected state`,
+    async () => {
+      const { body } = await api<AnalysisDetailDto>(stack, 'GET', `/analyses/${id}`);
+      return done(body) ? body : undefined;
+    },
+    timeoutMs,
+  );
+}
+
 export async function allRuns(stack: Stack, filter = ''): Promise<RunDto[]> {
   const runs: RunDto[] = [];
   let cursor: string | null = null;
