@@ -132,7 +132,8 @@ def run(job: AnalysisJob, checkpoint_dir: Path | None, out_dir: Path, resume_dir
     context = load_context(job, checkpoint_dir)
     analysis = _builder(job.kind)(context)
     units = analysis.units()
-    done = _done_parts([*(resume_dirs or []), out_dir])
+    here = _done_parts([out_dir])
+    done = {**_done_parts(resume_dirs or []), **here}  # this folder's own parts win, as the latest written
     finished = [unit for unit in units if unit in done]
     emit("analysis_started", kind=job.kind, units=len(units), done=len(finished), device=str(context.device))
     log.info(
@@ -144,7 +145,6 @@ def run(job: AnalysisJob, checkpoint_dir: Path | None, out_dir: Path, resume_dir
         len(finished),
     )
     parts_path = out_dir / PARTS_FILE
-    here = set(_done_parts([out_dir]))
     for count, unit in enumerate(units, start=1):
         if unit in done:
             data = done[unit]
