@@ -39,9 +39,9 @@ $(STAMPS)/npm: package.json package-lock.json libs/contracts/package.json apps/o
 # The CPU build of torch 2.13.0 lies on this machine's disk; the pin keeps pip
 # from ever fetching a multi-GB CUDA build on a CPU machine.
 # schemathesis (test/security/requirements.txt) fuzzes the orchestrator's API from /openapi.json in make test.
-$(STAMPS)/venv: libs/engine/requirements.txt libs/engine/requirements-test.txt test/security/requirements.txt
+$(STAMPS)/venv: libs/engine/requirements.txt libs/engine/requirements-test.txt test/security/requirements.txt test/requirements.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/python -m pip install -q -r libs/engine/requirements.txt -r libs/engine/requirements-test.txt -r test/security/requirements.txt
+	$(VENV)/bin/python -m pip install -q -r libs/engine/requirements.txt -r libs/engine/requirements-test.txt -r test/security/requirements.txt -r test/requirements.txt
 	@mkdir -p $(STAMPS) && touch $@
 
 # torchvision does not import beside the CPU build of torch 2.13.0, so the
