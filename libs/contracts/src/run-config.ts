@@ -126,6 +126,25 @@ export const TrainConfig = z
     /** bf16 autocast on CUDA; `auto` turns it on where the device supports it, never on CPU. */
     amp: z.enum(['auto', 'bf16', 'off']).default('auto'),
     compile: z.boolean().default(false),
+    /**
+     * Under DDP (resources.gpus x resources.nodes > 1): BatchNorm statistics over the global batch instead of each
+     * replica's share of it (torch.nn.SyncBatchNorm). Off by default, as in torchvision's reference scripts: the
+     * per-replica statistics of a large enough share differ little, and the sync costs an all-reduce per BN layer.
+     */
+    syncBatchNorm: z.boolean().default(false),
+  })
+  .strict();
+
+/**
+ * What a run holds while it trains. `gpus` processes per node, one per GPU (on a CPU worker, one per slot), and
+ * `nodes` workers in one gang: more than one process trains under torch.distributed (DDP), launched by torchrun.
+ * `optim.batchSize` stays the global batch, split evenly over the gpus x nodes replicas, so a run's curve does not
+ * depend on how many devices it had.
+ */
+export const ResourcesConfig = z
+  .object({
+    gpus: z.int().min(1).max(64).default(1),
+    nodes: z.int().min(1).max(64).default(1),
   })
   .strict();
 
@@ -150,6 +169,7 @@ export const RunConfig = z
     optim: OptimConfig.default(OptimConfig.parse({})),
     train: TrainConfig.default(TrainConfig.parse({})),
     diagnostics: DiagnosticsConfig.default(DiagnosticsConfig.parse({})),
+    resources: ResourcesConfig.default(ResourcesConfig.parse({})),
     epochs: z.int().min(1).max(10000),
     seed: z
       .int()

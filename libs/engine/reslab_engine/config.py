@@ -118,6 +118,17 @@ class TrainConfig(_Section):
     channels_last: bool = True
     amp: str = "auto"
     compile: bool = False
+    sync_batch_norm: bool = False
+
+
+@dataclass(frozen=True)
+class ResourcesConfig(_Section):
+    gpus: int = 1  # processes per node: one per GPU, or per CPU slot
+    nodes: int = 1
+
+    @property
+    def world_size(self) -> int:
+        return self.gpus * self.nodes
 
 
 @dataclass(frozen=True)
@@ -135,6 +146,7 @@ class RunConfig(_Section):
     epochs: int
     train: TrainConfig = TrainConfig()
     diagnostics: DiagnosticsConfig = DiagnosticsConfig()
+    resources: ResourcesConfig = ResourcesConfig()
     version: int = 1
     seed: int = 0
     device: str = "auto"
@@ -148,6 +160,7 @@ class RunConfig(_Section):
             "optim": OptimConfig.from_json(obj.pop("optim")),
             "train": TrainConfig.from_json(obj.pop("train", {})),
             "diagnostics": DiagnosticsConfig.from_json(obj.pop("diagnostics", {})),
+            "resources": ResourcesConfig.from_json(obj.pop("resources", {})),
         }
         return cls(**sections, **{_snake(key): value for key, value in obj.items()})
 
