@@ -36,6 +36,8 @@ describe('committed migrations build exactly what schema.prisma declares (real P
       'Team',
       'User',
       'Worker',
+      'login_limits',
+      'socket_io_attachments',
     ]);
     expect(actual).toEqual(expected);
   });

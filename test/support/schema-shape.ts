@@ -92,7 +92,11 @@ function columnDefault(table: string, field: DmmfField): string | null {
   const value = field.default as { name?: string; args?: unknown[] } | string | number | boolean;
   if (typeof value === 'object' && value !== null && 'name' in value) {
     if (value.name === 'now') return 'CURRENT_TIMESTAMP';
-    if (value.name === 'autoincrement') return `nextval('"${table}_${field.name}_seq"'::regclass)`;
+    if (value.name === 'autoincrement') {
+      // Postgres quotes a sequence name in the default only when it needs quotes (capitals, as in "RunEvent").
+      const sequence = `${table}_${field.name}_seq`;
+      return `nextval('${/^[a-z_][a-z0-9_]*$/.test(sequence) ? sequence : `"${sequence}"`}'::regclass)`;
+    }
     if (value.name === 'dbgenerated') return String(value.args?.[0]);
     // uuid()/cuid() are filled in by Prisma Client, not by the database.
     return null;

@@ -41,7 +41,7 @@ app.use(helmet());
 app.use(jsonBody);
 // After the body parser: its callbacks run in the socket's async context, which would drop the scope.
 app.use(openRequestScope);
-app.useWebSocketAdapter(new StreamIoAdapter(app, config.allowedOrigins));
+app.useWebSocketAdapter(new StreamIoAdapter(app, config.allowedOrigins, config.databaseUrl));
 app.useGlobalFilters(new DatabaseUnavailableFilter(app.get(DatabaseHealthService), app.getHttpAdapter()));
 app.enableShutdownHooks();
 // Browsers may call the API only from the configured origins (the dashboard's by default), with its cookie.

@@ -20,7 +20,7 @@ import { decoyHash, hashPassword, verifyPassword } from '../identity/passwords.j
 import type { UserPrincipal } from '../identity/principal.js';
 import { asSystem } from '../identity/request-scope.js';
 import { logger } from '../logger.js';
-import { checkLoginAllowed, recordLoginFailure, recordLoginSuccess } from './login-limiter.js';
+import { LoginLimiter } from './login-limiter.js';
 
 const WRONG = 'wrong e-mail or password';
 
@@ -31,6 +31,7 @@ export class AccountsService {
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
     private readonly revocations: CredentialRevocations,
+    private readonly limiter: LoginLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -69,15 +70,15 @@ export class AccountsService {
     password: string,
     client: { address: string; userAgent: string | null },
   ): Promise<{ token: string; session: Session; me: WhoAmIDto }> {
-    await checkLoginAllowed(email, client.address);
+    await this.limiter.check(email, client.address);
     const user = await asSystem(() => this.prisma.user.findUnique({ where: { email } }));
     // Verify against a decoy when there is no such user, so the answer takes as long either way.
     const ok = await verifyPassword(user?.passwordHash ?? (await decoyHash()), password);
     if (!user || !ok) {
-      await recordLoginFailure(email, client.address);
+      await this.limiter.recordFailure(email, client.address);
       throw unauthorized(WRONG);
     }
-    await recordLoginSuccess(email);
+    await this.limiter.recordSuccess(email);
     const token = newToken('session');
     const session = await asSystem(() =>
       this.prisma.session.create({

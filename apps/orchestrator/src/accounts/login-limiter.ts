@@ -1,17 +1,12 @@
-import { HttpException, HttpStatus } from '@nestjs/common';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { HttpException, HttpStatus, Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import pg from 'pg';
+import { RateLimiterPostgres, type RateLimiterRes } from 'rate-limiter-flexible';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { logger } from '../logger.js';
 
-/**
- * Failed sign-ins, counted per account and per address (OWASP's authentication
- * cheat sheet: throttle both, so neither one account nor one host can be
- * guessed at speed). 5 failures per account and 20 per address in 15 minutes;
- * a success clears the account's count. Counted in this process's memory: with
- * several orchestrator replicas each allows as much, which still bounds a
- * guesser to a few hundred tries a day.
- */
 const WINDOW_SECONDS = 15 * 60;
-const perAccount = new RateLimiterMemory({ keyPrefix: 'login-account', points: 5, duration: WINDOW_SECONDS });
-const perAddress = new RateLimiterMemory({ keyPrefix: 'login-address', points: 20, duration: WINDOW_SECONDS });
+/** Created by the migration 20261201010000_replica_shared_state (model LoginLimit), so the library creates nothing. */
+const TABLE = 'login_limits';
 
 function tooMany(res: RateLimiterRes): HttpException {
   const seconds = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
@@ -26,21 +21,59 @@ function tooMany(res: RateLimiterRes): HttpException {
   );
 }
 
-/** Throws 429 when either count is spent, before the password is even checked. */
-export async function checkLoginAllowed(email: string, address: string): Promise<void> {
-  for (const [limiter, key] of [
-    [perAccount, email],
-    [perAddress, address],
-  ] as const) {
-    const res = await limiter.get(key);
-    if (res && res.remainingPoints <= 0) throw tooMany(res);
+/**
+ * Failed sign-ins, counted per account and per address (OWASP's authentication
+ * cheat sheet: throttle both, so neither one account nor one host can be
+ * guessed at speed). 5 failures per account and 20 per address in 15 minutes;
+ * a success clears the account's count. Counted in Postgres (rate-limiter-flexible's
+ * store, table login_limits), so several orchestrator replicas share one count:
+ * a guesser who spreads tries over replicas gets no more of them.
+ */
+@Injectable()
+export class LoginLimiter implements OnModuleDestroy {
+  private readonly pool: pg.Pool;
+  private readonly perAccount: RateLimiterPostgres;
+  private readonly perAddress: RateLimiterPostgres;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    // Sign-ins are rare; two connections of its own keep the limiter off Prisma's pool.
+    this.pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
+    this.pool.on('error', (error) => logger.warn({ err: error.message }, 'login limiter connection lost'));
+    const store = { storeClient: this.pool, storeType: 'pool', tableName: TABLE, tableCreated: true };
+    this.perAccount = new RateLimiterPostgres({
+      ...store,
+      keyPrefix: 'login-account',
+      points: 5,
+      duration: WINDOW_SECONDS,
+    });
+    this.perAddress = new RateLimiterPostgres({
+      ...store,
+      keyPrefix: 'login-address',
+      points: 20,
+      duration: WINDOW_SECONDS,
+    });
   }
-}
 
-export async function recordLoginFailure(email: string, address: string): Promise<void> {
-  await Promise.all([perAccount.penalty(email, 1), perAddress.penalty(address, 1)]);
-}
+  async onModuleDestroy(): Promise<void> {
+    await this.pool.end();
+  }
 
-export async function recordLoginSuccess(email: string): Promise<void> {
-  await perAccount.delete(email);
+  /** Throws 429 when either count is spent, before the password is even checked. */
+  async check(email: string, address: string): Promise<void> {
+    for (const [limiter, key] of [
+      [this.perAccount, email],
+      [this.perAddress, address],
+    ] as const) {
+      const res = await limiter.get(key);
+      if (res && res.remainingPoints <= 0) throw tooMany(res);
+    }
+  }
+
+  async recordFailure(email: string, address: string): Promise<void> {
+    await Promise.all([this.perAccount.penalty(email, 1), this.perAddress.penalty(address, 1)]);
+  }
+
+  async recordSuccess(email: string): Promise<void> {
+    await this.perAccount.delete(email);
+  }
 }

@@ -30,6 +30,12 @@ const runRoom = (id: string) => `run:${id}`;
 const sweepRoom = (id: string) => `sweep:${id}`;
 const analysisRoom = (id: string) => `analysis:${id}`;
 const WORKERS_ROOM = 'workers';
+/** Notices one replica sends the others (socket.io's serverSideEmit), which each acts on for its own sockets. */
+const REPLICA_NOTICE = {
+  workers: 'replica:workers',
+  credentialRevoked: 'replica:credential-revoked',
+  userChanged: 'replica:user-changed',
+} as const;
 function roomName(room: SubscribeRequest['room']): string {
   switch (room.kind) {
     case 'workers':
@@ -83,8 +89,33 @@ export class StreamGateway implements OnGatewayInit {
   ) {}
 
   afterInit(server: Server): void {
+    // Through the Postgres adapter (stream-io.adapter.ts), to the room's sockets on every replica, in log order.
     this.events.onLogged((event) => server.to(roomsOf(event)).emit(STREAM.runEvent, event));
-    this.events.onWorkersChanged((workers) => this.sendWorkers(server, workers));
+    // What each socket may see is decided where the socket lives, from its own principal: this replica tells the
+    // others (serverSideEmit), and each sends to its own sockets.
+    const everywhere = <T>(name: string, handle: (arg: T) => void) => {
+      server.on(name, handle);
+      return (arg: T) => {
+        handle(arg);
+        server.serverSideEmit(name, arg);
+      };
+    };
+    const sendWorkers = everywhere(REPLICA_NOTICE.workers, (workers: WorkerDto[]) => this.sendWorkers(server, workers));
+    const close = (match: (principal: Principal) => boolean) => {
+      for (const socket of server.sockets.sockets.values()) {
+        if (match(socket.data.principal as Principal)) socket.disconnect(true);
+      }
+    };
+    const credentialRevoked = everywhere(REPLICA_NOTICE.credentialRevoked, (id: string) =>
+      close((p) => p.credential.id === id),
+    );
+    // A member whose role changed reconnects, and so is authorised afresh.
+    const userChanged = everywhere(REPLICA_NOTICE.userChanged, (userId: string) =>
+      close((p) => p.kind === 'user' && p.userId === userId),
+    );
+    this.events.onWorkersChanged(sendWorkers);
+    this.revocations.onCredentialRevoked(credentialRevoked);
+    this.revocations.onUserChanged(userChanged);
     server.use((socket, next) => {
       this.authenticator
         .authenticate({
@@ -106,25 +137,14 @@ export class StreamGateway implements OnGatewayInit {
             : next(refused(503, 'the database is unreachable; retrying')),
         );
     });
-    const close = async (match: (principal: Principal) => boolean) => {
-      for (const socket of await server.fetchSockets()) {
-        if (match(socket.data.principal as Principal)) socket.disconnect(true);
-      }
-    };
-    this.revocations.onCredentialRevoked((id) => void close((p) => p.credential.id === id));
-    // A member whose role changed reconnects, and so is authorised afresh.
-    this.revocations.onUserChanged((userId) => void close((p) => p.kind === 'user' && p.userId === userId));
   }
 
-  /** Each socket of the workers room gets the workers its caller may see: its teams' and the shared ones. */
+  /** Each socket of the workers room on this replica gets the workers its caller may see: its teams' and the shared ones. */
   private sendWorkers(server: Server, workers: WorkerDto[]): void {
-    void server
-      .in(WORKERS_ROOM)
-      .fetchSockets()
-      .then((sockets) => {
-        for (const socket of sockets) socket.emit(STREAM.workers, workersVisibleTo(socket.data.principal, workers));
-      })
-      .catch((error: Error) => logger.warn({ err: error.message }, 'workers broadcast failed'));
+    for (const id of server.sockets.adapter.rooms.get(WORKERS_ROOM) ?? []) {
+      const socket = server.sockets.sockets.get(id);
+      socket?.emit(STREAM.workers, workersVisibleTo(socket.data.principal, workers));
+    }
   }
 
   @SubscribeMessage(STREAM.subscribe)
