@@ -46,6 +46,8 @@ export const RunStartedEvent = z
     startEpoch: z.int32().positive(),
     /** ImageFolder with onCorruptImage 'skip': images left out because they could not be read. */
     skippedImages: z.int32().nonnegative().optional(),
+    /** Training processes (torchrun ranks): resources.gpus x resources.nodes; 1 without torchrun. */
+    worldSize: z.int32().positive().optional(),
   })
   .strict();
 
