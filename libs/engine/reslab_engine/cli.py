@@ -5,6 +5,9 @@ analysis job (analysis/runner.py).
 
 `python -m reslab_engine models [--filter 'resnet*'] [--json]` lists the model zoo with parameters and FLOPs.
 
+`python -m reslab_engine launch --nproc-per-node K [--nnodes N --node-rank R --master-addr HOST] --master-port PORT
+-- train ...` trains on K processes per node under torchrun (launch.py).
+
 Expected failures become one `error` event on stdout, one log line on stderr, and exit code 2 (config) or 1
 (data, runtime); only unexpected exceptions print a traceback.
 """
@@ -46,6 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--checkpoint", type=Path, help="the analysed run's checkpoint folder (not needed for cost)")
     analyze.add_argument("--out", required=True, type=Path, help="folder for this job's parts.jsonl")
     analyze.add_argument("--resume", type=Path, nargs="+", help="earlier attempts' folders: their parts are kept")
+    launch = commands.add_parser("launch", help="train on several processes (GPUs, nodes) under torchrun")
+    from .launch import add_arguments
+
+    add_arguments(launch)
     models = commands.add_parser("models", help="list the registered models with parameters and FLOPs")
     models.add_argument("--filter", default="*", help="shell-style name pattern, e.g. 'resnet*' or '*plain*'")
     models.add_argument("--json", action="store_true", help="one JSON array instead of a table")
@@ -93,6 +100,10 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if args.command == "models":
             return list_models_command(args.filter, args.json)
+        if args.command == "launch":
+            from .launch import launch
+
+            return launch(args)
         if args.command == "analyze":
             from .analysis import job, runner  # after argument parsing: importing torch takes a moment
 

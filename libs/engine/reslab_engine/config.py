@@ -249,11 +249,16 @@ def _check_data(data: DataConfig) -> None:
 
 
 def written_for(saved: dict[str, Any], config: RunConfig) -> bool:
-    """Whether a checkpoint's saved config is `config`, whatever device either ran on. The saved one is filled with
-    today's defaults first: a checkpoint written before a field was added (diagnostics.curvatureEvery) has none of
-    it, and means the default."""
+    """Whether a checkpoint's saved config is `config`, whatever device and however many processes either ran on.
+    The saved one is filled with today's defaults first: a checkpoint written before a field was added
+    (diagnostics.curvatureEvery) has none of it, and means the default.
+
+    `resources` may differ: optim.batchSize is the global batch and every rank draws the same order and crops, so
+    a run stopped on 2 processes goes on, on 1 or 4, with the same batches and the same gradient (to float error
+    and to plain BatchNorm's per-share statistics, which syncBatchNorm removes)."""
     filled = apply_defaults(load_schema("run-config.schema.json"), copy.deepcopy(saved))
-    return {**filled, "device": None} == {**config.to_json(), "device": None}
+    anywhere = {"device": None, "resources": None}
+    return {**filled, **anywhere} == {**config.to_json(), **anywhere}
 
 
 def load_config(path: str | os.PathLike) -> RunConfig:

@@ -4,6 +4,9 @@ Each epoch: train, evaluate on val, measure the gradient flow (diagnostics.py, a
 curvature (hessian.py), checkpoint; the test split once at the end. Events go to stdout (events.emit); logs to stderr.
 Exit codes: 0 finished, 1 diverged or data/runtime error, 2 config error (cli.py), 143 stopped by SIGTERM
 after checkpointing mid-epoch (resume continues exactly).
+
+Under torchrun (launch.py) each of W processes trains on its share of every global batch (distributed.py): DDP
+averages the gradients, evaluation and the training meter are all-reduced, rank 0 alone emits and checkpoints.
 """
 
 import logging
@@ -15,12 +18,14 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.nn.parallel import DistributedDataParallel
 
-from . import checkpoint, hessian
+from . import checkpoint, distributed, hessian
 from .config import DiagnosticsConfig, RunConfig, written_for
 from .data import DataSplits, ImageSet, load_dataset
-from .data.batches import eval_batches, normalise, pad_crop_flip
+from .data.batches import crop_flip_draws, eval_batches, normalise, pad_crop_flip
 from .diagnostics import fixed_batches, gradient_flow
+from .distributed import Replicas
 from .errors import ConfigError
 from .events import emit
 from .metrics import SplitMeter
@@ -52,29 +57,44 @@ class StopRequest:
         self.requested = True
 
 
-def train_step(model: nn.Module, optimizer, x: torch.Tensor, y: torch.Tensor, label_smoothing: float, amp):
+def train_step(
+    model: nn.Module,
+    optimizer,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    label_smoothing: float,
+    amp,
+    global_batch: int | None = None,
+    world_size: int = 1,
+):
     """One SGD step: zero the gradients, forward and loss, backward, update. `amp()` is the autocast context (or a
-    no-op) for forward and loss."""
+    no-op) for forward and loss. Under DDP, x is this rank's share of a global batch of `global_batch` images
+    (distributed.share_loss)."""
     model.train()
     optimizer.zero_grad(set_to_none=True)
     with amp():
         logits = model(x)
-        loss = F.cross_entropy(logits, y, label_smoothing=label_smoothing)
+        loss = distributed.share_loss(logits, y, label_smoothing, global_batch or len(y), world_size)
     loss.backward()
     optimizer.step()
     return logits.detach().float(), loss.item()
 
 
 @torch.no_grad()
-def evaluate(net: nn.Module, split: ImageSet, data: DataSplits, layout, amp) -> tuple[SplitMeter, float]:
+def evaluate(
+    net: nn.Module, split: ImageSet, data: DataSplits, layout, amp, replicas: Replicas = distributed.ONE_PROCESS
+) -> tuple[SplitMeter, float]:
+    """The split's meter. Under DDP each rank evaluates its share of the split (on the unwrapped net: eval-mode
+    BatchNorm needs no collective) and the meters are summed."""
     tic = time.perf_counter()
     net.eval()
     meter = SplitMeter(data.num_classes)
-    for x, y in eval_batches(split, EVAL_BATCH_SIZE, data.mean, data.std):
+    part = replicas.share(len(split))
+    for x, y in eval_batches(ImageSet(split.images[part], split.labels[part]), EVAL_BATCH_SIZE, data.mean, data.std):
         with amp():
             logits = net(x.contiguous(memory_format=layout)).float()
         meter.update(F.cross_entropy(logits, y, reduction="sum").item(), logits, y)
-    return meter, time.perf_counter() - tic
+    return distributed.reduce_meter(replicas, meter, split.labels.device), time.perf_counter() - tic
 
 
 def emit_metric(epoch: int, split: str, meter: SplitMeter, lr: float, seconds: float) -> dict:
@@ -163,22 +183,56 @@ def build_model(config: RunConfig, data: DataSplits) -> nn.Module:
     )
 
 
+def load_data(config: RunConfig, replicas: Replicas) -> DataSplits:
+    """Every rank holds the whole data set (each draws its share by index). A download happens once per node:
+    local rank 0 fetches while the node's other ranks wait at a barrier, then read the files it wrote."""
+    first = replicas.local_rank == 0
+    if config.data.download and not first:
+        distributed.barrier(replicas)
+    data = load_dataset(config.data)
+    if config.data.download and first:
+        distributed.barrier(replicas)
+    return data
+
+
 def run(config: RunConfig, out_dir: Path, resume_dirs: list[Path] | Path | None = None) -> int:
     started = time.perf_counter()
     stop = StopRequest()
-    device = resolve_device(config.device)
+    replicas, device = distributed.join(config, resolve_device(config.device))
+    try:
+        return train(config, out_dir, resume_dirs, replicas, device, stop, started)
+    finally:
+        distributed.leave(replicas)
+
+
+def train(
+    config: RunConfig,
+    out_dir: Path,
+    resume_dirs: list[Path] | Path | None,
+    replicas: Replicas,
+    device: torch.device,
+    stop: StopRequest,
+    started: float,
+) -> int:
     amp, layout = autocast(config, device), memory_format(config)
     make_deterministic(config.seed, device)
-    data = load_dataset(config.data).to(device)
+    data = load_data(config, replicas).to(device)
     model = build_model(config, data).to(device, memory_format=layout)
-    net = compile_model(model, config, device)
+    if config.train.sync_batch_norm and replicas.distributed:  # with one process, BatchNorm is already global
+        model = distributed.sync_batch_norm(model, device)
+    solo = distributed.solo_group(replicas)
+    net = compile_model(model, config, device)  # evaluation; training under DDP goes through the wrapper below
     optim = config.optim
     optimizer = build_optimizer(model, optim)
     steps_per_epoch = math.ceil(len(data.train) / optim.batch_size)  # the last, smaller batch is kept
     scheduler = build_scheduler(optimizer, optim, steps_per_epoch * config.epochs)
     generator = torch.Generator().manual_seed(config.seed)  # shuffling and augmentation, saved in checkpoints
+    # The diagnostics run on rank 0 alone: other ranks get no batches, so they measure nothing.
+    diagnosed = replicas.leader
     flow_batches = fixed_batches(data, config.diagnostics.grad_flow_batches, optim.batch_size, config.seed)
     curvature_batches = fixed_batches(data, 1, config.diagnostics.curvature_images, config.seed)
+    if not diagnosed:
+        flow_batches, curvature_batches = [], []
 
     # Every epoch event emitted so far, kept in the checkpoint and emitted again on resume: a reader that
     # missed them (a worker whose lease ran out while its engine went on) still gets every epoch; the
@@ -197,6 +251,10 @@ def run(config: RunConfig, out_dir: Path, resume_dirs: list[Path] | Path | None 
         log.info("resuming %s after epoch %d, step %d", resume_dir, saved["epoch"], saved["step"])
     elif candidates:
         log.warning("--resume %s: no complete checkpoint; starting from epoch 1", " ".join(map(str, candidates)))
+    trainer = net
+    if replicas.distributed:  # after loading: DDP broadcasts rank 0's weights and buffers when it wraps
+        ddp = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
+        trainer = compile_model(ddp, config, device)
 
     emit(
         "run_started",
@@ -208,6 +266,7 @@ def run(config: RunConfig, out_dir: Path, resume_dirs: list[Path] | Path | None 
         sizes={"train": len(data.train), "val": len(data.val), "test": len(data.test)},
         epochs=config.epochs,
         startEpoch=start_epoch,
+        worldSize=replicas.world_size,
         **({"skippedImages": data.skipped_images} if data.skipped_images else {}),
     )
     log.info(
@@ -229,11 +288,17 @@ def run(config: RunConfig, out_dir: Path, resume_dirs: list[Path] | Path | None 
         if event is not None:
             history.append(event)
 
+    def diagnose(epoch: int) -> None:
+        with distributed.local_statistics(model, solo):  # synchronised BatchNorm must not wait for other ranks
+            record(emit_grad_flow(epoch, model, flow_batches, optim.label_smoothing))
+            record(emit_curvature(epoch, model, curvature_batches, config.diagnostics, config.seed))
+
     if start_epoch == 1 and partial is None:
-        record(emit_grad_flow(0, model, flow_batches, optim.label_smoothing))  # the network at initialisation
-        record(emit_curvature(0, model, curvature_batches, config.diagnostics, config.seed))
+        diagnose(0)  # the network at initialisation
 
     def save(epoch: int, step: int, partial_epoch: dict | None) -> None:
+        if not replicas.leader:  # every rank holds the same weights, optimizer and RNG state under DDP
+            return
         state = {
             "epoch": epoch,
             "step": step,
@@ -252,40 +317,50 @@ def run(config: RunConfig, out_dir: Path, resume_dirs: list[Path] | Path | None 
             order, first_step, seconds = torch.randperm(len(data.train), generator=generator), 0, 0.0
         else:  # resuming inside this epoch: same batch order, same running metrics, no fresh draw
             order, first_step, seconds = partial["order"], partial["step"], partial["seconds"]
-            meter.load_state_dict(partial["meter"])
+            if replicas.leader:  # the saved meter is the all-reduced one: one rank holds it, the others add to it
+                meter.load_state_dict(partial["meter"])
             partial = None
         tic = time.perf_counter()
         for step in range(first_step, steps_per_epoch):
-            index = order[step * optim.batch_size : (step + 1) * optim.batch_size].to(device)
+            batch = order[step * optim.batch_size : (step + 1) * optim.batch_size]
+            part = replicas.share(len(batch))
+            draws = crop_flip_draws(len(batch), generator) if config.data.augment else None  # for the global batch
+            index = batch[part].to(device)
             x = normalise(data.train.images[index], data.mean, data.std)
-            if config.data.augment:
-                x = pad_crop_flip(x, generator)
+            if draws is not None:
+                x = pad_crop_flip(x, generator, tuple(draw[part] for draw in draws))
             x = x.contiguous(memory_format=layout)
             y = data.train.labels[index]
-            logits, loss = train_step(net, optimizer, x, y, optim.label_smoothing, amp)
+            logits, loss = train_step(
+                trainer, optimizer, x, y, optim.label_smoothing, amp, len(batch), replicas.world_size
+            )
+            stopping, loss = distributed.agree(replicas, device, stop.requested, loss)
             if not math.isfinite(loss):
                 emit("diverged", epoch=epoch, step=step, loss=str(loss))  # "nan" / "inf"
                 log.error("loss is %s at epoch %d step %d; stopping", loss, epoch, step)
                 return 1
             scheduler.step()
             meter.update(F.cross_entropy(logits, y, reduction="sum").item(), logits, y)
-            if stop.requested and step + 1 < steps_per_epoch:
+            if stopping and step + 1 < steps_per_epoch:
                 seconds += time.perf_counter() - tic
-                progress = {"order": order, "step": step + 1, "seconds": seconds, "meter": meter.state_dict()}
+                total = distributed.reduce_meter(replicas, meter, device)
+                progress = {"order": order, "step": step + 1, "seconds": seconds, "meter": total.state_dict()}
                 save(epoch - 1, step + 1, progress)
+                distributed.barrier(replicas)  # no rank exits before rank 0 has written the checkpoint
                 return EXIT_STOPPED
         lr = scheduler.get_last_lr()[0]
+        meter = distributed.reduce_meter(replicas, meter, device)
         record(emit_metric(epoch, "train", meter, lr, seconds + time.perf_counter() - tic))
+        distributed.broadcast_buffers(replicas, model)
         if len(data.val):
-            val_meter, val_seconds = evaluate(net, data.val, data, layout, amp)
+            val_meter, val_seconds = evaluate(net, data.val, data, layout, amp, replicas)
             record(emit_metric(epoch, "val", val_meter, lr, val_seconds))
-        record(emit_grad_flow(epoch, model, flow_batches, optim.label_smoothing))
-        record(emit_curvature(epoch, model, curvature_batches, config.diagnostics, config.seed))
+        diagnose(epoch)
         save(epoch, 0, None)
-        if stop.requested:
+        if distributed.agree(replicas, device, stop.requested)[0]:  # after rank 0's save: it waits for that too
             return EXIT_STOPPED
 
-    test_meter, test_seconds = evaluate(net, data.test, data, layout, amp)
+    test_meter, test_seconds = evaluate(net, data.test, data, layout, amp, replicas)
     emit_metric(config.epochs, "test", test_meter, scheduler.get_last_lr()[0], test_seconds)
     emit("run_finished", epochs=config.epochs, seconds=time.perf_counter() - started)
     return 0

@@ -14,14 +14,24 @@ def normalise(images: torch.Tensor, mean: torch.Tensor, std: torch.Tensor) -> to
     return (images.float() - mean.view(1, -1, 1, 1)) / std.view(1, -1, 1, 1)
 
 
-def pad_crop_flip(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+def crop_flip_draws(n: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The random translations (dy, dx in 0..2*PAD) and flips of `n` images, from the CPU generator (its state
+    is what a checkpoint saves). Under DDP every rank draws them for the whole global batch and slices its share,
+    so the crops do not depend on the number of processes."""
+    dy = torch.randint(0, 2 * PAD + 1, (n,), generator=generator)
+    dx = torch.randint(0, 2 * PAD + 1, (n,), generator=generator)
+    flip = torch.rand(n, generator=generator) < 0.5
+    return dy, dx, flip
+
+
+def pad_crop_flip(
+    x: torch.Tensor, generator: torch.Generator, draws: tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None = None
+) -> torch.Tensor:
     """Random translation by up to PAD pixels (zero padding, i.e. the mean after normalising) and a random
-    horizontal flip, drawn independently per image but applied to the batch at once."""
+    horizontal flip, drawn independently per image but applied to the batch at once. `draws` (crop_flip_draws,
+    one per image of x) replaces a fresh draw from `generator`."""
     n, c, h, w = x.shape
-    # Random numbers come from the CPU generator (its state is what a checkpoint saves), then move to x's device.
-    dy = torch.randint(0, 2 * PAD + 1, (n,), generator=generator).to(x.device)
-    dx = torch.randint(0, 2 * PAD + 1, (n,), generator=generator).to(x.device)
-    flip = (torch.rand(n, generator=generator) < 0.5).to(x.device)
+    dy, dx, flip = (tensor.to(x.device) for tensor in (draws or crop_flip_draws(n, generator)))
     padded = F.pad(x, (PAD, PAD, PAD, PAD))
     rows = dy[:, None] + torch.arange(h, device=x.device)  # n x h
     cols = dx[:, None] + torch.arange(w, device=x.device)  # n x w
