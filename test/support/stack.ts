@@ -45,6 +45,8 @@ export interface StackOptions {
   databaseUrl?: string;
   /** Browser origins the orchestrator admits (RESLAB_ALLOWED_ORIGINS); its default otherwise. */
   allowedOrigins?: string[];
+  /** More environment for the orchestrator (e.g. RESLAB_LAUNCHER=kubernetes and a kubeconfig). */
+  orchestratorEnv?: Record<string, string>;
 }
 
 export interface WorkerOptions {
@@ -75,6 +77,7 @@ export async function startStack(prefix: string, options: StackOptions = {}): Pr
     ...(options.allowedOrigins && { RESLAB_ALLOWED_ORIGINS: options.allowedOrigins.join(',') }),
     // info, not warn: the secret scan at the end of make test reads everything the orchestrator says.
     LOG_LEVEL: 'info',
+    ...options.orchestratorEnv,
   };
   const launchOrchestrator = async () => {
     const orchestrator = startProcess('node', [join(REPO_ROOT, 'apps/orchestrator/dist/main.js')], orchestratorEnv);

@@ -8,6 +8,7 @@ import { EventsModule } from './events/events.module.js';
 import { ExperimentsModule } from './experiments/experiments.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
+import { LaunchModule } from './launch/launch.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { OpenApiModule } from './openapi/openapi.module.js';
 import { RunsModule } from './runs/runs.module.js';
@@ -36,6 +37,7 @@ export class AppModule {
         SweepsModule,
         AnalysesModule,
         WorkersModule,
+        LaunchModule.forRoot(config),
         ArtifactsModule,
         EventsModule,
         StreamModule,

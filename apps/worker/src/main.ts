@@ -39,7 +39,7 @@ const host = hostname();
 let credential: WorkerCredential;
 try {
   credential = await obtainCredential({
-    apiUrl: config.apiUrl,
+    apiUrl: config.apiUrls[0] as string,
     workDir: config.workDir,
     name: config.name,
     defaultName: `${host}-${process.pid}`,
@@ -89,7 +89,7 @@ function credentialRefused(): void {
   slotFreed();
 }
 
-const api = new OrchestratorClient(config.apiUrl, credential.secret, credentialRefused);
+const api = new OrchestratorClient(config.apiUrls, credential.secret, credentialRefused);
 let worker: Awaited<ReturnType<OrchestratorClient['register']>>;
 try {
   worker = await api.withRetry(() => api.register({ name: credential.name, host, slots, gpus }), 20);

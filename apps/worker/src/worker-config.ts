@@ -6,7 +6,11 @@ import { parseArgs } from 'node:util';
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 export interface WorkerConfig {
-  apiUrl: string;
+  /**
+   * The orchestrator replicas to call, in order (--api / RESLAB_API_URL, comma-separated): the worker uses one until
+   * it cannot be reached, then the next (orchestrator-client.ts). The first is the one it enrols with.
+   */
+  apiUrls: string[];
   /** --name / RESLAB_WORKER_NAME; null: the name the worker enrolled under (at enrolment, `<host>-<pid>`). */
   name: string | null;
   /**
@@ -67,14 +71,9 @@ export function loadWorkerConfig(argv = process.argv.slice(2), env = process.env
   if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535) {
     throw new WorkerConfigError(`--metrics-port must be a TCP port number, got '${metricsText}'`);
   }
-  const apiUrl = values.api ?? env.RESLAB_API_URL ?? 'http://127.0.0.1:4000';
-  try {
-    new URL(apiUrl);
-  } catch {
-    throw new WorkerConfigError(`--api / RESLAB_API_URL must be a URL, got '${apiUrl}'`);
-  }
+  const apiUrls = parseApiUrls(values.api ?? env.RESLAB_API_URL ?? 'http://127.0.0.1:4000');
   return {
-    apiUrl: apiUrl.replace(/\/$/, ''),
+    apiUrls,
     name: values.name ?? env.RESLAB_WORKER_NAME ?? null,
     // Empty counts as unset, so an exported token can be cleared with `RESLAB_ENROLMENT_TOKEN= node ...`.
     enrolmentToken: values['enrolment-token'] || env.RESLAB_ENROLMENT_TOKEN || null,
@@ -95,6 +94,20 @@ export function loadWorkerConfig(argv = process.argv.slice(2), env = process.env
     // ample; a GPU engine stuck in a driver call gets killed rather than training on unfenced.
     killGraceMs: Number(env.RESLAB_WORKER_KILL_GRACE_MS ?? 15000),
   };
+}
+
+function parseApiUrls(text: string): string[] {
+  const urls = text
+    .split(',')
+    .map((url) => url.trim())
+    .filter(Boolean);
+  if (!urls.length) throw new WorkerConfigError(`--api / RESLAB_API_URL must list at least one URL, got '${text}'`);
+  for (const url of urls) {
+    if (!URL.canParse(url) || !['http:', 'https:'].includes(new URL(url).protocol)) {
+      throw new WorkerConfigError(`--api / RESLAB_API_URL must be http(s) URLs separated by commas, got '${url}'`);
+    }
+  }
+  return [...new Set(urls.map((url) => url.replace(/\/$/, '')))];
 }
 
 function parseDataDirs(text: string | undefined, env: NodeJS.ProcessEnv): string[] {

@@ -38,3 +38,23 @@ describe('worker config: data folders and enrolment', () => {
     expect(loadWorkerConfig([], {}).name).toBeNull();
   });
 });
+
+describe('worker config: orchestrator replicas', () => {
+  it('takes a comma-separated list of API URLs from --api or RESLAB_API_URL, in order, without trailing slashes', () => {
+    expect(loadWorkerConfig([], { RESLAB_API_URL: 'http://a:4000/, http://b:4000' }).apiUrls).toEqual([
+      'http://a:4000',
+      'http://b:4000',
+    ]);
+    expect(loadWorkerConfig(['--api', 'http://c:4000'], { RESLAB_API_URL: 'http://a:4000' }).apiUrls).toEqual([
+      'http://c:4000',
+    ]);
+    expect(loadWorkerConfig([], {}).apiUrls).toEqual(['http://127.0.0.1:4000']);
+  });
+
+  it('refuses a list with something that is not a URL, naming it', () => {
+    expect(() => loadWorkerConfig(['--api', 'http://a:4000,b:4000'], {})).toThrowError(
+      /--api \/ RESLAB_API_URL must be http\(s\) URLs separated by commas, got 'b:4000'/,
+    );
+    expect(() => loadWorkerConfig(['--api', ' , '], {})).toThrowError(WorkerConfigError);
+  });
+});

@@ -160,6 +160,13 @@ export const RunAssignment = z.object({
 });
 export type RunAssignment = z.infer<typeof RunAssignment>;
 
+/**
+ * A claim's body. `runId`: only this run, and only while it is queued and the worker may take it; the one-run mode of
+ * a worker in a Kubernetes Job (docs/kubernetes.md) names the run its Job was made for. Without it, the queue's next.
+ */
+export const ClaimRequest = z.object({ runId: z.uuid().optional() }).strict();
+export type ClaimRequest = z.infer<typeof ClaimRequest>;
+
 export const ClaimResponse = z.object({ assignment: RunAssignment.nullable() });
 export type ClaimResponse = z.infer<typeof ClaimResponse>;
 

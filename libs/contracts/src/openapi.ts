@@ -3,6 +3,7 @@ import { AnalysisDetailDto, AnalysisDto, AnalysisList, CreateAnalysisRequest } f
 import {
   ApiError,
   ArtifactDto,
+  ClaimRequest,
   ClaimResponse,
   CreateRunRequest,
   EpochMetricDto,
@@ -274,7 +275,8 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
   },
   '/workers/{id}/claim': {
     post: {
-      summary: 'Worker: claim the next run',
+      summary: 'Worker: claim the next run, or the queued run it names',
+      body: ClaimRequest,
       response: ClaimResponse,
       params: ['id'],
       auth: 'worker',

@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+
 /**
  * The orchestrator's configuration, read once from the environment at start.
  * A missing or malformed variable stops the process with a message naming it.
@@ -19,7 +21,29 @@ export interface AppConfig {
   sessionHours: number;
   /** First start only (no users yet): the instance admin to create, with a team `demo` it owns. */
   bootstrapAdmin: { email: string; password: string } | null;
+  /** How a queued run reaches a worker (RESLAB_LAUNCHER): workers pull it, or a Kubernetes Job is made for it (launch/). */
+  launcher: LauncherConfig;
 }
+
+export type LauncherConfig =
+  | { kind: 'pull' }
+  | {
+      kind: 'kubernetes';
+      /** RESLAB_KUBE_NAMESPACE: where Jobs and their Secrets go; the pod's own namespace in a cluster. */
+      namespace: string;
+      /** RESLAB_KUBE_WORKER_IMAGE (required). */
+      workerImage: string;
+      /** RESLAB_KUBE_ORCHESTRATOR_URL (required): this orchestrator's Service URL as a pod sees it. */
+      orchestratorUrl: string;
+      /** RESLAB_KUBE_WORKER_CONFIGMAP: the ConfigMap a Job's worker takes its environment from. */
+      workerConfigMap: string;
+      /** RESLAB_KUBE_JOB_TTL_SECONDS: how long Kubernetes keeps a finished Job. */
+      ttlSecondsAfterFinished: number;
+      /** RESLAB_KUBE_ARTIFACT_PVC: the shared artifact store's claim, mounted in each Job; unset with S3 artifacts. */
+      artifactClaim: string | null;
+      /** RESLAB_KUBE_RESYNC_MS: how often queued runs and live Jobs are compared (a controller's resync period). */
+      resyncMs: number;
+    };
 
 export class ConfigError extends Error {}
 
@@ -51,6 +75,35 @@ export function loadAppConfig(): AppConfig {
     allowedOrigins: origins(),
     sessionHours: integer('RESLAB_SESSION_HOURS', 168, 1, 24 * 366),
     bootstrapAdmin: bootstrapAdmin(),
+    launcher: launcher(),
+  };
+}
+
+const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+function launcher(): LauncherConfig {
+  const kind = process.env.RESLAB_LAUNCHER || 'pull';
+  if (kind === 'pull') return { kind };
+  if (kind !== 'kubernetes') throw new ConfigError(`RESLAB_LAUNCHER must be pull or kubernetes, got '${kind}'`);
+  const required = (name: string, example: string): string => {
+    const value = process.env[name]?.trim();
+    if (!value) throw new ConfigError(`${name} must be set with RESLAB_LAUNCHER=kubernetes (e.g. ${example})`);
+    return value;
+  };
+  const orchestratorUrl = required('RESLAB_KUBE_ORCHESTRATOR_URL', 'http://reslab-orchestrator:4000');
+  if (!URL.canParse(orchestratorUrl))
+    throw new ConfigError(`RESLAB_KUBE_ORCHESTRATOR_URL must be a URL, got '${orchestratorUrl}'`);
+  return {
+    kind,
+    namespace:
+      process.env.RESLAB_KUBE_NAMESPACE?.trim() ||
+      (existsSync(SERVICE_ACCOUNT_NAMESPACE) ? readFileSync(SERVICE_ACCOUNT_NAMESPACE, 'utf8').trim() : 'default'),
+    workerImage: required('RESLAB_KUBE_WORKER_IMAGE', 'ghcr.io/example/reslab-worker:1.0'),
+    orchestratorUrl,
+    workerConfigMap: process.env.RESLAB_KUBE_WORKER_CONFIGMAP?.trim() || 'reslab-worker',
+    ttlSecondsAfterFinished: integer('RESLAB_KUBE_JOB_TTL_SECONDS', 3600, 0, 30 * 86400),
+    artifactClaim: process.env.RESLAB_KUBE_ARTIFACT_PVC?.trim() || null,
+    resyncMs: integer('RESLAB_KUBE_RESYNC_MS', 5000, 100, 3_600_000),
   };
 }
 

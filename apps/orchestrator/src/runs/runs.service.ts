@@ -193,9 +193,11 @@ export class RunsService implements OnApplicationBootstrap {
 
   /** Hands the next queued run to a worker, or null when the queue is empty. */
   /** `teamId`: the team the worker serves; null for a shared worker. */
-  async claimNext(workerId: string, teamId: string | null): Promise<RunAssignment | null> {
+  /** `only`: that run alone, if it is queued and of the worker's team (a Kubernetes Job's worker, launch/). */
+  async claimNext(workerId: string, teamId: string | null, only?: string): Promise<RunAssignment | null> {
     for (;;) {
-      const runId = await this.queue.take(teamId);
+      // A named run's queue job stays behind: whoever takes it later finds the run no longer queued.
+      const runId = only ?? (await this.queue.take(teamId));
       if (!runId) return null;
       const run = await this.prisma.run.findUnique({ where: { id: runId } });
       const claimed =
@@ -210,8 +212,9 @@ export class RunsService implements OnApplicationBootstrap {
             startedAt: new Date(),
             leaseExpiresAt: new Date(Date.now() + this.config.leaseSeconds * 1000),
           },
-          { status: 'queued' },
+          { status: 'queued', ...(teamId ? { teamId } : {}) },
         ));
+      if (!claimed && only) return null;
       if (!claimed) continue; // cancelled or deleted while queued
       await this.queue.checkLeaseAfter(claimed.id, this.config.leaseSeconds + 1);
       logger.info({ runId, workerId, attempt: claimed.attempt }, 'run claimed');
@@ -264,6 +267,24 @@ export class RunsService implements OnApplicationBootstrap {
     const reason = `lease expired: worker ${run.workerId} stopped heartbeating (attempt ${run.attempt} of ${run.maxAttempts})`;
     logger.warn({ runId, workerId: run.workerId, attempt: run.attempt }, 'lease expired');
     await this.requeueOrFail(run, reason, { status: 'running', leaseExpiresAt: { lte: new Date() } });
+  }
+
+  /**
+   * A Kubernetes Job made for `attempt` failed (launch/): `reason` is what Kubernetes said. If that attempt was
+   * running, it is lost as a lapsed lease is (requeued, or failed after maxAttempts). If the pod never claimed it
+   * (an image that cannot be pulled, a pod that cannot be admitted), the run fails: its next Job would fail alike.
+   * Any other state (finished, or a later attempt) is left alone; returns the run only if it changed.
+   */
+  async launchFailed(runId: string, attempt: number, reason: string): Promise<Run | null> {
+    const run = await this.prisma.run.findUnique({ where: { id: runId } });
+    if (run?.status === 'running' && run.attempt === attempt) {
+      return this.requeueOrFail(run, reason, { status: 'running', attempt });
+    }
+    if (run?.status === 'queued' && run.attempt === attempt - 1) {
+      const failed = { status: 'failed' as const, finishedAt: new Date(), failureReason: reason };
+      return this.transition(run, failed, { status: 'queued', attempt: run.attempt });
+    }
+    return null;
   }
 
   private async requeueOrFail(run: Run, reason: string, expected: Prisma.RunWhereInput): Promise<Run | null> {

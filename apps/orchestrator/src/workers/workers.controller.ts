@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import {
+  ClaimRequest,
   type ClaimResponse,
   CreateEnrolmentTokenRequest,
   type EnrolmentTokenDto,
@@ -82,8 +83,13 @@ export class WorkersController {
   @Access({ who: 'worker' })
   @Post(':id/claim')
   @HttpCode(200)
-  async claim(@CurrentWorker() worker: WorkerPrincipal, @Param('id', WorkerId) id: string): Promise<ClaimResponse> {
+  async claim(
+    @CurrentWorker() worker: WorkerPrincipal,
+    @Param('id', WorkerId) id: string,
+    // Optional: a worker of the pull model posts no body.
+    @Body(new ZodValidationPipe(ClaimRequest.optional())) body: ClaimRequest | undefined,
+  ): Promise<ClaimResponse> {
     if (await this.workers.isDraining(id)) return { assignment: null };
-    return { assignment: await this.runs.claimNext(id, worker.teamId) };
+    return { assignment: await this.runs.claimNext(id, worker.teamId, body?.runId) };
   }
 }

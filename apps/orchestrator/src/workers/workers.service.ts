@@ -64,15 +64,22 @@ export class WorkersService {
       // The team is named in the body, where the guard does not look: the same check it makes on an `:id`.
       await this.access.checkObject(user, 'team', request.teamId, 'admin');
     }
+    return this.issueEnrolmentToken(request.teamId, user.userId, request.expiresInMinutes);
+  }
+
+  /** `createdById` null: minted by the orchestrator itself, for the worker of one Kubernetes Job (launch/). */
+  async issueEnrolmentToken(
+    teamId: string | null,
+    createdById: string | null,
+    expiresInMinutes: number,
+  ): Promise<EnrolmentTokenDto> {
     const token = newToken('enrolment');
-    const expiresAt = new Date(Date.now() + request.expiresInMinutes * 60_000);
+    const expiresAt = new Date(Date.now() + expiresInMinutes * 60_000);
     const row = await asSystem(() =>
-      this.prisma.enrolmentToken.create({
-        data: { teamId: request.teamId, tokenHash: hashToken(token), createdById: user.userId, expiresAt },
-      }),
+      this.prisma.enrolmentToken.create({ data: { teamId, tokenHash: hashToken(token), createdById, expiresAt } }),
     );
-    await this.audit.record('worker.enrolment_token', { type: 'enrolmentToken', id: row.id, teamId: request.teamId });
-    return { token, teamId: request.teamId, expiresAt: expiresAt.toISOString() };
+    await this.audit.record('worker.enrolment_token', { type: 'enrolmentToken', id: row.id, teamId });
+    return { token, teamId, expiresAt: expiresAt.toISOString() };
   }
 
   /** Trades a one-time enrolment token for a worker identity and its secret (shown once, stored hashed). */
