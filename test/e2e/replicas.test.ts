@@ -1,0 +1,125 @@
+import { type RunDto, RunEventMessage, STREAM } from '@reslab/contracts';
+import type { Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handshake, openStream, subscribeRoom } from '../support/identity.js';
+import { query } from '../support/postgres.js';
+import { waitFor } from '../support/processes.js';
+import { counterOf, type Replica, startReplica } from '../support/replicas.js';
+import { expectedKeys, FINISHED, runWhen, tinyConfig } from '../support/runs.js';
+import { api, FAKE_ENGINE_COMMAND, type Stack, startStack } from '../support/stack.js';
+
+const LEASE_SECONDS = 5;
+const EPOCHS = 10;
+
+/** A socket subscribed to one run, and every run event it was sent live, in arrival order. */
+async function watchRun(
+  apiUrl: string,
+  token: string,
+  runId: string,
+): Promise<{ socket: Socket; live: RunEventMessage[] }> {
+  const socket = openStream({ apiUrl }, { token });
+  const live: RunEventMessage[] = [];
+  socket.on(STREAM.runEvent, (raw: unknown) => live.push(RunEventMessage.parse(raw)));
+  expect(await handshake(socket)).toEqual({ outcome: 'connected' });
+  const ack = await subscribeRoom(socket, { kind: 'run', id: runId });
+  if (!ack.ok) throw new Error(`subscribe to run ${runId}: ${ack.error}`);
+  return { socket, live };
+}
+
+const epochKey = (e: RunEventMessage) => (e.type === 'epoch_metric' ? `${e.payload.epoch}:${e.payload.split}` : null);
+const epochKeys = (events: RunEventMessage[]) => events.map(epochKey).filter((k): k is string => k !== null);
+/** The order the engine prints its metrics in: train then val each epoch, test at the end. */
+const printedOrder = (epochs: number) => [
+  ...Array.from({ length: epochs }, (_, i) => [`${i + 1}:train`, `${i + 1}:val`]).flat(),
+  `${epochs}:test`,
+];
+
+/**
+ * Two orchestrator processes on one database, no load balancer: a socket on either replica gets the events the
+ * other logs (socket.io's Postgres adapter), and a worker given both URLs moves to B when A is killed (SIGKILL).
+ * The engine is the FAKE one (test/support/fake-engine.mjs, 0.5 s an epoch), so the kill lands mid-run, between two
+ * epochs, at a moment the test chooses.
+ */
+describe('two orchestrator replicas on one Postgres (FAKE engine, real orchestrators and worker)', () => {
+  let stack: Stack;
+  let b: Replica;
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    stack = await startStack('reslab_replicas', { leaseSeconds: LEASE_SECONDS });
+    b = await startReplica(stack, { leaseSeconds: LEASE_SECONDS });
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.close();
+    await b?.process.stop();
+    await stack?.stop();
+  });
+
+  it('sends what B logs to a socket on A: a run cancelled through B reaches a watcher on A', async () => {
+    const { body: run } = await api<RunDto>(b.view, 'POST', '/runs', { name: 'cancelled-on-b', config: tinyConfig() });
+    const onA = await watchRun(stack.apiUrl, stack.admin.apiKey, run.id);
+    sockets.push(onA.socket);
+    expect((await api(b.view, 'POST', `/runs/${run.id}/cancel`)).status).toBeLessThan(300);
+    await waitFor('the cancellation to reach the socket on A', async () =>
+      onA.live.some((e) => e.type === 'status' && e.payload.status === 'cancelled') ? true : undefined,
+    );
+    onA.socket.close();
+  });
+
+  it('streams every epoch to a socket on B while the worker talks to A, and finishes on B after A is killed', async () => {
+    const { body: run } = await api<RunDto>(stack, 'POST', '/runs', {
+      name: 'failover',
+      config: tinyConfig({ epochs: EPOCHS }),
+    });
+    const onB = await watchRun(b.apiUrl, stack.admin.apiKey, run.id);
+    const onA = await watchRun(stack.apiUrl, stack.admin.apiKey, run.id);
+    sockets.push(onB.socket, onA.socket);
+
+    const worker = await stack.startWorker('replicas-worker', {
+      apiUrl: `${stack.apiUrl},${b.apiUrl}`,
+      env: { RESLAB_ENGINE_COMMAND: FAKE_ENGINE_COMMAND, RESLAB_FAKE_EPOCH_MS: '500' },
+    });
+
+    // Killed just after epoch 3's val reached B: the next epoch is half a second away, so no event can be in the
+    // gap between A's commit and A's broadcast (docs/replicas.md says what such a gap would lose).
+    await waitFor('epoch 3 to reach the sockets on B and A', async () =>
+      epochKeys(onB.live).includes('3:val') && epochKeys(onA.live).includes('3:val') ? true : undefined,
+    );
+    const ingestedByA = await counterOf(stack.apiUrl, 'reslab_ingest_batches_total');
+    const ingestedByB = await counterOf(b.apiUrl, 'reslab_ingest_batches_total');
+    await stack.orchestrator.stop('SIGKILL');
+    const seenOnA = [...onA.live];
+
+    const done = await runWhen(b.view, run.id, (r) => FINISHED.includes(r.status), 60_000);
+    expect(done.status, worker.output().slice(-3000)).toBe('succeeded');
+    // Every epoch is in the log before the run ends; the last one's broadcast may still be on its way.
+    await waitFor('the test split to reach the socket on B', async () =>
+      epochKeys(onB.live).includes(`${EPOCHS}:test`) ? true : undefined,
+    );
+
+    // The worker talked to A until A died, then to B.
+    expect(ingestedByA).toBeGreaterThan(0);
+    expect(ingestedByB).toBe(0);
+    expect(await counterOf(b.apiUrl, 'reslab_ingest_batches_total')).toBeGreaterThan(0);
+    expect(worker.output()).toContain('trying the next replica');
+
+    // Every epoch stored once.
+    const rows = await query<{ epoch: number; split: string }>(
+      stack.db.url,
+      'SELECT epoch, split::text FROM "EpochMetric" WHERE "runId" = $1',
+      [run.id],
+    );
+    expect(rows.map((r) => `${r.epoch}:${r.split}`).sort()).toEqual(expectedKeys(EPOCHS));
+
+    // B's socket saw every epoch live, once each, in the order printed, with event ids rising.
+    expect(epochKeys(onB.live)).toEqual(printedOrder(EPOCHS));
+    const ids = onB.live.map((e) => BigInt(e.id));
+    expect(ids.every((id, i) => i === 0 || id > (ids[i - 1] as bigint))).toBe(true);
+    expect(onB.live.map((e) => e.type === 'status' && e.payload.status)).toContain('succeeded');
+
+    // A's socket, until A died, saw exactly what B's saw over the same stretch.
+    expect(epochKeys(seenOnA)).toEqual(printedOrder(EPOCHS).slice(0, 6));
+    expect(seenOnA.map((e) => e.id)).toEqual(onB.live.slice(0, seenOnA.length).map((e) => e.id));
+  });
+});
