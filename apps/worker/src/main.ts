@@ -272,7 +272,7 @@ while (!draining && !refused) {
   }
   let assignment: RunAssignment | null = null;
   try {
-    assignment = await api.claim(worker.id);
+    assignment = await api.claim(worker.id, config.runId ?? undefined);
     claimFailures = 0;
   } catch (error) {
     if (refused) break;
@@ -280,6 +280,10 @@ while (!draining && !refused) {
     if (claimFailures++ === 0) logger.warn({ err: (error as Error).message }, 'claim failed; retrying with backoff');
     await sleep(backoffMs(claimFailures));
     continue;
+  }
+  if (!assignment && config.runId) {
+    logger.info({ runId: config.runId }, 'one-run mode: the run is not queued for this worker (cancelled or taken)');
+    break;
   }
   if (!assignment) {
     await sleep(config.idleMs);
@@ -296,6 +300,14 @@ while (!draining && !refused) {
   }
   freeSlots.delete(slot);
   attempts.set(keyOf(assignment.runId, assignment.attempt), supervise(assignment, slot));
+  if (config.runId) {
+    // One-run mode claims nothing more: the engine's end (or a signal) frees the slot, and the drain below
+    // waits for its report before the process, and with it the Kubernetes Job, completes.
+    await new Promise<void>((resolve) => {
+      slotFreed = resolve;
+    });
+    break;
+  }
 }
 if (refused) {
   // The engines' reports cannot be delivered any more; wait only for the engines themselves to be gone.

@@ -18,6 +18,11 @@ export interface WorkerConfig {
    * its work dir holds no credential.json yet; unused once it does.
    */
   enrolmentToken: string | null;
+  /**
+   * --run / RESLAB_RUN_ID: one-run mode, as in a Kubernetes Job's pod (docs/kubernetes.md). The worker claims this
+   * run alone and exits once it has finished and been reported; null: it claims from the queue until stopped.
+   */
+  runId: string | null;
   /** Concurrent engine processes: one per GPU where nvidia-smi finds GPUs, else --slots (default 1). */
   slots: number | null;
   /** The shared artifact store: the engine writes runs/<runId>/ here, so another worker can resume it. */
@@ -58,6 +63,7 @@ export function loadWorkerConfig(argv = process.argv.slice(2), env = process.env
       'metrics-port': { type: 'string' },
       'data-dirs': { type: 'string' },
       'enrolment-token': { type: 'string' },
+      run: { type: 'string' },
     },
     strict: true,
   });
@@ -77,6 +83,7 @@ export function loadWorkerConfig(argv = process.argv.slice(2), env = process.env
     name: values.name ?? env.RESLAB_WORKER_NAME ?? null,
     // Empty counts as unset, so an exported token can be cleared with `RESLAB_ENROLMENT_TOKEN= node ...`.
     enrolmentToken: values['enrolment-token'] || env.RESLAB_ENROLMENT_TOKEN || null,
+    runId: parseRunId(values.run ?? env.RESLAB_RUN_ID),
     slots,
     workDir: resolve(values['work-dir'] ?? env.RESLAB_WORK_DIR ?? join(REPO_ROOT, '.reslab', 'worker')),
     dataDirs: parseDataDirs(values['data-dirs'] ?? env.RESLAB_DATA_DIRS, env),
@@ -108,6 +115,14 @@ function parseApiUrls(text: string): string[] {
     }
   }
   return [...new Set(urls.map((url) => url.replace(/\/$/, '')))];
+}
+
+function parseRunId(text: string | undefined): string | null {
+  if (!text) return null;
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text)) {
+    throw new WorkerConfigError(`--run / RESLAB_RUN_ID must be a run id (a UUID), got '${text}'`);
+  }
+  return text.toLowerCase();
 }
 
 function parseDataDirs(text: string | undefined, env: NodeJS.ProcessEnv): string[] {
