@@ -137,6 +137,31 @@ export const WorkerDto = z.object({
 });
 export type WorkerDto = z.infer<typeof WorkerDto>;
 
+/**
+ * A multi-node run's gang (resources.nodes > 1), as the orchestrator records it when node 0's worker claims the run:
+ * which worker is which node rank, and where torchrun's rendezvous listens (node 0's host). Determined's shape: the
+ * master assigns the node ranks, the agents run the launcher. Stored on the run for its current attempt.
+ */
+export const RunGang = z.object({
+  attempt: z.int32().positive(),
+  masterAddr: z.string().min(1).max(255),
+  masterPort: z.int32().min(1).max(65535),
+  /** Index = node rank; node 0 owns the run's status, lease and events. */
+  workerIds: z.array(z.uuid()).min(2).max(64),
+  /** Worker ids of the nodes (rank > 0) that have received their assignment. */
+  delivered: z.array(z.uuid()).default([]),
+});
+export type RunGang = z.infer<typeof RunGang>;
+
+/** One node's share of a multi-node run: what its worker passes to `reslab_engine launch`. */
+export const NodeAssignment = z.object({
+  nodeRank: z.int32().nonnegative(),
+  nodes: z.int32().min(2).max(64),
+  masterAddr: z.string().min(1).max(255),
+  masterPort: z.int32().min(1).max(65535),
+});
+export type NodeAssignment = z.infer<typeof NodeAssignment>;
+
 /** What a worker receives when it claims a queued run. */
 export const RunAssignment = z.object({
   runId: z.uuid(),
@@ -157,6 +182,11 @@ export const RunAssignment = z.object({
     })
     .nullable()
     .default(null),
+  /**
+   * Set for a multi-node run: this worker's node. Node 0 (the claiming worker) holds the run; a node of rank > 0
+   * runs its share of the processes under the same attempt and reports nothing but its heartbeat.
+   */
+  node: NodeAssignment.nullable().default(null),
 });
 export type RunAssignment = z.infer<typeof RunAssignment>;
 
@@ -164,7 +194,16 @@ export type RunAssignment = z.infer<typeof RunAssignment>;
  * A claim's body. `runId`: only this run, and only while it is queued and the worker may take it; the one-run mode of
  * a worker in a Kubernetes Job (docs/kubernetes.md) names the run its Job was made for. Without it, the queue's next.
  */
-export const ClaimRequest = z.object({ runId: z.uuid().optional() }).strict();
+export const ClaimRequest = z
+  .object({
+    runId: z.uuid().optional(),
+    /**
+     * How many of the worker's slots are free: it is given only a run whose slots (resources.gpus; 1 for an analysis
+     * job) fit. No body counts as one, as workers claimed before multi-GPU runs.
+     */
+    freeSlots: z.int32().min(1).max(1024).default(1),
+  })
+  .strict();
 export type ClaimRequest = z.infer<typeof ClaimRequest>;
 
 export const ClaimResponse = z.object({ assignment: RunAssignment.nullable() });

@@ -48,7 +48,7 @@ export class RunRepairService implements OnApplicationBootstrap, OnModuleDestroy
       for (const runId of await this.queue.queuedRunsWithoutJob()) {
         const run = await this.prisma.run.findUnique({
           where: { id: runId },
-          select: { id: true, teamId: true, status: true, priority: true },
+          select: { id: true, teamId: true, status: true, priority: true, kind: true, config: true },
         });
         if (run?.status !== 'queued') continue;
         await this.queue.enqueue(run);

@@ -24,9 +24,12 @@ import { Prisma, type Run } from '../generated/prisma/client.js';
 import { logger } from '../logger.js';
 import { OrchestratorMetrics } from '../observability/orchestrator-metrics.js';
 import { RunQueueService } from '../queue/run-queue.service.js';
+import { nodesOf } from '../queue/run-slots.js';
 import { readCurves } from './run-curves.js';
 import { toEpochMetricDto, toGradFlowDtos, toRunDto, toRunRowDto } from './run-dto.js';
 import { fenced, isHeldBy } from './run-fence.js';
+import { resourcesRefusal } from './run-fit.js';
+import { isGangNodeOf, nodeOf, RunGangService } from './run-gang.service.js';
 import { after, decodeRunCursor, encodeRunCursor, keyOf, orderBy, runOrder } from './run-order.js';
 import { afterLostAttempt, cancelAction, retryRefusal } from './run-transitions.js';
 
@@ -38,6 +41,7 @@ export class RunsService implements OnApplicationBootstrap {
   constructor(
     private readonly prisma: PrismaService,
     private readonly queue: RunQueueService,
+    private readonly gang: RunGangService,
     private readonly events: RunEventsService,
     private readonly metrics: OrchestratorMetrics,
     private readonly experiments: ExperimentsService,
@@ -66,6 +70,7 @@ export class RunsService implements OnApplicationBootstrap {
   async create(request: CreateRunRequest): Promise<Run> {
     const run = await this.prisma.$transaction(async (tx) => {
       const { experimentId, teamId } = await this.experiments.ensure(tx, request.project, request.experiment);
+      await this.checkFits(tx, teamId, [request.config]);
       return tx.run.create({
         data: {
           experimentId,
@@ -81,6 +86,22 @@ export class RunsService implements OnApplicationBootstrap {
     });
     await this.afterCreate([run]);
     return run;
+  }
+
+  /**
+   * Refuses (400) run configs whose `resources` no worker seen for `teamId` (its own or shared, registered and not
+   * revoked) could hold: more slots than the largest has, or more nodes than there are workers that large.
+   */
+  async checkFits(tx: Prisma.TransactionClient, teamId: string, configs: RunConfig[]): Promise<void> {
+    const workers = await tx.worker.findMany({
+      where: { revokedAt: null, OR: [{ teamId }, { teamId: null }] },
+      select: { slots: true },
+    });
+    const refusal = resourcesRefusal(
+      configs.map((c) => c.resources),
+      workers.map((w) => w.slots),
+    );
+    if (refusal) throw invalidField(refusal.path, refusal.message);
   }
 
   /** Enqueues freshly stored runs; if the queue refuses, the runs are removed so none waits forever. */
@@ -181,7 +202,11 @@ export class RunsService implements OnApplicationBootstrap {
     expected: Prisma.RunWhereInput,
   ): Promise<Run | null> {
     const [updated] = await this.prisma.run.updateManyAndReturn({ where: { id: run.id, ...expected }, data });
-    if (!updated) return null;
+    return updated ? this.announce(updated) : null;
+  }
+
+  /** Logs a run's new status (the event log, then the stream). */
+  private async announce(updated: Run): Promise<Run> {
     await this.events.publish(updated, 'status', {
       status: updated.status,
       attempt: updated.attempt,
@@ -191,39 +216,62 @@ export class RunsService implements OnApplicationBootstrap {
     return updated;
   }
 
-  /** Hands the next queued run to a worker, or null when the queue is empty. */
-  /** `teamId`: the team the worker serves; null for a shared worker. */
-  /** `only`: that run alone, if it is queued and of the worker's team (a Kubernetes Job's worker, launch/). */
-  async claimNext(workerId: string, teamId: string | null, only?: string): Promise<RunAssignment | null> {
+  /**
+   * Hands a worker the next queued run that fits its `freeSlots`, or null. A node of a multi-node run waiting for
+   * this worker comes first (run-gang.service.ts). `teamId`: the team the worker serves; null for a shared worker. `only`: that
+   * run alone, if it is queued and of the worker's team (a Kubernetes Job's worker, launch/).
+   */
+  async claimNext(
+    workerId: string,
+    teamId: string | null,
+    only?: string,
+    freeSlots = 1,
+  ): Promise<RunAssignment | null> {
+    const node = await this.gang.waitingNode(workerId, freeSlots, this.config.leaseSeconds);
+    if (node !== undefined) return node;
+    const worker = await this.prisma.worker.findUnique({ where: { id: workerId }, select: { slots: true } });
+    const fit = { free: Math.min(freeSlots, worker?.slots ?? 1), total: worker?.slots ?? 1 };
+    // Queues of gang runs that found too few free workers in this claim: taken from again at the next one.
+    const skip = new Set<string>();
     for (;;) {
       // A named run's queue job stays behind: whoever takes it later finds the run no longer queued.
-      const runId = only ?? (await this.queue.take(teamId));
-      if (!runId) return null;
-      const run = await this.prisma.run.findUnique({ where: { id: runId } });
-      const claimed =
-        run &&
-        (await this.transition(
-          run,
-          {
-            status: 'running',
-            workerId,
-            attempt: { increment: 1 },
-            deliveredSeq: 0,
-            startedAt: new Date(),
-            leaseExpiresAt: new Date(Date.now() + this.config.leaseSeconds * 1000),
-          },
-          { status: 'queued', ...(teamId ? { teamId } : {}) },
-        ));
+      const taken = only ? { runId: only, queue: null } : await this.queue.take(teamId, fit, skip);
+      if (!taken) return null;
+      const run = await this.prisma.run.findUnique({ where: { id: taken.runId } });
+      const data = {
+        status: 'running' as const,
+        workerId,
+        attempt: { increment: 1 },
+        deliveredSeq: 0,
+        startedAt: new Date(),
+        leaseExpiresAt: new Date(Date.now() + this.config.leaseSeconds * 1000),
+      };
+      const expected = { status: 'queued' as const, ...(teamId ? { teamId } : {}) };
+      let claimed: Run | null = null;
+      if (run && nodesOf(run) > 1) {
+        const formed = await this.gang.form(run, workerId, data, expected, this.config.leaseSeconds);
+        if (formed === 'too-few-workers') {
+          // All or nothing: no worker was held; the run waits for its next chance behind its own queue's head.
+          await this.queue.enqueue(run);
+          if (only) return null;
+          if (taken.queue) skip.add(taken.queue);
+          continue;
+        }
+        claimed = formed && (await this.announce(formed));
+      } else if (run) {
+        claimed = await this.transition(run, data, expected);
+      }
       if (!claimed && only) return null;
       if (!claimed) continue; // cancelled or deleted while queued
       await this.queue.checkLeaseAfter(claimed.id, this.config.leaseSeconds + 1);
-      logger.info({ runId, workerId, attempt: claimed.attempt }, 'run claimed');
+      logger.info({ runId: claimed.id, workerId, attempt: claimed.attempt }, 'run claimed');
       return {
         runId: claimed.id,
         attempt: claimed.attempt,
         config: claimed.config as RunConfig,
         leaseSeconds: this.config.leaseSeconds,
         analysis: await analysisAssignment(this.prisma, claimed),
+        node: nodeOf(claimed, workerId),
       };
     }
   }
@@ -239,12 +287,14 @@ export class RunsService implements OnApplicationBootstrap {
     });
     const runs = await this.prisma.run.findMany({
       where: { id: { in: held.map((h) => h.runId) } },
-      select: { id: true, workerId: true, status: true, attempt: true, cancelRequestedAt: true },
+      select: { id: true, workerId: true, status: true, attempt: true, cancelRequestedAt: true, gang: true },
     });
     const byId = new Map(runs.map((r) => [r.id, r]));
     return held.filter(({ runId, attempt }) => {
       const run = byId.get(runId);
-      return !run || !isHeldBy(run, { workerId, attempt }) || run.cancelRequestedAt !== null;
+      // A node of rank > 0 holds its gang's attempt without owning the run: only node 0's beats move the lease.
+      const holds = run && (isHeldBy(run, { workerId, attempt }) || isGangNodeOf(run, { workerId, attempt }));
+      return !run || !holds || run.cancelRequestedAt !== null;
     });
   }
 

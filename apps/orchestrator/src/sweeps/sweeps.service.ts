@@ -73,6 +73,11 @@ export class SweepsService {
     const plans = this.plan(spec);
     const { sweep, runs, teamId } = await this.prisma.$transaction(async (tx) => {
       const { experimentId, teamId } = await this.experiments.ensure(tx, spec.project, spec.experiment ?? spec.name);
+      await this.runs.checkFits(
+        tx,
+        teamId,
+        plans.map((plan) => plan.config),
+      );
       const sweep = await tx.sweep.create({ data: { experimentId, teamId, name: spec.name, spec: spec as object } });
       const runs = await tx.run.createManyAndReturn({
         data: plans.map((plan) => ({

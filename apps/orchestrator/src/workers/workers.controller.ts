@@ -79,7 +79,10 @@ export class WorkersController {
     return { worker, stop: await this.runs.renewLeases(id, body.runs) };
   }
 
-  /** One run per call; a worker with N free slots calls N times. A draining worker gets none. */
+  /**
+   * One run per call, fitting the free slots the worker names (one without a body); a worker calls again while
+   * slots are free. A draining worker gets none.
+   */
   @Access({ who: 'worker' })
   @Post(':id/claim')
   @HttpCode(200)
@@ -90,6 +93,6 @@ export class WorkersController {
     @Body(new ZodValidationPipe(ClaimRequest.optional())) body: ClaimRequest | undefined,
   ): Promise<ClaimResponse> {
     if (await this.workers.isDraining(id)) return { assignment: null };
-    return { assignment: await this.runs.claimNext(id, worker.teamId, body?.runId) };
+    return { assignment: await this.runs.claimNext(id, worker.teamId, body?.runId, body?.freeSlots ?? 1) };
   }
 }
