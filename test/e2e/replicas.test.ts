@@ -1,7 +1,7 @@
-import { type RunDto, RunEventMessage, STREAM } from '@reslab/contracts';
+import { type CreatedApiKey, type RunDto, RunEventMessage, STREAM, type WorkerDto } from '@reslab/contracts';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handshake, openStream, subscribeRoom } from '../support/identity.js';
+import { disconnection, handshake, openStream, subscribeRoom } from '../support/identity.js';
 import { query } from '../support/postgres.js';
 import { waitFor } from '../support/processes.js';
 import { counterOf, type Replica, startReplica } from '../support/replicas.js';
@@ -67,6 +67,16 @@ describe('two orchestrator replicas on one Postgres (FAKE engine, real orchestra
     onA.socket.close();
   });
 
+  it('closes a socket on B when its key is revoked through A', async () => {
+    const { body: created } = await api<CreatedApiKey>(stack, 'POST', '/keys', { name: 'revoked-across' });
+    const socket = openStream({ apiUrl: b.apiUrl }, { token: created.secret });
+    sockets.push(socket);
+    expect(await handshake(socket)).toEqual({ outcome: 'connected' });
+    const closed = disconnection(socket, 'the socket on B of a key revoked through A');
+    expect((await api(stack, 'DELETE', `/keys/${created.key.id}`)).status).toBe(200);
+    expect(await closed).toBe('io server disconnect');
+  });
+
   it('streams every epoch to a socket on B while the worker talks to A, and finishes on B after A is killed', async () => {
     const { body: run } = await api<RunDto>(stack, 'POST', '/runs', {
       name: 'failover',
@@ -75,6 +85,10 @@ describe('two orchestrator replicas on one Postgres (FAKE engine, real orchestra
     const onB = await watchRun(b.apiUrl, stack.admin.apiKey, run.id);
     const onA = await watchRun(stack.apiUrl, stack.admin.apiKey, run.id);
     sockets.push(onB.socket, onA.socket);
+    // The workers list, which each replica filters for its own sockets: the worker registers through A.
+    const workersOnB: WorkerDto[][] = [];
+    onB.socket.on(STREAM.workers, (workers: WorkerDto[]) => workersOnB.push(workers));
+    expect(await subscribeRoom(onB.socket, { kind: 'workers' })).toMatchObject({ ok: true });
 
     const worker = await stack.startWorker('replicas-worker', {
       apiUrl: `${stack.apiUrl},${b.apiUrl}`,
@@ -103,6 +117,7 @@ describe('two orchestrator replicas on one Postgres (FAKE engine, real orchestra
     expect(ingestedByB).toBe(0);
     expect(await counterOf(b.apiUrl, 'reslab_ingest_batches_total')).toBeGreaterThan(0);
     expect(worker.output()).toContain('trying the next replica');
+    expect(workersOnB.some((list) => list.some((w) => w.name === 'replicas-worker'))).toBe(true);
 
     // Every epoch stored once.
     const rows = await query<{ epoch: number; split: string }>(
