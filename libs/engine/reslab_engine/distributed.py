@@ -82,7 +82,7 @@ def join(config: RunConfig, device: torch.device) -> tuple[Replicas, torch.devic
         torch.cuda.set_device(device)
     backend = "nccl" if device.type == "cuda" else "gloo"
     dist.init_process_group(backend, timeout=COLLECTIVE_TIMEOUT, device_id=device if device.type == "cuda" else None)
-    log.info("rank %d of %d on %s (%s)", replicas.rank, world_size, device, backend)
+    log.info("rank %d of %d on %s (%s), pid %d", replicas.rank, world_size, device, backend, os.getpid())
     return replicas, device
 
 

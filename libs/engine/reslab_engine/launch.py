@@ -42,12 +42,28 @@ def _stop_before_start(signum, frame) -> None:
     raise SystemExit(EXIT_STOPPED)
 
 
-def _stderr_tail(log_dir: str, local_rank: int) -> list[str]:
+def _stderr_log(log_dir: str, local_rank: int) -> str | None:
     paths = glob.glob(os.path.join(log_dir, "**", "attempt_*", str(local_rank), "stderr.log"), recursive=True)
-    if not paths:
+    return paths[0] if paths else None
+
+
+def _stderr_tail(path: str | None) -> list[str]:
+    if path is None:
         return []
-    with open(paths[0], errors="replace") as handle:
+    with open(path, errors="replace") as handle:
         return handle.read().splitlines()[-TAIL_LINES:]
+
+
+def _root_cause(exc, log_dir: str) -> tuple[int, object]:
+    """The rank that failed first. torchrun's own choice (get_first_failure) compares timestamps in whole seconds,
+    and with gloo a crashed rank's peers fail within milliseconds ("Connection closed by peer"), so it often names
+    a peer. A dead rank writes nothing more, and its peers write their errors after it died: the failed rank whose
+    stderr log was last written earliest is the one that failed first."""
+    logs = {rank: _stderr_log(log_dir, failure.local_rank) for rank, failure in exc.failures.items()}
+    if not all(logs.values()):
+        return exc.get_first_failure()
+    rank = min(logs, key=lambda r: (os.stat(logs[r]).st_mtime_ns, r))
+    return rank, exc.failures[rank]
 
 
 def launch(args: argparse.Namespace) -> int:
@@ -106,10 +122,10 @@ def launch(args: argparse.Namespace) -> int:
 def _report_failure(exc, log_dir: str) -> int:
     from .events import emit
 
-    rank, failure = exc.get_first_failure()
+    rank, failure = _root_cause(exc, log_dir)
     # A negative exit code is a signal (kill -9, the OOM killer): a failure, unless every rank stopped cleanly.
     code = failure.exitcode if failure.exitcode > 0 else 1
-    tail = _stderr_tail(log_dir, failure.local_rank)
+    tail = _stderr_tail(_stderr_log(log_dir, failure.local_rank))
     how = f"exit code {failure.exitcode}" if failure.exitcode >= 0 else f"killed by signal {-failure.exitcode}"
     print(f"rank {rank} (pid {failure.pid}) failed first, {how}; the last lines of its stderr:", file=sys.stderr)
     for line in tail:
