@@ -132,7 +132,8 @@ export class FakeKubeApi {
       [
         'apiVersion: v1',
         'kind: Config',
-        `clusters: [{name: fake, cluster: {server: "${this.url}"}}]`,
+        // Plain HTTP: the client allows it only with TLS verification off, as for any http:// server.
+        `clusters: [{name: fake, cluster: {server: "${this.url}", insecure-skip-tls-verify: true}}]`,
         `users: [{name: fake, user: {token: "${this.token}"}}]`,
         'contexts: [{name: fake, context: {cluster: fake, user: fake}}]',
         'current-context: fake',
