@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import {
@@ -28,9 +29,11 @@ export interface EngineRunOptions {
   config: WorkerConfig;
   outbox: RunOutbox;
   log: Logger;
-  /** GPU index to pin the engine to with CUDA_VISIBLE_DEVICES; null on CPU. */
-  gpu: number | null;
-  /** CPU threads for the engine's torch: the machine's cores shared among the slots. */
+  /** The slots the run holds on this worker: one engine process each (under torchrun when more than one). */
+  slots: number;
+  /** GPU indices of those slots, for CUDA_VISIBLE_DEVICES; [] on CPU. */
+  gpus: number[];
+  /** CPU threads per engine process (OMP_NUM_THREADS): the machine's cores shared among all its slots. */
   threads: number;
   onEvent?: (event: EngineEvent) => void;
 }
@@ -38,6 +41,47 @@ export interface EngineRunOptions {
 /** Each attempt writes `runs/<runId>/attempt-<n>/` in the shared store: two attempts never share a file. */
 export function attemptDir(artifactDir: string, runId: string, attempt: number): string {
   return join(artifactDir, 'runs', runId, `attempt-${attempt}`);
+}
+
+/**
+ * A node of rank > 0 of a multi-node run writes beside its attempt's folder, not in it: only global rank 0 (on node
+ * 0) writes checkpoints, and no later attempt resumes from a node's folder.
+ */
+export function nodeDir(artifactDir: string, runId: string, attempt: number, nodeRank: number): string {
+  return join(artifactDir, 'runs', runId, `attempt-${attempt}-node-${nodeRank}`);
+}
+
+/** A TCP port free on this host now, for torchrun's rendezvous on one node. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (typeof address !== 'object' || !address) throw new Error('no free port for the rendezvous');
+  return address.port;
+}
+
+/**
+ * The engine's distributed entry (libs/engine launch.py): torchrun with `slots` processes on this node, node ranks
+ * and the rendezvous from the orchestrator's gang (one node: this host, a free port), then the train command.
+ */
+async function launchCommand(assignment: RunAssignment, slots: number, train: string[]): Promise<string[]> {
+  const node = assignment.node ?? { nodeRank: 0, nodes: 1, masterAddr: '127.0.0.1', masterPort: await freePort() };
+  return [
+    'launch',
+    '--nproc-per-node',
+    String(slots),
+    '--nnodes',
+    String(node.nodes),
+    '--node-rank',
+    String(node.nodeRank),
+    '--master-addr',
+    node.masterAddr,
+    '--master-port',
+    String(node.masterPort),
+    '--',
+    ...train,
+  ];
 }
 
 /** The folders earlier attempts of a run wrote (and the run folder itself, where runs before attempts wrote). */
@@ -97,14 +141,28 @@ export class EngineRun {
     if (this.stopRequested) return;
     this.stopRequested = true;
     this.stopReason = options.reason ?? null;
-    this.child?.kill('SIGTERM');
+    this.signalGroup('SIGTERM');
     if (options.graceMs !== undefined) {
       this.killTimer = setTimeout(() => {
         if (this.child && this.child.exitCode === null && this.child.signalCode === null) {
           this.options.log.warn({ graceMs: options.graceMs }, 'engine did not stop on SIGTERM; SIGKILL');
-          this.child.kill('SIGKILL');
+          this.signalGroup('SIGKILL');
         }
       }, options.graceMs);
+    }
+  }
+
+  /**
+   * The engine runs in a process group of its own (spawned detached), which torchrun's ranks share: a signal to the
+   * group reaches every rank, not torchrun alone, and a SIGKILL leaves none behind.
+   */
+  private signalGroup(signal: NodeJS.Signals): void {
+    const pid = this.child?.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // ESRCH: the group is gone already.
     }
   }
 
@@ -117,31 +175,45 @@ export class EngineRun {
   }
 
   async run(): Promise<FinishRunRequest> {
-    const { assignment, workerId, config, outbox, log, gpu } = this.options;
-    const runDir = attemptDir(config.artifactDir, assignment.runId, assignment.attempt);
+    const { assignment, workerId, config, outbox, log, gpus, slots } = this.options;
+    const nodeRank = assignment.node?.nodeRank ?? 0;
+    const runDir =
+      nodeRank > 0
+        ? nodeDir(config.artifactDir, assignment.runId, assignment.attempt, nodeRank)
+        : attemptDir(config.artifactDir, assignment.runId, assignment.attempt);
     const resumeFrom = earlierAttemptDirs(config.artifactDir, assignment.runId, assignment.attempt);
     mkdirSync(runDir, { recursive: true });
-    const command = engineCommand(assignment, runDir, config.artifactDir);
+    const engine = engineCommand(assignment, runDir, config.artifactDir);
+    // More than one process in all (gpus x nodes): torchrun, one process per slot, even a 1-slot node of a gang.
+    const command = slots > 1 || assignment.node ? await launchCommand(assignment, slots, engine) : engine;
 
     const env = engineEnvironment(process.env, {
       PYTHONPATH: config.engineDir,
       PYTHONUNBUFFERED: '1',
-      // The engine stops (SIGTERM) when this worker dies, even by SIGKILL (libs/engine cli.py).
+      // The engine stops (SIGTERM) when its parent dies, even by SIGKILL (libs/engine cli.py). Under torchrun a rank's
+      // parent is the launcher, not this worker: the pid check (for a parent gone before the engine asked) would
+      // stop every rank at once, so it is made only where this worker is the parent.
       RESLAB_EXIT_WITH_PARENT: '1',
-      RESLAB_PARENT_PID: String(process.pid),
+      ...(command === engine ? { RESLAB_PARENT_PID: String(process.pid) } : {}),
       // Where a run's `data.root` name may lead (libs/engine data/locate.py).
       RESLAB_DATA_DIRS: config.dataDirs.join(delimiter),
-      ...(gpu === null ? {} : { CUDA_VISIBLE_DEVICES: String(gpu) }),
+      ...(gpus.length ? { CUDA_VISIBLE_DEVICES: gpus.join(',') } : {}),
     });
     // Engines in every slot each starting one torch thread per core oversubscribe the CPU several times over.
     env.OMP_NUM_THREADS ??= String(this.options.threads);
     const [program, ...prefix] = config.engineCommand as [string, ...string[]];
     const args = [...prefix, ...command];
     if (resumeFrom.length) args.push('--resume', ...resumeFrom);
-    const child = spawn(program, args, { cwd: config.engineDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // detached: a process group of its own, for torchrun and its ranks (signalGroup).
+    const child = spawn(program, args, {
+      cwd: config.engineDir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     this.child = child;
-    if (this.stopRequested) child.kill('SIGTERM');
-    log.info({ pid: child.pid, gpu, attempt: assignment.attempt }, 'engine started');
+    if (this.stopRequested) this.signalGroup('SIGTERM');
+    log.info({ pid: child.pid, gpus, slots, node: assignment.node, attempt: assignment.attempt }, 'engine started');
 
     const stderr = new StderrTail();
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
@@ -182,6 +254,12 @@ export class EngineRun {
       }
       const event = result.data;
       this.options.onEvent?.(event);
+      if (event.type === 'run_started') {
+        log.info(
+          { device: event.device, worldSize: event.worldSize ?? 1, startEpoch: event.startEpoch },
+          'run started',
+        );
+      }
       if (event.type === 'run_finished' || event.type === 'analysis_finished') sawFinished = true;
       if (event.type === 'error') lastError = event.field ? `${event.field}: ${event.message}` : event.message;
       if (event.type === 'diverged')
@@ -204,21 +282,27 @@ export class EngineRun {
       } else timer ??= setTimeout(flush, BATCH_DELAY_MS);
     });
 
+    const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
     const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
       child.on('error', (error) => {
         stderr.push(`could not start ${program}: ${error.message}\n`);
         resolve([null, null]);
       });
-      child.on('close', (code, sig) => resolve([code, sig]));
+      child.on('exit', (code, sig) => resolve([code, sig]));
     });
     if (this.killTimer) clearTimeout(this.killTimer);
+    // A rank whose launcher died before it (killed alone, or crashed) must not train on unsupervised; the ranks hold
+    // the stdout pipe, so 'close' (all output read) comes only once they are gone.
+    this.signalGroup('SIGKILL');
+    if (exitCode !== null || signal !== null) await closed;
     flush();
     await artifacts.catch((error: Error) => log.error({ err: error.message }, 'could not hash checkpoint files'));
 
-    // A stop asked by this worker, or the terminal's Ctrl-C reaching the engine's process group first.
+    // A stop asked by this worker (the engine's process group is its own: a terminal's Ctrl-C goes to the worker).
     // SIGKILL counts when this worker sent it after the grace period of a stop it asked for.
     const stopped = exitCode === EXIT_STOPPED || (this.stopRequested && (signal === 'SIGTERM' || signal === 'SIGKILL'));
-    const succeeded = exitCode === 0 && sawFinished;
+    // A node of rank > 0 runs no rank 0, so it sees no events: its exit code alone tells.
+    const succeeded = exitCode === 0 && (sawFinished || nodeRank > 0);
     let failureReason: string | null = null;
     if (!succeeded && !stopped) {
       const how = signal

@@ -30,7 +30,7 @@ try {
 
 const metrics = new WorkerMetrics();
 const gpus = await discoverGpus();
-// One slot per GPU, each engine pinned to its own; on CPU machines, --slots.
+// One slot per GPU, each engine process pinned to its own; on CPU machines, --slots. A run holds resources.gpus slots.
 const slots = config.slots ?? Math.max(1, gpus.length);
 const slotGpu = (slot: number): number | null => (gpus.length ? (gpus[slot % gpus.length]?.index ?? null) : null);
 metrics.slots.set(slots);
@@ -132,30 +132,49 @@ function openOutbox(runId: string, attempt: number): RunOutbox {
   });
 }
 
-function supervise(assignment: RunAssignment, slot: number): Attempt {
+/** The slots a run holds on each of its nodes: resources.gpus; an analysis job one. */
+function slotsOf(assignment: RunAssignment): number {
+  return assignment.analysis ? 1 : assignment.config.resources.gpus;
+}
+
+function supervise(assignment: RunAssignment, held: number[]): Attempt {
   const { runId, attempt } = assignment;
-  const log = logger.child({ runId, attempt });
+  const log = logger.child({ runId, attempt, ...(assignment.node && { nodeRank: assignment.node.nodeRank }) });
   const outbox = openOutbox(runId, attempt);
+  // Per process: the cores shared among all slots, so a run of k slots gets k shares.
   const threads = Math.max(1, Math.floor(availableParallelism() / slots));
-  const engine = new EngineRun({ assignment, workerId: worker.id, config, outbox, log, gpu: slotGpu(slot), threads });
-  const held: Attempt = { runId, attempt, outbox, engine, done: Promise.resolve() };
-  held.done = (async () => {
+  const gpuIndices = held.map(slotGpu).filter((gpu): gpu is number => gpu !== null);
+  const engine = new EngineRun({
+    assignment,
+    workerId: worker.id,
+    config,
+    outbox,
+    log,
+    slots: held.length,
+    gpus: gpuIndices,
+    threads,
+  });
+  // Node 0 owns a multi-node run's status: a node of rank > 0 reports nothing, and its end shows on node 0's torchrun.
+  const reports = (assignment.node?.nodeRank ?? 0) === 0;
+  const attemptHeld: Attempt = { runId, attempt, outbox, engine, done: Promise.resolve() };
+  attemptHeld.done = (async () => {
     metrics.enginesRunning.inc();
     try {
       const report = await engine.run();
       metrics.engineExits.inc({ status: report.status });
-      outbox.push({ kind: 'finish', report });
+      if (reports) outbox.push({ kind: 'finish', report });
+      else log.info({ status: report.status, exitCode: report.exitCode }, 'gang node ended');
     } finally {
-      // The slot is free as soon as the engine is gone; the report may wait on the orchestrator for long.
+      // The slots are free as soon as the engine is gone; the report may wait on the orchestrator for long.
       metrics.enginesRunning.dec();
-      held.engine = null;
-      freeSlots.add(slot);
+      attemptHeld.engine = null;
+      for (const slot of held) freeSlots.add(slot);
       slotFreed();
     }
     await outbox.flushed();
     attempts.delete(keyOf(runId, attempt));
   })();
-  return held;
+  return attemptHeld;
 }
 
 /**
@@ -263,8 +282,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 let claimFailures = 0;
 while (!draining && !refused) {
-  const slot = freeSlots.values().next().value;
-  if (slot === undefined) {
+  if (freeSlots.size === 0) {
     await new Promise<void>((resolve) => {
       slotFreed = resolve;
     });
@@ -272,7 +290,7 @@ while (!draining && !refused) {
   }
   let assignment: RunAssignment | null = null;
   try {
-    assignment = await api.claim(worker.id, config.runId ?? undefined);
+    assignment = await api.claim(worker.id, config.runId ?? undefined, freeSlots.size);
     claimFailures = 0;
   } catch (error) {
     if (refused) break;
@@ -298,8 +316,10 @@ while (!draining && !refused) {
     clearInterval(beat);
     beat = setInterval(tick, beatMs);
   }
-  freeSlots.delete(slot);
-  attempts.set(keyOf(assignment.runId, assignment.attempt), supervise(assignment, slot));
+  // The orchestrator gives only a run that fits the free slots this claim named; the lowest-numbered are taken.
+  const taken = [...freeSlots].sort((a, b) => a - b).slice(0, slotsOf(assignment));
+  for (const slot of taken) freeSlots.delete(slot);
+  attempts.set(keyOf(assignment.runId, assignment.attempt), supervise(assignment, taken));
   if (config.runId) {
     // One-run mode claims nothing more: the engine's end (or a signal) frees the slot, and the drain below
     // waits for its report before the process, and with it the Kubernetes Job, completes.
