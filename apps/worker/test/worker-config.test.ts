@@ -58,3 +58,20 @@ describe('worker config: orchestrator replicas', () => {
     expect(() => loadWorkerConfig(['--api', ' , '], {})).toThrowError(WorkerConfigError);
   });
 });
+
+describe('worker config: one-run mode (a Kubernetes Job pod)', () => {
+  const id = '0f1e2d3c-4b5a-4968-8776-655443322110';
+
+  it('takes the run from --run or RESLAB_RUN_ID, the flag first; none means claiming from the queue', () => {
+    expect(loadWorkerConfig(['--run', id], {}).runId).toBe(id);
+    expect(loadWorkerConfig([], { RESLAB_RUN_ID: id.toUpperCase() }).runId).toBe(id);
+    expect(loadWorkerConfig([], { RESLAB_RUN_ID: '' }).runId).toBeNull();
+    expect(loadWorkerConfig([], {}).runId).toBeNull();
+  });
+
+  it('refuses a run that is not a UUID, naming the option', () => {
+    expect(() => loadWorkerConfig(['--run', 'reslab-0f1e2d3c-a1'], {})).toThrowError(
+      /--run \/ RESLAB_RUN_ID must be a run id \(a UUID\), got 'reslab-0f1e2d3c-a1'/,
+    );
+  });
+});
