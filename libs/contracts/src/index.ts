@@ -2,6 +2,7 @@ export * from './analysis.js';
 export * from './analysis-api.js';
 export * from './api.js';
 export * from './api-request.js';
+export * from './artifact-location.js';
 export * from './engine-events.js';
 export * from './identity.js';
 export * from './issues.js';
