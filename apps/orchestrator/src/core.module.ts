@@ -1,6 +1,6 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { ARTIFACT_STORE, SharedDirectoryArtifactStore } from './artifacts/artifact-store.js';
+import { ARTIFACT_STORE, artifactStoreFor } from './artifacts/artifact-store.js';
 import { AuditService } from './audit/audit.service.js';
 import { APP_CONFIG, type AppConfig } from './config/app-config.js';
 import { DatabaseHealthService } from './database/database-health.service.js';
@@ -43,7 +43,7 @@ export class CoreModule {
       imports: [NEST_LOGS],
       providers: [
         { provide: APP_CONFIG, useValue: config },
-        { provide: ARTIFACT_STORE, useValue: new SharedDirectoryArtifactStore(config.artifactDir) },
+        { provide: ARTIFACT_STORE, useValue: artifactStoreFor(config) },
         ...SHARED,
       ],
       exports: [APP_CONFIG, ARTIFACT_STORE, ...SHARED],

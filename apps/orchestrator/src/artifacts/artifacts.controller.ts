@@ -30,11 +30,11 @@ export class ArtifactsController {
   @Access({ who: 'user', resource: 'artifact', share: true })
   @Get('artifacts/:id/download')
   async download(@Param('id', Id) id: string): Promise<StreamableFile> {
-    const { artifact, stream } = await this.artifacts.download(id);
+    const { artifact, stream, sizeBytes } = await this.artifacts.download(id);
     return new StreamableFile(stream, {
       type: 'application/octet-stream',
       disposition: `attachment; filename="${basename(artifact.path)}"`,
-      length: Number(artifact.sizeBytes),
+      length: sizeBytes,
     });
   }
 }

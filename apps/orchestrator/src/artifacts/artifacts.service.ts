@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ArtifactDto, RegisterArtifactRequest } from '@reslab/contracts';
-import { notFound } from '../common/api-errors.js';
+import { conflict, notFound } from '../common/api-errors.js';
 import { PrismaService } from '../database/prisma.service.js';
 import type { Artifact } from '../generated/prisma/client.js';
+import { logger } from '../logger.js';
 import { lockHeldRun } from '../runs/run-fence.js';
-import { ARTIFACT_STORE, type ArtifactStore } from './artifact-store.js';
+import { ARTIFACT_STORE, ArtifactMismatchError, type ArtifactStore, type StoredFile } from './artifact-store.js';
 
 export function toArtifactDto(a: Artifact): ArtifactDto {
   return {
@@ -25,7 +26,7 @@ export class ArtifactsService {
     @Inject(ARTIFACT_STORE) private readonly store: ArtifactStore,
   ) {}
 
-  /** The worker wrote the file into the shared store; this records it (a rewrite updates the row). */
+  /** The worker wrote the file into the store; this records it (a rewrite updates the row). */
   async register(runId: string, request: RegisterArtifactRequest): Promise<Artifact> {
     const values = { kind: request.kind, sizeBytes: BigInt(request.sizeBytes), sha256: request.sha256 };
     return this.prisma.$transaction(async (tx) => {
@@ -44,9 +45,23 @@ export class ArtifactsService {
 
   async download(id: string) {
     const artifact = await this.prisma.artifact.findUnique({ where: { id } });
-    if (!artifact || !this.store.exists(artifact.path)) {
-      throw notFound(`artifact ${id}`);
+    if (!artifact) throw notFound(`artifact ${id}`);
+    let file: StoredFile | null;
+    try {
+      file = await this.store.open({
+        path: artifact.path,
+        sizeBytes: Number(artifact.sizeBytes),
+        sha256: artifact.sha256,
+      });
+    } catch (error) {
+      if (!(error instanceof ArtifactMismatchError)) throw error;
+      logger.warn(
+        { runId: artifact.runId, artifactId: id, err: error.message },
+        'artifact in the store is not the registered file',
+      );
+      throw conflict(`artifact ${id}: the store's copy is not the registered file (${error.message})`);
     }
-    return { artifact, stream: this.store.open(artifact.path) };
+    if (!file) throw notFound(`artifact ${id}`, `is registered but ${this.store.location} holds no ${artifact.path}`);
+    return { artifact, ...file };
   }
 }

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { type S3StoreSettings, s3StoreSettings } from '@reslab/contracts';
 
 /**
  * The orchestrator's configuration, read once from the environment at start.
@@ -15,6 +16,8 @@ export interface AppConfig {
   eventRetentionHours: number;
   /** Root of the shared-directory artifact store; workers write runs/<runId>/ under it. */
   artifactDir: string;
+  /** RESLAB_ARTIFACT_STORE=s3://bucket/prefix: artifacts live in S3 instead, and artifactDir is unused (docs/artifacts.md). */
+  s3: S3StoreSettings | null;
   /** Web origins allowed to call the API from a browser (CORS) and to open the socket; the dashboard's by default. */
   allowedOrigins: string[];
   /** How long a dashboard sign-in lasts, hours. */
@@ -72,6 +75,7 @@ export function loadAppConfig(): AppConfig {
     leaseSeconds: integer('RESLAB_LEASE_SECONDS', 30, 2, 86400),
     eventRetentionHours: integer('RESLAB_EVENT_RETENTION_HOURS', 168, 1, 24 * 366),
     artifactDir: process.env.RESLAB_ARTIFACT_DIR || defaultArtifactDir(),
+    s3: s3Settings(),
     allowedOrigins: origins(),
     sessionHours: integer('RESLAB_SESSION_HOURS', 168, 1, 24 * 366),
     bootstrapAdmin: bootstrapAdmin(),
@@ -105,6 +109,14 @@ function launcher(): LauncherConfig {
     artifactClaim: process.env.RESLAB_KUBE_ARTIFACT_PVC?.trim() || null,
     resyncMs: integer('RESLAB_KUBE_RESYNC_MS', 5000, 100, 3_600_000),
   };
+}
+
+function s3Settings(): S3StoreSettings | null {
+  try {
+    return s3StoreSettings(process.env);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
 }
 
 function origins(): string[] {
