@@ -4,9 +4,13 @@ import { join, relative } from 'node:path';
 import type { RegisterArtifactRequest } from '@reslab/contracts';
 
 /** What the engine's checkpoint holds (libs/engine checkpoint.py): weights and the rest of the training state. */
-const CHECKPOINT_FILES = ['model.safetensors', 'state.pt'] as const;
+export const CHECKPOINT_FILES = ['model.safetensors', 'state.pt'] as const;
 
-async function sha256(path: string): Promise<string> {
+export const artifactKind = (name: string): RegisterArtifactRequest['kind'] =>
+  name === 'model.safetensors' ? 'weights' : 'checkpoint';
+
+/** Hex SHA-256 of a file, read as a stream. */
+export async function sha256(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex');
@@ -24,7 +28,7 @@ export async function checkpointArtifacts(
     if (!existsSync(path)) continue;
     requests.push({
       ...writer,
-      kind: name === 'model.safetensors' ? 'weights' : 'checkpoint',
+      kind: artifactKind(name),
       path: relative(storeRoot, path),
       sizeBytes: statSync(path).size,
       sha256: await sha256(path),

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -11,7 +11,8 @@ import {
   type RunAssignment,
 } from '@reslab/contracts';
 import type { Logger } from 'pino';
-import { checkpointArtifacts } from './artifact-files.js';
+import { artifactStoreFor, type CheckpointSnapshot } from './artifact-store.js';
+import { CheckpointUploads } from './checkpoint-uploads.js';
 import { engineEnvironment } from './engine-environment.js';
 import type { RunOutbox } from './run-outbox.js';
 import { StderrTail } from './stderr-tail.js';
@@ -84,22 +85,11 @@ async function launchCommand(assignment: RunAssignment, slots: number, train: st
   ];
 }
 
-/** The folders earlier attempts of a run wrote (and the run folder itself, where runs before attempts wrote). */
-function earlierAttemptDirs(artifactDir: string, runId: string, attempt: number): string[] {
-  const runDir = join(artifactDir, 'runs', runId);
-  if (!existsSync(runDir)) return [];
-  const attempts = readdirSync(runDir)
-    .map((name) => /^attempt-(\d+)$/.exec(name))
-    .filter((m): m is RegExpExecArray => m !== null && Number(m[1]) !== attempt)
-    .map((m) => join(runDir, m[0]));
-  return [runDir, ...attempts];
-}
-
 /**
  * The engine's command for an assignment, its input written into the attempt's folder: `train` on the run config,
  * or, for an analysis job, `analyze` on the job config with the analysed run's checkpoint folder (libs/engine cli.py).
  */
-function engineCommand(assignment: RunAssignment, runDir: string, artifactDir: string): string[] {
+function engineCommand(assignment: RunAssignment, runDir: string, checkpointDir: string | null): string[] {
   const { analysis } = assignment;
   if (!analysis) {
     const configPath = join(runDir, 'config.json');
@@ -108,7 +98,7 @@ function engineCommand(assignment: RunAssignment, runDir: string, artifactDir: s
   }
   const jobPath = join(runDir, 'analysis.json');
   writeFileSync(jobPath, JSON.stringify(analysis.job, null, 2));
-  const checkpoint = analysis.checkpoint === null ? [] : ['--checkpoint', join(artifactDir, analysis.checkpoint)];
+  const checkpoint = checkpointDir === null ? [] : ['--checkpoint', checkpointDir];
   return ['analyze', '--config', jobPath, '--out', runDir, ...checkpoint];
 }
 
@@ -177,13 +167,33 @@ export class EngineRun {
   async run(): Promise<FinishRunRequest> {
     const { assignment, workerId, config, outbox, log, gpus, slots } = this.options;
     const nodeRank = assignment.node?.nodeRank ?? 0;
+    const store = artifactStoreFor(config);
     const runDir =
       nodeRank > 0
-        ? nodeDir(config.artifactDir, assignment.runId, assignment.attempt, nodeRank)
-        : attemptDir(config.artifactDir, assignment.runId, assignment.attempt);
-    const resumeFrom = earlierAttemptDirs(config.artifactDir, assignment.runId, assignment.attempt);
+        ? nodeDir(store.root, assignment.runId, assignment.attempt, nodeRank)
+        : attemptDir(store.root, assignment.runId, assignment.attempt);
     mkdirSync(runDir, { recursive: true });
-    const engine = engineCommand(assignment, runDir, config.artifactDir);
+    let resumeFrom: string[];
+    let checkpointDir: string | null = null;
+    try {
+      resumeFrom = await store.resumeDirs(assignment.runId, assignment.attempt, runDir, log);
+      const analysed = assignment.analysis?.checkpoint;
+      if (analysed) checkpointDir = await store.checkpointDir(analysed, runDir, log);
+    } catch (error) {
+      // The store is unreachable or refuses: 'cancelled' puts the run back in the queue (up to its maxAttempts).
+      const reason = `could not read the run's checkpoints from the artifact store: ${(error as Error).message}`;
+      log.error({ err: (error as Error).message }, 'artifact store unavailable; the run goes back to the queue');
+      return {
+        workerId,
+        attempt: assignment.attempt,
+        status: 'cancelled',
+        exitCode: null,
+        signal: null,
+        failureReason: truncateReason(reason),
+        stderrTail: null,
+      };
+    }
+    const engine = engineCommand(assignment, runDir, checkpointDir);
     // More than one process in all (gpus x nodes): torchrun, one process per slot, even a 1-slot node of a gang.
     const command = slots > 1 || assignment.node ? await launchCommand(assignment, slots, engine) : engine;
 
@@ -220,7 +230,18 @@ export class EngineRun {
 
     let pending: EngineEvent[] = [];
     let timer: NodeJS.Timeout | null = null;
-    let artifacts: Promise<void> = Promise.resolve();
+    const writer = { workerId, attempt: assignment.attempt };
+    const uploads = new CheckpointUploads<CheckpointSnapshot>(
+      async (snapshot) => {
+        try {
+          for (const artifact of await store.publish(snapshot, writer, log))
+            outbox.push({ kind: 'artifact', artifact });
+        } catch (error) {
+          log.error({ err: (error as Error).message }, 'could not store the checkpoint files; not registered');
+        }
+      },
+      (snapshot) => snapshot.discard(),
+    );
     let sawFinished = false;
     let lastError: string | null = null;
 
@@ -266,16 +287,9 @@ export class EngineRun {
         lastError = `diverged at epoch ${event.epoch}, step ${event.step} (loss ${event.loss})`;
       pending.push(event);
       if (event.type === 'checkpoint') {
-        // The checkpoint's epoch metrics go first, then the files that hold it.
+        // The checkpoint's epoch metrics go first, then the files that hold it, registered once they are stored.
         flush();
-        artifacts = artifacts.then(async () => {
-          for (const artifact of await checkpointArtifacts(config.artifactDir, runDir, {
-            workerId,
-            attempt: assignment.attempt,
-          })) {
-            outbox.push({ kind: 'artifact', artifact });
-          }
-        });
+        uploads.offer(store.snapshot(runDir));
       } else if (event.type === 'epoch_metric' || pending.length >= BATCH_SIZE) {
         // An epoch's metrics are what a person watching waits for: sent at once, never held by the batch timer.
         flush();
@@ -296,7 +310,9 @@ export class EngineRun {
     this.signalGroup('SIGKILL');
     if (exitCode !== null || signal !== null) await closed;
     flush();
-    await artifacts.catch((error: Error) => log.error({ err: error.message }, 'could not hash checkpoint files'));
+    // The report waits for the last checkpoint to be stored and registered: a resume must find what it reports.
+    await uploads.idle();
+    await store.release(runDir);
 
     // A stop asked by this worker (the engine's process group is its own: a terminal's Ctrl-C goes to the worker).
     // SIGKILL counts when this worker sent it after the grace period of a stop it asked for.

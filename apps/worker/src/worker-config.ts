@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { type S3StoreSettings, s3StoreSettings } from '@reslab/contracts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -27,6 +28,11 @@ export interface WorkerConfig {
   slots: number | null;
   /** The shared artifact store: the engine writes runs/<runId>/ here, so another worker can resume it. */
   artifactDir: string;
+  /**
+   * RESLAB_ARTIFACT_STORE=s3://bucket/prefix (with RESLAB_S3_ENDPOINT, RESLAB_S3_REGION): checkpoints go to S3,
+   * the engine writes under workDir/artifacts, and artifactDir is unused (docs/artifacts.md).
+   */
+  s3: S3StoreSettings | null;
   /** Port of the /health and /metrics endpoints; 0 picks a free one. */
   metricsPort: number;
   workDir: string;
@@ -88,6 +94,7 @@ export function loadWorkerConfig(argv = process.argv.slice(2), env = process.env
     workDir: resolve(values['work-dir'] ?? env.RESLAB_WORK_DIR ?? join(REPO_ROOT, '.reslab', 'worker')),
     dataDirs: parseDataDirs(values['data-dirs'] ?? env.RESLAB_DATA_DIRS, env),
     artifactDir: resolve(values['artifact-dir'] ?? env.RESLAB_ARTIFACT_DIR ?? join(REPO_ROOT, '.reslab', 'artifacts')),
+    s3: s3Settings(env),
     metricsPort,
     // RESLAB_ENGINE_COMMAND (a JSON array) swaps the engine, e.g. for a fake one in scheduler load tests.
     engineCommand: env.RESLAB_ENGINE_COMMAND
@@ -123,6 +130,14 @@ function parseRunId(text: string | undefined): string | null {
     throw new WorkerConfigError(`--run / RESLAB_RUN_ID must be a run id (a UUID), got '${text}'`);
   }
   return text.toLowerCase();
+}
+
+function s3Settings(env: NodeJS.ProcessEnv): S3StoreSettings | null {
+  try {
+    return s3StoreSettings(env);
+  } catch (error) {
+    throw new WorkerConfigError((error as Error).message);
+  }
 }
 
 function parseDataDirs(text: string | undefined, env: NodeJS.ProcessEnv): string[] {
