@@ -4,7 +4,7 @@ crashed rank that fails the run with its traceback.
 
 Tolerance. Each rank trains on its half of every global batch with the same crops, and DDP's averaged gradient is
 the one-process gradient, so the runs differ by float rounding (sums in another order) and, with plain BatchNorm,
-by statistics taken over each half instead of the batch. Measured on TWO_RANKS's config (20-image batches, 40
+by statistics taken over each half instead of the batch. Measured on TWO_RANKS's config (50-image batches, 16
 steps an epoch, lr 0.02): the same one-process run on 1 and on 2 threads, pure float noise, ends epoch 1 with
 train losses 2.4e-5 nats apart and val losses 4.9e-5 apart. Two ranks with train.syncBatchNorm are as close (1.6e-5,
 2.2e-5); plain BatchNorm is 10-40x further (5.9e-4, 1.8e-3). So: with syncBatchNorm, losses within FLOAT_NATS
