@@ -1,15 +1,6 @@
 import { ApiException, BatchV1Api, CoreV1Api, type KubeConfig, type V1ObjectMeta } from '@kubernetes/client-node';
 import { logger } from '../logger.js';
-import {
-  buildJob,
-  buildSecret,
-  type JobTemplate,
-  jobName,
-  LABELS,
-  type LaunchableRun,
-  MANAGED_SELECTOR,
-  secretName,
-} from './job-spec.js';
+import { buildJob, buildSecret, type JobTemplate, jobName, type LaunchableRun, secretName } from './job-spec.js';
 import type { RunLauncher } from './run-launcher.js';
 
 // Each call below is listed in LAUNCHER_API_CALLS (launcher-api-calls.ts), which the Role in infra/k8s must grant.
@@ -55,30 +46,21 @@ export class KubernetesJobLauncher implements RunLauncher {
     if (!job?.uid) throw new Error(`Job ${name} has no uid`);
     // Its maker may have died between the Job and the Secret: the pod waits for the Secret, so make it then.
     if (!created && (await this.secretExists(secretName(run.id, run.attempt)))) return;
-    const tokens = await this.mintTokens(run.teamId, run.config.resources.nodes);
-    const secret = buildSecret(run, this.template, { name, uid: job.uid }, tokens);
     try {
+      const tokens = await this.mintTokens(run.teamId, run.config.resources.nodes);
+      const secret = buildSecret(run, this.template, { name, uid: job.uid }, tokens);
       await this.core.createNamespacedSecret({ namespace, body: secret });
     } catch (error) {
       // Made meanwhile by another replica: its tokens are the pod's, ours expire unused.
-      if (!isApiStatus(error, HTTP_CONFLICT)) throw error;
+      if (isApiStatus(error, HTTP_CONFLICT)) return;
+      // A Job whose Secret never comes waits in ContainerCreating for good: remove it, and the next resync makes both.
+      await this.deleteJob(name, run.id).catch(() => {});
+      throw error;
     }
     if (created) logger.info({ runId: run.id, attempt: run.attempt, job: name }, 'kubernetes job created');
   }
 
   /** Background propagation: the call returns at once, and the garbage collector removes pods and the Secret. */
-  async withdraw(runId: string): Promise<void> {
-    const { namespace } = this.template;
-    const jobs = await this.batch.listNamespacedJob({
-      namespace,
-      labelSelector: `${MANAGED_SELECTOR},${LABELS.runId}=${runId}`,
-    });
-    for (const job of jobs.items) {
-      const name = job.metadata?.name;
-      if (name) await this.deleteJob(name, runId);
-    }
-  }
-
   async deleteJob(name: string, runId: string): Promise<void> {
     try {
       await this.batch.deleteNamespacedJob({

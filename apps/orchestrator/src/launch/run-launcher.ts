@@ -9,8 +9,6 @@ export interface RunLauncher {
   readonly kind: 'pull' | 'kubernetes';
   /** Makes sure a worker will come for this queued run. Idempotent: any replica may call it, any number of times. */
   launch(run: LaunchableRun): Promise<void>;
-  /** Removes what `launch` made for the run (a cancel): every Job of it, whatever its attempt. */
-  withdraw(runId: string): Promise<void>;
 }
 
 export const RUN_LAUNCHER = Symbol('RUN_LAUNCHER');
