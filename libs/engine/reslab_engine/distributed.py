@@ -86,6 +86,18 @@ def join(config: RunConfig, device: torch.device) -> tuple[Replicas, torch.devic
     return replicas, device
 
 
+def check_shares(replicas: Replicas, images: int, batch_size: int) -> None:
+    """Every rank needs at least one image of every batch, the epoch's last, smaller one included: an empty share
+    has no BatchNorm statistics."""
+    smallest = min(batch_size, images % batch_size or batch_size)
+    if smallest < replicas.world_size:
+        raise ConfigError(
+            f"optim.batchSize {batch_size} over {images} training images gives a batch of {smallest} image(s), "
+            f"fewer than the {replicas.world_size} processes: each needs at least one",
+            "optim.batchSize",
+        )
+
+
 def leave(replicas: Replicas) -> None:
     if replicas.distributed and dist.is_initialized():
         dist.destroy_process_group()

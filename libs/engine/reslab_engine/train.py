@@ -217,6 +217,7 @@ def train(
     amp, layout = autocast(config, device), memory_format(config)
     make_deterministic(config.seed, device)
     data = load_data(config, replicas).to(device)
+    distributed.check_shares(replicas, len(data.train), config.optim.batch_size)
     model = build_model(config, data).to(device, memory_format=layout)
     if config.train.sync_batch_norm and replicas.distributed:  # with one process, BatchNorm is already global
         model = distributed.sync_batch_norm(model, device)

@@ -28,6 +28,8 @@ from conftest import ENGINE_DIR, EngineRun, engine_env, run_engine, write_config
 from reslab_engine import checkpoint
 from reslab_engine.config import validate
 from reslab_engine.data import load_dataset
+from reslab_engine.distributed import Replicas, check_shares, share
+from reslab_engine.errors import ConfigError
 from reslab_engine.train import build_model
 
 FAULTS_DIR = Path(__file__).resolve().parent / "faults"
@@ -195,6 +197,23 @@ def test_a_crashed_rank_fails_the_run_with_its_traceback(tmp_path):
     # Rank 1's exit code is 1, or -15 when torchrun's teardown (rank 0 lost its peer) reaches it while it exits.
     assert errors and errors[-1]["message"].startswith("rank 1 failed first (")
     assert not run.of_type("run_finished")
+
+
+@pytest.mark.parametrize("world_size", [1, 2, 3, 8])
+def test_shares_cover_the_batch_in_order_and_differ_by_at_most_one(world_size):
+    for count in range(world_size, 40):
+        parts = [share(count, rank, world_size) for rank in range(world_size)]
+        assert [i for part in parts for i in range(count)[part]] == list(range(count))
+        sizes = [part.stop - part.start for part in parts]
+        assert sizes == sorted(sizes, reverse=True) and sizes[0] - sizes[-1] <= 1
+
+
+def test_a_batch_smaller_than_the_world_is_a_config_error():
+    two = Replicas(rank=0, world_size=2, local_rank=0)
+    check_shares(two, 802, 50)  # a last batch of 2 images: one each
+    with pytest.raises(ConfigError) as error:
+        check_shares(two, 801, 50)  # a last batch of 1 image
+    assert error.value.field == "optim.batchSize"
 
 
 def test_a_config_for_two_processes_run_alone_is_a_config_error_naming_resources(tmp_path):
