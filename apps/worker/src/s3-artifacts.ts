@@ -17,6 +17,7 @@ import {
   CopyObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
+  type GetObjectCommandOutput,
   paginateListObjectsV2,
   S3Client,
   S3ServiceException,
@@ -26,6 +27,7 @@ import { type RegisterArtifactRequest, type S3StoreSettings, s3Key, s3Url } from
 import type { Logger } from 'pino';
 import { artifactKind, CHECKPOINT_FILES, sha256 } from './artifact-files.js';
 import type { ArtifactStore, ArtifactWriter, CheckpointSnapshot } from './artifact-store.js';
+import { logger } from './logger.js';
 
 /**
  * Parts of a multipart upload: S3 takes 5 MiB at least (all parts but the last); 8 MiB parts, four in flight
@@ -35,6 +37,17 @@ const PART_BYTES = 8 * 1024 * 1024;
 const PARTS_IN_FLIGHT = 4;
 /** Where a checkpoint's files wait in the bucket until both are there: `<attempt folder>/incoming/<file>`. */
 const STAGING = 'incoming';
+
+/**
+ * The SDK prints a NodeVersionSupportWarning of nine lines to stderr on Node < 22 when a client is made; said once
+ * as a log line instead, so that every line the worker prints stays one JSON object.
+ */
+function logSdkNodeWarning(): void {
+  if (Number(process.versions.node.split('.')[0]) >= 22) return;
+  if (process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === 'true') return;
+  logger.warn({ node: process.version }, 'AWS SDK for JavaScript releases after January 2027 need Node >= 22');
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+}
 
 const hexOf = (base64: string) => Buffer.from(base64, 'base64').toString('hex');
 const base64Of = (hex: string) => Buffer.from(hex, 'hex').toString('base64');
@@ -66,6 +79,7 @@ export class S3ArtifactStore implements ArtifactStore {
     /** The local folder attempt folders go under (the worker's work dir/artifacts). */
     readonly root: string,
   ) {
+    logSdkNodeWarning();
     this.client = new S3Client({
       region: settings.region,
       // S3-compatible servers (MinIO, Ceph, moto) answer on one host, the bucket in the path.
@@ -137,9 +151,11 @@ export class S3ArtifactStore implements ArtifactStore {
    * was wrong otherwise. Failures of the store itself (unreachable, denied) throw: they say nothing about the file.
    */
   private async downloadFile(path: string, target: string): Promise<string | null> {
-    let object: Awaited<ReturnType<typeof this.get>>;
+    let object: GetObjectCommandOutput;
     try {
-      object = await this.get(path);
+      object = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: this.key(path), ChecksumMode: 'ENABLED' }),
+      );
     } catch (error) {
       if (isMissing(error)) return 'missing';
       throw error;
@@ -176,12 +192,6 @@ export class S3ArtifactStore implements ArtifactStore {
     }
     renameSync(partial, target);
     return null;
-  }
-
-  private get(path: string) {
-    return this.client.send(
-      new GetObjectCommand({ Bucket: this.bucket, Key: this.key(path), ChecksumMode: 'ENABLED' }),
-    );
   }
 
   // Hard links: the engine's next save renames new files over these names (checkpoint.py _write_atomic), which

@@ -7,11 +7,23 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { type S3StoreSettings, s3Key, s3Url } from '@reslab/contracts';
+import { logger } from '../logger.js';
 import { ArtifactMismatchError, type ArtifactStore, type RegisteredFile, type StoredFile } from './artifact-store.js';
 
 /** The base64 SHA-256 S3 reports (x-amz-checksum-sha256) for the hex digest a worker registered. */
-export function sha256Base64(hex: string): string {
+function sha256Base64(hex: string): string {
   return Buffer.from(hex, 'hex').toString('base64');
+}
+
+/**
+ * The SDK prints a NodeVersionSupportWarning of nine lines to stderr on Node < 22 when a client is made; said once
+ * as a log line instead, so that every line the orchestrator prints stays one JSON object.
+ */
+function logSdkNodeWarning(): void {
+  if (Number(process.versions.node.split('.')[0]) >= 22) return;
+  if (process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === 'true') return;
+  logger.warn({ node: process.version }, 'AWS SDK for JavaScript releases after January 2027 need Node >= 22');
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 }
 
 /**
@@ -25,6 +37,7 @@ export class S3ArtifactStore implements ArtifactStore {
   private readonly client: S3Client;
 
   constructor(private readonly settings: S3StoreSettings) {
+    logSdkNodeWarning();
     this.client = new S3Client({
       region: settings.region,
       ...(settings.endpoint && { endpoint: settings.endpoint, forcePathStyle: true }),
