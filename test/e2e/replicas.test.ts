@@ -1,12 +1,20 @@
-import { type CreatedApiKey, type RunDto, RunEventMessage, STREAM, type WorkerDto } from '@reslab/contracts';
+import {
+  type ClaimResponse,
+  type CreatedApiKey,
+  type EngineEvent,
+  type RunDto,
+  RunEventMessage,
+  STREAM,
+  type WorkerDto,
+} from '@reslab/contracts';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { disconnection, handshake, openStream, subscribeRoom } from '../support/identity.js';
 import { query } from '../support/postgres.js';
 import { waitFor } from '../support/processes.js';
 import { counterOf, type Replica, startReplica } from '../support/replicas.js';
-import { expectedKeys, FINISHED, runWhen, tinyConfig } from '../support/runs.js';
-import { api, FAKE_ENGINE_COMMAND, type Stack, startStack } from '../support/stack.js';
+import { epochMetric, expectedKeys, FINISHED, runWhen, tinyConfig } from '../support/runs.js';
+import { api, enrolTestWorker, FAKE_ENGINE_COMMAND, type Stack, startStack } from '../support/stack.js';
 
 const LEASE_SECONDS = 5;
 const EPOCHS = 10;
@@ -75,6 +83,59 @@ describe('two orchestrator replicas on one Postgres (FAKE engine, real orchestra
     const closed = disconnection(socket, 'the socket on B of a key revoked through A');
     expect((await api(stack, 'DELETE', `/keys/${created.key.id}`)).status).toBe(200);
     expect(await closed).toBe('io server disconnect');
+  });
+
+  it('keeps a batch in order on B when large events (sent as attachments) and small ones alternate', async () => {
+    // Played by the test as the worker holding the run, before the worker process starts (so it claims nothing).
+    const holder = await enrolTestWorker(stack, 'replicas-holder');
+    const { body: run } = await api<RunDto>(stack, 'POST', '/runs', { name: 'mixed-sizes', config: tinyConfig() });
+    const claim = await api<ClaimResponse>(stack, 'POST', `/workers/${holder.id}/claim`, undefined, holder.as);
+    expect(claim.body.assignment?.runId).toBe(run.id);
+    const onA = await watchRun(stack.apiUrl, stack.admin.apiKey, run.id);
+    const onB = await watchRun(b.apiUrl, stack.admin.apiKey, run.id);
+    sockets.push(onA.socket, onB.socket);
+    // 50 blocks with long names make a grad_flow of about 8.5 kB, over the 8,000 bytes a NOTIFY may carry (and
+    // few enough rows for the ingest transaction on a busy machine).
+    const blocks = Array.from({ length: 50 }, (_, i) => ({
+      name: `layer${Math.floor(i / 10) + 1}.${i % 10}.${'branch'.repeat(13)}`,
+      paramGradNorm: 0.123456789,
+      inputGradNorm: 0.987654321,
+      activationNorm: 12.3456789,
+    }));
+    const events: EngineEvent[] = [];
+    for (let epoch = 1; epoch <= 3; epoch++) {
+      events.push({ v: 1, time: new Date().toISOString(), type: 'grad_flow', epoch, batches: 1, blocks });
+      events.push(epochMetric(epoch, 'train', 1 / epoch));
+    }
+    const posted = await api(
+      stack,
+      'POST',
+      `/runs/${run.id}/events`,
+      { workerId: holder.id, attempt: 1, seq: 1, events },
+      holder.as,
+    );
+    expect(posted.status).toBeLessThan(300);
+    await waitFor('all 6 events on B', async () => (onB.live.length >= 6 ? true : undefined));
+    expect(onB.live.map((e) => e.type)).toEqual(events.map((e) => e.type));
+    expect(onB.live.map((e) => e.id)).toEqual(onA.live.map((e) => e.id));
+    const finish = await api(
+      stack,
+      'POST',
+      `/runs/${run.id}/finish`,
+      {
+        workerId: holder.id,
+        attempt: 1,
+        status: 'succeeded',
+        exitCode: 0,
+        signal: null,
+        failureReason: null,
+        stderrTail: null,
+      },
+      holder.as,
+    );
+    expect(finish.status).toBeLessThan(300);
+    onA.socket.close();
+    onB.socket.close();
   });
 
   it('streams every epoch to a socket on B while the worker talks to A, and finishes on B after A is killed', async () => {
