@@ -1,8 +1,7 @@
 # syntax=docker/dockerfile:1
 # The orchestrator (apps/orchestrator) with its migrations. Build from the repository root:
 #   docker build -f infra/docker/orchestrator.Dockerfile -t reslab/orchestrator .
-# Node 22: @kubernetes/client-node 2.x (the Job launcher) stands on undici 8, which needs Node >= 22.19.
-FROM node:22-bookworm-slim AS build
+FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.base.json prisma.config.ts ./
 COPY libs/contracts/package.json libs/contracts/
@@ -15,7 +14,7 @@ COPY apps/orchestrator apps/orchestrator
 RUN infra/prisma-generate.sh && npx tsc -b libs/contracts apps/orchestrator \
   && npm prune --omit=dev --workspace @reslab/contracts --workspace @reslab/orchestrator --include-workspace-root
 
-FROM node:22-bookworm-slim
+FROM node:20-bookworm-slim
 ENV NODE_ENV=production RESLAB_API_HOST=0.0.0.0 RESLAB_API_PORT=4000
 WORKDIR /app
 COPY --from=build /app/package.json ./

@@ -5,8 +5,6 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { RunDto } from '@reslab/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobName, LABELS, type LaunchableRun, secretName } from '../../apps/orchestrator/src/launch/job-spec.js';
-// Loads @kubernetes/client-node: its 2.x (undici 8) needs Node >= 22.19, and on Node 20 this import fails with undici's
-// "Cannot read properties of undefined (reading 'bind')" (docs/kubernetes.md, "What is tested").
 import { KubernetesJobLauncher } from '../../apps/orchestrator/src/launch/kubernetes-job-launcher.js';
 import { LAUNCHER_API_CALLS } from '../../apps/orchestrator/src/launch/launcher-api-calls.js';
 import { FakeKubeApi } from '../support/fake-kube-api.js';

@@ -24,8 +24,9 @@ import { RUN_LAUNCHER, type RunLauncher } from './run-launcher.js';
 const JOB_TOKEN_MINUTES = 7 * 24 * 60;
 
 /**
- * @kubernetes/client-node 2.x stands on undici 8, which needs Node >= 22.19 (node:zlib's zstd among others): on an
- * older Node the import itself throws, and this says so instead of undici's TypeError.
+ * Loaded only in Kubernetes mode. The project pins @kubernetes/client-node 1.4.0: its 2.x stands on undici 8, which
+ * needs Node >= 22.19 and fails to import on the Node 20 that ResLab runs on; should the client not load, this says
+ * which and why instead of undici's TypeError.
  */
 async function loadKubernetesClient() {
   try {
@@ -35,7 +36,7 @@ async function loadKubernetesClient() {
   } catch (error) {
     throw new Error(
       `RESLAB_LAUNCHER=kubernetes: @kubernetes/client-node did not load on Node ${process.version} ` +
-        `(its 2.x needs Node >= 22.19): ${(error as Error).message}`,
+        `(ResLab pins 1.4.0; 2.x needs Node >= 22.19): ${(error as Error).message}`,
     );
   }
 }
