@@ -162,7 +162,10 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
       errors: [409],
     },
   },
-  '/artifacts/{id}/download': { get: { summary: 'Download an artifact', params: ['id'] } },
+  '/artifacts/{id}/download': {
+    // 409: the store holds a file under the registered path whose size or SHA-256 is not the registered one.
+    get: { summary: 'Download an artifact', params: ['id'], errors: [409] },
+  },
   '/experiments': { get: { summary: 'Experiments with run counts by status', response: ExperimentDto, list: true } },
   '/experiments/{id}': { get: { summary: 'One experiment', response: ExperimentDto, params: ['id'] } },
   '/sweeps': {
