@@ -6,10 +6,43 @@ import type { Server, ServerOptions } from 'socket.io';
 import { logger } from '../logger.js';
 
 /**
- * Connections of the pool that carries socket.io's messages between replicas: the adapter holds one for LISTEN,
- * and every INSERT, NOTIFY and SELECT it makes runs on the other, one after another in the order asked for.
+ * The two connections socket.io's Postgres adapter uses. It takes one pool and calls `connect()` once, for its
+ * LISTEN connection, and `query()` for every INSERT, NOTIFY and SELECT; here each goes to a pool of its own:
+ * - queries to a pool of one connection, so they run one after another in the order asked for (see below);
+ * - the LISTEN connection to another pool of one. The adapter keeps it checked out and never hands it back, and
+ *   listens for no 'error' on it: a database restart would throw the error out of the process, and the dead
+ *   connection would hold the pool's place forever. So a failed LISTEN connection is logged and released here,
+ *   and the adapter's own reconnection (on 'end') gets a fresh one.
  */
-const ADAPTER_POOL_SIZE = 2;
+function adapterPools(databaseUrl: string): { pool: pg.Pool; close: () => Promise<void> } {
+  const queries = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  const listening = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  for (const pool of [queries, listening]) {
+    // An idle connection that drops must not crash the process either; the next query opens another.
+    pool.on('error', (error) => logger.warn({ err: error.message }, 'stream adapter connection lost'));
+  }
+  listening.on('connect', (client) => {
+    const release = (error: Error | true) => {
+      try {
+        (client as pg.PoolClient).release(error);
+      } catch {
+        // Released already (an 'error' and then an 'end', or the adapter's close()).
+      }
+    };
+    client.on('error', (error) => {
+      logger.warn({ err: error.message }, 'stream adapter lost its LISTEN connection; reconnecting');
+      release(error);
+    });
+    client.on('end', () => release(true));
+  });
+  const pool = { connect: () => listening.connect(), query: queries.query.bind(queries) };
+  return {
+    pool: pool as unknown as pg.Pool,
+    close: async () => {
+      await Promise.all([queries.end(), listening.end()]);
+    },
+  };
+}
 
 /**
  * socket.io with the same origin list as REST CORS. A browser page from
@@ -25,12 +58,12 @@ const ADAPTER_POOL_SIZE = 2;
  * to the other replicas at once, but a larger one only after they read its body back from socket_io_attachments,
  * so a small epoch_metric could overtake a large grad_flow logged before it; and its publishes run side by side on
  * the pool, so two NOTIFYs can commit out of order. So every message goes through the attachments table
- * (payloadThreshold 0), on a pool with a single connection for queries (ADAPTER_POOL_SIZE): each replica then
+ * (payloadThreshold 0), on a single connection for queries (adapterPools): each replica then
  * receives a room's events in the order they were logged. The cost is an INSERT per message sent and a SELECT per
  * message received (benchmarks/RESULTS.md, replicas).
  */
 export class StreamIoAdapter extends IoAdapter {
-  private readonly pool: pg.Pool;
+  private readonly pools: ReturnType<typeof adapterPools>;
 
   constructor(
     app: INestApplicationContext,
@@ -38,9 +71,7 @@ export class StreamIoAdapter extends IoAdapter {
     databaseUrl: string,
   ) {
     super(app);
-    this.pool = new pg.Pool({ connectionString: databaseUrl, max: ADAPTER_POOL_SIZE });
-    // An idle connection that drops (a database restart) must not crash the process; the adapter reconnects.
-    this.pool.on('error', (error) => logger.warn({ err: error.message }, 'stream adapter connection lost'));
+    this.pools = adapterPools(databaseUrl);
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
@@ -55,7 +86,7 @@ export class StreamIoAdapter extends IoAdapter {
       },
     });
     server.adapter(
-      createAdapter(this.pool, {
+      createAdapter(this.pools.pool, {
         payloadThreshold: 0,
         errorHandler: (error) =>
           logger.warn({ err: error.message }, 'stream adapter: a message between replicas failed'),
@@ -67,6 +98,6 @@ export class StreamIoAdapter extends IoAdapter {
   /** After every server is closed (Nest calls this once, on app.close()). */
   override async dispose(): Promise<void> {
     await super.dispose();
-    await this.pool.end();
+    await this.pools.close();
   }
 }
