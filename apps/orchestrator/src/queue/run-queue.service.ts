@@ -52,10 +52,10 @@ const QUEUE_LIST_TTL_MS = 5000;
  * sizes that fit its free slots, largest first, so a small run never waits
  * behind a large one it could pass (each size has its own head). A large run
  * is not passed forever either: a worker whose free slots are too few for a
- * waiting run that fits its total takes nothing smaller from that team, so its
- * slots drain until the large run fits (a reservation, as Slurm's backfill
- * makes without runtime estimates). Workers too small for it serve the small
- * runs meanwhile.
+ * waiting run that fits its total takes nothing smaller (a shared worker: from
+ * no team, once its round robin reaches that run's team), so its slots drain
+ * until the large run fits: a reservation, as Slurm's backfill makes without
+ * runtime estimates. Workers too small for it serve the small runs meanwhile.
  */
 @Injectable()
 export class RunQueueService implements OnModuleInit, OnModuleDestroy {
