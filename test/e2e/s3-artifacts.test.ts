@@ -197,22 +197,32 @@ describe('artifacts in S3 (moto), with no folder shared between the orchestrator
       drainedAt.epoch * 1e6 + drainedAt.step,
     );
 
-    // A folder whose two files come from two different saves (as a kill between the two copies leaves): each
-    // file passes its checksum, and the engine must refuse the pair rather than mix epochs.
-    const finalWeights = (await s3.read(`lab/runs/${reference.id}/attempt-1/model.safetensors`)).bytes;
-    const oldState = (await s3.read(`lab/runs/${run.id}/attempt-1/state.pt`)).bytes;
-    for (const [name, body] of [
-      ['model.safetensors', finalWeights],
-      ['state.pt', oldState],
-    ] as const) {
-      await s3.client.send(
-        new PutObjectCommand({
-          Bucket: s3.bucket,
-          Key: `lab/runs/${run.id}/attempt-9/${name}`,
-          Body: body,
-          ChecksumAlgorithm: 'SHA256',
-        }),
-      );
+    // Folders whose two files come from two different saves (as a kill between the two copies leaves): each file
+    // passes its checksum, and the engine must refuse both pairs rather than mix epochs. Either folder is further
+    // than attempt-2 by one of its files (the final weights of the reference in attempt-8, its final state in
+    // attempt-9), so a resume that trusted either file alone would not start from attempt-2.
+    const read = async (runId: string, name: string) => (await s3.read(`lab/runs/${runId}/attempt-1/${name}`)).bytes;
+    const torn = {
+      'attempt-8': {
+        'model.safetensors': await read(reference.id, 'model.safetensors'),
+        'state.pt': await read(run.id, 'state.pt'),
+      },
+      'attempt-9': {
+        'model.safetensors': await read(run.id, 'model.safetensors'),
+        'state.pt': await read(reference.id, 'state.pt'),
+      },
+    };
+    for (const [folder, files] of Object.entries(torn)) {
+      for (const [name, body] of Object.entries(files)) {
+        await s3.client.send(
+          new PutObjectCommand({
+            Bucket: s3.bucket,
+            Key: `lab/runs/${run.id}/${folder}/${name}`,
+            Body: body,
+            ChecksumAlgorithm: 'SHA256',
+          }),
+        );
+      }
     }
 
     // 3. The lease runs out; a third worker, with empty folders of its own, finishes the run.
@@ -222,9 +232,11 @@ describe('artifacts in S3 (moto), with no folder shared between the orchestrator
     expect(done.stderrTail ?? '').toMatch(
       new RegExp(`resuming \\S+/resume/attempt-2 after epoch ${lastComplete.epoch}, step ${lastComplete.step}\\b`),
     );
-    expect(c.output()).toMatch(
-      /checkpoint downloaded and verified.*attempt-9|attempt-9.*checkpoint downloaded and verified/,
-    );
+    for (const folder of Object.keys(torn)) {
+      expect(c.output(), `${folder} reached the engine`).toMatch(
+        new RegExp(`"folder":"runs/${run.id}/${folder}".*checkpoint downloaded and verified`),
+      );
+    }
 
     const [resumed, uninterrupted] = [await metricsOf(stack, run.id), await metricsOf(stack, reference.id)];
     expect(metricKeys(resumed)).toEqual(expectedKeys(epochs));
