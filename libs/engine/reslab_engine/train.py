@@ -228,12 +228,11 @@ def train(
     steps_per_epoch = math.ceil(len(data.train) / optim.batch_size)  # the last, smaller batch is kept
     scheduler = build_scheduler(optimizer, optim, steps_per_epoch * config.epochs)
     generator = torch.Generator().manual_seed(config.seed)  # shuffling and augmentation, saved in checkpoints
-    # The diagnostics run on rank 0 alone: other ranks get no batches, so they measure nothing.
-    diagnosed = replicas.leader
-    flow_batches = fixed_batches(data, config.diagnostics.grad_flow_batches, optim.batch_size, config.seed)
-    curvature_batches = fixed_batches(data, 1, config.diagnostics.curvature_images, config.seed)
-    if not diagnosed:
-        flow_batches, curvature_batches = [], []
+    # The diagnostics run on rank 0 alone: the other ranks get no batches, so they measure nothing.
+    flow_batches, curvature_batches = [], []
+    if replicas.leader:
+        flow_batches = fixed_batches(data, config.diagnostics.grad_flow_batches, optim.batch_size, config.seed)
+        curvature_batches = fixed_batches(data, 1, config.diagnostics.curvature_images, config.seed)
 
     # Every epoch event emitted so far, kept in the checkpoint and emitted again on resume: a reader that
     # missed them (a worker whose lease ran out while its engine went on) still gets every epoch; the
