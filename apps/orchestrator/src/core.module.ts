@@ -43,7 +43,7 @@ export class CoreModule {
       imports: [NEST_LOGS],
       providers: [
         { provide: APP_CONFIG, useValue: config },
-        { provide: ARTIFACT_STORE, useValue: artifactStoreFor(config) },
+        { provide: ARTIFACT_STORE, useFactory: () => artifactStoreFor(config) },
         ...SHARED,
       ],
       exports: [APP_CONFIG, ARTIFACT_STORE, ...SHARED],

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import type { RegisterArtifactRequest } from '@reslab/contracts';
 import type { Logger } from 'pino';
 import { checkpointArtifacts } from './artifact-files.js';
-import { S3ArtifactStore } from './s3-artifacts.js';
 import type { WorkerConfig } from './worker-config.js';
 
 /** The checkpoint files as they were when the engine reported them, kept apart from the engine's next save. */
@@ -69,15 +68,21 @@ export class SharedFolderStore implements ArtifactStore {
   async release(): Promise<void> {}
 }
 
-const stores = new WeakMap<WorkerConfig, ArtifactStore>();
+const stores = new WeakMap<WorkerConfig, Promise<ArtifactStore>>();
 
-/** The store the configuration names: S3 when RESLAB_ARTIFACT_STORE is set, the shared folder otherwise. */
-export function artifactStoreFor(config: WorkerConfig): ArtifactStore {
+/**
+ * The store the configuration names: S3 when RESLAB_ARTIFACT_STORE is set, the shared folder otherwise. The AWS SDK
+ * is loaded only for S3: it adds about 0.13 s to every start of a process that imports it.
+ */
+export function artifactStoreFor(config: WorkerConfig): Promise<ArtifactStore> {
   let store = stores.get(config);
   if (!store) {
-    store = config.s3
-      ? new S3ArtifactStore(config.s3, join(config.workDir, 'artifacts'))
-      : new SharedFolderStore(config.artifactDir);
+    const { s3 } = config;
+    store = s3
+      ? import('./s3-artifacts.js').then(
+          ({ S3ArtifactStore }) => new S3ArtifactStore(s3, join(config.workDir, 'artifacts')),
+        )
+      : Promise.resolve(new SharedFolderStore(config.artifactDir));
     stores.set(config, store);
   }
   return store;

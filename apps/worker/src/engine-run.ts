@@ -167,7 +167,7 @@ export class EngineRun {
   async run(): Promise<FinishRunRequest> {
     const { assignment, workerId, config, outbox, log, gpus, slots } = this.options;
     const nodeRank = assignment.node?.nodeRank ?? 0;
-    const store = artifactStoreFor(config);
+    const store = await artifactStoreFor(config);
     const runDir =
       nodeRank > 0
         ? nodeDir(store.root, assignment.runId, assignment.attempt, nodeRank)
