@@ -90,6 +90,13 @@ def with_sync(config: dict, sync: bool) -> dict:
     return {**copy.deepcopy(config), "train": {"syncBatchNorm": sync}}
 
 
+def with_curvature(config: dict) -> dict:
+    """Rank 0 measures the curvature (a double backward) at epochs 0 and 2 while the other rank waits: with
+    synchronised BatchNorm it must not call a collective. The diagnostics leave training untouched (own
+    generator, BatchNorm statistics restored), so the metrics stay comparable with ONE_RANK's."""
+    return {**config, "diagnostics": {"gradFlowBatches": 1, "curvatureEvery": 2, "curvatureImages": 32}}
+
+
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory) -> dict[str, EngineRun]:
     """One process; two with synchronised BatchNorm; two with plain BatchNorm (also the uninterrupted run that
@@ -97,7 +104,7 @@ def runs(tmp_path_factory) -> dict[str, EngineRun]:
     folder = tmp_path_factory.mktemp("ddp")
     results = {
         "one": run_engine(with_sync(ONE_RANK, True), folder / "one"),  # one process: syncBatchNorm changes nothing
-        "sync": launch(with_sync(TWO_RANKS, True), folder / "sync"),
+        "sync": launch(with_curvature(with_sync(TWO_RANKS, True)), folder / "sync"),
         "plain": launch(with_sync(TWO_RANKS, False), folder / "plain"),
     }
     for name, run in results.items():
@@ -118,6 +125,7 @@ def test_two_ranks_write_one_event_stream_and_one_checkpoint(runs, event_validat
     assert len(started) == 1 and started[0]["worldSize"] == 2
     assert [event["epoch"] for event in run.of_type("checkpoint")] == [1, 2]
     assert len(run.of_type("run_finished")) == 1
+    assert [event["epoch"] for event in run.of_type("curvature")] == [0, 2]
     assert [(e["epoch"], e["split"]) for e in run.of_type("epoch_metric")] == [
         (1, "train"),
         (1, "val"),
