@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { HttpException, HttpStatus, Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import pg from 'pg';
 import { RateLimiterPostgres, type RateLimiterRes } from 'rate-limiter-flexible';
@@ -7,6 +8,12 @@ import { logger } from '../logger.js';
 const WINDOW_SECONDS = 15 * 60;
 /** Created by the migration 20261201010000_replica_shared_state (model LoginLimit), so the library creates nothing. */
 const TABLE = 'login_limits';
+
+/**
+ * The store's key column is VARCHAR(255) (the library's DDL) and an e-mail may be 254 characters before its prefix:
+ * counted under a SHA-256 of the e-mail, which also keeps addresses out of the table.
+ */
+const accountKey = (email: string) => createHash('sha256').update(email).digest('hex');
 
 function tooMany(res: RateLimiterRes): HttpException {
   const seconds = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
@@ -61,7 +68,7 @@ export class LoginLimiter implements OnModuleDestroy {
   /** Throws 429 when either count is spent, before the password is even checked. */
   async check(email: string, address: string): Promise<void> {
     for (const [limiter, key] of [
-      [this.perAccount, email],
+      [this.perAccount, accountKey(email)],
       [this.perAddress, address],
     ] as const) {
       const res = await limiter.get(key);
@@ -70,10 +77,10 @@ export class LoginLimiter implements OnModuleDestroy {
   }
 
   async recordFailure(email: string, address: string): Promise<void> {
-    await Promise.all([this.perAccount.penalty(email, 1), this.perAddress.penalty(address, 1)]);
+    await Promise.all([this.perAccount.penalty(accountKey(email), 1), this.perAddress.penalty(address, 1)]);
   }
 
   async recordSuccess(email: string): Promise<void> {
-    await this.perAccount.delete(email);
+    await this.perAccount.delete(accountKey(email));
   }
 }
