@@ -82,6 +82,13 @@ def launch(args: argparse.Namespace) -> int:
         return main(engine)
     signal.signal(signal.SIGTERM, _stop_before_start)
     signal.signal(signal.SIGINT, _stop_before_start)
+    if os.environ.get("RESLAB_EXIT_WITH_PARENT") == "1":
+        from .cli import exit_with_parent
+
+        # The worker's death reaches the launcher, which stops the ranks; each rank's parent is this process, so
+        # the ranks' own check (cli.exit_with_parent) must compare with this pid, not the worker's.
+        exit_with_parent()
+        os.environ["RESLAB_PARENT_PID"] = str(os.getpid())
     # Each rank's share of this node's cores, unless the worker chose (OMP_NUM_THREADS is per process, as
     # torchrun treats it; torchrun alone would set 1).
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

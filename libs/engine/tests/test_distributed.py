@@ -15,6 +15,7 @@ at epoch 2), so only epoch 1 is held to these bounds.
 
 import copy
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -72,13 +73,18 @@ def launch_command(config_path: Path, out_dir: Path, *extra: str) -> list[str]:
     ]
 
 
+def supervised_env() -> dict[str, str]:
+    """As the worker starts the engine: exit with the parent (this test process), whose pid it names."""
+    return {**engine_env(), "RESLAB_EXIT_WITH_PARENT": "1", "RESLAB_PARENT_PID": str(os.getpid())}
+
+
 def launch(config: dict, out_dir: Path, *extra: str, env: dict | None = None) -> EngineRun:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = write_config(out_dir.parent, config, f"{out_dir.name}.json")
     completed = subprocess.run(
         launch_command(path, out_dir, *extra),
         cwd=ENGINE_DIR,
-        env=env or engine_env(),
+        env=env or supervised_env(),
         capture_output=True,
         text=True,
         timeout=120,
@@ -169,7 +175,7 @@ def test_sigterm_to_the_launcher_stops_every_rank_and_resume_is_exact(runs, tmp_
     out_dir = tmp_path / "stopped"
     command = launch_command(write_config(tmp_path, config, "stopped.json"), out_dir)
     process = subprocess.Popen(
-        command, cwd=ENGINE_DIR, env=engine_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        command, cwd=ENGINE_DIR, env=supervised_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     for line in process.stdout:
         if '"type":"grad_flow"' in line:  # epoch 0's diagnostics: the loop starts next
