@@ -1,4 +1,4 @@
-import type { ClaimResponse, EpochMetricDto, ExperimentDto } from '@reslab/contracts';
+import type { ClaimResponse, EpochMetricDto, ExperimentDto, GradFlowDto, GradFlowEvent } from '@reslab/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryOne } from '../support/postgres.js';
 import { epochMetric, tinyConfig } from '../support/runs.js';
@@ -55,11 +55,46 @@ describe('ingest is an upsert on (run, epoch, split) (real Postgres, no engine)'
     expect(count).toBe(3);
   });
 
+  it('stores every block of every grad_flow event in a batch, the last of a repeated (epoch, block), once', async () => {
+    const flow = (epoch: number, scale: number): GradFlowEvent => ({
+      v: 1,
+      time: new Date().toISOString(),
+      type: 'grad_flow',
+      epoch,
+      batches: 4,
+      blocks: Array.from({ length: 120 }, (_, i) => ({
+        name: `layer${Math.floor(i / 40) + 1}.${i % 40}`,
+        paramGradNorm: scale * (i + 1),
+        inputGradNorm: scale / (i + 1),
+        activationNorm: scale + i,
+      })),
+    });
+    const events = [flow(0, 1), flow(1, 2), flow(2, 3), flow(1, 5)];
+    const { status, body } = await workerApi('POST', `/runs/${runId}/events`, { workerId, attempt: 1, seq: 2, events });
+    expect(status).toBe(200);
+    expect(body).toEqual({ stored: events.length, duplicate: false });
+    const { body: stored } = await api<GradFlowDto[]>(stack, 'GET', `/runs/${runId}/grad-flow`);
+    expect(stored.map((g) => [g.epoch, g.blocks.length])).toEqual([
+      [0, 120],
+      [1, 120],
+      [2, 120],
+    ]);
+    const epoch1 = stored.find((g) => g.epoch === 1)?.blocks ?? [];
+    expect(epoch1.map((b) => b.index)).toEqual(Array.from({ length: 120 }, (_, i) => i));
+    expect(epoch1[119]).toEqual({
+      name: 'layer3.39',
+      index: 119,
+      paramGradNorm: 5 * 120,
+      inputGradNorm: 5 / 120,
+      activationNorm: 5 + 119,
+    });
+  });
+
   it('refuses a seq or attempt past int32 (the column it is stored in) with a 400 naming it, storing nothing', async () => {
     const before = (await api<EpochMetricDto[]>(stack, 'GET', `/runs/${runId}/metrics`)).body.length;
     for (const [field, body] of [
       ['seq', { workerId, attempt: 1, seq: 2 ** 31, events: [epochMetric(2, 'train', 1.0)] }],
-      ['attempt', { workerId, attempt: 2 ** 31, seq: 2, events: [epochMetric(2, 'train', 1.0)] }],
+      ['attempt', { workerId, attempt: 2 ** 31, seq: 3, events: [epochMetric(2, 'train', 1.0)] }],
     ] as const) {
       const { status, body: error } = await workerApi<{ issues: { path: string }[] }>(
         'POST',
