@@ -164,4 +164,24 @@ describe('multi-GPU runs: two processes under torchrun on a worker of two slots 
     const artifacts = (await api<ArtifactDto[]>(stack, 'GET', `/runs/${run.id}/artifacts`)).body;
     expect(artifacts.map((a) => a.kind)).toContain('checkpoint');
   }, 90_000);
+
+  it('leaves no rank behind when the worker itself is killed with SIGKILL mid-run', async () => {
+    const data = { dataset: 'synthetic' as const, valSize: 200, trainSubset: 1200, testSubset: 200 };
+    const config = tinyConfig({ resources: { gpus: 2 }, epochs: 8, data });
+    const { body: run } = await api<RunDto>(stack, 'POST', '/runs', { name: 'orphan two', config });
+    await waitFor('the first epoch to be stored', async () =>
+      (await metricsOf(stack, run.id)).length ? true : undefined,
+    );
+    const pids = pidsOf(run.id);
+    expect(pids.length, `processes of the run: ${pids.join(', ')}`).toBeGreaterThanOrEqual(3);
+    await stack.workers[0]?.stop('SIGKILL');
+    // The launcher asks for SIGTERM on the worker's death and stops its ranks, which checkpoint and exit.
+    await waitFor(
+      'the launcher and every rank to be gone',
+      async () => (pids.every(gone) ? true : undefined),
+      30_000,
+    ).catch((error) => {
+      throw new Error(`${(error as Error).message}; alive: ${pids.filter((pid) => !gone(pid)).join(', ')}`);
+    });
+  }, 90_000);
 });

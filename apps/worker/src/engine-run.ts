@@ -200,11 +200,10 @@ export class EngineRun {
     const env = engineEnvironment(process.env, {
       PYTHONPATH: config.engineDir,
       PYTHONUNBUFFERED: '1',
-      // The engine stops (SIGTERM) when its parent dies, even by SIGKILL (libs/engine cli.py). Under torchrun a rank's
-      // parent is the launcher, not this worker: the pid check (for a parent gone before the engine asked) would
-      // stop every rank at once, so it is made only where this worker is the parent.
+      // The engine stops (SIGTERM) when this worker dies, even by SIGKILL (libs/engine cli.py); under torchrun the
+      // launcher does, and names its own pid to the ranks, whose parent it is (libs/engine launch.py).
       RESLAB_EXIT_WITH_PARENT: '1',
-      ...(command === engine ? { RESLAB_PARENT_PID: String(process.pid) } : {}),
+      RESLAB_PARENT_PID: String(process.pid),
       // Where a run's `data.root` name may lead (libs/engine data/locate.py).
       RESLAB_DATA_DIRS: config.dataDirs.join(delimiter),
       ...(gpus.length ? { CUDA_VISIBLE_DEVICES: gpus.join(',') } : {}),
