@@ -117,4 +117,32 @@ describe('a gang of two workers for a 2-node run (two worker processes on this m
     });
     expect(ended, JSON.stringify(ended)).toMatchObject([{ status: 'succeeded', exitCode: 0 }]);
   }, 150_000);
+
+  it("requeues the run when node 1's worker dies, and the next gang resumes it from node 0's checkpoint", async () => {
+    const data = { dataset: 'synthetic' as const, valSize: 200, trainSubset: 1200, testSubset: 200 };
+    const config = tinyConfig({ resources: { gpus: 1, nodes: 2 }, epochs: 6, data });
+    const { body: run } = await api<RunDto>(stack, 'POST', '/runs', { name: 'lose node 1', config });
+    await waitFor('the first epoch to be stored', async () =>
+      (await metricsOf(stack, run.id)).length ? true : undefined,
+    );
+    const [row] = await query<{ gang: RunGang }>(stack.db.url, `SELECT gang FROM "Run" WHERE id = $1`, [run.id]);
+    const node1 = row?.gang.workerIds[1];
+    const { body: registered } = await api<{ id: string; name: string }[]>(stack, 'GET', '/workers');
+    const name = registered.find((w) => w.id === node1)?.name as string;
+    const index = ['node-a', 'node-b'].indexOf(name);
+    await workers[index]?.stop('SIGKILL');
+
+    // Node 1's launcher stops its ranks on its worker's death; the ranks vote to stop, rank 0 checkpoints, and
+    // node 0 reports a stop without a cancel: the run goes back to the queue.
+    const requeued = await runWhen(stack, run.id, (r) => r.status !== 'running', 60_000);
+    expect(requeued, `${requeued.failureReason}\n${requeued.stderrTail}`).toMatchObject({
+      status: 'queued',
+      attempt: 1,
+    });
+    workers[index] = await stack.startWorker(name, { env: { ...ENGINE_ENV, RESLAB_WORKER_SLOTS: '1' } });
+    const done = await runWhen(stack, run.id, (r) => r.status !== 'queued' && r.status !== 'running', 90_000);
+    expect(done, `${done.failureReason}\n${done.stderrTail}`).toMatchObject({ status: 'succeeded', attempt: 2 });
+    expect(done.stderrTail, 'attempt 2 resumed from the checkpoint').toMatch(/resuming .* after epoch \d+/);
+    expect(metricKeys(await metricsOf(stack, run.id))).toEqual(expectedKeys(6));
+  }, 150_000);
 });
