@@ -184,6 +184,7 @@ describe('the worker process enrols, keeps its secret, and stops when it is refu
       },
       leaseSeconds: 30,
       analysis: null,
+      node: null,
     };
     const worker = startWorker(fake, dir, {
       RESLAB_ENROLMENT_TOKEN: TOKEN,
