@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { type S3StoreSettings, s3StoreSettings } from '@reslab/contracts';
+import type { JobTemplate } from '../launch/job-spec.js';
 
 /**
  * The orchestrator's configuration, read once from the environment at start.
@@ -30,23 +31,13 @@ export interface AppConfig {
 
 export type LauncherConfig =
   | { kind: 'pull' }
-  | {
+  | ({
       kind: 'kubernetes';
-      /** RESLAB_KUBE_NAMESPACE: where Jobs and their Secrets go; the pod's own namespace in a cluster. */
-      namespace: string;
-      /** RESLAB_KUBE_WORKER_IMAGE (required). */
-      workerImage: string;
-      /** RESLAB_KUBE_ORCHESTRATOR_URL (required): this orchestrator's Service URL as a pod sees it. */
-      orchestratorUrl: string;
-      /** RESLAB_KUBE_WORKER_CONFIGMAP: the ConfigMap a Job's worker takes its environment from. */
-      workerConfigMap: string;
-      /** RESLAB_KUBE_JOB_TTL_SECONDS: how long Kubernetes keeps a finished Job. */
-      ttlSecondsAfterFinished: number;
-      /** RESLAB_KUBE_ARTIFACT_PVC: the shared artifact store's claim, mounted in each Job; unset with S3 artifacts. */
-      artifactClaim: string | null;
       /** RESLAB_KUBE_RESYNC_MS: how often queued runs and live Jobs are compared (a controller's resync period). */
       resyncMs: number;
-    };
+      // RESLAB_KUBE_NAMESPACE, _WORKER_IMAGE and _ORCHESTRATOR_URL (both required), _WORKER_CONFIGMAP,
+      // _JOB_TTL_SECONDS, _ARTIFACT_PVC (unset with S3 artifacts): the Job template's fields.
+    } & JobTemplate);
 
 export class ConfigError extends Error {}
 
