@@ -1,7 +1,7 @@
 import type { RunDto, RunGang } from '@reslab/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { query } from '../support/postgres.js';
-import { type ManagedProcess, waitFor } from '../support/processes.js';
+import { type ManagedProcess, pidsMatching, waitFor } from '../support/processes.js';
 import { ENGINE_ENV, expectedKeys, metricKeys, metricsOf, runWhen, statusEvents, tinyConfig } from '../support/runs.js';
 import { api, type Stack, startStack } from '../support/stack.js';
 
@@ -144,5 +144,12 @@ describe('a gang of two workers for a 2-node run (two worker processes on this m
     expect(done, `${done.failureReason}\n${done.stderrTail}`).toMatchObject({ status: 'succeeded', attempt: 2 });
     expect(done.stderrTail, 'attempt 2 resumed from the checkpoint').toMatch(/resuming .* after epoch \d+/);
     expect(metricKeys(await metricsOf(stack, run.id))).toEqual(expectedKeys(6));
-  }, 150_000);
+    // No process of either attempt outlives it: attempt 1's node-1 launcher, orphaned by its worker's SIGKILL,
+    // once stayed on for good, waiting at exit on torchrun's log-tailing thread.
+    await waitFor(
+      'every process of the run to exit',
+      async () => (pidsMatching(run.id).length ? undefined : true),
+      30_000,
+    );
+  }, 180_000);
 });

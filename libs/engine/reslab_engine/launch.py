@@ -19,6 +19,7 @@ import shutil
 import signal
 import sys
 import tempfile
+from typing import NoReturn
 
 log = logging.getLogger(__name__)
 
@@ -116,14 +117,26 @@ def launch(args: argparse.Namespace) -> int:
     ]
     try:
         torchrun.run(torchrun.parse_args(torchrun_args))
-        return 0
+        code = 0
     except SignalException as exc:
         log.warning("%s: the ranks were stopped", signal.Signals(exc.sigval).name)
-        return EXIT_STOPPED
+        code = EXIT_STOPPED
     except ChildFailedError as exc:
-        return _report_failure(exc, log_dir)
+        code = _report_failure(exc, log_dir)
     finally:
         shutil.rmtree(log_dir, ignore_errors=True)
+    _exit_now(code)
+
+
+def _exit_now(code: int) -> NoReturn:
+    """Exit without waiting on torchrun's threads. Its log tailers (--tee) are non-daemon threads that stop only
+    when the agent closes them; on one path (a gang's node 1 whose worker was killed mid-run) the agent never did,
+    and the launcher, its ranks gone, waited at interpreter exit for good: an orphan the worker could no longer
+    kill. Every rank has exited or been killed by the time torchrun returns or raises, so nothing is left to wait
+    for."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _report_failure(exc, log_dir: str) -> int:
