@@ -53,9 +53,25 @@ export class RunsService implements OnApplicationBootstrap {
     // No worker could heartbeat while the orchestrator was down, so a lease that ran out meanwhile says
     // nothing about its worker: every running run gets a whole lease from now. A live worker renews it
     // within a beat; a dead one loses it one lease later. The same holds after a database outage.
-    await this.extendLeases('orchestrator start');
+    if (await this.anotherReplicaAnswering()) {
+      logger.info('a worker beat within half a lease: another replica is answering, so leases stay as they are');
+    } else {
+      await this.extendLeases('orchestrator start');
+    }
     this.database.onRecovered(() => this.extendLeases('database outage'));
     await this.queue.onLeaseCheck((runId) => this.checkLease(runId));
+  }
+
+  /**
+   * Whether some worker's heartbeat was stored within the last half lease: then another orchestrator replica was
+   * answering while this one was down, the live workers renewed their leases there (every lease/3), and extending
+   * them all would only postpone the requeue of a dead worker's run, by a lease at each start of a replica that
+   * restarts again and again. Workers beat every third of a lease, so one that is alive has beaten this recently
+   * wherever any replica answers.
+   */
+  private async anotherReplicaAnswering(): Promise<boolean> {
+    const since = new Date(Date.now() - (this.config.leaseSeconds * 1000) / 2);
+    return (await this.prisma.worker.count({ where: { lastHeartbeatAt: { gt: since }, revokedAt: null } })) > 0;
   }
 
   /** Gives every running run a whole lease from now. */
