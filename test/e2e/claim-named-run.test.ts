@@ -1,6 +1,7 @@
 import type { ClaimResponse, RunDto } from '@reslab/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount, createTeam } from '../support/identity.js';
+import { queryOne } from '../support/postgres.js';
 import { tinyConfig } from '../support/runs.js';
 import { api, enrolTestWorker, type Stack, startStack, type TestWorker } from '../support/stack.js';
 
@@ -39,7 +40,14 @@ describe('a claim naming a run', () => {
     expect(answer.body.assignment?.attempt).toBe(1);
     // Taken: a second claim for it gets nothing, and not the queue's next run either.
     expect((await claim({ runId: named })).body.assignment).toBeNull();
-    // The queue still hands out the first run; the named run's leftover queue job is skipped.
+    // Its queue job went with the claim, so a Job launcher's queues do not fill with jobs no one will take.
+    const waiting = await queryOne<{ count: number }>(
+      stack.db.url,
+      `SELECT count(*)::int AS count FROM pgboss.job WHERE singleton_key = $1 AND state IN ('created', 'retry')`,
+      [named],
+    );
+    expect(waiting.count).toBe(0);
+    // The queue still hands out the first run.
     expect((await claim({})).body.assignment?.runId).toBe(first);
     expect((await claim({})).body.assignment).toBeNull();
   });

@@ -152,6 +152,19 @@ export class RunQueueService implements OnModuleInit, OnModuleDestroy {
     return null;
   }
 
+  /**
+   * Drops the waiting job of a run claimed by name (a Kubernetes Job's worker): nothing else would take it where
+   * only Job launchers run, and it would count in the queue depth for good. Deleted, not completed: it never ran.
+   */
+  async withdraw(run: { id: string; teamId: string }): Promise<void> {
+    await this.boss
+      .getDb()
+      .executeSql(
+        `DELETE FROM pgboss.job WHERE starts_with(name, $1) AND singleton_key = $2 AND state IN ('created', 'retry')`,
+        [runQueueOf(run.teamId, 1), run.id],
+      );
+  }
+
   /** Each team's run sizes that have a queue. */
   private sizesByTeam(): Map<string, number[]> {
     const teams = new Map<string, number[]>();

@@ -250,7 +250,6 @@ export class RunsService implements OnApplicationBootstrap {
     // Queues of gang runs that found too few free workers in this claim: taken from again at the next one.
     const skip = new Set<string>();
     for (;;) {
-      // A named run's queue job stays behind: whoever takes it later finds the run no longer queued.
       const taken = only ? { runId: only, queue: null } : await this.queue.take(teamId, fit, skip);
       if (!taken) return null;
       const run = await this.prisma.run.findUnique({ where: { id: taken.runId } });
@@ -279,6 +278,7 @@ export class RunsService implements OnApplicationBootstrap {
       }
       if (!claimed && only) return null;
       if (!claimed) continue; // cancelled or deleted while queued
+      if (only) await this.queue.withdraw(claimed);
       await this.queue.checkLeaseAfter(claimed.id, this.config.leaseSeconds + 1);
       logger.info({ runId: claimed.id, workerId, attempt: claimed.attempt }, 'run claimed');
       return {
