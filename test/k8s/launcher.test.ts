@@ -133,13 +133,18 @@ describe('the Kubernetes Job launcher, against a FAKE Kubernetes API server', ()
     let minted = 0;
     const mint = async (_team: string, count: number) =>
       Array.from({ length: count }, () => `enrolment_race${++minted}`);
-    const a = new KubernetesJobLauncher(kubeConfig, TEMPLATE, mint);
-    const b = new KubernetesJobLauncher(kubeConfig, TEMPLATE, mint);
+    // In a namespace of its own: the stack's two launchers watch NAMESPACE, and would delete a Job whose run is
+    // not in their database, as this one's is not, while the test looks.
+    const RACE = { ...TEMPLATE, namespace: 'reslab-race' };
+    const a = new KubernetesJobLauncher(kubeConfig, RACE, mint);
+    const b = new KubernetesJobLauncher(kubeConfig, RACE, mint);
     await Promise.all([a.launch(run), b.launch(run), a.launch(run)]);
-    expect(jobsOf(run.id)).toHaveLength(1);
-    expect(fake.get('secrets', NAMESPACE, secretName(run.id, 1))).toBeDefined();
+    expect(
+      fake.list('jobs', RACE.namespace).filter((job) => job.metadata.labels?.[LABELS.runId] === run.id),
+    ).toHaveLength(1);
+    expect(fake.get('secrets', RACE.namespace, secretName(run.id, 1))).toBeDefined();
     const creates = fake.calls.filter(
-      (c) => c.verb === 'create' && c.path.endsWith('/jobs') && c.path.includes(NAMESPACE),
+      (c) => c.verb === 'create' && c.path.endsWith('/jobs') && c.path.includes(`/namespaces/${RACE.namespace}/`),
     );
     expect(
       creates.filter((c) => c.status === 409).length,

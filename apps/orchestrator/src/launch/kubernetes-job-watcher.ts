@@ -37,6 +37,7 @@ function attemptOf(object: V1Job | V1Pod): { runId: string; attempt: number } | 
 export class KubernetesJobWatcher {
   private readonly jobs: Informer<V1Job> & ObjectCache<V1Job>;
   private readonly pods: Informer<V1Pod> & ObjectCache<V1Pod>;
+  private readonly core: CoreV1Api;
   /** Failures already handed to the runs (uid and reason), so a resync does not read the run again for each. */
   private readonly handled = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
@@ -53,6 +54,7 @@ export class KubernetesJobWatcher {
     const { namespace } = launcher.template;
     const batch = kubeConfig.makeApiClient(BatchV1Api);
     const core = kubeConfig.makeApiClient(CoreV1Api);
+    this.core = core;
     this.jobs = makeInformer(
       kubeConfig,
       `/apis/batch/v1/namespaces/${namespace}/jobs`,
@@ -65,7 +67,7 @@ export class KubernetesJobWatcher {
       () => core.listNamespacedPod({ namespace, labelSelector: MANAGED_SELECTOR }),
       MANAGED_SELECTOR,
     );
-    this.jobs.on('change', (job) => void this.onFailure(job, jobFailure(job)));
+    this.jobs.on('change', (job) => void this.onJobChange(job));
     this.pods.on('change', (pod) => void this.onFailure(pod, podFailure(pod)));
     for (const informer of [this.jobs, this.pods] as Informer<V1Job | V1Pod>[]) {
       informer.on('delete', (object) => {
@@ -147,6 +149,31 @@ export class KubernetesJobWatcher {
       const neverClaimed = run?.status === 'failed' && run.attempt === made.attempt - 1;
       if (!run || cancelled || neverClaimed) await this.launcher.deleteJob(name, made.runId);
     }
+  }
+
+  /**
+   * A failed Job says only BackoffLimitExceeded; its pod says why (OOMKilled, an image pull error). The pods watch
+   * is a stream of its own and may deliver the pod's failure after the Job's, so the pod is read from the API
+   * server, where it failed before the Job controller could mark the Job; the Job's reason when no pod tells more.
+   */
+  private async onJobChange(job: V1Job): Promise<void> {
+    const failure = jobFailure(job);
+    if (!failure) return;
+    await this.onFailure(job, (await this.failedPodOf(job)) ?? failure);
+  }
+
+  private async failedPodOf(job: V1Job): Promise<string | null> {
+    const { namespace } = this.launcher.template;
+    try {
+      const pods = await this.core.listNamespacedPod({ namespace, labelSelector: `job-name=${job.metadata?.name}` });
+      for (const pod of pods.items) {
+        const reason = podFailure(pod);
+        if (reason) return reason;
+      }
+    } catch (error) {
+      logger.warn({ job: job.metadata?.name, err: (error as Error).message }, 'pods of a failed Job not listed');
+    }
+    return null;
   }
 
   private async onFailure(object: V1Job | V1Pod, reason: string | null): Promise<void> {
