@@ -20,7 +20,6 @@ ResNet-20. Figures are printed, never asserted.
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,12 +29,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 ENGINE = ROOT / "libs" / "engine"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def run_config(train_images: int, batch: int, world_size: int) -> dict:
@@ -54,8 +47,7 @@ def images_per_second(folder: Path, name: str, train_images: int, batch: int, pr
     config.write_text(json.dumps(run_config(train_images, batch, processes)))
     train = ["train", "--config", str(config), "--out", str(folder / name)]
     if processes > 1:
-        master = ["--master-port", str(free_port())]
-        command = [sys.executable, "-m", "reslab_engine", "launch", "--nproc-per-node", str(processes), *master, "--"]
+        command = [sys.executable, "-m", "reslab_engine", "launch", "--nproc-per-node", str(processes), "--"]
         command += train
     else:
         command = [sys.executable, "-m", "reslab_engine", *train]
@@ -82,8 +74,7 @@ dist.destroy_process_group()
 """
     with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as handle:
         handle.write(script)
-    command = [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node=2", "--rdzv-backend=static"]
-    command += ["--master-addr=127.0.0.1", f"--master-port={free_port()}", handle.name]
+    command = [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node=2", "--standalone", handle.name]
     done = subprocess.run(command, env={**os.environ, "OMP_NUM_THREADS": "1"}, capture_output=True, text=True)
     os.unlink(handle.name)
     if done.returncode != 0:

@@ -21,7 +21,6 @@ discarded, and the median and min-max of the kept ones are printed. Figures are 
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -55,12 +54,6 @@ def write_image_folder(root: Path, train_images: int, val_images: int, size: int
             coarse = rng.integers(0, 256, (size // 16 + 1, size // 16 + 1, 3), dtype=np.uint8)
             image = Image.fromarray(coarse).resize((size, size), Image.BILINEAR)
             image.save(folder / f"{index}.jpg", quality=90)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def ceiling(device: torch.device, batch: int, size: int, steps: int, warmup: int, bf16: bool) -> float:
@@ -120,7 +113,7 @@ def engine(folder: Path, name: str, processes: int, batch: int, size: int, val_i
     train = ["train", "--config", str(path), "--out", str(folder / name)]
     command = [sys.executable, "-m", "reslab_engine", *train]
     if processes > 1:
-        launch = ["launch", f"--nproc-per-node={processes}", f"--master-port={free_port()}", "--"]
+        launch = ["launch", f"--nproc-per-node={processes}", "--"]
         command = [sys.executable, "-m", "reslab_engine", *launch, *train]
     env = {**os.environ, "PYTHONPATH": str(ENGINE), "RESLAB_DATA_DIRS": str(folder)}
     done = subprocess.run(command, cwd=ENGINE, env=env, capture_output=True, text=True, timeout=3600)

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import {
@@ -52,37 +51,25 @@ export function nodeDir(artifactDir: string, runId: string, attempt: number, nod
   return join(artifactDir, 'runs', runId, `attempt-${attempt}-node-${nodeRank}`);
 }
 
-/** A TCP port free on this host now, for torchrun's rendezvous on one node. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (typeof address !== 'object' || !address) throw new Error('no free port for the rendezvous');
-  return address.port;
-}
-
 /**
- * The engine's distributed entry (libs/engine launch.py): torchrun with `slots` processes on this node, node ranks
- * and the rendezvous from the orchestrator's gang (one node: this host, a free port), then the train command.
+ * The engine's distributed entry (libs/engine launch.py): torchrun with `slots` processes on this node, then the train
+ * command. A gang's node rank and rendezvous come from the orchestrator; one node leaves the port to torchrun.
  */
-async function launchCommand(assignment: RunAssignment, slots: number, train: string[]): Promise<string[]> {
-  const node = assignment.node ?? { nodeRank: 0, nodes: 1, masterAddr: '127.0.0.1', masterPort: await freePort() };
-  return [
-    'launch',
-    '--nproc-per-node',
-    String(slots),
-    '--nnodes',
-    String(node.nodes),
-    '--node-rank',
-    String(node.nodeRank),
-    '--master-addr',
-    node.masterAddr,
-    '--master-port',
-    String(node.masterPort),
-    '--',
-    ...train,
-  ];
+function launchCommand(assignment: RunAssignment, slots: number, train: string[]): string[] {
+  const { node } = assignment;
+  const rendezvous = node
+    ? [
+        '--nnodes',
+        String(node.nodes),
+        '--node-rank',
+        String(node.nodeRank),
+        '--master-addr',
+        node.masterAddr,
+        '--master-port',
+        String(node.masterPort),
+      ]
+    : [];
+  return ['launch', '--nproc-per-node', String(slots), ...rendezvous, '--', ...train];
 }
 
 /**
@@ -195,7 +182,7 @@ export class EngineRun {
     }
     const engine = engineCommand(assignment, runDir, checkpointDir);
     // More than one process in all (gpus x nodes): torchrun, one process per slot, even a 1-slot node of a gang.
-    const command = slots > 1 || assignment.node ? await launchCommand(assignment, slots, engine) : engine;
+    const command = slots > 1 || assignment.node ? launchCommand(assignment, slots, engine) : engine;
 
     const env = engineEnvironment(process.env, {
       PYTHONPATH: config.engineDir,

@@ -5,7 +5,7 @@ analysis job (analysis/runner.py).
 
 `python -m reslab_engine models [--filter 'resnet*'] [--json]` lists the model zoo with parameters and FLOPs.
 
-`python -m reslab_engine launch --nproc-per-node K [--nnodes N --node-rank R --master-addr HOST] --master-port PORT
+`python -m reslab_engine launch --nproc-per-node K [--nnodes N --node-rank R --master-addr HOST --master-port PORT]
 -- train ...` trains on K processes per node under torchrun (launch.py).
 
 Expected failures become one `error` event on stdout, one log line on stderr, and exit code 2 (config) or 1

@@ -1,8 +1,9 @@
-"""`python -m reslab_engine launch --nproc-per-node K --nnodes N --node-rank R --master-addr HOST --master-port PORT
+"""`python -m reslab_engine launch --nproc-per-node K [--nnodes N --node-rank R --master-addr HOST --master-port PORT]
 -- train --config C --out DIR [--resume D ...]`: the engine's `train` on K processes per node under torchrun.
 
-torch.distributed.run (torchrun) is called in this process, as `torchrun --module` would be: static rendezvous at
-HOST:PORT with this node's rank R (the shape Determined uses), no restarts (a failed run is the platform's to retry,
+torch.distributed.run (torchrun) is called in this process, as `torchrun --module` would be: on one node its
+standalone rendezvous (a port it binds itself); on several, static rendezvous at HOST:PORT with this node's rank R
+(the shape Determined uses), no restarts (a failed run is the platform's to retry,
 from its checkpoint), one process per GPU or CPU slot. Its agent forwards SIGTERM and SIGINT to every rank and
 waits for them (up to SHUTDOWN_SECONDS); the ranks agree on a step, rank 0 checkpoints, all exit 143.
 
@@ -34,7 +35,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--nnodes", type=int, default=1, help="nodes in the run")
     parser.add_argument("--node-rank", type=int, default=0, help="this node's rank, 0..nnodes-1")
     parser.add_argument("--master-addr", default="127.0.0.1", help="node 0's address, for the rendezvous")
-    parser.add_argument("--master-port", type=int, required=True, help="a free TCP port on node 0")
+    parser.add_argument(
+        "--master-port", type=int, help="a free TCP port on node 0; on one node, left out: torchrun picks one"
+    )
     parser.add_argument("engine", nargs=argparse.REMAINDER, help="-- train --config C --out DIR [--resume D ...]")
 
 
@@ -77,6 +80,8 @@ def launch(args: argparse.Namespace) -> int:
         raise ConfigError(
             f"launch: --nproc-per-node {args.nproc_per_node}, --nnodes {args.nnodes}, --node-rank {args.node_rank}"
         )
+    if args.nnodes > 1 and args.master_port is None:
+        raise ConfigError(f"launch: --nnodes {args.nnodes} needs --master-port, node 0's rendezvous port")
     if args.nproc_per_node * args.nnodes == 1:
         from .cli import main  # one process: the plain engine, no process group
 
@@ -104,9 +109,13 @@ def launch(args: argparse.Namespace) -> int:
         f"--nproc-per-node={args.nproc_per_node}",
         f"--nnodes={args.nnodes}",
         f"--node-rank={args.node_rank}",
-        f"--master-addr={args.master_addr}",
-        f"--master-port={args.master_port}",
-        "--rdzv-backend=static",
+        # One node without a port: torchrun's standalone rendezvous, on a port its store binds itself (no window in
+        # which a port chosen beforehand is taken by another run). Several nodes: static, at node 0's address.
+        *(
+            ["--standalone"]
+            if args.master_port is None
+            else [f"--master-addr={args.master_addr}", f"--master-port={args.master_port}", "--rdzv-backend=static"]
+        ),
         "--max-restarts=0",
         f"--shutdown-timeout={SHUTDOWN_SECONDS}",
         f"--log-dir={log_dir}",

@@ -17,7 +17,6 @@ import copy
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -47,12 +46,6 @@ ONE_RANK = {
 TWO_RANKS = {**ONE_RANK, "resources": {"gpus": 2}}
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def launch_command(config_path: Path, out_dir: Path, *extra: str) -> list[str]:
     return [
         sys.executable,
@@ -61,8 +54,6 @@ def launch_command(config_path: Path, out_dir: Path, *extra: str) -> list[str]:
         "launch",
         "--nproc-per-node",
         "2",
-        "--master-port",
-        str(free_port()),
         "--",
         "train",
         "--config",
@@ -237,20 +228,16 @@ def test_a_config_for_two_processes_run_alone_is_a_config_error_naming_resources
     assert error["field"] == "resources" and "WORLD_SIZE 1" in error["message"]
 
 
-def test_launch_runs_train_only(tmp_path):
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--nproc-per-node", "2", "--", "models"], "launch runs `train`"),
+        (["--nproc-per-node", "1", "--nnodes", "2", "--", "train"], "--nnodes 2 needs --master-port"),
+    ],
+)
+def test_launch_refuses_what_it_cannot_run(arguments, message):
     completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "reslab_engine",
-            "launch",
-            "--nproc-per-node",
-            "2",
-            "--master-port",
-            "1",
-            "--",
-            "models",
-        ],
+        [sys.executable, "-m", "reslab_engine", "launch", *arguments],
         cwd=ENGINE_DIR,
         env=engine_env(),
         capture_output=True,
@@ -258,4 +245,5 @@ def test_launch_runs_train_only(tmp_path):
         timeout=60,
     )
     assert completed.returncode == 2
-    assert json.loads(completed.stdout.splitlines()[-1])["code"] == "config"
+    error = json.loads(completed.stdout.splitlines()[-1])
+    assert error["code"] == "config" and message in error["message"], error
