@@ -23,7 +23,15 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { type RegisterArtifactRequest, type S3StoreSettings, s3Key, s3Url } from '@reslab/contracts';
+import {
+  type RegisterArtifactRequest,
+  type S3StoreSettings,
+  s3ClientOptions,
+  s3Key,
+  s3Url,
+  sha256Base64,
+  sha256Hex,
+} from '@reslab/contracts';
 import type { Logger } from 'pino';
 import { artifactKind, CHECKPOINT_FILES, sha256 } from './artifact-files.js';
 import type { ArtifactStore, ArtifactWriter, CheckpointSnapshot } from './artifact-store.js';
@@ -37,20 +45,6 @@ const PART_BYTES = 8 * 1024 * 1024;
 const PARTS_IN_FLIGHT = 4;
 /** Where a checkpoint's files wait in the bucket until both are there: `<attempt folder>/incoming/<file>`. */
 const STAGING = 'incoming';
-
-/**
- * The SDK prints a NodeVersionSupportWarning of nine lines to stderr on Node < 22 when a client is made; said once
- * as a log line instead, so that every line the worker prints stays one JSON object.
- */
-function logSdkNodeWarning(): void {
-  if (Number(process.versions.node.split('.')[0]) >= 22) return;
-  if (process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === 'true') return;
-  logger.warn({ node: process.version }, 'AWS SDK for JavaScript releases after January 2027 need Node >= 22');
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-}
-
-const hexOf = (base64: string) => Buffer.from(base64, 'base64').toString('hex');
-const base64Of = (hex: string) => Buffer.from(hex, 'hex').toString('base64');
 
 function isMissing(error: unknown): boolean {
   return error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404;
@@ -79,12 +73,7 @@ export class S3ArtifactStore implements ArtifactStore {
     /** The local folder attempt folders go under (the worker's work dir/artifacts). */
     readonly root: string,
   ) {
-    logSdkNodeWarning();
-    this.client = new S3Client({
-      region: settings.region,
-      // S3-compatible servers (MinIO, Ceph, moto) answer on one host, the bucket in the path.
-      ...(settings.endpoint && { endpoint: settings.endpoint, forcePathStyle: true }),
-    });
+    this.client = new S3Client(s3ClientOptions(settings, (fields, message) => logger.warn(fields, message)));
   }
 
   private get bucket(): string {
@@ -188,7 +177,7 @@ export class S3ArtifactStore implements ArtifactStore {
     }
     const actual = hash.digest('base64');
     if (actual !== stored || bytes !== object.ContentLength) {
-      return `SHA-256 ${hexOf(actual)} over ${bytes} bytes, the store says ${hexOf(stored)} over ${object.ContentLength}`;
+      return `SHA-256 ${sha256Hex(actual)} over ${bytes} bytes, the store says ${sha256Hex(stored)} over ${object.ContentLength}`;
     }
     renameSync(partial, target);
     return null;
@@ -250,11 +239,11 @@ export class S3ArtifactStore implements ArtifactStore {
           }),
         );
         const stored = copied.CopyObjectResult?.ChecksumSHA256;
-        if (stored !== base64Of(file.sha256)) {
+        if (stored !== sha256Base64(file.sha256)) {
           // The bytes in the bucket are not the file this worker hashed: leave no such pair for a resume to find.
           await this.delete(finalKeys);
           throw new Error(
-            `${key}: the store holds SHA-256 ${stored ? hexOf(stored) : 'none'}, the worker uploaded ${file.sha256}`,
+            `${key}: the store holds SHA-256 ${stored ? sha256Hex(stored) : 'none'}, the worker uploaded ${file.sha256}`,
           );
         }
       }

@@ -65,3 +65,29 @@ export function s3StoreSettings(env: Record<string, string | undefined>): S3Stor
   }
   return { location, endpoint, region: env.RESLAB_S3_REGION?.trim() || env.AWS_REGION?.trim() || 'us-east-1' };
 }
+
+/** The base64 SHA-256 S3 reports (x-amz-checksum-sha256) for a hex digest, as ResLab registers them. */
+export const sha256Base64 = (hex: string): string => Buffer.from(hex, 'hex').toString('base64');
+/** The hex digest of a SHA-256 S3 reports in base64. */
+export const sha256Hex = (base64: string): string => Buffer.from(base64, 'base64').toString('hex');
+
+/**
+ * The options for the AWS SDK's S3Client on these settings, a plain object so that this file needs no SDK:
+ * path-style addressing where an endpoint is given, since S3-compatible servers (MinIO, Ceph, moto) answer on one
+ * host with the bucket in the path. On Node < 22 the SDK prints a NodeVersionSupportWarning of nine lines to stderr
+ * when a client is made; it is said once through `warn` instead (and the SDK's own switched off), so that every
+ * line the orchestrator or a worker prints stays one JSON object.
+ */
+export function s3ClientOptions(
+  settings: S3StoreSettings,
+  warn: (fields: { node: string }, message: string) => void,
+): { region: string; endpoint?: string; forcePathStyle?: boolean } {
+  if (
+    Number(process.versions.node.split('.')[0]) < 22 &&
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED !== 'true'
+  ) {
+    warn({ node: process.version }, 'AWS SDK for JavaScript releases after January 2027 need Node >= 22');
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  }
+  return { region: settings.region, ...(settings.endpoint && { endpoint: settings.endpoint, forcePathStyle: true }) };
+}

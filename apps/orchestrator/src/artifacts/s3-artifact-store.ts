@@ -6,25 +6,9 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { type S3StoreSettings, s3Key, s3Url } from '@reslab/contracts';
+import { type S3StoreSettings, s3ClientOptions, s3Key, s3Url, sha256Base64, sha256Hex } from '@reslab/contracts';
 import { logger } from '../logger.js';
 import { ArtifactMismatchError, type ArtifactStore, type RegisteredFile, type StoredFile } from './artifact-store.js';
-
-/** The base64 SHA-256 S3 reports (x-amz-checksum-sha256) for the hex digest a worker registered. */
-function sha256Base64(hex: string): string {
-  return Buffer.from(hex, 'hex').toString('base64');
-}
-
-/**
- * The SDK prints a NodeVersionSupportWarning of nine lines to stderr on Node < 22 when a client is made; said once
- * as a log line instead, so that every line the orchestrator prints stays one JSON object.
- */
-function logSdkNodeWarning(): void {
-  if (Number(process.versions.node.split('.')[0]) >= 22) return;
-  if (process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === 'true') return;
-  logger.warn({ node: process.version }, 'AWS SDK for JavaScript releases after January 2027 need Node >= 22');
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-}
 
 /**
  * Artifacts in an S3 bucket (or an S3-compatible server: endpoint set, path-style addressing). Downloads are
@@ -37,11 +21,7 @@ export class S3ArtifactStore implements ArtifactStore {
   private readonly client: S3Client;
 
   constructor(private readonly settings: S3StoreSettings) {
-    logSdkNodeWarning();
-    this.client = new S3Client({
-      region: settings.region,
-      ...(settings.endpoint && { endpoint: settings.endpoint, forcePathStyle: true }),
-    });
+    this.client = new S3Client(s3ClientOptions(settings, (fields, message) => logger.warn(fields, message)));
   }
 
   get location(): string {
@@ -68,7 +48,7 @@ export class S3ArtifactStore implements ArtifactStore {
     // a composite one ("<digest>-<parts>", a multipart upload's) cannot be compared with a file's digest.
     if (stored && !stored.includes('-') && stored !== sha256Base64(file.sha256)) {
       throw new ArtifactMismatchError(
-        `${key} has SHA-256 ${Buffer.from(stored, 'base64').toString('hex')} in the store, registered ${file.sha256}`,
+        `${key} has SHA-256 ${sha256Hex(stored)} in the store, registered ${file.sha256}`,
       );
     }
     // IfMatch: the object checked above, not one a worker copied over it since (412 instead). ChecksumMode: the
