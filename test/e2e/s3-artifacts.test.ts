@@ -166,14 +166,17 @@ describe('artifacts in S3 (moto), with no folder shared between the orchestrator
     const drainedAt = savedAt((await s3.read(`lab/runs/${run.id}/attempt-1/model.safetensors`)).bytes);
     expect(drained.every((r) => r.path.includes('/attempt-1/'))).toBe(true);
 
-    // 2. A worker that reaches the bucket through a link the test can slow down resumes it from there.
+    // 2. A worker that reaches the bucket through a link slowed for what it sends resumes it from there. Slowed from
+    // the start, so that while its first checkpoint crawls to the bucket the engine saves later ones: one of those
+    // is surely in flight once the first is registered (throttled only after it, the last checkpoint could already
+    // have been the registered one, with nothing left to upload: a wait that timed out once in about ten runs).
+    link.throttle(48 * 1024);
     const b = await startWorker('s3-b', link.url);
     await runWhen(stack, run.id, (r) => r.status === 'running' && r.attempt === 2);
     await waitFor('the second attempt to register a checkpoint', async () =>
       (await artifactsOf(stack, run.id)).some((r) => r.path.includes('/attempt-2/')) ? true : undefined,
     );
     // Its next checkpoint crawls to the bucket; the worker dies with it in flight.
-    link.throttle(48 * 1024);
     const before = link.sent;
     await waitFor('an upload under way on the slow link', async () => (link.sent - before > 40_000 ? true : undefined));
     b.child.kill('SIGKILL');
