@@ -4,6 +4,7 @@ export * from './api.js';
 export * from './api-request.js';
 export * from './artifact-location.js';
 export * from './engine-events.js';
+export * from './external-runs.js';
 export * from './identity.js';
 export * from './issues.js';
 export * from './json-schemas.js';
