@@ -65,6 +65,12 @@ const Tags = z.record(LoggedKey, z.string().max(TAG_VALUE_MAX));
 /** `POST /external-runs`: starts an external run (status `running`). */
 export const CreateExternalRunRequest = z
   .object({
+    /**
+     * Chosen by the client (the SDK makes a uuid4; an import derives one from the folder), so creating is idempotent:
+     * the same request sent again after a lost answer returns the run it made (200), never a second run, and a
+     * script that starts while the orchestrator is down can log under its id and sync later.
+     */
+    id: z.uuid().optional(),
     /** As CreateRunRequest.project: `team/project`, or a slug only one of the caller's teams has. */
     project: ProjectRef.default('default'),
     experiment: z.string().min(1).max(200).default('default'),
