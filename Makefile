@@ -70,12 +70,13 @@ $(STAMPS)/dataset:
 	  echo "Fashion-MNIST is not installed (looked in $(FASHION_MNIST_DIRS)): run 'sudo apt-get install dataset-fashion-mnist', or put its four IDX files in \$$RESLAB_DATA_DIR/fashion-mnist" >&2; exit 1
 	@mkdir -p $(STAMPS) && touch $@
 
-# Headless Chromium for the browser tests (playwright-core drives Debian's build).
+# Headless Chromium for the browser tests (playwright-core drives Debian's build), and a Hangul font (Nanum,
+# 33 MB) so the Korean dashboard renders glyphs, not boxes, in its screenshots.
 # After the data set: both may run apt-get, which takes one lock at a time.
 $(STAMPS)/chromium: $(STAMPS)/dataset
-	@if ! command -v chromium >/dev/null && [ "$$(id -u)" -eq 0 ]; then \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium || \
-	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }; fi
+	@if { ! command -v chromium >/dev/null || [ ! -d /usr/share/fonts/truetype/nanum ]; } && [ "$$(id -u)" -eq 0 ]; then \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-nanum || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-nanum; }; fi
 	@mkdir -p $(STAMPS) && touch $@
 
 $(STAMPS)/build: $(STAMPS)/npm prisma/schema.prisma $(TS_SOURCES)
