@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { NextConfig } from 'next';
+import createNextIntlPlugin from 'next-intl/plugin';
 
 /**
  * The dashboard is a plain Next.js server (default `output`): every page renders
@@ -19,4 +20,7 @@ const nextConfig: NextConfig = {
   turbopack: { root: monorepoRoot },
 };
 
-export default nextConfig;
+// next-intl reads each request's locale and messages from ./i18n/request.ts (its default path).
+const withNextIntl = createNextIntlPlugin();
+
+export default withNextIntl(nextConfig);

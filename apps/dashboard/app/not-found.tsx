@@ -1,13 +1,13 @@
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 
 export default function NotFound() {
+  const t = useTranslations('common');
   return (
     <main id="main" tabIndex={-1}>
       <section className="panel">
-        <h1>Page not found</h1>
-        <p>
-          Nothing lives at this address. <Link href="/runs">Go to the runs</Link>.
-        </p>
+        <h1>{t('notFoundTitle')}</h1>
+        <p>{t.rich('notFoundText', { link: (chunks) => <Link href="/runs">{chunks}</Link> })}</p>
       </section>
     </main>
   );

@@ -2,29 +2,31 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
+import { useTranslations } from 'next-intl';
 
-/** Top-level pages, named by what a user does there. */
+/** Top-level pages, named by what a user does there (`label`: the key in the `nav` catalogue). */
 const PAGES = [
-  { href: '/runs', label: 'Runs' },
-  { href: '/compare', label: 'Compare' },
-  { href: '/sweeps', label: 'Sweeps' },
-  { href: '/workers', label: 'Workers' },
-  { href: '/launch', label: 'Launch' },
-  { href: '/teams', label: 'Teams' },
-  { href: '/keys', label: 'API keys' },
+  { href: '/runs', label: 'runs' },
+  { href: '/compare', label: 'compare' },
+  { href: '/sweeps', label: 'sweeps' },
+  { href: '/workers', label: 'workers' },
+  { href: '/launch', label: 'launch' },
+  { href: '/teams', label: 'teams' },
+  { href: '/keys', label: 'keys' },
 ] as const;
 
 export function MainNav() {
   const pathname = usePathname();
+  const t = useTranslations('nav');
   return (
-    <nav aria-label="Main" className="main-nav">
+    <nav aria-label={t('mainLabel')} className="main-nav">
       <ul>
         {PAGES.map(({ href, label }) => {
           const current = pathname === href || pathname.startsWith(`${href}/`);
           return (
             <li key={href}>
               <Link href={href} aria-current={current ? 'page' : undefined}>
-                {label}
+                {t(label)}
               </Link>
             </li>
           );
