@@ -51,6 +51,8 @@ export const RunDto = z.object({
   cancelRequestedAt: isoTime.nullable(),
   /** The val split of the highest epoch stored so far (what `GET /runs?sort=valAccuracy` orders by); null before one. */
   finalVal: z.object({ epoch: z.int32(), loss: z.number(), accuracy: z.number(), f1: z.number() }).nullable(),
+  /** `classNames[i]` names class i (the engine's run_started); null before it started or where the data has none. */
+  classNames: z.array(z.string()).nullable(),
 });
 export type RunDto = z.infer<typeof RunDto>;
 

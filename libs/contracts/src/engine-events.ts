@@ -48,6 +48,8 @@ export const RunStartedEvent = z
     skippedImages: z.int32().nonnegative().optional(),
     /** Training processes (torchrun ranks): resources.gpus x resources.nodes; 1 without torchrun. */
     worldSize: z.int32().positive().optional(),
+    /** Index i names class i, as the data set names it; absent where it has no names (synthetic). */
+    classNames: z.array(z.string()).optional(),
   })
   .strict();
 

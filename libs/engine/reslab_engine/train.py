@@ -268,6 +268,7 @@ def train(
         startEpoch=start_epoch,
         worldSize=replicas.world_size,
         **({"skippedImages": data.skipped_images} if data.skipped_images else {}),
+        **({"classNames": data.class_names} if data.class_names else {}),
     )
     log.info(
         "training %s on %s (%s): %d train, %d val, %d test images; epochs %d-%d",

@@ -39,6 +39,7 @@ export class IngestService {
     const parts = request.events.filter((e): e is AnalysisPartEvent => e.type === 'analysis_part');
     const curvatures = request.events.filter((e): e is CurvatureEvent => e.type === 'curvature');
     const started = request.events.findLast((e) => e.type === 'analysis_started');
+    const classNames = request.events.findLast((e) => e.type === 'run_started')?.classNames;
     const result = await this.prisma.$transaction(async (tx) => {
       const deliveredSeq = await lockHeldRun(tx, runId, request);
       if (request.seq <= deliveredSeq) return null;
@@ -57,6 +58,7 @@ export class IngestService {
         data: {
           deliveredSeq: request.seq,
           ...(progress && { analysisDone: progress.done, analysisUnits: progress.units }),
+          ...(classNames && { classNames }),
         },
         select: { id: true, sweepId: true, analysisId: true, analysisChunk: true },
       });

@@ -31,6 +31,7 @@ export function toRunDto(run: Run): RunDto {
       run.finalValF1 === null
         ? null
         : { epoch: run.finalValEpoch, loss: run.finalValLoss, accuracy: run.finalValAccuracy, f1: run.finalValF1 },
+    classNames: run.classNames as RunDto['classNames'],
   };
 }
 

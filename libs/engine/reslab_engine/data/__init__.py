@@ -25,6 +25,7 @@ class DataSplits:
     mean: torch.Tensor  # per channel, in uint8 units, of the training split only
     std: torch.Tensor
     skipped_images: int = 0  # corrupt images left out (ImageFolder with onCorruptImage = 'skip')
+    class_names: list[str] | None = None  # index i names class i; None where the data set has no names (synthetic)
 
     @property
     def in_channels(self) -> int:
@@ -54,19 +55,23 @@ def resize(images: ImageSet, size: int) -> ImageSet:
 
 def load_dataset(config: DataConfig) -> DataSplits:
     skipped = 0
+    class_names: list[str] | None = None
     if config.dataset == "synthetic":
         parts = synthetic.make_synthetic()
         train, test = ImageSet(*parts["train"]), ImageSet(*parts["test"])
         num_classes = synthetic.NUM_CLASSES
     elif config.dataset in ("fashion-mnist", "mnist"):
-        train, test, num_classes = load_mnist(config.dataset, config.root, config.download)
+        train, test, class_names = load_mnist(config.dataset, config.root, config.download)
+        num_classes = len(class_names)
     elif config.dataset in CIFAR_LAYOUTS:
-        train, test, num_classes = load_cifar(config.dataset, config.root, config.download)
+        train, test, class_names = load_cifar(config.dataset, config.root, config.download)
+        num_classes = len(class_names)
     elif config.dataset == "imagefolder":
         if not config.root:  # config validation rejects this first
             raise DataError("imagefolder needs data.root", "data.root")
         folder = load_image_folder(locate.root_folder(config.root), config.image_size, config.on_corrupt_image)
         train, test, num_classes, skipped = folder.train, folder.test, folder.num_classes, folder.skipped
+        class_names = folder.classes
     else:  # config validation rejects these first; kept so a new dataset cannot slip through silently
         raise DataError(f"data set '{config.dataset}' has no loader", "data.dataset")
     if config.image_size is not None and config.dataset != "imagefolder":  # ImageFolder decodes at this size
@@ -76,4 +81,4 @@ def load_dataset(config: DataConfig) -> DataSplits:
     pixels = fit.images.float()
     mean = pixels.mean(dim=(0, 2, 3))
     std = pixels.std(dim=(0, 2, 3)).clamp_min(1e-3)
-    return DataSplits(fit, val, test, num_classes, mean, std, skipped)
+    return DataSplits(fit, val, test, num_classes, mean, std, skipped, class_names)

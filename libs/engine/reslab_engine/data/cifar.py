@@ -189,8 +189,18 @@ def _locate(dataset: str, root: str | None, allow_download: bool) -> Path:
     return target / layout.folder
 
 
-def load_cifar(dataset: str, root: str | None, allow_download: bool) -> tuple[ImageSet, ImageSet, int]:
-    """(train, test, num_classes); the training batches in release order, so the last 5k validate (§4.2)."""
+def _class_name(name: object, meta: Path, key: bytes) -> str:
+    # Python 2 pickled the names as str, which reads back as bytes; a copy re-pickled by Python 3 may hold str.
+    if isinstance(name, bytes):
+        return name.decode("utf-8", errors="replace")
+    if isinstance(name, str):
+        return name
+    raise DataError(f"{meta}: {key!r} must list the class names as strings, found a {type(name).__name__}")
+
+
+def load_cifar(dataset: str, root: str | None, allow_download: bool) -> tuple[ImageSet, ImageSet, list[str]]:
+    """(train, test, class names in label order, from the release's meta file); the training batches in release
+    order, so the last 5k validate (§4.2)."""
     layout = LAYOUTS[dataset]
     folder = _locate(dataset, root, allow_download)
     missing = [name for name in layout.files if not (folder / name).is_file()]
@@ -199,7 +209,7 @@ def load_cifar(dataset: str, root: str | None, allow_download: bool) -> tuple[Im
     names = load_pickle(folder / layout.meta).get(layout.names_key)
     if not isinstance(names, list) or len(names) < 2:
         raise DataError(f"{folder / layout.meta}: {layout.names_key!r} must list the class names")
-    num_classes = len(names)
-    train = _read_split([folder / name for name in layout.train], layout.label_key, num_classes)
-    test = _read_split([folder / layout.test], layout.label_key, num_classes)
-    return train, test, num_classes
+    class_names = [_class_name(name, folder / layout.meta, layout.names_key) for name in names]
+    train = _read_split([folder / name for name in layout.train], layout.label_key, len(class_names))
+    test = _read_split([folder / layout.test], layout.label_key, len(class_names))
+    return train, test, class_names

@@ -17,7 +17,23 @@ from .idx import read_idx
 from .splits import ImageSet
 
 IDX_FILES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
-NUM_CLASSES = 10
+# The IDX files hold labels only. Fashion-MNIST's names are the table "Labels" in zalandoresearch/fashion-mnist's
+# README (https://github.com/zalandoresearch/fashion-mnist#labels), in label order; MNIST's classes are its digits.
+CLASS_NAMES = {
+    "fashion-mnist": [
+        "T-shirt/top",
+        "Trouser",
+        "Pullover",
+        "Dress",
+        "Coat",
+        "Sandal",
+        "Shirt",
+        "Sneaker",
+        "Bag",
+        "Ankle boot",
+    ],
+    "mnist": [str(digit) for digit in range(10)],
+}
 
 
 def _read_pair(images_path: Path, labels_path: Path) -> ImageSet:
@@ -45,9 +61,9 @@ def _locate(dataset: str, root: str | None, allow_download: bool) -> dict:
     return found
 
 
-def load_mnist(dataset: str, root: str | None, allow_download: bool) -> tuple[ImageSet, ImageSet, int]:
-    """(train, test, number of classes) of "mnist" or "fashion-mnist"."""
+def load_mnist(dataset: str, root: str | None, allow_download: bool) -> tuple[ImageSet, ImageSet, list[str]]:
+    """(train, test, class names in label order) of "mnist" or "fashion-mnist"."""
     files = _locate(dataset, root, allow_download)
     train = _read_pair(files[IDX_FILES[0]], files[IDX_FILES[1]])
     test = _read_pair(files[IDX_FILES[2]], files[IDX_FILES[3]])
-    return train, test, NUM_CLASSES
+    return train, test, CLASS_NAMES[dataset]
