@@ -1,5 +1,6 @@
 import type { ArtifactDto, EpochMetricDto, RunDto } from '@reslab/contracts';
 import type { ReactNode } from 'react';
+import { classLabel } from '@/lib/class-names';
 import { fixed, formatDuration, formatTime, modelLabel } from '@/lib/format';
 
 /** Facts about one run; shared by the server-rendered page and the live view. `linkSweep` false on share pages. */
@@ -63,8 +64,8 @@ export function FailureDetails({ run }: { run: RunDto }) {
   );
 }
 
-/** Per-class precision, recall, F1 and support of one epoch and split. */
-export function PerClassTable({ metric }: { metric: EpochMetricDto }) {
+/** Per-class precision, recall, F1 and support of one epoch and split; classes by name where the run has names. */
+export function PerClassTable({ metric, classNames }: { metric: EpochMetricDto; classNames?: string[] | null }) {
   return (
     <div className="table-wrap">
       <table className="data-table" aria-label={`Per-class metrics, epoch ${metric.epoch}, ${metric.split}`}>
@@ -90,8 +91,8 @@ export function PerClassTable({ metric }: { metric: EpochMetricDto }) {
         <tbody>
           {metric.perClass.map((c, i) => (
             <tr key={i} data-testid="class-row">
-              <th scope="row" className="num">
-                {i}
+              <th scope="row" className={classNames ? undefined : 'num'} data-testid="class-name">
+                {classLabel(classNames, i)}
               </th>
               <td className="num mono">{fixed(c.precision, 4)}</td>
               <td className="num mono">{fixed(c.recall, 4)}</td>

@@ -79,6 +79,21 @@ export function RunLive({
     };
   }, [api, runId, status]);
 
+  // Class names arrive with run_started, after a page opened on a queued run was rendered: read the run once more
+  // when its first epoch shows up without them (synthetic data has none, so once is enough).
+  const namesMissing = metrics.length > 0 && run.classNames === null;
+  const namesAsked = useRef(false);
+  useEffect(() => {
+    if (!namesMissing || namesAsked.current) return;
+    namesAsked.current = true;
+    api
+      .getRun(runId)
+      .then((fresh) => {
+        if (fresh?.classNames) setState((s) => ({ ...s, run: { ...s.run, classNames: fresh.classNames } }));
+      })
+      .catch(() => {});
+  }, [api, runId, namesMissing]);
+
   const epochsDone = new Set(metrics.filter((m) => m.split === 'train').map((m) => m.epoch)).size;
   const fetchConfusions = useCallback(() => {
     api
@@ -138,6 +153,7 @@ export function RunLive({
       {metrics.length > 0 ? (
         <EpochDetail
           metrics={metrics}
+          classNames={run.classNames}
           confusionToFetch={state.confusionToFetch ?? []}
           onConfusionWanted={fetchConfusions}
         />
@@ -230,10 +246,12 @@ function Curves({ metrics }: { metrics: EpochMetricDto[] }) {
  */
 function EpochDetail({
   metrics,
+  classNames,
   confusionToFetch,
   onConfusionWanted,
 }: {
   metrics: EpochMetricDto[];
+  classNames: string[] | null;
   confusionToFetch: string[];
   onConfusionWanted: () => void;
 }) {
@@ -245,7 +263,7 @@ function EpochDetail({
   const metric =
     metrics.find((m) => m.epoch === epoch && m.split === split) ?? metrics.find((m) => m.epoch === epoch) ?? null;
   const confusion = metric?.confusion ?? null;
-  const option = useMemo(() => (confusion ? confusionOption(confusion) : null), [confusion]);
+  const option = useMemo(() => (confusion ? confusionOption(confusion, classNames) : null), [confusion, classNames]);
   const fetching = metric !== null && confusionToFetch.includes(metricKey(metric));
   useEffect(() => {
     if (fetching) onConfusionWanted();
@@ -284,7 +302,7 @@ function EpochDetail({
         <div className="chart-grid">
           <div>
             <h3>Precision, recall and F1 per class</h3>
-            <PerClassTable metric={metric} />
+            <PerClassTable metric={metric} classNames={classNames} />
           </div>
           <div>
             <h3>Confusion matrix (rows: true class)</h3>

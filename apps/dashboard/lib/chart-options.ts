@@ -4,6 +4,7 @@
  */
 import type { DepthPoint, EpochMetricDto, GradFlowDto } from '@reslab/contracts';
 import type { EChartsCoreOption } from 'echarts/core';
+import { classLabels } from '@/lib/class-names';
 import { type CurveRun, netCurves, RUN_SERIES_MAX } from '@/lib/curve-series';
 import { archLook, OKABE_ITO, SEQUENTIAL, SPLIT_LINE, shade } from '@/lib/palette';
 
@@ -127,9 +128,9 @@ export function gradFlowOption(flows: GradFlowDto[]): EChartsCoreOption {
 }
 
 /** confusion[true][predicted] as a heatmap of counts. */
-export function confusionOption(matrix: number[][]): EChartsCoreOption {
+export function confusionOption(matrix: number[][], classNames?: string[] | null): EChartsCoreOption {
   const n = matrix.length;
-  const classes = Array.from({ length: n }, (_, i) => String(i));
+  const classes = classLabels(classNames, n);
   const data: [number, number, number][] = [];
   let max = 0;
   matrix.forEach((row, t) => {
@@ -142,7 +143,7 @@ export function confusionOption(matrix: number[][]): EChartsCoreOption {
     grid: { left: 64, right: 96, top: 24, bottom: 56 },
     tooltip: {
       formatter: (p: { value: [number, number, number] }) =>
-        `true ${p.value[1]}, predicted ${p.value[0]}: ${p.value[2]} examples`,
+        `true ${classes[p.value[1]]}, predicted ${classes[p.value[0]]}: ${p.value[2]} examples`,
     },
     xAxis: { type: 'category', data: classes, name: 'predicted class', nameLocation: 'middle', nameGap: 30 },
     yAxis: { type: 'category', data: classes, name: 'true class', inverse: true, nameLocation: 'end' },
