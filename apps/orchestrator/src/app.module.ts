@@ -6,6 +6,7 @@ import type { AppConfig } from './config/app-config.js';
 import { CoreModule } from './core.module.js';
 import { EventsModule } from './events/events.module.js';
 import { ExperimentsModule } from './experiments/experiments.module.js';
+import { ExternalRunsModule } from './external-runs/external-runs.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { LaunchModule } from './launch/launch.module.js';
@@ -34,6 +35,7 @@ export class AppModule {
         ExperimentsModule,
         RunsModule,
         IngestModule,
+        ExternalRunsModule,
         SweepsModule,
         AnalysesModule,
         WorkersModule,

@@ -32,7 +32,8 @@ export const TAG_VALUE_MAX = 8000;
  * A metric value. JSON has no NaN or infinities, and a diverging loss is exactly when a user wants to see one, so
  * they travel as the strings MLflow's own JSON uses ("NaN", "Infinity", "-Infinity") and are stored as float8's.
  */
-export const MetricValue = z.union([z.number(), z.enum(['NaN', 'Infinity', '-Infinity'])]);
+// z.literal, not z.enum: zod's enum type drops '-Infinity' (it reads as a numeric key, `${number}`).
+export const MetricValue = z.union([z.number(), z.literal(['NaN', 'Infinity', '-Infinity'])]);
 export type MetricValue = z.infer<typeof MetricValue>;
 
 export const MetricPoint = z

@@ -265,6 +265,8 @@ export type CreatedShare = z.infer<typeof CreatedShare>;
 
 export const AUDIT_ACTIONS = [
   'run.create',
+  'external_run.create',
+  'external_run.delete',
   'analysis.create',
   'analysis.cancel',
   'run.cancel',

@@ -33,6 +33,7 @@ export class AnalysesService {
    */
   async create(runId: string, spec: AnalysisSpec): Promise<{ analysis: AnalysisDetailDto; created: boolean }> {
     const run = await this.runs.get(runId);
+    if (run.kind === 'external') throw conflict(`run ${runId} is an external run: it has no checkpoint to analyse`);
     if (run.kind !== 'train') throw conflict(`run ${runId} is an analysis job; analyse the run it belongs to`);
     if (needsCheckpoint(spec.kind)) {
       if (run.status !== 'succeeded') {

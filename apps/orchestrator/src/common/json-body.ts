@@ -1,13 +1,16 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 
-/** Engine event batches reach megabytes (a confusion matrix per epoch); nothing else a client sends needs 256 kB. */
+/**
+ * Engine event batches reach megabytes (a confusion matrix per epoch), and so does an external run's log batch
+ * (1000 points, or epochs with their matrices); nothing else a client sends needs 256 kB.
+ */
 const INGEST_LIMIT = '16mb';
 const DEFAULT_LIMIT = '256kb';
 const ingest = express.json({ limit: INGEST_LIMIT });
 const other = express.json({ limit: DEFAULT_LIMIT });
 
 function isIngest(path: string): boolean {
-  return /^\/runs\/[^/]+\/events$/.test(path);
+  return /^\/runs\/[^/]+\/events$/.test(path) || /^\/external-runs\/[^/]+\/log$/.test(path);
 }
 
 /**

@@ -37,7 +37,16 @@ const TEAM_COLUMN = new Set([
   'EnrolmentToken',
   'Analysis',
 ]);
-const RUN_CHILD = new Set(['EpochMetric', 'GradFlow', 'Artifact', 'RunEvent', 'EpochCurvature']);
+const RUN_CHILD = new Set([
+  'EpochMetric',
+  'GradFlow',
+  'Artifact',
+  'RunEvent',
+  'EpochCurvature',
+  'RunParam',
+  'RunTag',
+  'MetricPoint',
+]);
 /** Rows that belong to an analysis: scoped through it, as run children are through their run. */
 const ANALYSIS_CHILD = new Set(['AnalysisPart']);
 const OWN_ROWS = new Set(['ApiKey', 'Session']);

@@ -90,13 +90,16 @@ export class IngestService {
 
 const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
 
+/** An epoch_metric event less its envelope: what the engine sends, and what an external run's log_epoch sends. */
+export type EpochRow = Omit<EpochMetricEvent, 'v' | 'time' | 'type'>;
+
 /**
  * One INSERT ... ON CONFLICT for the whole batch: 1,922 rows/s against 844 with an upsert per row, at 50 rows
  * per request (benchmarks/ingest.ts).
  * A key repeated inside one batch keeps its last event, since Postgres refuses to update a row twice in
  * one statement.
  */
-function upsertEpochMetrics(runId: string, events: EpochMetricEvent[]): Prisma.Sql {
+export function upsertEpochMetrics(runId: string, events: EpochRow[]): Prisma.Sql {
   const latest = new Map(events.map((m) => [`${m.epoch}:${m.split}`, m]));
   const rows = [...latest.values()].map(
     (m) => Prisma.sql`(${runId}::uuid, ${m.epoch}, ${m.split}::"Split", ${m.loss}, ${m.accuracy}, ${m.precision},
@@ -174,6 +177,12 @@ function streamed(event: StreamedEvent, chunk: number): RunEventBody {
     const { v: _v, time: _time, type, ...payload } = event;
     return { type, payload };
   }
-  const { v: _v, time: _time, type, confusion, ...rest } = event;
-  return { type, payload: { ...rest, hasConfusion: !!confusion } };
+  const { v: _v, time: _time, type: _type, ...epoch } = event;
+  return streamedEpoch(epoch);
+}
+
+/** An epoch as clients see it (see `streamed`): its confusion matrix stays in EpochMetric. */
+export function streamedEpoch(epoch: EpochRow): RunEventBody {
+  const { confusion, ...rest } = epoch;
+  return { type: 'epoch_metric', payload: { ...rest, hasConfusion: !!confusion } };
 }

@@ -207,11 +207,11 @@ export class RunQueueService implements OnModuleInit, OnModuleDestroy {
     return rows.rows.map((r: { id: string }) => r.id);
   }
 
-  /** Running runs with no lease check waiting: nothing would notice their worker dying. */
+  /** Running runs with no lease check waiting: nothing would notice their worker dying (an external run has none). */
   async runningRunsWithoutLeaseCheck(): Promise<string[]> {
     const rows = await this.boss.getDb().executeSql(
       `SELECT r.id::text AS id FROM public."Run" r
-        WHERE r.status = 'running' AND NOT EXISTS (
+        WHERE r.status = 'running' AND r.kind <> 'external' AND NOT EXISTS (
           SELECT 1 FROM pgboss.job j WHERE j.name = $1 AND j.data->>'runId' = r.id::text
              AND j.state IN ('created', 'retry', 'active'))`,
       [LEASE_QUEUE],

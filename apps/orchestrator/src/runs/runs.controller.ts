@@ -55,7 +55,7 @@ export class RunsController {
   @Access({ who: 'user', resource: 'run', share: true })
   @Get(':id')
   async get(@Param('id', RunId) id: string): Promise<RunDto> {
-    return toRunDto(await this.runs.get(id));
+    return toRunDto(await this.runs.getConfigured(id));
   }
 
   @Access({ who: 'worker' })

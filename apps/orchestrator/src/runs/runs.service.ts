@@ -77,7 +77,8 @@ export class RunsService implements OnApplicationBootstrap {
   /** Gives every running run a whole lease from now. */
   private async extendLeases(reason: string): Promise<void> {
     const { count } = await this.prisma.run.updateMany({
-      where: { status: 'running' },
+      // An external run is held by no worker and has no lease: its script ends it.
+      where: { status: 'running', kind: { not: 'external' } },
       data: { leaseExpiresAt: new Date(Date.now() + this.config.leaseSeconds * 1000) },
     });
     if (count) logger.info({ runs: count, after: reason }, 'leases of running runs restarted');
@@ -189,6 +190,27 @@ export class RunsService implements OnApplicationBootstrap {
   async get(id: string): Promise<Run> {
     const run = await this.prisma.run.findUnique({ where: { id } });
     if (!run) throw notFound(`run ${id}`);
+    return run;
+  }
+
+  /**
+   * A run with a RunConfig, as GET /runs/:id answers it (404 otherwise): an external run has none (its config is
+   * its script's), and is read at /external-runs/:id.
+   */
+  async getConfigured(id: string): Promise<Run> {
+    const run = await this.get(id);
+    if (run.kind === 'external') throw notFound(`run ${id}`, `is an external run: read it at /external-runs/${id}`);
+    return run;
+  }
+
+  /** A run the queue can act on (cancel, retry): a 409 for an external run, which its script ends. */
+  private async getQueueable(id: string): Promise<Run> {
+    const run = await this.get(id);
+    if (run.kind === 'external') {
+      throw conflict(
+        `run ${id} is an external run: no queue holds it; its script ends it (POST /external-runs/${id}/end)`,
+      );
+    }
     return run;
   }
 
@@ -401,7 +423,7 @@ export class RunsService implements OnApplicationBootstrap {
   }
 
   async cancel(id: string): Promise<Run> {
-    const run = await this.get(id);
+    const run = await this.getQueueable(id);
     const action = cancelAction(id, run.status);
     if (action.kind === 'cancel') {
       const done = await this.transition(run, { status: 'cancelled', finishedAt: new Date() }, { status: 'queued' });
@@ -416,7 +438,7 @@ export class RunsService implements OnApplicationBootstrap {
   }
 
   async retry(id: string): Promise<Run> {
-    const run = await this.get(id);
+    const run = await this.getQueueable(id);
     const refusal = retryRefusal(id, run.status);
     if (refusal) throw conflict(refusal);
     const retried = await this.transition(

@@ -1,0 +1,286 @@
+import { ConflictException, Injectable } from '@nestjs/common';
+import type {
+  CreateExternalRunRequest,
+  EndExternalRunRequest,
+  ExternalRunDto,
+  ExternalRunPage,
+  ExternalRunsQuery,
+  LogExternalRequest,
+  LogExternalResponse,
+  MetricHistoryDto,
+} from '@reslab/contracts';
+import type { z } from 'zod';
+import { conflict, forbidden, invalidField, notFound } from '../common/api-errors.js';
+import { after, decodeCursor, toPage } from '../common/keyset-page.js';
+import { PrismaService } from '../database/prisma.service.js';
+import { RunEventsService } from '../events/run-events.service.js';
+import { ExperimentsService } from '../experiments/experiments.service.js';
+import type { Prisma, Run } from '../generated/prisma/client.js';
+import { asSystem, currentScope } from '../identity/request-scope.js';
+import { streamedEpoch, upsertEpochMetrics } from '../ingest/ingest.service.js';
+import { logger } from '../logger.js';
+import { EXTERNAL_RUN_DETAIL, type ExternalRunRow, toExternalRunDto } from './external-run-dto.js';
+import {
+  configParams,
+  insertMetricPoints,
+  insertParams,
+  latestMetrics,
+  metricHistory,
+  paramConflict,
+  type SummaryRow,
+  toMetricValue,
+  toSummaries,
+  upsertTags,
+} from './logged-values.js';
+
+/** The requests as their contract schemas parse them (defaults filled in). */
+export type CreateExternalRun = z.output<typeof CreateExternalRunRequest>;
+export type LogExternal = z.output<typeof LogExternalRequest>;
+
+/** `created` is false when the create named the id of a run the caller had made already. */
+export interface CreatedExternalRun {
+  run: ExternalRunDto;
+  created: boolean;
+  teamId: string;
+}
+
+type RunLock = Pick<Run, 'id' | 'teamId' | 'kind' | 'status' | 'sweepId'>;
+
+/**
+ * Runs logged from outside (libs/contracts external-runs.ts): by the Python SDK, MLflow's tracking API
+ * (mlflow/, which calls this service) or a TensorBoard import. They are Runs of kind `external`: created
+ * running, never queued or leased, ended by their script. Their epochs are EpochMetric rows and `epoch_metric`
+ * events exactly as an engine's, so GET /runs/:id/metrics and the dashboard's live run view serve them too.
+ *
+ * Every method works within the caller's request scope: ids of another team read as missing (404), and a write
+ * needs the route's role in the run's team (403), whichever route (native or MLflow's) called it.
+ */
+@Injectable()
+export class ExternalRunsService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly experiments: ExperimentsService,
+    private readonly events: RunEventsService,
+  ) {}
+
+  /**
+   * Starts an external run; `created` is false when `request.id` names a run this caller already made (the same
+   * request sent again), which is returned as it is now.
+   */
+  async create(request: CreateExternalRun): Promise<CreatedExternalRun> {
+    if (request.id) {
+      const existing = await this.existing(request.id);
+      if (existing) return existing;
+    }
+    const startedAt = request.startTime === undefined ? new Date() : new Date(request.startTime);
+    let run: Run;
+    try {
+      run = await this.prisma.$transaction(async (tx) => {
+        const { experimentId, teamId } = await this.experiments.ensure(tx, request.project, request.experiment);
+        const created = await tx.run.create({
+          data: {
+            ...(request.id && { id: request.id }),
+            experimentId,
+            teamId,
+            kind: 'external',
+            source: request.source,
+            name: request.name ?? null,
+            config: request.config,
+            classNames: request.classNames,
+            status: 'running',
+            // GET /external-runs pages by (queuedAt, id) as GET /runs does: an external run was never queued, so
+            // its start stands in, and an import of old event files lists in the order the runs were trained.
+            queuedAt: startedAt,
+            startedAt,
+            maxAttempts: 0,
+          },
+        });
+        const params = configParams(request.config);
+        if (Object.keys(params).length) await tx.$queryRaw(insertParams(created.id, params));
+        if (Object.keys(request.tags).length) await tx.$executeRaw(upsertTags(created.id, request.tags));
+        return created;
+      });
+    } catch (error) {
+      // The same id created by a concurrent request (a retry racing its original): answer as that run.
+      if (request.id && (error as { code?: string }).code === 'P2002') {
+        const existing = await this.existing(request.id);
+        if (existing) return existing;
+      }
+      throw error;
+    }
+    await this.events.publish(run, 'status', { status: 'running', attempt: 0 });
+    logger.info({ runId: run.id, source: request.source }, 'external run started');
+    return { run: await this.get(run.id), created: true, teamId: run.teamId };
+  }
+
+  /** The run a create's `id` names if the caller may write to it; a 409 naming `id` if it is someone else's. */
+  private async existing(id: string): Promise<CreatedExternalRun | null> {
+    // Read past the caller's teams: an id taken in another team must be refused, not created twice.
+    const found = await asSystem(() =>
+      this.prisma.run.findUnique({ where: { id }, select: { teamId: true, kind: true } }),
+    );
+    if (!found) return null;
+    if (found.kind !== 'external' || !inTeams(currentScope()?.data?.read, found.teamId)) {
+      const message = `${id} is already the id of another run: leave id out, or make a new uuid`;
+      throw new ConflictException({ statusCode: 409, error: 'Conflict', message, issues: [{ path: 'id', message }] });
+    }
+    checkWritable(found.teamId, id);
+    return { run: await this.get(id), created: false, teamId: found.teamId };
+  }
+
+  async get(id: string): Promise<ExternalRunDto> {
+    const run = await this.prisma.run.findUnique({ where: { id }, include: EXTERNAL_RUN_DETAIL });
+    if (run?.kind !== 'external') throw notExternal(id, run);
+    return (await this.withMetrics([run]))[0] as ExternalRunDto;
+  }
+
+  /** Newest first (by start), keyset-paged as GET /runs; the caller's teams only, as every list. */
+  async list(query: ExternalRunsQuery): Promise<ExternalRunPage> {
+    const key = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    if (key === null) throw invalidField('cursor', 'is not a nextCursor from a previous page');
+    const [teamSlug, projectSlug] = query.project?.includes('/') ? query.project.split('/') : [null, query.project];
+    const rows = await this.prisma.run.findMany({
+      where: {
+        AND: [
+          {
+            kind: 'external',
+            source: query.source,
+            experiment: {
+              name: query.experiment,
+              project: { slug: projectSlug, ...(teamSlug && { team: { slug: teamSlug } }) },
+            },
+          },
+          after('queuedAt', key),
+        ],
+      },
+      orderBy: [{ queuedAt: 'desc' }, { id: 'desc' }],
+      take: query.limit + 1,
+      include: EXTERNAL_RUN_DETAIL,
+    });
+    const page = toPage(
+      rows,
+      query.limit,
+      (r) => r.queuedAt,
+      (r) => r,
+    );
+    return { items: await this.withMetrics(page.items), nextCursor: page.nextCursor };
+  }
+
+  /**
+   * One batch, in one transaction: metric points (a point already stored is skipped, so a batch sent again adds
+   * nothing), write-once params, last-wins tags, and epochs stored and streamed as an engine's epoch_metric events.
+   */
+  async log(id: string, request: LogExternal): Promise<LogExternalResponse> {
+    const { metrics, params, tags, epochs } = request;
+    const result = await this.prisma.$transaction(async (tx) => {
+      const run = await lockOpen(tx, id);
+      const stored = metrics.length ? await tx.$executeRaw(insertMetricPoints(id, metrics)) : 0;
+      if (Object.keys(params).length) {
+        const refused = paramConflict(await tx.$queryRaw(insertParams(id, params)));
+        if (refused) throw refused;
+      }
+      if (Object.keys(tags).length) await tx.$executeRaw(upsertTags(id, tags));
+      if (!epochs.length) return { stored, logged: [] };
+      await tx.$executeRaw(upsertEpochMetrics(id, epochs));
+      return {
+        stored,
+        logged: await this.events.append(
+          tx,
+          epochs.map((e) => ({ run, ...streamedEpoch(e) })),
+        ),
+      };
+    });
+    this.events.emit(result.logged);
+    return { metrics: result.stored, epochs: epochs.length };
+  }
+
+  /** Ends a running run; ending it again with the same status is a no-op, with another a 409. */
+  async end(id: string, request: EndExternalRunRequest): Promise<ExternalRunDto> {
+    const run = await this.prisma.run.findUnique({ where: { id } });
+    if (run?.kind !== 'external') throw notExternal(id, run);
+    checkWritable(run.teamId, id);
+    const finishedAt = request.endTime === undefined ? new Date() : new Date(request.endTime);
+    const [ended] = await this.prisma.run.updateManyAndReturn({
+      where: { id, status: 'running' },
+      data: { status: request.status, finishedAt },
+    });
+    if (ended) {
+      await this.events.publish(ended, 'status', { status: ended.status, attempt: 0 });
+      logger.info({ runId: id, status: ended.status }, 'external run ended');
+    } else {
+      const now = await this.prisma.run.findUnique({ where: { id }, select: { status: true } });
+      if (!now) throw notFound(`external run ${id}`);
+      if (now.status !== request.status) throw conflict(`external run ${id} has already ended as ${now.status}`);
+    }
+    return this.get(id);
+  }
+
+  async history(id: string, key: string): Promise<MetricHistoryDto> {
+    const run = await this.prisma.run.findUnique({ where: { id }, select: { kind: true } });
+    if (run?.kind !== 'external') throw notExternal(id, run);
+    const rows = await this.prisma.$queryRaw<Pick<SummaryRow, 'step' | 'timestamp' | 'value'>[]>(
+      metricHistory(id, key),
+    );
+    return {
+      runId: id,
+      key,
+      points: rows.map((r) => ({
+        step: Number(r.step),
+        timestamp: Number(r.timestamp),
+        value: toMetricValue(r.value),
+      })),
+    };
+  }
+
+  /** Deletes the run and, with it, everything it logged; returns its team for the audit entry. */
+  async remove(id: string): Promise<{ teamId: string }> {
+    const run = await this.prisma.run.findUnique({ where: { id }, select: { kind: true, teamId: true } });
+    if (run?.kind !== 'external') throw notExternal(id, run);
+    checkWritable(run.teamId, id);
+    await this.prisma.run.delete({ where: { id } });
+    logger.info({ runId: id }, 'external run deleted');
+    return { teamId: run.teamId };
+  }
+
+  private async withMetrics(runs: ExternalRunRow[]): Promise<ExternalRunDto[]> {
+    if (!runs.length) return [];
+    const summaries = toSummaries(await this.prisma.$queryRaw<SummaryRow[]>(latestMetrics(runs.map((r) => r.id))));
+    return runs.map((run) => toExternalRunDto(run, summaries.get(run.id) ?? []));
+  }
+}
+
+/**
+ * Reads the run for a log and holds it (FOR SHARE: logs proceed side by side, an end waits for them) until the
+ * batch commits, so no point lands after the run ended. Raw SQL, so the team check is made here.
+ */
+async function lockOpen(tx: Prisma.TransactionClient, id: string): Promise<RunLock> {
+  const [run] = await tx.$queryRaw<RunLock[]>`SELECT id::text AS id, "teamId"::text AS "teamId", kind::text AS kind,
+      status::text AS status, "sweepId"::text AS "sweepId" FROM "Run" WHERE id = ${id}::uuid FOR SHARE`;
+  if (!run || !inTeams(currentScope()?.data?.read, run.teamId) || run.kind !== 'external') {
+    throw notExternal(id, run && inTeams(currentScope()?.data?.read, run.teamId) ? run : null);
+  }
+  checkWritable(run.teamId, id);
+  if (run.status !== 'running') {
+    throw conflict(`external run ${id} has ended (${run.status}): it takes no more values`);
+  }
+  return run;
+}
+
+function inTeams(set: ReadonlySet<string> | 'all' | undefined, teamId: string): boolean {
+  // Outside a request (a job of the orchestrator's own) there is no scope: nothing is narrowed.
+  return set === undefined || set === 'all' || set.has(teamId);
+}
+
+/** The route's role in the run's team: the guard checks it for /external-runs/:id, this for every caller. */
+function checkWritable(teamId: string, id: string): void {
+  const scope = currentScope();
+  if (scope && !inTeams(scope.data?.write ?? new Set(), teamId)) {
+    throw forbidden(`your role in the team of run ${id} does not allow writing to it`);
+  }
+}
+
+/** The 404 of an id that is no external run; when it is a run of another kind, says where to find it. */
+function notExternal(id: string, run: Pick<Run, 'kind'> | null | undefined) {
+  if (!run) return notFound(`external run ${id}`);
+  return notFound(`external run ${id}`, `does not exist: ${id} is a ${run.kind} run, at /runs/${id}`);
+}

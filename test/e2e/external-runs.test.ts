@@ -1,0 +1,347 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type ApiError,
+  type EpochMetricDto,
+  type ExternalEpoch,
+  type ExternalRunDto,
+  type ExternalRunPage,
+  type LogExternalRequest,
+  type LogExternalResponse,
+  type MetricHistoryDto,
+  RunEventMessage,
+  STREAM,
+} from '@reslab/contracts';
+import type { Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Account, createAccount, createTeam, grantRole, openStream, subscribeRoom } from '../support/identity.js';
+import { api, DEMO_TEAM, type Stack, startStack, teamId } from '../support/stack.js';
+
+/**
+ * The native API for runs trained elsewhere (issue 12): what the Python SDK, the TensorBoard import and the MLflow
+ * routes all log through. The real orchestrator on a real Postgres; no worker, since an external run needs none.
+ */
+describe('external runs: create, log, end, read back', () => {
+  let stack: Stack;
+  let viewer: Account;
+  let stranger: Account;
+  let strangersRun: ExternalRunDto;
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    stack = await startStack('reslab_external_runs');
+    viewer = await createAccount(stack, 'viewer');
+    await grantRole(stack, await teamId(stack, DEMO_TEAM), viewer.email, 'viewer');
+    stranger = await createAccount(stack, 'stranger');
+    await createTeam(stack, stranger.as, 'elsewhere');
+    strangersRun = (
+      await api<ExternalRunDto>(stack, 'POST', '/external-runs', { project: 'elsewhere/default' }, stranger.as)
+    ).body;
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.close();
+    await stack?.stop();
+  });
+
+  const create = (body: Record<string, unknown>, as?: { token: string | null }) =>
+    api<ExternalRunDto & ApiError>(stack, 'POST', '/external-runs', body, as);
+  const log = (id: string, body: LogExternalRequest) =>
+    api<LogExternalResponse & ApiError>(stack, 'POST', `/external-runs/${id}/log`, body);
+  const history = async (id: string, key: string) =>
+    (await api<MetricHistoryDto>(stack, 'GET', `/external-runs/${id}/metric-history?key=${encodeURIComponent(key)}`))
+      .body.points;
+
+  it('creates a run from a client-chosen id once: the same create again answers that run with 200', async () => {
+    const id = randomUUID();
+    const body = {
+      id,
+      name: 'sgd-baseline',
+      source: 'sdk',
+      config: { optimizer: { name: 'sgd', lr: 0.1 }, epochs: 3, augment: ['flip', 'crop'] },
+      classNames: ['cat', 'dog'],
+      tags: { team: 'vision' },
+    };
+    const first = await create(body);
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({
+      id,
+      project: 'demo/default',
+      experiment: 'default',
+      name: 'sgd-baseline',
+      source: 'sdk',
+      status: 'running',
+      finishedAt: null,
+      classNames: ['cat', 'dog'],
+      tags: { team: 'vision' },
+      metrics: [],
+    });
+    // The config's leaves are params under dotted keys, JSON-encoded unless they are strings.
+    expect(first.body.params).toEqual({
+      'optimizer.name': 'sgd',
+      'optimizer.lr': '0.1',
+      epochs: '3',
+      augment: '["flip","crop"]',
+    });
+    const again = await create(body);
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(id);
+    const listed = await api<ExternalRunPage>(stack, 'GET', '/external-runs?limit=1000');
+    expect(listed.body.items.filter((r) => r.id === id)).toHaveLength(1);
+
+    // An id that is some other run's, here another team's, is refused naming `id`.
+    const taken = await create({ id: strangersRun.id });
+    expect(taken.status).toBe(409);
+    expect(taken.body.issues?.map((i) => i.path)).toEqual(['id']);
+  });
+
+  it('stores 100 steps sent in batches once, however often a batch is resent, and reads the history in step order', async () => {
+    const run = (await create({ experiment: 'steps' })).body;
+    const t0 = Date.UTC(2026, 0, 1);
+    const batches = Array.from({ length: 4 }, (_, b) =>
+      Array.from({ length: 25 }, (_, i) => {
+        const step = b * 25 + i;
+        return [
+          { key: 'train/loss', value: 2 / (step + 1), step, timestamp: t0 + step * 1000 },
+          { key: 'lr', value: 0.1 * 0.99 ** step, step, timestamp: t0 + step * 1000 },
+        ];
+      }).flat(),
+    );
+    // Sent newest batch first: the history is ordered by step, not by arrival.
+    for (const batch of [...batches].reverse()) {
+      const sent = await log(run.id, { metrics: batch });
+      expect(sent).toEqual({ status: 200, body: { metrics: 50, epochs: 0 } });
+    }
+    const resent = await log(run.id, { metrics: batches[1] });
+    expect(resent.body.metrics).toBe(0);
+
+    const loss = await history(run.id, 'train/loss');
+    expect(loss.map((p) => p.step)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(loss.map((p) => p.value)).toEqual(Array.from({ length: 100 }, (_, i) => 2 / (i + 1)));
+    expect(loss[7]?.timestamp).toBe(t0 + 7000);
+
+    // Same step, two timestamps: both kept, in timestamp order.
+    await log(run.id, { metrics: [{ key: 'lr', value: 5, step: 99, timestamp: t0 + 99_500 }] });
+    const lr = await history(run.id, 'lr');
+    expect(lr).toHaveLength(101);
+    expect(lr.slice(-2).map((p) => p.value)).toEqual([0.1 * 0.99 ** 99, 5]);
+
+    const got = (await api<ExternalRunDto>(stack, 'GET', `/external-runs/${run.id}`)).body;
+    expect(got.metrics).toEqual([
+      { key: 'lr', last: { step: 99, timestamp: t0 + 99_500, value: 5 }, count: 101 },
+      { key: 'train/loss', last: { step: 99, timestamp: t0 + 99_000, value: 2 / 100 }, count: 100 },
+    ]);
+  });
+
+  it('keeps NaN and the infinities as they were logged', async () => {
+    const run = (await create({ experiment: 'diverged' })).body;
+    const values = ['NaN', 'Infinity', '-Infinity', -0.5] as const;
+    const sent = await log(run.id, {
+      metrics: values.map((value, step) => ({ key: 'loss', value, step, timestamp: 1_700_000_000_000 })),
+    });
+    expect(sent.body.metrics).toBe(4);
+    expect(
+      (await log(run.id, { metrics: [{ key: 'loss', value: 'NaN', step: 0, timestamp: 1_700_000_000_000 }] })).body
+        .metrics,
+    ).toBe(0);
+    expect((await history(run.id, 'loss')).map((p) => p.value)).toEqual([...values]);
+  });
+
+  it('writes a param once: the same value again is fine, another is a 400 naming the key, and the batch is not stored', async () => {
+    const run = (await create({ experiment: 'params', config: { lr: 0.1 } })).body;
+    expect((await log(run.id, { params: { batch_size: '128' }, tags: { stage: 'a' } })).status).toBe(200);
+    expect((await log(run.id, { params: { batch_size: '128', lr: '0.1' } })).status).toBe(200);
+    const clash = await log(run.id, {
+      params: { lr: '0.2' },
+      tags: { stage: 'b' },
+      metrics: [{ key: 'x', value: 1, step: 0, timestamp: 1 }],
+    });
+    expect(clash.status).toBe(400);
+    expect(clash.body.issues?.map((i) => i.path)).toEqual(['params.lr']);
+    expect(clash.body.message).toContain("already logged as '0.1'");
+    // Tags are last-wins.
+    expect((await log(run.id, { tags: { stage: 'c' } })).status).toBe(200);
+    const got = (await api<ExternalRunDto>(stack, 'GET', `/external-runs/${run.id}`)).body;
+    expect(got.params).toEqual({ lr: '0.1', batch_size: '128' });
+    expect(got.tags).toEqual({ stage: 'c' });
+    expect(got.metrics).toEqual([]);
+  });
+
+  it('answers a bad field with a 400 naming it', async () => {
+    const badSource = await create({ source: 'wandb' });
+    expect(badSource.status).toBe(400);
+    expect(badSource.body.issues?.map((i) => i.path)).toEqual(['source']);
+    const run = (await create({ experiment: 'bad-input' })).body;
+    const badKey = await log(run.id, { metrics: [{ key: 'loss$', value: 1, step: 0, timestamp: 0 }] });
+    expect(badKey.status).toBe(400);
+    expect(badKey.body.issues?.map((i) => i.path)).toEqual(['metrics.0.key']);
+    const badValue = await log(run.id, {
+      metrics: [{ key: 'loss', value: 'inf' as 'Infinity', step: 0, timestamp: 0 }],
+    });
+    expect(badValue.status).toBe(400);
+    expect(badValue.body.issues?.[0]?.path).toBe('metrics.0.value');
+    const noKey = await api<ApiError>(stack, 'GET', `/external-runs/${run.id}/metric-history`);
+    expect(noKey.status).toBe(400);
+    expect(noKey.body.issues?.map((i) => i.path)).toEqual(['key']);
+  });
+
+  it("stores epochs as an engine's: GET /runs/:id/metrics has them, and the run's room receives them live", async () => {
+    const run = (await create({ experiment: 'epochs', classNames: ['cat', 'dog'] })).body;
+    const socket = openStream(stack, { token: stack.admin.apiKey });
+    sockets.push(socket);
+    const live: RunEventMessage[] = [];
+    socket.on(STREAM.runEvent, (raw: unknown) => live.push(RunEventMessage.parse(raw)));
+    const ack = await subscribeRoom(socket, { kind: 'run', id: run.id });
+    expect(ack.ok).toBe(true);
+
+    const epoch = (n: number, split: 'train' | 'val'): ExternalEpoch => ({
+      epoch: n,
+      split,
+      loss: 1 / n,
+      accuracy: 0.5 + n / 10,
+      precision: 0.6,
+      recall: 0.6,
+      f1: 0.6,
+      perClass: [
+        { precision: 0.6, recall: 0.6, f1: 0.6, support: 50 },
+        { precision: 0.6, recall: 0.6, f1: 0.6, support: 50 },
+      ],
+      confusion: [
+        [30, 20],
+        [20, 30],
+      ],
+      lr: 0,
+      seconds: 0,
+    });
+    const sent = await log(run.id, { epochs: [epoch(1, 'train'), epoch(1, 'val'), epoch(2, 'val')] });
+    expect(sent.body).toEqual({ metrics: 0, epochs: 3 });
+
+    const stored = (await api<EpochMetricDto[]>(stack, 'GET', `/runs/${run.id}/metrics`)).body;
+    expect(stored.map((m) => `${m.epoch}:${m.split}:${m.accuracy}`)).toEqual(['1:train:0.6', '1:val:0.6', '2:val:0.7']);
+    expect(stored[0]?.confusion).toEqual([
+      [30, 20],
+      [20, 30],
+    ]);
+
+    await expect.poll(() => live.filter((e) => e.type === 'epoch_metric').length, { timeout: 10_000 }).toBe(3);
+    const first = live.find((e) => e.type === 'epoch_metric');
+    expect(first?.type === 'epoch_metric' && first.payload).toMatchObject({
+      epoch: 1,
+      split: 'train',
+      hasConfusion: true,
+    });
+
+    // A resent epoch overwrites its row.
+    await log(run.id, { epochs: [{ ...epoch(2, 'val'), accuracy: 0.75 }] });
+    const again = (await api<EpochMetricDto[]>(stack, 'GET', `/runs/${run.id}/metrics`)).body;
+    expect(again.map((m) => m.accuracy)).toEqual([0.6, 0.6, 0.75]);
+
+    // Ending it reaches the room as a status event, as a training run's end does.
+    await api(stack, 'POST', `/external-runs/${run.id}/end`, { status: 'succeeded' });
+    await expect
+      .poll(() => live.some((e) => e.type === 'status' && e.payload.status === 'succeeded'), { timeout: 10_000 })
+      .toBe(true);
+  });
+
+  it('ends a run once: the same end again is fine, another status or a later log is a 409', async () => {
+    const run = (await create({ experiment: 'ending', startTime: 1_700_000_000_000 })).body;
+    expect(run.startedAt).toBe(new Date(1_700_000_000_000).toISOString());
+    const ended = await api<ExternalRunDto>(stack, 'POST', `/external-runs/${run.id}/end`, {
+      status: 'failed',
+      endTime: 1_700_000_360_000,
+    });
+    expect(ended.status).toBe(200);
+    expect(ended.body).toMatchObject({ status: 'failed', finishedAt: new Date(1_700_000_360_000).toISOString() });
+    expect((await api(stack, 'POST', `/external-runs/${run.id}/end`, { status: 'failed' })).status).toBe(200);
+    const other = await api<ApiError>(stack, 'POST', `/external-runs/${run.id}/end`, { status: 'succeeded' });
+    expect(other.status).toBe(409);
+    expect(other.body.message).toContain('already ended as failed');
+    const late = await log(run.id, { metrics: [{ key: 'loss', value: 1, step: 0, timestamp: 0 }] });
+    expect(late.status).toBe(409);
+    expect(late.body.message).toContain('has ended');
+  });
+
+  it('lists newest first a page at a time, filtered by project, experiment and source', async () => {
+    const made: string[] = [];
+    for (const [i, source] of (['sdk', 'tensorboard', 'tensorboard'] as const).entries()) {
+      made.push((await create({ experiment: 'paging', source, startTime: Date.UTC(2025, 0, 1 + i) })).body.id);
+    }
+    const first = await api<ExternalRunPage>(stack, 'GET', '/external-runs?experiment=paging&limit=2');
+    expect(first.body.items.map((r) => r.id)).toEqual([made[2], made[1]]);
+    expect(first.body.nextCursor).not.toBeNull();
+    const second = await api<ExternalRunPage>(
+      stack,
+      'GET',
+      `/external-runs?experiment=paging&limit=2&cursor=${first.body.nextCursor}`,
+    );
+    expect(second.body.items.map((r) => r.id)).toEqual([made[0]]);
+    expect(second.body.nextCursor).toBeNull();
+    const imported = await api<ExternalRunPage>(
+      stack,
+      'GET',
+      '/external-runs?project=demo/default&experiment=paging&source=tensorboard',
+    );
+    expect(imported.body.items.map((r) => r.id)).toEqual([made[2], made[1]]);
+    expect((await api<ExternalRunPage>(stack, 'GET', '/external-runs?project=elsewhere/default')).body.items).toEqual(
+      [],
+    );
+    const badCursor = await api<ApiError>(stack, 'GET', '/external-runs?cursor=bm90LWEtY3Vyc29y');
+    expect(badCursor.status).toBe(400);
+    expect(badCursor.body.issues?.map((i) => i.path)).toEqual(['cursor']);
+  });
+
+  it("refuses a viewer's writes (403), no credential (401), and reads another team's run as missing (404)", async () => {
+    const viewerCreate = await create({ experiment: 'viewer' }, viewer.as);
+    expect(viewerCreate.status).toBe(403);
+    const run = (await create({ experiment: 'access' })).body;
+    expect((await api(stack, 'GET', `/external-runs/${run.id}`, undefined, viewer.as)).status).toBe(200);
+    const viewerLog = await api(stack, 'POST', `/external-runs/${run.id}/log`, { tags: { a: 'b' } }, viewer.as);
+    expect(viewerLog.status).toBe(403);
+    expect((await create({}, { token: null })).status).toBe(401);
+    expect((await api(stack, 'GET', '/external-runs', undefined, { token: null })).status).toBe(401);
+    for (const path of [
+      `/external-runs/${strangersRun.id}`,
+      `/external-runs/${strangersRun.id}/metric-history?key=x`,
+    ]) {
+      expect((await api(stack, 'GET', path)).status).toBe(404);
+    }
+    const foreignLog = await log(strangersRun.id, { tags: { a: 'b' } });
+    expect(foreignLog.status).toBe(404);
+    const mine = (await api<ExternalRunPage>(stack, 'GET', '/external-runs?limit=1000')).body.items;
+    expect(mine.some((r) => r.id === strangersRun.id)).toBe(false);
+  });
+
+  it('keeps external runs out of the routes that need a RunConfig, saying where they are instead', async () => {
+    const run = (await create({ experiment: 'not-a-train-run' })).body;
+    const asRun = await api<ApiError>(stack, 'GET', `/runs/${run.id}`);
+    expect(asRun.status).toBe(404);
+    expect(asRun.body.message).toBe(`run ${run.id} is an external run: read it at /external-runs/${run.id}`);
+    for (const action of ['cancel', 'retry']) {
+      const refused = await api<ApiError>(stack, 'POST', `/runs/${run.id}/${action}`);
+      expect(refused.status).toBe(409);
+      expect(refused.body.message).toContain(`/external-runs/${run.id}/end`);
+    }
+    const analysis = await api<ApiError>(stack, 'POST', `/runs/${run.id}/analyses`, { kind: 'cost' });
+    expect([400, 409]).toContain(analysis.status);
+    const runs = (await api<{ items: { id: string }[] }>(stack, 'GET', '/runs?limit=1000')).body.items;
+    expect(runs.some((r) => r.id === run.id)).toBe(false);
+  });
+
+  it('a train run is not an external one: its id is a 404 on these routes, naming /runs/:id', async () => {
+    const { tinyConfig } = await import('../support/runs.js');
+    const train = await api<{ id: string }>(stack, 'POST', '/runs', { config: tinyConfig() });
+    expect(train.status).toBe(201);
+    const refused = await log(train.body.id, { tags: { a: 'b' } });
+    expect(refused.status).toBe(404);
+    expect(refused.body.message).toContain(`/runs/${train.body.id}`);
+    await api(stack, 'POST', `/runs/${train.body.id}/cancel`);
+  });
+
+  it('deletes a run with everything it logged', async () => {
+    const run = (await create({ experiment: 'deleted', config: { a: 1 } })).body;
+    await log(run.id, { metrics: [{ key: 'loss', value: 1, step: 0, timestamp: 0 }], tags: { t: 'x' } });
+    expect((await api(stack, 'DELETE', `/external-runs/${run.id}`, undefined, viewer.as)).status).toBe(403);
+    expect((await api(stack, 'DELETE', `/external-runs/${run.id}`)).status).toBe(204);
+    expect((await api(stack, 'GET', `/external-runs/${run.id}`)).status).toBe(404);
+    expect((await api(stack, 'GET', `/external-runs/${run.id}/metric-history?key=loss`)).status).toBe(404);
+  });
+});
