@@ -2,6 +2,7 @@
 
 import type { AuditEntryDto, AuditPage } from '@reslab/contracts';
 import Link from 'next/link';
+import { useFormatter } from 'next-intl';
 import { useApi } from '@/components/api-url';
 import { useLoadMore } from '@/components/paged-lists';
 import { formatTime, shortId } from '@/lib/format';
@@ -48,6 +49,7 @@ function Target({ entry }: { entry: AuditEntryDto }) {
 
 /** Who did what to which object, when, and through which credential; newest first, "Load more" pages back. */
 export function AuditLog({ teamId, first }: { teamId: string; first: AuditPage }) {
+  const f = useFormatter();
   const api = useApi();
   const { items, button } = useLoadMore(first, (cursor) => api.auditPage(teamId, { cursor, limit: 50 }));
   if (items.length === 0) {
@@ -75,7 +77,7 @@ export function AuditLog({ teamId, first }: { teamId: string; first: AuditPage }
             {items.map((e) => (
               <tr key={e.id} data-testid="audit-row" data-action={e.action}>
                 <td>
-                  <time dateTime={e.at}>{formatTime(e.at)}</time>
+                  <time dateTime={e.at}>{formatTime(f, e.at)}</time>
                 </td>
                 <td>{e.actor.email ?? (e.actor.userId ? shortId(e.actor.userId) : 'a worker')}</td>
                 <th scope="row" className="mono">

@@ -1,7 +1,8 @@
 'use client';
 
-import { backoffMs, outageState } from '@reslab/contracts';
+import { backoffMs } from '@reslab/contracts';
 import { useRouter } from 'next/navigation';
+import { useTranslations } from 'next-intl';
 import { useEffect, useState } from 'react';
 import { useApi, useReadOnly } from '@/components/api-url';
 import { ApiFailure } from '@/lib/api-client';
@@ -10,17 +11,9 @@ import type { StreamState } from '@/lib/stream-client';
 
 type Shown = StreamState | 'reconnected';
 
-const TEXT: Record<Shown, string> = {
-  connecting: 'Connecting to the live stream…',
-  live: 'Live: updates without reload',
-  reconnected: 'Reconnected: live again, missed updates replayed',
-  offline: 'Orchestrator unreachable — retrying…',
-  error: 'The orchestrator refused the live stream — retrying…',
-  denied: 'Your session has ended: the page no longer updates.',
-};
-const DENIED_SHARED = 'This link was revoked or has expired: the page no longer updates.';
-
-const sentence = (words: string) => words.charAt(0).toUpperCase() + words.slice(1);
+/** As contracts' outageState: no answer at all, 503 (the database is down), or another 5xx. */
+const outageKind = (status: number | null) =>
+  status === null ? 'unreachable' : status === 503 ? 'database' : 'failing';
 
 /**
  * Whether a live page is receiving updates, in words: a banner while the
@@ -31,6 +24,7 @@ const sentence = (words: string) => words.charAt(0).toUpperCase() + words.slice(
 export function ConnectionBanner({ state, detail }: { state: StreamState; detail?: string }) {
   const shared = useReadOnly();
   const api = useApi();
+  const t = useTranslations('live');
   // A share page whose socket was refused asks the API whether the link still opens; when it does not (revoked,
   // expired) the page reloads, and the server shows the revoked-link page in its place.
   useEffect(() => {
@@ -51,11 +45,11 @@ export function ConnectionBanner({ state, detail }: { state: StreamState; detail
       data-testid="stream-state"
       data-state={state}
     >
-      <span aria-hidden="true" className="stream__dot" /> {shown === 'denied' && shared ? DENIED_SHARED : TEXT[shown]}
+      <span aria-hidden="true" className="stream__dot" /> {shown === 'denied' && shared ? t('deniedShared') : t(shown)}
       {shown === 'denied' && !shared ? (
         <>
           {' '}
-          <a href={loginPath(typeof window === 'undefined' ? null : window.location.pathname)}>Sign in again</a>.
+          <a href={loginPath(typeof window === 'undefined' ? null : window.location.pathname)}>{t('signInAgain')}</a>.
         </>
       ) : null}
       {detail ? <span className="muted small"> ({detail})</span> : null}
@@ -70,6 +64,7 @@ export function ConnectionBanner({ state, detail }: { state: StreamState; detail
  */
 export function ReloadWhenReachable({ status }: { status: number | null }) {
   const router = useRouter();
+  const t = useTranslations('live');
   const [attempt, setAttempt] = useState(0);
   const [waitS, setWaitS] = useState<number | null>(null);
   useEffect(() => {
@@ -89,8 +84,13 @@ export function ReloadWhenReachable({ status }: { status: number | null }) {
       data-testid="stream-state"
       data-state="offline"
     >
-      <span aria-hidden="true" className="stream__dot" /> {sentence(outageState(status))} — retrying
-      {waitS === null ? '' : ` in ${waitS} s`}…
+      <span aria-hidden="true" className="stream__dot" />{' '}
+      {t('outage', {
+        kind: outageKind(status),
+        status: status ?? 0,
+        wait: waitS === null ? 'none' : 'some',
+        seconds: waitS ?? 0,
+      })}
     </p>
   );
 }

@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useState } from 'react';
 
 /**
@@ -7,21 +8,22 @@ import { useState } from 'react';
  * the text is selected in the field `fieldId` so the user can copy it by hand.
  */
 export function CopyButton({ text, fieldId, testId }: { text: string; fieldId: string; testId?: string }) {
+  const t = useTranslations('share');
   const [said, setSaid] = useState<string | null>(null);
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(text);
-      setSaid('Copied');
+      setSaid(t('copied'));
     } catch {
       const field = document.getElementById(fieldId);
       if (field instanceof HTMLInputElement) field.select();
-      setSaid('Selected: press Ctrl+C to copy');
+      setSaid(t('copyFailed'));
     }
   };
   return (
     <>
       <button type="button" onClick={copy} data-testid={testId}>
-        Copy
+        {t('copy')}
       </button>
       <span role="status" className="muted small">
         {said}

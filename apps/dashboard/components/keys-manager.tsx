@@ -1,6 +1,7 @@
 'use client';
 
 import type { ApiKeyDto } from '@reslab/contracts';
+import { useFormatter } from 'next-intl';
 import { type FormEvent, useEffect, useId, useState } from 'react';
 import { CopyButton } from '@/components/copy-button';
 import { endOfDayUtc, formatTime } from '@/lib/format';
@@ -16,6 +17,7 @@ function keyState(key: ApiKeyDto, now: number | null): KeyState {
 
 /** The caller's keys: make one (its secret shown once, with a copy button), and revoke. */
 export function KeysManager({ initial }: { initial: ApiKeyDto[] }) {
+  const f = useFormatter();
   const id = useId();
   const [keys, setKeys] = useState(initial);
   const [name, setName] = useState('');
@@ -146,10 +148,10 @@ export function KeysManager({ initial }: { initial: ApiKeyDto[] }) {
                     <tr key={k.id} data-testid="key-row" data-key-id={k.id} data-state={state}>
                       <th scope="row">{k.name}</th>
                       <td className="mono">{k.prefix}…</td>
-                      <td>{formatTime(k.createdAt)}</td>
-                      <td>{k.expiresAt ? formatTime(k.expiresAt) : 'never'}</td>
-                      <td>{k.lastUsedAt ? formatTime(k.lastUsedAt) : 'never'}</td>
-                      <td>{state === 'revoked' ? `revoked ${formatTime(k.revokedAt)}` : state}</td>
+                      <td>{formatTime(f, k.createdAt)}</td>
+                      <td>{k.expiresAt ? formatTime(f, k.expiresAt) : 'never'}</td>
+                      <td>{k.lastUsedAt ? formatTime(f, k.lastUsedAt) : 'never'}</td>
+                      <td>{state === 'revoked' ? `revoked ${formatTime(f, k.revokedAt)}` : state}</td>
                       <td>
                         {state === 'active' ? (
                           <button type="button" onClick={() => revoke(k.id)} data-testid="key-revoke">

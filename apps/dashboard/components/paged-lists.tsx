@@ -2,6 +2,7 @@
 
 import { PAGE_LIMIT, type Page, type RunRowDto, type SweepDto } from '@reslab/contracts';
 import Link from 'next/link';
+import { useFormatter } from 'next-intl';
 import { useCallback, useRef, useState } from 'react';
 import { useApi } from '@/components/api-url';
 import { RunsTable } from '@/components/runs-table';
@@ -111,6 +112,7 @@ export function PagedRuns({ first, filter }: { first: Page<RunRowDto>; filter: R
 }
 
 export function PagedSweeps({ first }: { first: Page<SweepDto> }) {
+  const f = useFormatter();
   const api = useApi();
   const { items, button } = useLoadMore(first, (cursor) => api.listSweeps({ cursor }));
   return (
@@ -138,7 +140,7 @@ export function PagedSweeps({ first }: { first: Page<SweepDto> }) {
                 </td>
                 <td className="num">{Object.values(sweep.counts).reduce((n, c) => n + (c ?? 0), 0)}</td>
                 <td>
-                  <time dateTime={sweep.createdAt}>{formatTime(sweep.createdAt)}</time>
+                  <time dateTime={sweep.createdAt}>{formatTime(f, sweep.createdAt)}</time>
                 </td>
               </tr>
             ))}

@@ -1,10 +1,12 @@
 import type { ArtifactDto, EpochMetricDto, RunDto } from '@reslab/contracts';
+import { useFormatter } from 'next-intl';
 import type { ReactNode } from 'react';
 import { classLabel } from '@/lib/class-names';
 import { fixed, formatDuration, formatTime, modelLabel } from '@/lib/format';
 
 /** Facts about one run; shared by the server-rendered page and the live view. `linkSweep` false on share pages. */
 export function RunSummary({ run, linkSweep = true }: { run: RunDto; linkSweep?: boolean }) {
+  const f = useFormatter();
   const rows: [string, ReactNode][] = [
     ['Run id', <code key="id">{run.id}</code>],
     ['Experiment id', <code key="exp">{run.experimentId}</code>],
@@ -16,10 +18,10 @@ export function RunSummary({ run, linkSweep = true }: { run: RunDto; linkSweep?:
     ['Epochs', run.config.epochs],
     ['Attempt', `${run.attempt} of at most ${run.maxAttempts}`],
     ['Worker', run.workerId ? <code key="worker">{run.workerId}</code> : '—'],
-    ['Queued', formatTime(run.queuedAt)],
-    ['Started', formatTime(run.startedAt)],
-    ['Finished', formatTime(run.finishedAt)],
-    ['Duration', formatDuration(run.startedAt, run.finishedAt)],
+    ['Queued', formatTime(f, run.queuedAt)],
+    ['Started', formatTime(f, run.startedAt)],
+    ['Finished', formatTime(f, run.finishedAt)],
+    ['Duration', formatDuration(f, run.startedAt, run.finishedAt)],
   ];
   if (run.sweepId)
     rows.push([
@@ -33,7 +35,7 @@ export function RunSummary({ run, linkSweep = true }: { run: RunDto; linkSweep?:
       ),
     ]);
   if (run.exitCode !== null) rows.push(['Exit code', run.exitCode]);
-  if (run.cancelRequestedAt) rows.push(['Cancel requested', formatTime(run.cancelRequestedAt)]);
+  if (run.cancelRequestedAt) rows.push(['Cancel requested', formatTime(f, run.cancelRequestedAt)]);
   return (
     <dl className="summary" data-testid="run-summary">
       {rows.map(([term, value]) => (
@@ -66,6 +68,7 @@ export function FailureDetails({ run }: { run: RunDto }) {
 
 /** Per-class precision, recall, F1 and support of one epoch and split; classes by name where the run has names. */
 export function PerClassTable({ metric, classNames }: { metric: EpochMetricDto; classNames?: string[] | null }) {
+  const f = useFormatter();
   return (
     <div className="table-wrap">
       <table className="data-table" aria-label={`Per-class metrics, epoch ${metric.epoch}, ${metric.split}`}>
@@ -94,9 +97,9 @@ export function PerClassTable({ metric, classNames }: { metric: EpochMetricDto; 
               <th scope="row" className={classNames ? undefined : 'num'} data-testid="class-name">
                 {classLabel(classNames, i)}
               </th>
-              <td className="num mono">{fixed(c.precision, 4)}</td>
-              <td className="num mono">{fixed(c.recall, 4)}</td>
-              <td className="num mono">{fixed(c.f1, 4)}</td>
+              <td className="num mono">{fixed(f, c.precision, 4)}</td>
+              <td className="num mono">{fixed(f, c.recall, 4)}</td>
+              <td className="num mono">{fixed(f, c.f1, 4)}</td>
               <td className="num mono">{c.support}</td>
             </tr>
           ))}
@@ -104,9 +107,9 @@ export function PerClassTable({ metric, classNames }: { metric: EpochMetricDto; 
         <tfoot>
           <tr>
             <th scope="row">Macro</th>
-            <td className="num mono">{fixed(metric.precision, 4)}</td>
-            <td className="num mono">{fixed(metric.recall, 4)}</td>
-            <td className="num mono">{fixed(metric.f1, 4)}</td>
+            <td className="num mono">{fixed(f, metric.precision, 4)}</td>
+            <td className="num mono">{fixed(f, metric.recall, 4)}</td>
+            <td className="num mono">{fixed(f, metric.f1, 4)}</td>
             <td className="num mono">{metric.perClass.reduce((n, c) => n + c.support, 0)}</td>
           </tr>
         </tfoot>
@@ -130,6 +133,7 @@ export function ArtifactList({
   artifacts: ArtifactDto[];
   downloadUrl: ((id: string) => string) | null;
 }) {
+  const f = useFormatter();
   if (artifacts.length === 0) {
     return (
       <p className="panel empty" data-testid="artifacts-empty">
@@ -150,7 +154,7 @@ export function ArtifactList({
           )}{' '}
           <span className="muted small">
             {a.kind}, {formatBytes(a.sizeBytes)}, sha256 <code>{a.sha256.slice(0, 12)}…</code>,{' '}
-            {formatTime(a.createdAt)}
+            {formatTime(f, a.createdAt)}
           </span>
         </li>
       ))}

@@ -2,6 +2,7 @@
 
 import type { RunRowDto } from '@reslab/contracts';
 import Link from 'next/link';
+import { useFormatter } from 'next-intl';
 import { useEffect } from 'react';
 import { StatusBadge } from '@/components/status-badge';
 import { useVirtualRows, VirtualBody, VirtualScroll } from '@/components/virtual-rows';
@@ -14,7 +15,8 @@ const PREFETCH_ROWS = 40;
 const COLUMNS = 10;
 
 function Time({ iso }: { iso: string | null }) {
-  return iso ? <time dateTime={iso}>{formatTime(iso)}</time> : <span className="muted">—</span>;
+  const f = useFormatter();
+  return iso ? <time dateTime={iso}>{formatTime(f, iso)}</time> : <span className="muted">—</span>;
 }
 
 /**
@@ -22,6 +24,7 @@ function Time({ iso }: { iso: string | null }) {
  * the rows in view come near the last one loaded, for the next page.
  */
 export function RunsTable({ runs, label, onNearEnd }: { runs: RunRowDto[]; label: string; onNearEnd?: () => void }) {
+  const f = useFormatter();
   const { scrollRef, virtualizer } = useVirtualRows(runs.length, ROW_HEIGHT);
   const last = virtualizer.getVirtualItems().at(-1)?.index ?? 0;
   useEffect(() => {
@@ -74,7 +77,7 @@ export function RunsTable({ runs, label, onNearEnd }: { runs: RunRowDto[]; label
                   {run.finalVal ? `${run.finalVal.epoch}/` : ''}
                   {run.epochs}
                 </td>
-                <td className="num mono">{run.finalVal ? percent(run.finalVal.accuracy) : '—'}</td>
+                <td className="num mono">{run.finalVal ? percent(f, run.finalVal.accuracy) : '—'}</td>
                 <td className="num">{run.attempt}</td>
                 <td>
                   <Time iso={run.queuedAt} />

@@ -1,17 +1,12 @@
 'use client';
 
 import type { ShareDto } from '@reslab/contracts';
+import { useFormatter, useTranslations } from 'next-intl';
 import { useEffect, useId, useState } from 'react';
 import { CopyButton } from '@/components/copy-button';
 import { formatTime } from '@/lib/format';
 import { createShareAction, revokeShareAction } from '@/lib/identity-actions';
 import { EXPIRY_CHOICES, expiryFromDays, type ShareTarget, shareState, sharesOf } from '@/lib/shares';
-
-const WHAT: Record<ShareTarget['kind'], string> = {
-  run: 'this run',
-  sweep: 'this sweep and its runs',
-  comparison: 'this comparison',
-};
 
 /**
  * "Share": makes a read-only link to the page's run, sweep or comparison (`POST /shares`) and shows it whole,
@@ -20,6 +15,9 @@ const WHAT: Record<ShareTarget['kind'], string> = {
  */
 export function SharePanel({ target, initial }: { target: ShareTarget; initial: ShareDto[] | null }) {
   const id = useId();
+  const t = useTranslations('share');
+  const f = useFormatter();
+  const what = t('what', { kind: target.kind });
   const [links, setLinks] = useState<ShareDto[]>(() => sharesOf(initial ?? [], target));
   const [created, setCreated] = useState<{ url: string; shareId: string } | null>(null);
   const [days, setDays] = useState<number | null>(null);
@@ -54,14 +52,14 @@ export function SharePanel({ target, initial }: { target: ShareTarget; initial: 
   return (
     <section className="share-panel" aria-labelledby={`${id}-heading`} data-testid="share-panel">
       <h2 id={`${id}-heading`} className="visually-hidden">
-        Share {WHAT[target.kind]}
+        {t('heading', { what })}
       </h2>
       <div className="actions">
         <button type="button" onClick={share} disabled={busy} data-testid="share-button">
-          {busy ? 'Making a link…' : 'Share'}
+          {busy ? t('making') : t('share')}
         </button>
         <label>
-          <span className="muted">read-only link to {WHAT[target.kind]}, expires </span>
+          <span className="muted">{t('expiresLabel', { what })}</span>
           <select
             value={days === null ? '' : String(days)}
             onChange={(e) => setDays(e.target.value === '' ? null : Number(e.target.value))}
@@ -69,7 +67,7 @@ export function SharePanel({ target, initial }: { target: ShareTarget; initial: 
           >
             {EXPIRY_CHOICES.map((c) => (
               <option key={c.label} value={c.days === null ? '' : String(c.days)}>
-                {c.label}
+                {t('expiry', { days: c.days === null ? 'never' : c.days })}
               </option>
             ))}
           </select>
@@ -82,7 +80,7 @@ export function SharePanel({ target, initial }: { target: ShareTarget; initial: 
       </div>
       {created ? (
         <div className="secret" data-testid="share-created">
-          <label htmlFor={`${id}-link`}>Anyone with this link can see {WHAT[target.kind]}:</label>
+          <label htmlFor={`${id}-link`}>{t('anyone', { what })}</label>
           <input
             id={`${id}-link`}
             readOnly
@@ -95,15 +93,15 @@ export function SharePanel({ target, initial }: { target: ShareTarget; initial: 
       ) : null}
       {links.length > 0 ? (
         <div className="table-wrap share-links">
-          <table className="data-table" aria-label={`Share links to ${WHAT[target.kind]}`}>
+          <table className="data-table" aria-label={t('tableLabel', { what })}>
             <thead>
               <tr>
-                <th scope="col">Link</th>
-                <th scope="col">Created</th>
-                <th scope="col">Expires</th>
-                <th scope="col">State</th>
+                <th scope="col">{t('colLink')}</th>
+                <th scope="col">{t('colCreated')}</th>
+                <th scope="col">{t('colExpires')}</th>
+                <th scope="col">{t('colState')}</th>
                 <th scope="col">
-                  <span className="visually-hidden">Action</span>
+                  <span className="visually-hidden">{t('colAction')}</span>
                 </th>
               </tr>
             </thead>
@@ -116,14 +114,15 @@ export function SharePanel({ target, initial }: { target: ShareTarget; initial: 
                       /s/{s.prefix}…
                     </th>
                     <td>
-                      {formatTime(s.createdAt)} <span className="muted small">by {s.createdBy ?? 'a team member'}</span>
+                      {formatTime(f, s.createdAt)}{' '}
+                      <span className="muted small">{t('by', { who: s.createdBy ?? t('aTeamMember') })}</span>
                     </td>
-                    <td>{s.expiresAt ? formatTime(s.expiresAt) : 'never'}</td>
-                    <td>{state}</td>
+                    <td>{s.expiresAt ? formatTime(f, s.expiresAt) : t('never')}</td>
+                    <td>{t('state', { state })}</td>
                     <td>
                       {state === 'active' ? (
                         <button type="button" onClick={() => revoke(s.id)} data-testid="share-revoke">
-                          Revoke
+                          {t('revoke')}
                         </button>
                       ) : null}
                     </td>

@@ -1,23 +1,23 @@
 import type { RunStatus } from '@reslab/contracts';
+import { useTranslations } from 'next-intl';
 
 /**
  * A run's status as text plus a shape, with colour only as a third cue, so it
  * reads the same for colour-blind users and in greyscale print.
  */
-const STATUS_LOOK: Record<RunStatus, { label: string; glyph: string }> = {
-  queued: { label: 'Queued', glyph: '○' },
-  running: { label: 'Running', glyph: '▶' },
-  succeeded: { label: 'Succeeded', glyph: '✓' },
-  failed: { label: 'Failed', glyph: '✕' },
-  cancelled: { label: 'Cancelled', glyph: '⊘' },
+const STATUS_GLYPH: Record<RunStatus, string> = {
+  queued: '○',
+  running: '▶',
+  succeeded: '✓',
+  failed: '✕',
+  cancelled: '⊘',
 };
 
-export function statusLabel(status: RunStatus): string {
-  return STATUS_LOOK[status].label;
-}
-
+/** The status word is `common.status.<status>` in the catalogue. */
 export function StatusBadge({ status }: { status: RunStatus }) {
-  const { label, glyph } = STATUS_LOOK[status];
+  const t = useTranslations('common');
+  const glyph = STATUS_GLYPH[status];
+  const label = t(`status.${status}`);
   return (
     <span className={`badge badge--${status}`} data-status={status}>
       <span className="badge__glyph" aria-hidden="true">

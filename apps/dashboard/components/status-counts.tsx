@@ -1,10 +1,12 @@
 import { RUN_STATUSES, type RunStatus } from '@reslab/contracts';
+import { useTranslations } from 'next-intl';
 import { StatusBadge } from '@/components/status-badge';
 
 /** Runs per status, in lifecycle order, skipping statuses with none. */
 export function StatusCounts({ counts }: { counts: Partial<Record<RunStatus, number>> }) {
+  const t = useTranslations('common');
   const present = RUN_STATUSES.filter((s) => (counts[s] ?? 0) > 0);
-  if (present.length === 0) return <span className="muted">no runs</span>;
+  if (present.length === 0) return <span className="muted">{t('noRuns')}</span>;
   return (
     <span className="counts" data-testid="status-counts">
       {present.map((s) => (

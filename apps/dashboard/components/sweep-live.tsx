@@ -4,14 +4,14 @@ import {
   type DegradationVerdict,
   type DepthPoint,
   degradationVerdict,
-  describeRecipe,
   finalErrors,
+  IMAGENET_DEPTHS,
   iterationBudget,
   type SeedRow,
   type SweepDetailDto,
   type SweepRunDto as SweepRun,
-  verdictSentences,
 } from '@reslab/contracts';
+import { useFormatter, useTranslations } from 'next-intl';
 import { type ReactNode, useEffect, useMemo, useState } from 'react';
 import { useApi, useReadOnly, useStreamConnection } from '@/components/api-url';
 import { ConnectionBanner } from '@/components/connection-banner';
@@ -20,9 +20,8 @@ import { countStatuses, StatusCounts } from '@/components/status-counts';
 import { SweepRunsTable } from '@/components/sweep-runs-table';
 import { depthPlotOption, overlayOption } from '@/lib/chart-options';
 import { type CurveRun, RUN_SERIES_MAX } from '@/lib/curve-series';
-import { shortId } from '@/lib/format';
+import { fixed, shortId } from '@/lib/format';
 import { loadTrainCurves } from '@/lib/page-data';
-import { archLook } from '@/lib/palette';
 import { type StreamState, subscribe } from '@/lib/stream-client';
 import { applySweepEvent, type SweepState, sweepFromSnapshot } from '@/lib/stream-fold';
 import { mergeTrainCurves } from '@/lib/train-curves';
@@ -72,6 +71,7 @@ export function SweepLive({ initial, share }: { initial: SweepDetailDto; share?:
   }, [api, sweepId]);
 
   const counts = useMemo(() => countStatuses(sweep.runs.map((r) => r.status)), [sweep.runs]);
+  const t = useTranslations('sweep');
   return (
     <>
       <header className="run-header">
@@ -84,7 +84,7 @@ export function SweepLive({ initial, share }: { initial: SweepDetailDto; share?:
       {typeof sweep.spec.description === 'string' ? <p>{sweep.spec.description}</p> : null}
       {sweep.runs.length === 0 ? (
         <p className="panel empty" data-testid="sweep-empty">
-          This sweep has no runs.
+          {t('empty')}
         </p>
       ) : (
         <>
@@ -94,7 +94,7 @@ export function SweepLive({ initial, share }: { initial: SweepDetailDto; share?:
         </>
       )}
       <details className="panel spec">
-        <summary>Sweep spec</summary>
+        <summary>{t('spec')}</summary>
         <pre className="code-block">{JSON.stringify(sweep.spec, null, 2)}</pre>
       </details>
     </>
@@ -103,50 +103,82 @@ export function SweepLive({ initial, share }: { initial: SweepDetailDto; share?:
 
 function DepthPlot({ runs }: { runs: SweepRun[] }) {
   const { split, train, held: test, rows } = useMemo(() => finalErrors(runs), [runs]);
+  const t = useTranslations('sweep');
+  // The series are named by the test or val split's own word, as the legend shows them.
   const heldLabel = split === 'test' ? 'test error' : 'val error';
-  const option = useMemo(() => depthPlotOption(train, test, heldLabel), [train, test, heldLabel]);
+  const axisDepth = t('axisDepth');
+  const axisError = t('axisError');
+  const option = useMemo(() => {
+    const base = depthPlotOption(train, test, heldLabel);
+    return {
+      ...base,
+      xAxis: { ...(base.xAxis as object), name: axisDepth },
+      yAxis: { ...(base.yAxis as object), name: axisError },
+    };
+  }, [train, test, heldLabel, axisDepth, axisError]);
   const seeds = Math.max(0, ...train.map((p) => p.n));
   const verdict = useMemo(() => degradationVerdict(train), [train]);
   const finished = runs.every((r) => r.status !== 'queued' && r.status !== 'running');
   return (
     <section aria-labelledby="depth-heading">
-      <h2 id="depth-heading">Error against depth</h2>
-      <p className="explain">
-        Final training error and {heldLabel} (1 − accuracy, %) at each depth, one line per architecture, mean ± std over
-        {seeds > 1 ? ` up to ${seeds} seeds` : ' seeds'} (He et al. 2016, Fig. 6 in one view; docs/course.md §1).
-        Degradation shows as a plain line that rises with depth while the residual line stays flat or falls: deeper
-        plain nets train worse, deeper residual nets better.
-      </p>
+      <h2 id="depth-heading">{t('depthHeading')}</h2>
+      <p className="explain">{t('depthExplain', { split, seeds })}</p>
       <Recipe run={runs[0]} />
       {train.length === 0 && test.length === 0 ? (
         <p className="panel empty" data-testid="depth-empty">
-          No run has finished an epoch yet; the plot fills in as runs report.
+          {t('depthEmpty')}
         </p>
       ) : (
         <>
-          <EChart
-            option={option}
-            label="Final training and held-out error against depth, plain vs residual, mean ± std over seeds"
-            height={380}
-            testId="depth-chart"
-          />
+          <EChart option={option} label={t('depthChartLabel')} height={380} testId="depth-chart" />
           {verdict ? <Verdict verdict={verdict} train={train} finished={finished} /> : null}
-          <SeedTable rows={rows} heldLabel={heldLabel} />
+          <SeedTable rows={rows} split={split} />
         </>
       )}
     </section>
   );
 }
 
-/** The recipe and its iteration budget, from the runs' own config: what the plot is evidence of. */
+/**
+ * The recipe and its iteration budget, from the runs' own config: what the plot is evidence of. The same facts
+ * as contracts' describeRecipe (which `reslab sweep show` prints in English), in the page's language.
+ */
 function Recipe({ run }: { run: SweepRun | undefined }) {
+  const t = useTranslations('sweep');
+  const f = useFormatter();
   if (!run) return null;
+  const { data, optim, model, epochs } = run.config;
   const budget = iterationBudget(run.config);
+  const width = model.width ?? ((IMAGENET_DEPTHS as readonly number[]).includes(model.depth) ? 64 : 16);
   return (
     <p className="explain" data-testid="sweep-recipe">
-      <strong>Recipe.</strong> {describeRecipe(run.config)}
+      <strong>{t('recipe')}</strong>{' '}
+      {t('recipeText', {
+        dataset: data.dataset,
+        size: data.imageSize ? String(data.imageSize) : 'native',
+        known: budget ? 'yes' : 'no',
+        trainImages: budget?.trainImages ?? 0,
+        valSize: data.valSize,
+        augment: data.augment ? 'yes' : 'no',
+        width,
+        epochs,
+        perEpoch: budget?.iterationsPerEpoch ?? 0,
+        iterations: budget?.iterations ?? 0,
+        batch: optim.batchSize,
+        lr: optim.lr,
+        momentum: optim.momentum,
+        weightDecay: optim.weightDecay,
+        schedule: optim.schedule,
+        drops: f.list(
+          (budget?.lrDrops ?? []).map((d) => f.number(d)),
+          { type: 'conjunction' },
+        ),
+        warmup: optim.warmup ? 'yes' : 'no',
+        warmupIterations: optim.warmup?.iterations ?? 0,
+        warmupLr: optim.warmup?.lr ?? 0,
+      })}
       {budget && budget.iterations < PAPER_ITERATIONS
-        ? ` He et al. train CIFAR-10 for ${PAPER_ITERATIONS.toLocaleString('en-US')} iterations; ${budget.iterations.toLocaleString('en-US')} show the first part of their Fig. 6.`
+        ? t('recipeBudget', { paper: PAPER_ITERATIONS, iterations: budget.iterations })
         : ''}
     </p>
   );
@@ -165,10 +197,39 @@ function Verdict({
   train: DepthPoint[];
   finished: boolean;
 }) {
+  const t = useTranslations('sweep');
+  const f = useFormatter();
+  const { shallow, deep, degradation, residualGain, depthGain, spread } = verdict;
+  // As contracts' verdictSentences: a gap counts only when it is larger than the largest spread over seeds.
+  const one = (x: number) => fixed(f, x, 1);
+  const at = (arch: string, depth: number) =>
+    one(train.find((p) => p.arch === arch && p.depth === depth)?.mean ?? Number.NaN);
+  const signed = (x: { mean: number; std: number }) =>
+    `${x.mean >= 0 ? '+' : '−'}${one(Math.abs(x.mean))} ± ${one(x.std)}`;
+  const common = {
+    deep,
+    shallow,
+    spread: one(spread),
+    plainDeep: at('plain', deep),
+    plainShallow: at('plain', shallow),
+    resnetDeep: at('resnet', deep),
+    resnetShallow: at('resnet', shallow),
+  };
+  const lines = [
+    degradation.mean > spread
+      ? t('verdictDegradation', { ...common, gap: signed(degradation) })
+      : t('verdictNoDegradation', { ...common, gap: signed(degradation) }),
+    residualGain.mean > spread
+      ? t('verdictResidualGain', { ...common, gap: signed(residualGain), below: one(residualGain.mean) })
+      : t('verdictNoResidualGain', { ...common, gap: signed(residualGain) }),
+    depthGain.mean >= 0
+      ? t('verdictDepthPays', common)
+      : t('verdictDepthNotShown', { ...common, above: one(-depthGain.mean) }),
+  ];
   return (
     <ul className="explain verdict" data-testid="degradation-verdict">
-      {!finished ? <li className="muted">Runs are still going: the figures below are of the epochs so far.</li> : null}
-      {verdictSentences(verdict, train).map((line) => (
+      {!finished ? <li className="muted">{t('stillRunning')}</li> : null}
+      {lines.map((line) => (
         <li key={line}>{line}</li>
       ))}
     </ul>
@@ -176,22 +237,24 @@ function Verdict({
 }
 
 /** Mean ± std over seeds per net: the numbers behind the plot. */
-function SeedTable({ rows, heldLabel }: { rows: SeedRow[]; heldLabel: string }) {
-  const cell = (p: DepthPoint | undefined) => (p ? `${p.mean.toFixed(1)} ± ${p.std.toFixed(1)}` : '—');
+function SeedTable({ rows, split }: { rows: SeedRow[]; split: 'test' | 'val' }) {
+  const t = useTranslations('sweep');
+  const f = useFormatter();
+  const cell = (p: DepthPoint | undefined) => (p ? `${fixed(f, p.mean, 1)} ± ${fixed(f, p.std, 1)}` : '—');
   return (
     <div className="table-wrap">
-      <table className="data-table" aria-label="Final error per net, mean ± std over seeds" data-testid="seed-table">
+      <table className="data-table" aria-label={t('seedTableLabel')} data-testid="seed-table">
         <thead>
           <tr>
-            <th scope="col">Net</th>
+            <th scope="col">{t('colNet')}</th>
             <th scope="col" className="num">
-              Runs
+              {t('colRuns')}
             </th>
             <th scope="col" className="num">
-              Train error % (final epoch)
+              {t('colTrainErrorFinal')}
             </th>
             <th scope="col" className="num">
-              {heldLabel === 'test error' ? 'Test error % (final weights, once)' : 'Val error % (final epoch)'}
+              {split === 'test' ? t('colTestErrorFinal') : t('colValErrorFinal')}
             </th>
           </tr>
         </thead>
@@ -242,6 +305,10 @@ function TrainingCurves({
   );
   // Iterations, as in Fig. 6, where every run's data set size is known before it runs; epochs otherwise.
   const byIteration = lines.every((l) => l.iterationsPerEpoch !== undefined);
+  const t = useTranslations('sweep');
+  const tc = useTranslations('common');
+  const yName = t('axisTrainingError');
+  const xName = byIteration ? t('axisIterations') : t('axisEpoch');
   const option = useMemo(() => {
     const list: CurveRun[] = lines.map(({ iterationsPerEpoch, ...line }) => ({
       ...line,
@@ -250,36 +317,30 @@ function TrainingCurves({
         error,
       ]),
     }));
-    return overlayOption(list, 'training error (%)', 'arch', byIteration ? 'iteration' : 'epoch');
-  }, [lines, curves, byIteration]);
+    const base = overlayOption(list, yName, 'arch', byIteration ? 'iteration' : 'epoch');
+    return { ...base, xAxis: { ...(base.xAxis as object), name: xName } };
+  }, [lines, curves, byIteration, yName, xName]);
   return (
     <section aria-labelledby="sweep-curves-heading">
-      <h2 id="sweep-curves-heading">Training error of every run</h2>
+      <h2 id="sweep-curves-heading">{t('curvesHeading')}</h2>
       <p className="muted">
-        Colour and line style by architecture ({archLook('plain').label}: dashed, {archLook('resnet').label}: solid);
-        deeper nets are drawn darker.{' '}
-        {runs.length <= RUN_SERIES_MAX
-          ? 'Click a legend entry to hide a run.'
-          : `Above ${RUN_SERIES_MAX} runs, the runs of each net are drawn as one series: click a legend entry to hide a net; the table below lists every run.`}{' '}
-        <span data-testid="curves-x-axis">
-          {byIteration
-            ? 'Against iterations (SGD steps), as in He et al. Fig. 6.'
-            : 'Against epochs: the size of this data set is known only once a run has read it.'}
-        </span>
+        {t('curvesStyle', { plain: tc('archName', { arch: 'plain' }), resnet: tc('archName', { arch: 'resnet' }) })}{' '}
+        {runs.length <= RUN_SERIES_MAX ? t('curvesLegendFew') : t('curvesLegendMany', { max: RUN_SERIES_MAX })}{' '}
+        <span data-testid="curves-x-axis">{byIteration ? t('curvesByIteration') : t('curvesByEpoch')}</span>
       </p>
       {load === 'failed' ? (
         <p className="notice" role="status">
-          Could not load the training curves; they fill in as new epochs arrive.
+          {t('curvesFailed')}
         </p>
       ) : null}
       {load === 'loading' ? (
         <p className="panel empty" style={{ height: 380 }} data-testid="sweep-curves-loading">
-          Loading the training curves…
+          {t('curvesLoading')}
         </p>
       ) : (
         <EChart
           option={option}
-          label={`Training error of every run in the sweep, against ${byIteration ? 'iterations' : 'epochs'}`}
+          label={t('curvesChartLabel', { byIteration: byIteration ? 'yes' : 'no' })}
           height={380}
           testId="sweep-curves-chart"
         />
@@ -290,6 +351,7 @@ function TrainingCurves({
 
 function SweepActions({ sweep, onSweep }: { sweep: SweepDetailDto; onSweep: (s: SweepDetailDto) => void }) {
   const api = useApi();
+  const t = useTranslations('sweep');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const active = sweep.runs.some((r) => r.status === 'queued' || r.status === 'running');
@@ -309,12 +371,12 @@ function SweepActions({ sweep, onSweep }: { sweep: SweepDetailDto; onSweep: (s: 
     <div className="actions">
       {active ? (
         <button type="button" disabled={busy} onClick={() => act('cancel')}>
-          Cancel queued and running runs
+          {t('cancel')}
         </button>
       ) : null}
       {retriable ? (
         <button type="button" disabled={busy} onClick={() => act('retry')}>
-          Retry failed and cancelled runs
+          {t('retry')}
         </button>
       ) : null}
       {error ? (

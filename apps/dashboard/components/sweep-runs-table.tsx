@@ -2,6 +2,7 @@
 
 import { heldOutSplit, RUN_STATUSES, type RunStatus, type SweepRunDto as SweepRun } from '@reslab/contracts';
 import Link from 'next/link';
+import { useFormatter, useTranslations } from 'next-intl';
 import { useMemo, useState } from 'react';
 import { useReadOnly } from '@/components/api-url';
 import { StatusBadge } from '@/components/status-badge';
@@ -21,6 +22,9 @@ type SortKey = 'name' | 'arch' | 'depth' | 'seed' | 'status' | 'trainError' | 'h
  */
 export function SweepRunsTable({ runs }: { runs: SweepRun[] }) {
   const readOnly = useReadOnly();
+  const t = useTranslations('sweep');
+  const tc = useTranslations('common');
+  const f = useFormatter();
   const [filter, setFilter] = useState('');
   const [status, setStatus] = useState<RunStatus | ''>('');
   const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: 'arch', desc: false });
@@ -87,45 +91,43 @@ export function SweepRunsTable({ runs }: { runs: SweepRun[] }) {
 
   return (
     <section aria-labelledby="sweep-runs-heading">
-      <h2 id="sweep-runs-heading">Runs</h2>
+      <h2 id="sweep-runs-heading">{t('runsHeading')}</h2>
       <div className="controls">
         <label>
-          Filter runs{' '}
+          {t('filterRuns')}{' '}
           <input
             type="search"
             value={filter}
             onChange={(e) => setFilter(e.target.value)}
-            placeholder="resnet56, seed1…"
+            placeholder={t('filterPlaceholder')}
           />
         </label>
         <label>
-          Status{' '}
+          {t('status')}{' '}
           <select value={status} onChange={(e) => setStatus(e.target.value as RunStatus | '')}>
-            <option value="">any</option>
+            <option value="">{t('anyStatus')}</option>
             {RUN_STATUSES.map((s) => (
               <option key={s} value={s}>
-                {s}
+                {tc(`status.${s}`)}
               </option>
             ))}
           </select>
         </label>
-        <span className="muted">
-          {rows.length} of {runs.length} runs
-        </span>
+        <span className="muted">{t('shownOf', { shown: rows.length, total: runs.length })}</span>
       </div>
-      <VirtualScroll scrollRef={scrollRef} label="Runs of this sweep" testId="sweep-runs-scroll">
-        <table className="data-table" aria-label="Runs of this sweep" aria-rowcount={rows.length + 1}>
+      <VirtualScroll scrollRef={scrollRef} label={t('runsTableLabel')} testId="sweep-runs-scroll">
+        <table className="data-table" aria-label={t('runsTableLabel')} aria-rowcount={rows.length + 1}>
           <thead>
             <tr>
-              {header('name', 'Run')}
-              {header('arch', 'Model')}
-              {header('depth', 'Depth', true)}
-              {header('seed', 'Seed', true)}
-              {header('status', 'Status')}
-              {header('epoch', 'Epochs done', true)}
-              {header('trainError', 'Train error', true)}
-              {header('heldError', held === 'test' ? 'Test error' : 'Val error', true)}
-              <th scope="col">Finished / failure</th>
+              {header('name', t('colRun'))}
+              {header('arch', t('colModel'))}
+              {header('depth', t('colDepth'), true)}
+              {header('seed', t('colSeed'), true)}
+              {header('status', t('colStatus'))}
+              {header('epoch', t('colEpochs'), true)}
+              {header('trainError', t('colTrainError'), true)}
+              {header('heldError', held === 'test' ? t('colTestError') : t('colValError'), true)}
+              <th scope="col">{t('colFinished')}</th>
             </tr>
           </thead>
           <VirtualBody
@@ -155,14 +157,14 @@ export function SweepRunsTable({ runs }: { runs: SweepRun[] }) {
                   <td className="num">
                     {r.final.train?.epoch ?? 0} / {r.config.epochs}
                   </td>
-                  <td className="num mono">{r.final.train ? percent(1 - r.final.train.accuracy) : '—'}</td>
-                  <td className="num mono">{heldFinal ? percent(1 - heldFinal.accuracy) : '—'}</td>
+                  <td className="num mono">{r.final.train ? percent(f, 1 - r.final.train.accuracy) : '—'}</td>
+                  <td className="num mono">{heldFinal ? percent(f, 1 - heldFinal.accuracy) : '—'}</td>
                   <td
                     className="reason"
                     title={r.failureReason ?? undefined}
                     style={{ whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}
                   >
-                    {r.status === 'failed' ? (r.failureReason ?? 'no reason given') : formatTime(r.finishedAt)}
+                    {r.status === 'failed' ? (r.failureReason ?? t('noReason')) : formatTime(f, r.finishedAt)}
                   </td>
                 </tr>
               );
@@ -179,7 +181,7 @@ export function SweepRunsTable({ runs }: { runs: SweepRun[] }) {
               .map((r) => `ids=${r.id}`)
               .join('&')}`}
           >
-            Compare these runs (the first {MAX_COMPARE_RUNS} in this order)
+            {t('compareThese', { max: MAX_COMPARE_RUNS })}
           </Link>
         </p>
       )}

@@ -1,6 +1,7 @@
 'use client';
 
 import { type MemberDto, roleAtLeast, TEAM_ROLES, type TeamRole } from '@reslab/contracts';
+import { useFormatter } from 'next-intl';
 import { type FormEvent, useId, useState } from 'react';
 import { formatTime } from '@/lib/format';
 import { putMemberAction, removeMemberAction } from '@/lib/identity-actions';
@@ -24,6 +25,7 @@ export function TeamMembers({
   callerRole: TeamRole;
   callerId: string | null;
 }) {
+  const f = useFormatter();
   const id = useId();
   const [members, setMembers] = useState(initial);
   const [email, setEmail] = useState('');
@@ -92,7 +94,7 @@ export function TeamMembers({
                 </th>
                 <td>{m.name}</td>
                 <td title={ROLE_MEANS[m.role]}>{m.role}</td>
-                <td>{formatTime(m.since)}</td>
+                <td>{formatTime(f, m.since)}</td>
                 {manages ? (
                   <td>
                     {m.userId !== callerId && (m.role !== 'owner' || callerRole === 'owner') ? (

@@ -2,6 +2,7 @@
 
 import type { WorkerDto } from '@reslab/contracts';
 import Link from 'next/link';
+import { useFormatter } from 'next-intl';
 import { useEffect, useState } from 'react';
 import { useStreamConnection } from '@/components/api-url';
 import { ConnectionBanner } from '@/components/connection-banner';
@@ -22,6 +23,7 @@ function age(seconds: number): string {
 }
 
 export function WorkersLive({ initial }: { initial: WorkerDto[] }) {
+  const f = useFormatter();
   const connection = useStreamConnection();
   const [workers, setWorkers] = useState(() => applyWorkers(initial));
   const [now, setNow] = useState<number | null>(null);
@@ -127,7 +129,7 @@ export function WorkersLive({ initial }: { initial: WorkerDto[] }) {
                         )}
                       </td>
                       <td>
-                        <time dateTime={w.lastHeartbeatAt}>{formatTime(w.lastHeartbeatAt)}</time>
+                        <time dateTime={w.lastHeartbeatAt}>{formatTime(f, w.lastHeartbeatAt)}</time>
                         {now !== null ? (
                           <div className="muted small" data-testid="heartbeat-age">
                             {age((now - Date.parse(w.lastHeartbeatAt)) / 1000)}

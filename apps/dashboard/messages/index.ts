@@ -3,17 +3,38 @@
  * them and the type check knows each key (i18n/app-config.d.ts). A new namespace is one line per locale here;
  * test/messages.test.ts checks that both languages have the same keys and the same ICU arguments.
  */
+
+import enAnalyses from './en/analyses.json';
 import enCommon from './en/common.json';
+import enRuns from './en/runs.json';
+import enLive from './en/live.json';
 import enNav from './en/nav.json';
+import enShare from './en/share.json';
+import enSweep from './en/sweep.json';
+import koAnalyses from './ko/analyses.json';
 import koCommon from './ko/common.json';
+import koRuns from './ko/runs.json';
+import koLive from './ko/live.json';
 import koNav from './ko/nav.json';
+import koShare from './ko/share.json';
+import koSweep from './ko/sweep.json';
 
 const en = {
+  runs: enRuns,
+  sweep: enSweep,
+  share: enShare,
+  live: enLive,
+  analyses: enAnalyses,
   common: enCommon,
   nav: enNav,
 };
 
 const ko: typeof en = {
+  runs: koRuns,
+  sweep: koSweep,
+  share: koShare,
+  live: koLive,
+  analyses: koAnalyses,
   common: koCommon,
   nav: koNav,
 };

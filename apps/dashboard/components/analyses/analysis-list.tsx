@@ -1,6 +1,7 @@
 'use client';
 
 import type { AnalysisDetailDto } from '@reslab/contracts';
+import { useFormatter } from 'next-intl';
 import { useState } from 'react';
 import { KIND_TITLES } from '@/components/analyses/launch-analysis';
 import { useApi } from '@/components/api-url';
@@ -84,6 +85,7 @@ function AnalysisRow({
   onCancelled: (analysis: Partial<AnalysisDetailDto> & { id: string }) => void;
   readOnly: boolean;
 }) {
+  const f = useFormatter();
   const api = useApi();
   const [error, setError] = useState<string | null>(null);
   const progress = analysisProgress(a);
@@ -129,7 +131,7 @@ function AnalysisRow({
         </ul>
       </td>
       <td className="small mono">{paramsText(a.params)}</td>
-      <td className="small">{formatTime(a.createdAt)}</td>
+      <td className="small">{formatTime(f, a.createdAt)}</td>
       <td>
         <div className="actions">
           {a.kind === 'cost' ? null : (

@@ -1,5 +1,6 @@
 'use client';
 
+import { useFormatter } from 'next-intl';
 import { useMemo } from 'react';
 import { EChart } from '@/components/echart';
 import { lesionBlocksOption, lesionKOption, lesionReorderOption, type Net, pathsOption } from '@/lib/analysis-charts';
@@ -11,6 +12,7 @@ import { percent } from '@/lib/format';
  * residual net beside the plain one is the point of every figure here.
  */
 export function LesionView({ nets, classes }: { nets: Net<LesionResult>[]; classes: number | null }) {
+  const f = useFormatter();
   const blocks = useMemo(() => lesionBlocksOption(nets, classes), [nets, classes]);
   const ks = useMemo(() => lesionKOption(nets), [nets]);
   const reorder = useMemo(() => lesionReorderOption(nets), [nets]);
@@ -87,7 +89,7 @@ export function LesionView({ nets, classes }: { nets: Net<LesionResult>[]; class
             {withPaths.map((n) => (
               <span key={n.label} data-testid="effective-range" data-from={n.result.effectiveRange.from}>
                 {n.label}: lengths {n.result.effectiveRange.from}–{n.result.effectiveRange.to} of {n.result.blocks} hold{' '}
-                {percent(n.result.effectiveRange.mass, 0)}.{' '}
+                {percent(f, n.result.effectiveRange.mass, 0)}.{' '}
               </span>
             ))}
           </p>
@@ -128,6 +130,7 @@ export function LesionView({ nets, classes }: { nets: Net<LesionResult>[]; class
 
 /** The numbers the figures are about, one row per net. */
 function LesionNumbers({ nets }: { nets: Net<LesionResult>[] }) {
+  const f = useFormatter();
   return (
     <div className="table-wrap">
       <table className="data-table" aria-label="Lesion study, key numbers" data-testid="lesion-table">
@@ -157,11 +160,11 @@ function LesionNumbers({ nets }: { nets: Net<LesionResult>[] }) {
                 <th scope="row" className="mono">
                   {n.label}
                 </th>
-                <td className="num mono">{n.result.baseline ? percent(n.result.baseline.error, 1) : '—'}</td>
+                <td className="num mono">{n.result.baseline ? percent(f, n.result.baseline.error, 1) : '—'}</td>
                 <td className="num mono">
-                  {errors.length ? percent(errors.reduce((a, b) => a + b, 0) / errors.length, 1) : '—'}
+                  {errors.length ? percent(f, errors.reduce((a, b) => a + b, 0) / errors.length, 1) : '—'}
                 </td>
-                <td className="num mono">{worst ? `${worst.block}: ${percent(worst.error, 1)}` : '—'}</td>
+                <td className="num mono">{worst ? `${worst.block}: ${percent(f, worst.error, 1)}` : '—'}</td>
               </tr>
             );
           })}

@@ -2,14 +2,15 @@
 
 import type { SweepDetailDto } from '@reslab/contracts';
 import Link from 'next/link';
+import { useFormatter, useTranslations } from 'next-intl';
 import { useEffect, useMemo, useState } from 'react';
 import { useApi, useReadOnly } from '@/components/api-url';
 import { commonParams, type SweepAnalysisRow, sweepAnalysisRows } from '@/lib/analysis-results';
 import { failureText } from '@/lib/api-client';
-import { percent } from '@/lib/format';
+import { type Formatter, percent } from '@/lib/format';
 
-const num = (v: number | null) => (v === null ? '—' : Number(v.toPrecision(3)).toString());
-const err = (v: number | null) => (v === null ? '—' : percent(v, 1));
+const num = (f: Formatter, v: number | null) => (v === null ? '—' : f.number(v, { maximumSignificantDigits: 3 }));
+const err = (f: Formatter, v: number | null) => (v === null ? '—' : percent(f, v, 1));
 
 /**
  * The sweep's analyses side by side, one row per net (architecture and depth), means over its runs: the lesion
@@ -19,6 +20,8 @@ const err = (v: number | null) => (v === null ? '—' : percent(v, 1));
 export function SweepAnalyses({ sweep }: { sweep: SweepDetailDto }) {
   const api = useApi();
   const readOnly = useReadOnly();
+  const t = useTranslations('analyses');
+  const f = useFormatter();
   const [loaded, setLoaded] = useState<{ rows: SweepAnalysisRow[]; compared: string[] } | { error: string } | null>(
     null,
   );
@@ -55,54 +58,49 @@ export function SweepAnalyses({ sweep }: { sweep: SweepDetailDto }) {
 
   return (
     <section aria-labelledby="sweep-analyses-heading" data-testid="sweep-analyses">
-      <h2 id="sweep-analyses-heading">Analyses</h2>
-      <p className="explain">
-        What the analyses of this sweep's runs found, one row per net, means over its runs that have each analysis. A
-        ResNet that behaves like an ensemble of paths (Veit et al. 2016) keeps its error near the intact net's when one
-        block is deleted, while its plain twin's goes toward chance; a smoother surface (Li et al. 2018) goes with a
-        smaller top eigenvalue and trace. Launch analyses from a run's page.
-      </p>
-      {loaded === null ? <p className="muted">Loading the analyses…</p> : null}
+      <h2 id="sweep-analyses-heading">{t('sweepHeading')}</h2>
+      <p className="explain">{t('sweepExplain')}</p>
+      {loaded === null ? <p className="muted">{t('sweepLoading')}</p> : null}
       {loaded && 'error' in loaded ? (
-        <p className="panel panel--error">Could not load this sweep's analyses: {loaded.error}</p>
+        <p className="panel panel--error">{t('sweepFailed', { error: loaded.error })}</p>
       ) : null}
       {loaded && 'rows' in loaded && loaded.rows.length === 0 ? (
         <p className="panel empty" data-testid="sweep-analyses-empty">
-          No run of this sweep has an analysis yet.
+          {t('sweepEmpty')}
         </p>
       ) : null}
       {loaded && 'rows' in loaded && loaded.rows.length > 0 ? (
         <p className="muted small" data-testid="sweep-analyses-params">
-          Each column compares analyses made with the same params, those most runs have ({loaded.compared.join('; ')}).
+          {t('sweepParams', { params: loaded.compared.join('; ') })}
         </p>
       ) : null}
       {loaded && 'rows' in loaded && loaded.rows.length > 0 ? (
         <div className="table-wrap">
-          <table className="data-table" aria-label="Analyses per net" data-testid="sweep-analyses-table">
+          <table className="data-table" aria-label={t('sweepTableLabel')} data-testid="sweep-analyses-table">
             <thead>
               <tr>
-                <th scope="col">Net</th>
+                <th scope="col">{t('colNet')}</th>
                 <th scope="col" className="num">
-                  Runs
+                  {t('colRuns')}
                 </th>
                 <th scope="col" className="num">
-                  Intact error
+                  {t('colIntact')}
                 </th>
                 <th scope="col" className="num">
-                  Mean error, one block deleted
+                  {t('colOneDeleted')}
                 </th>
                 {Array.from({ length: shownK }, (_, k) => (
                   <th key={k} scope="col" className="num">
-                    Error, {k + 1} random deleted
+                    {t('colKDeleted', { k: k + 1 })}
                   </th>
                 ))}
                 <th scope="col" className="num">
-                  λ<sub>max</sub> (nats / weight²)
+                  {t.rich('colTopEigen', { sub: (chunks) => <sub>{chunks}</sub> })}
                 </th>
                 <th scope="col" className="num">
-                  Hessian trace
+                  {t('colTrace')}
                 </th>
-                <th scope="col">Landscapes</th>
+                <th scope="col">{t('colLandscapes')}</th>
               </tr>
             </thead>
             <tbody>
@@ -112,26 +110,26 @@ export function SweepAnalyses({ sweep }: { sweep: SweepDetailDto }) {
                     {r.arch}-{r.depth}
                   </th>
                   <td className="num">{r.runs}</td>
-                  <td className="num mono">{err(r.baselineError)}</td>
+                  <td className="num mono">{err(f, r.baselineError)}</td>
                   <td className="num mono" data-testid="sweep-block-error">
-                    {err(r.blockError)}
+                    {err(f, r.blockError)}
                   </td>
                   {Array.from({ length: shownK }, (_, k) => (
                     <td key={k} className="num mono">
-                      {err(r.errorAtK[k] ?? null)}
+                      {err(f, r.errorAtK[k] ?? null)}
                     </td>
                   ))}
-                  <td className="num mono">{num(r.topEigenvalue)}</td>
-                  <td className="num mono">{num(r.trace)}</td>
+                  <td className="num mono">{num(f, r.topEigenvalue)}</td>
+                  <td className="num mono">{num(f, r.trace)}</td>
                   <td>
                     {r.landscapes.length === 0
                       ? '—'
                       : r.landscapes.map((l, i) =>
                           readOnly ? (
-                            <span key={l.analysisId}>run {i + 1} </span>
+                            <span key={l.analysisId}>{t('runN', { n: i + 1 })} </span>
                           ) : (
                             <Link key={l.analysisId} href={`/runs/${l.runId}#landscape-heading`}>
-                              run {i + 1}{' '}
+                              {t('runN', { n: i + 1 })}{' '}
                             </Link>
                           ),
                         )}

@@ -1,6 +1,7 @@
 import type { RunRowDto } from '@reslab/contracts';
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { useFormatter } from 'next-intl';
 import { ApiFailurePanel } from '@/components/api-failure-panel';
 import { CompareView } from '@/components/compare-view';
 import { SharePanel } from '@/components/share-panel';
@@ -78,6 +79,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
 
 /** A plain GET form: the picked runs live in the URL, so a comparison can be bookmarked and shared. */
 function RunPicker({ runs, picked }: { runs: RunRowDto[]; picked: string[] }) {
+  const f = useFormatter();
   const pickedSet = new Set(picked);
   return (
     <form method="get" action="/compare" aria-labelledby="picker-heading" data-testid="compare-picker">
@@ -118,7 +120,7 @@ function RunPicker({ runs, picked }: { runs: RunRowDto[]; picked: string[] }) {
                 <td>
                   <StatusBadge status={run.status} />
                 </td>
-                <td>{formatTime(run.queuedAt)}</td>
+                <td>{formatTime(f, run.queuedAt)}</td>
               </tr>
             ))}
           </tbody>

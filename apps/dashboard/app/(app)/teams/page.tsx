@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { getFormatter } from 'next-intl/server';
 import { ApiFailurePanel } from '@/components/api-failure-panel';
 import { settle } from '@/lib/api-client';
 import { formatTime } from '@/lib/format';
@@ -9,6 +10,7 @@ export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Teams' };
 
 export default async function TeamsPage() {
+  const f = await getFormatter();
   const teams = await settle((await serverApi()).listTeams());
   return (
     <>
@@ -42,7 +44,7 @@ export default async function TeamsPage() {
                   </th>
                   <td>{t.name}</td>
                   <td>{t.role}</td>
-                  <td>{formatTime(t.createdAt)}</td>
+                  <td>{formatTime(f, t.createdAt)}</td>
                 </tr>
               ))}
             </tbody>

@@ -1,27 +1,24 @@
 import { ARCHS, ListRunsQuery, RUN_SORTS, RUN_STATUSES, type SweepDto } from '@reslab/contracts';
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
+import { getTranslations } from 'next-intl/server';
 import { ApiFailurePanel } from '@/components/api-failure-panel';
 import { PagedRuns } from '@/components/paged-lists';
-import { statusLabel } from '@/components/status-badge';
 import { settle } from '@/lib/api-client';
 import { type RunsFilter, sortLabel } from '@/lib/runs-filter';
 import { serverApi } from '@/lib/server-api';
 
 export const dynamic = 'force-dynamic';
-export const metadata: Metadata = { title: 'Runs' };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('runs'))('title') };
+}
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 const FILTER_FIELDS = ['status', 'sweepId', 'arch', 'depth', 'sort', 'order'] as const;
 /** Sweeps offered in the sweep filter, newest first. */
 const SWEEP_CHOICES = 200;
-const SORT_NAMES: Record<(typeof RUN_SORTS)[number], string> = {
-  queuedAt: 'Newest first',
-  valAccuracy: 'Final val accuracy',
-  valF1: 'Final val F1',
-  valLoss: 'Final val loss',
-};
 
 /** The URL's filters, each checked by the contract's schema of GET /runs; a bad one is dropped and named. */
 function filterFrom(params: Record<string, string | string[] | undefined>) {
@@ -40,6 +37,7 @@ function filterFrom(params: Record<string, string | string[] | undefined>) {
 
 export default async function RunsPage({ searchParams }: { searchParams: SearchParams }) {
   const { filter, bad } = filterFrom(await searchParams);
+  const t = await getTranslations('runs');
   const api = await serverApi();
   const [result, sweeps] = await Promise.all([
     settle(api.listRunRows(filter)),
@@ -49,11 +47,11 @@ export default async function RunsPage({ searchParams }: { searchParams: SearchP
 
   return (
     <>
-      <h1>Runs</h1>
+      <h1>{t('title')}</h1>
       <RunFilters filter={filter} sweeps={sweeps.ok ? sweeps.data.items : []} />
       {bad.length ? (
         <p className="notice" role="status" data-testid="runs-bad-filter">
-          Ignored {bad.join(', ')}: not a value this list can filter by.
+          {t('badFilter', { fields: bad.join(', ') })}
         </p>
       ) : null}
       {!result.ok ? (
@@ -61,13 +59,9 @@ export default async function RunsPage({ searchParams }: { searchParams: SearchP
       ) : result.data.items.length === 0 ? (
         <section className="panel empty" data-testid="runs-empty">
           {filtered ? (
-            <p>
-              No runs match these filters. <Link href="/runs">Show all runs</Link>.
-            </p>
+            <p>{t.rich('noMatch', { link: (chunks) => <Link href="/runs">{chunks}</Link> })}</p>
           ) : (
-            <p>
-              No runs yet — submit one with <code>POST /runs</code> or <code>make demo</code>.
-            </p>
+            <p>{t.rich('noRuns', { code: (chunks) => <code>{chunks}</code> })}</p>
           )}
         </section>
       ) : (
@@ -84,19 +78,21 @@ export default async function RunsPage({ searchParams }: { searchParams: SearchP
  */
 function RunFilters({ filter, sweeps }: { filter: RunsFilter; sweeps: SweepDto[] }) {
   const sort = filter.sort ?? 'queuedAt';
+  const t = useTranslations('runs');
+  const tc = useTranslations('common');
   return (
-    <form method="get" action="/runs" className="panel controls" aria-label="Filter runs" data-testid="runs-filter">
+    <form method="get" action="/runs" className="panel controls" aria-label={t('filterLabel')} data-testid="runs-filter">
       <fieldset className="controls">
-        <legend>Status</legend>
+        <legend>{t('status')}</legend>
         {RUN_STATUSES.map((s) => (
           <label key={s}>
             <input type="checkbox" name="status" value={s} defaultChecked={filter.status?.includes(s)} />{' '}
-            {statusLabel(s)}
+            {tc(`status.${s}`)}
           </label>
         ))}
       </fieldset>
       <fieldset className="controls">
-        <legend>Family</legend>
+        <legend>{t('family')}</legend>
         {ARCHS.map((a) => (
           <label key={a}>
             <input type="checkbox" name="arch" value={a} defaultChecked={filter.arch?.includes(a)} /> {a}
@@ -104,7 +100,7 @@ function RunFilters({ filter, sweeps }: { filter: RunsFilter; sweeps: SweepDto[]
         ))}
       </fieldset>
       <label>
-        Depth{' '}
+        {t('depth')}{' '}
         <input
           type="text"
           name="depth"
@@ -115,9 +111,9 @@ function RunFilters({ filter, sweeps }: { filter: RunsFilter; sweeps: SweepDto[]
         />
       </label>
       <label>
-        Sweep{' '}
+        {t('sweep')}{' '}
         <select name="sweepId" defaultValue={filter.sweepId ?? ''}>
-          <option value="">any</option>
+          <option value="">{t('any')}</option>
           {sweeps.map((s) => (
             <option key={s.id} value={s.id}>
               {s.name}
@@ -126,24 +122,24 @@ function RunFilters({ filter, sweeps }: { filter: RunsFilter; sweeps: SweepDto[]
         </select>
       </label>
       <label>
-        Sort{' '}
+        {t('sort')}{' '}
         <select name="sort" defaultValue={sort}>
           {RUN_SORTS.map((s) => (
             <option key={s} value={s}>
-              {SORT_NAMES[s]}
+              {t('sortName', { sort: s })}
             </option>
           ))}
         </select>
       </label>
       <label>
-        Order{' '}
+        {t('order')}{' '}
         <select name="order" defaultValue={filter.order ?? ''}>
-          <option value="">best first</option>
-          <option value="asc">lowest first</option>
-          <option value="desc">highest first</option>
+          <option value="">{t('orderBest')}</option>
+          <option value="asc">{t('orderAsc')}</option>
+          <option value="desc">{t('orderDesc')}</option>
         </select>
       </label>
-      <button type="submit">Apply</button> <Link href="/runs">Clear</Link>
+      <button type="submit">{t('apply')}</button> <Link href="/runs">{t('clear')}</Link>
       <span className="muted" data-testid="runs-order">
         {sortLabel(filter)}
       </span>
