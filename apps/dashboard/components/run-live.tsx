@@ -207,7 +207,7 @@ export function RunLive({
   );
 }
 
-function Curves({ metrics }: { metrics: EpochMetricDto[] }) {
+export function Curves({ metrics }: { metrics: EpochMetricDto[] }) {
   const loss = useMemo(() => runCurvesOption(metrics, ['loss'], 'cross-entropy (nats)'), [metrics]);
   const accuracy = useMemo(() => runCurvesOption(metrics, ['accuracy'], 'accuracy (%)'), [metrics]);
   const prf = useMemo(() => runCurvesOption(metrics, ['precision', 'recall', 'f1'], 'macro average (%)'), [metrics]);
@@ -244,7 +244,7 @@ function Curves({ metrics }: { metrics: EpochMetricDto[] }) {
  * Per-class table and confusion matrix of the epoch and split the user picks (the latest by default). Live
  * epochs arrive without their matrix; it is fetched when the user looks at one.
  */
-function EpochDetail({
+export function EpochDetail({
   metrics,
   classNames,
   confusionToFetch,

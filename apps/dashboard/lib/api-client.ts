@@ -32,10 +32,14 @@ import {
   CreatedShare,
   type CreateShareRequest,
   EpochMetricDto,
+  ExternalRunDto,
+  ExternalRunPage,
+  type ExternalRunsQuery,
   GradFlowDto,
   type ListRunsQuery,
   LoginResponse,
   MemberDto,
+  MetricHistoryDto,
   ProjectDto,
   type PutMemberRequest,
   RUN_STATUSES,
@@ -286,6 +290,17 @@ export function apiClient(connection: Connection) {
     previewSweep: (spec: SweepSpecInput) => call(c, 'POST', '/sweeps/preview', SweepPreviewDto, spec),
     createSweep: (spec: SweepSpecInput) => call(c, 'POST', '/sweeps', SweepDetailDto, spec),
     listWorkers: () => call(c, 'GET', '/workers', WorkerList),
+
+    // ---- runs logged from scripts: the Python SDK, MLflow's API, a TensorBoard import (issue 12)
+    /** `GET /external-runs`: one page, newest first. */
+    listExternalRuns: (options: PageOptions & Partial<Omit<ExternalRunsQuery, 'limit' | 'cursor'>> = {}) =>
+      call(c, 'GET', `/external-runs${listQuery(options)}`, ExternalRunPage),
+    /** `GET /external-runs/:id`; `null` for an unknown run, one the caller may not see, or an engine run's id. */
+    getExternalRun: async (runId: string) =>
+      isRunId(runId) ? find(c, `/external-runs/${id(runId)}`, ExternalRunDto) : null,
+    /** `GET /external-runs/:id/metric-history`: every point of one key, in (step, timestamp) order. */
+    getMetricHistory: (runId: string, key: string) =>
+      call(c, 'GET', `/external-runs/${id(runId)}/metric-history${listQuery({ key })}`, MetricHistoryDto),
 
     // ---- analyses of finished runs (issue 11)
     /** `GET /runs/:id/analyses`: the run's analyses with every part stored so far, newest first. */

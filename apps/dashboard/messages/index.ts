@@ -7,6 +7,7 @@
 import enAnalyses from './en/analyses.json';
 import enCommon from './en/common.json';
 import enRuns from './en/runs.json';
+import enExternal from './en/external.json';
 import enLive from './en/live.json';
 import enNav from './en/nav.json';
 import enShare from './en/share.json';
@@ -14,6 +15,7 @@ import enSweep from './en/sweep.json';
 import koAnalyses from './ko/analyses.json';
 import koCommon from './ko/common.json';
 import koRuns from './ko/runs.json';
+import koExternal from './ko/external.json';
 import koLive from './ko/live.json';
 import koNav from './ko/nav.json';
 import koShare from './ko/share.json';
@@ -26,6 +28,7 @@ const en = {
   live: enLive,
   analyses: enAnalyses,
   common: enCommon,
+  external: enExternal,
   nav: enNav,
 };
 
@@ -36,6 +39,7 @@ const ko: typeof en = {
   live: koLive,
   analyses: koAnalyses,
   common: koCommon,
+  external: koExternal,
   nav: koNav,
 };
 

@@ -4,10 +4,12 @@ import Link from 'next/link';
 import { useFormatter } from 'next-intl';
 import { ApiFailurePanel } from '@/components/api-failure-panel';
 import { CompareView } from '@/components/compare-view';
+import { ExternalCompare, ExternalPicker } from '@/components/external/external-compare';
 import { SharePanel } from '@/components/share-panel';
 import { StatusBadge } from '@/components/status-badge';
 import { isRunId, settle } from '@/lib/api-client';
 import { MAX_COMPARE_RUNS } from '@/lib/compare';
+import { loadExternalComparison, MAX_EXTERNAL_COMPARE } from '@/lib/external-data';
 import { formatTime, modelLabel, shortId } from '@/lib/format';
 import { loadComparison } from '@/lib/page-data';
 import { serverApi } from '@/lib/server-api';
@@ -22,14 +24,21 @@ const PICKER_RUNS = 200;
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function ComparePage({ searchParams }: { searchParams: SearchParams }) {
-  const raw = (await searchParams).ids;
+  const params = await searchParams;
+  const raw = params.ids;
   const requested = (Array.isArray(raw) ? raw : raw ? [raw] : []).flatMap((v) => v.split(','));
   const ids = [...new Set(requested.filter(isRunId))].slice(0, MAX_COMPARE_RUNS);
+  // Runs logged from scripts are picked apart (`external`): they have no epochs of ResLab's to overlay, only keys.
+  const externalIds = [...new Set([params.external ?? []].flat().flatMap((v) => v.split(',')))]
+    .filter(isRunId)
+    .slice(0, MAX_EXTERNAL_COMPARE);
   const api = await serverApi();
-  const [listResult, shares, { picked, failures, missing }] = await Promise.all([
+  const [listResult, shares, { picked, failures, missing }, externalList, external] = await Promise.all([
     settle(api.listRunRows({ limit: PICKER_RUNS })),
     settle(api.listShares()),
     loadComparison(api, ids),
+    settle(api.listExternalRuns({ limit: PICKER_RUNS })),
+    externalIds.length ? loadExternalComparison(api, externalIds) : null,
   ]);
 
   return (
@@ -43,7 +52,11 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
           {missing} picked run{missing === 1 ? ' is' : 's are'} unknown to the orchestrator.
         </p>
       ) : null}
-      {picked.length === 0 ? (
+      {external && !external.ok ? <ApiFailurePanel failure={external.failure} /> : null}
+      {external?.ok ? (
+        <ExternalCompare runs={external.data.runs} keys={external.data.keys} histories={external.data.histories} />
+      ) : null}
+      {picked.length === 0 && externalIds.length > 0 ? null : picked.length === 0 ? (
         <p className="panel empty" data-testid="compare-empty">
           Pick two or more runs below to overlay their curves and see how their configs differ.
         </p>
@@ -73,6 +86,9 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
       ) : (
         <RunPicker runs={listResult.data.items} picked={ids} />
       )}
+      {externalList.ok && externalList.data.items.length > 0 ? (
+        <ExternalPicker runs={externalList.data.items} picked={externalIds} />
+      ) : null}
     </>
   );
 }

@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useTranslations } from 'next-intl';
 import { getTranslations } from 'next-intl/server';
 import { ApiFailurePanel } from '@/components/api-failure-panel';
+import { ExternalRunsSection } from '@/components/external/external-runs-section';
 import { PagedRuns } from '@/components/paged-lists';
 import { settle } from '@/lib/api-client';
 import { type RunsFilter, sortLabel } from '@/lib/runs-filter';
@@ -19,6 +20,8 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 const FILTER_FIELDS = ['status', 'sweepId', 'arch', 'depth', 'sort', 'order'] as const;
 /** Sweeps offered in the sweep filter, newest first. */
 const SWEEP_CHOICES = 200;
+/** Runs logged from scripts listed under the engine's runs, newest first. */
+const EXTERNAL_LISTED = 50;
 
 /** The URL's filters, each checked by the contract's schema of GET /runs; a bad one is dropped and named. */
 function filterFrom(params: Record<string, string | string[] | undefined>) {
@@ -39,9 +42,10 @@ export default async function RunsPage({ searchParams }: { searchParams: SearchP
   const { filter, bad } = filterFrom(await searchParams);
   const t = await getTranslations('runs');
   const api = await serverApi();
-  const [result, sweeps] = await Promise.all([
+  const [result, sweeps, external] = await Promise.all([
     settle(api.listRunRows(filter)),
     settle(api.listSweeps({ limit: SWEEP_CHOICES })),
+    settle(api.listExternalRuns({ limit: EXTERNAL_LISTED })),
   ]);
   const filtered = FILTER_FIELDS.some((f) => f !== 'sort' && f !== 'order' && filter[f] !== undefined);
 
@@ -68,6 +72,7 @@ export default async function RunsPage({ searchParams }: { searchParams: SearchP
         // Keyed by the filter: another filter starts again from its own first page.
         <PagedRuns key={JSON.stringify(filter)} first={result.data} filter={filter} />
       )}
+      <ExternalRunsSection result={external} />
     </>
   );
 }
