@@ -26,6 +26,13 @@ export function formatTime(f: Formatter, iso: string | null): string {
   });
 }
 
+/** A day, UTC as every time here: `Jan 31, 2025` / `2025. 1. 31.`. */
+export function formatDate(f: Formatter, iso: string | null): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : f.dateTime(d, { dateStyle: 'medium', timeZone: 'UTC' });
+}
+
 /** Wall time between two instants in the locale's units: `1 hr 2 min` / `1시간 2분`, `3 min 7 sec`, `12 sec`. */
 export function formatDuration(f: Formatter, fromIso: string | null, toIso: string | null): string {
   if (!fromIso || !toIso) return '—';

@@ -6,22 +6,31 @@
 
 import enAnalyses from './en/analyses.json';
 import enCommon from './en/common.json';
-import enRuns from './en/runs.json';
 import enExternal from './en/external.json';
 import enLive from './en/live.json';
+import enLogin from './en/login.json';
 import enNav from './en/nav.json';
+import enPages from './en/pages.json';
+import enRun from './en/run.json';
+import enRuns from './en/runs.json';
 import enShare from './en/share.json';
 import enSweep from './en/sweep.json';
 import koAnalyses from './ko/analyses.json';
 import koCommon from './ko/common.json';
-import koRuns from './ko/runs.json';
 import koExternal from './ko/external.json';
 import koLive from './ko/live.json';
+import koLogin from './ko/login.json';
 import koNav from './ko/nav.json';
+import koPages from './ko/pages.json';
+import koRun from './ko/run.json';
+import koRuns from './ko/runs.json';
 import koShare from './ko/share.json';
 import koSweep from './ko/sweep.json';
 
 const en = {
+  run: enRun,
+  login: enLogin,
+  pages: enPages,
   runs: enRuns,
   sweep: enSweep,
   share: enShare,
@@ -33,6 +42,9 @@ const en = {
 };
 
 const ko: typeof en = {
+  run: koRun,
+  login: koLogin,
+  pages: koPages,
   runs: koRuns,
   sweep: koSweep,
   share: koShare,

@@ -2,6 +2,7 @@
 
 import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
+import { getTranslations } from 'next-intl/server';
 import { ApiFailure, apiBaseUrl, apiClient, login, settle } from '@/lib/api-client';
 import { cameOverHttps, SESSION_COOKIE, safeNextPath, sessionCookieOptions } from '@/lib/session';
 
@@ -12,16 +13,15 @@ export interface SignInState {
 }
 
 /** The orchestrator's answer in words a person signing in can act on. */
-function signInError(err: unknown): string {
+async function signInError(err: unknown): Promise<string> {
   if (!(err instanceof ApiFailure)) return err instanceof Error ? err.message : String(err);
-  if (err.kind === 'unreachable') return `The ResLab API is unreachable (${err.url}); try again in a moment.`;
-  if (err.status === 401) return 'Wrong e-mail or password.';
+  const t = await getTranslations('login');
+  if (err.kind === 'unreachable') return t('unreachable', { url: err.url });
+  if (err.status === 401) return t('wrong');
   if (err.status === 429) {
-    return err.retryAfterS
-      ? `Too many sign-in attempts; try again in ${err.retryAfterS} s.`
-      : 'Too many sign-in attempts; wait a minute and try again.';
+    return err.retryAfterS ? t('tooManyWait', { seconds: err.retryAfterS }) : t('tooMany');
   }
-  if (err.status === 400) return err.body?.message ?? 'Enter an e-mail address and a password.';
+  if (err.status === 400) return err.body?.message ?? t('enterBoth');
   return err.body?.message ?? err.message;
 }
 
@@ -33,14 +33,14 @@ export async function signIn(_previous: SignInState, form: FormData): Promise<Si
   const email = String(form.get('email') ?? '').trim();
   const password = String(form.get('password') ?? '');
   const next = safeNextPath(String(form.get('next') ?? ''));
-  if (!email || !password) return { error: 'Enter your e-mail address and password.', email };
+  if (!email || !password) return { error: (await getTranslations('login'))('enterYours'), email };
   const request = await headers();
   const userAgent = request.get('user-agent');
   let session: Awaited<ReturnType<typeof login>>;
   try {
     session = await login(apiBaseUrl(), { email, password }, userAgent ? { 'user-agent': userAgent } : {});
   } catch (err) {
-    return { error: signInError(err), email };
+    return { error: await signInError(err), email };
   }
   const https = cameOverHttps(request.get('x-forwarded-proto'), request.get('origin'));
   (await cookies()).set(SESSION_COOKIE, session.token, sessionCookieOptions(session.expiresAt, https));

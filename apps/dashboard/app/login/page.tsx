@@ -1,26 +1,29 @@
 import type { Metadata } from 'next';
+import { getTranslations } from 'next-intl/server';
 import { LoginForm } from '@/app/login/login-form';
+import { LanguageSwitcher } from '@/components/language-switcher';
 import { safeNextPath } from '@/lib/session';
 
-export const metadata: Metadata = { title: 'Sign in' };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('login'))('title') };
+}
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function LoginPage({ searchParams }: { searchParams: SearchParams }) {
+  const t = await getTranslations('login');
   const raw = (await searchParams).next;
   const next = safeNextPath(Array.isArray(raw) ? raw[0] : raw);
   return (
     <>
       <header className="site-header">
         <span className="brand">ResLab</span>
+        <LanguageSwitcher />
       </header>
       <main id="main" tabIndex={-1} className="login">
-        <h1>Sign in to ResLab</h1>
+        <h1>{t('heading')}</h1>
         <LoginForm next={next} />
-        <p className="muted small">
-          No account? An instance admin creates one (<code>POST /users</code>); <code>make demo</code> prints the demo
-          admin’s login.
-        </p>
+        <p className="muted small">{t.rich('noAccount', { code: (chunks) => <code>{chunks}</code> })}</p>
       </main>
     </>
   );

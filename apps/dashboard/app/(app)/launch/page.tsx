@@ -1,14 +1,18 @@
 import { roleAtLeast } from '@reslab/contracts';
 import type { Metadata } from 'next';
+import { getTranslations } from 'next-intl/server';
 import { ApiFailurePanel } from '@/components/api-failure-panel';
 import { type LaunchProject, SweepBuilder } from '@/components/sweep-builder';
 import { settle } from '@/lib/api-client';
 import { serverApi } from '@/lib/server-api';
 
 export const dynamic = 'force-dynamic';
-export const metadata: Metadata = { title: 'Launch' };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('pages'))('launchTitle') };
+}
 
 export default async function LaunchPage() {
+  const t = await getTranslations('pages');
   const api = await serverApi();
   const [projects, me] = await Promise.all([settle(api.listProjects()), settle(api.me())]);
   // Members and up launch; a viewer's projects are shown but cannot be picked.
@@ -21,17 +25,12 @@ export default async function LaunchPage() {
     .sort((a, b) => a.path.localeCompare(b.path));
   return (
     <>
-      <h1>Launch a sweep</h1>
-      <p className="muted">
-        A sweep trains every combination of the architectures, depths and seeds below. The form checks the spec against
-        the same schema the orchestrator uses as you type, and shows how many runs it expands to.
-      </p>
-      {!projects.ok ? <ApiFailurePanel failure={projects.failure} title="Could not load your projects" /> : null}
+      <h1>{t('launchHeading')}</h1>
+      <p className="muted">{t('launchIntro')}</p>
+      {!projects.ok ? <ApiFailurePanel failure={projects.failure} title={t('launchProjectsFailed')} /> : null}
       {projects.ok && !offered.some((p) => p.writable) ? (
         <p className="notice" role="status" data-testid="launch-no-project">
-          {offered.length === 0
-            ? 'You are in no team with a project yet. A team admin can add you, or create a team with POST /teams.'
-            : 'You are a viewer in every team you belong to: ask a team admin to make you a member to launch.'}
+          {offered.length === 0 ? t('launchNoTeam') : t('launchViewerOnly')}
         </p>
       ) : null}
       <SweepBuilder projects={offered} />

@@ -1,7 +1,10 @@
+import { useTranslations } from 'next-intl';
+
 export default function Loading() {
+  const t = useTranslations('pages');
   return (
     <p className="loading" role="status" aria-live="polite">
-      Loading workers…
+      {t('loadingWorkers')}
     </p>
   );
 }

@@ -1,9 +1,12 @@
+import { useTranslations } from 'next-intl';
+
 /** A share link that no longer opens anything: revoked, expired, or never made. Served with status 404. */
 export default function ShareNotFound() {
+  const t = useTranslations('pages');
   return (
     <section className="panel" data-testid="share-revoked">
-      <h1>This link was revoked or has expired</h1>
-      <p>Whoever shared it can make you a new one. Nothing behind this link can be seen without it.</p>
+      <h1>{t('shareGoneTitle')}</h1>
+      <p>{t('shareGoneText')}</p>
     </section>
   );
 }

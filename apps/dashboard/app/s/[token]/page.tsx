@@ -1,6 +1,7 @@
 import { CREDENTIAL_PREFIX } from '@reslab/contracts';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
+import { getFormatter, getTranslations } from 'next-intl/server';
 import type { ReactNode } from 'react';
 import { ApiFailurePanel } from '@/components/api-failure-panel';
 import { ShareAccess } from '@/components/api-url';
@@ -9,14 +10,13 @@ import { ReloadWhenReachable } from '@/components/connection-banner';
 import { RunView } from '@/components/run-view';
 import { SweepView } from '@/components/sweep-view';
 import { settle } from '@/lib/api-client';
+import { formatDate } from '@/lib/format';
 import { loadComparison, loadRunView } from '@/lib/page-data';
 import { shareApi } from '@/lib/server-api';
 
 export const dynamic = 'force-dynamic';
 
 type Params = Promise<{ token: string }>;
-
-const TITLE = { run: 'Shared run', sweep: 'Shared sweep', comparison: 'Shared comparison' } as const;
 
 /** A share link's token: the kind's prefix and 43 base64url characters; anything else opens nothing. */
 function looksLikeShareToken(token: string): boolean {
@@ -25,9 +25,10 @@ function looksLikeShareToken(token: string): boolean {
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   const { token } = await params;
-  if (!looksLikeShareToken(token)) return { title: 'Shared link' };
+  const t = await getTranslations('share');
+  if (!looksLikeShareToken(token)) return { title: t('sharedTitle', { kind: 'link' }) };
   const share = await settle(shareApi(token).currentShare());
-  return { title: share.ok ? TITLE[share.data.kind] : 'Shared link' };
+  return { title: t('sharedTitle', { kind: share.ok ? share.data.kind : 'link' }) };
 }
 
 /**
@@ -38,13 +39,14 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 export default async function SharedPage({ params }: { params: Params }) {
   const { token } = await params;
   if (!looksLikeShareToken(token)) notFound();
+  const [t, f] = await Promise.all([getTranslations('share'), getFormatter()]);
   const api = shareApi(token);
   const current = await settle(api.currentShare());
   if (!current.ok) {
     if (current.failure.kind === 'http' && [401, 403, 404].includes(current.failure.status ?? 0)) notFound();
     return (
       <>
-        <h1>Shared link</h1>
+        <h1>{t('sharedTitle', { kind: 'link' })}</h1>
         {current.failure.retryable ? <ReloadWhenReachable status={current.failure.status ?? null} /> : null}
         <ApiFailurePanel failure={current.failure} />
       </>
@@ -65,7 +67,7 @@ export default async function SharedPage({ params }: { params: Params }) {
     const { picked, failures } = await loadComparison(api, share.runIds);
     body = (
       <>
-        <h1>Compared runs</h1>
+        <h1>{t('comparedRuns')}</h1>
         {failures.slice(0, 3).map((f) => (
           <ApiFailurePanel key={f.url} failure={f} />
         ))}
@@ -76,7 +78,11 @@ export default async function SharedPage({ params }: { params: Params }) {
   return (
     <ShareAccess token={token}>
       <p className="muted small" data-testid="share-kind" data-kind={share.kind}>
-        {TITLE[share.kind]}, read-only{share.expiresAt ? `; the link expires ${share.expiresAt.slice(0, 10)}` : ''}.
+        {t('sharedReadOnly', {
+          kind: share.kind,
+          expires: share.expiresAt ? 'yes' : 'never',
+          date: formatDate(f, share.expiresAt),
+        })}
       </p>
       {body}
     </ShareAccess>

@@ -1,12 +1,12 @@
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 
 export default function RunNotFound() {
+  const t = useTranslations('pages');
   return (
     <section className="panel" data-testid="run-not-found">
-      <h1>Run not found</h1>
-      <p>
-        The orchestrator knows no run with this id. <Link href="/runs">Back to all runs</Link>.
-      </p>
+      <h1>{t('runNotFoundTitle')}</h1>
+      <p>{t.rich('runNotFoundText', { link: (chunks) => <Link href="/runs">{chunks}</Link> })}</p>
     </section>
   );
 }

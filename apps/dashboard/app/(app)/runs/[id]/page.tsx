@@ -1,6 +1,8 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { useTranslations } from 'next-intl';
+import { getTranslations } from 'next-intl/server';
 import { cache } from 'react';
 import { ApiFailurePanel } from '@/components/api-failure-panel';
 import { ReloadWhenReachable } from '@/components/connection-banner';
@@ -20,10 +22,11 @@ const loadRun = cache(async (id: string) => loadRunView(await serverApi(), id));
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   const { id } = await params;
-  if (!isRunId(id)) return { title: 'Run' };
+  const t = await getTranslations('run');
+  if (!isRunId(id)) return { title: t('title') };
   const { run } = await loadRun(id);
   const found = run.ok ? run.data : null;
-  return { title: found ? (found.name ?? `Run ${shortId(found.id)}`) : 'Run' };
+  return { title: found ? (found.name ?? t('titleShort', { id: shortId(found.id) })) : t('title') };
 }
 
 /**
@@ -33,6 +36,7 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 export default async function RunPage({ params }: { params: Params }) {
   const { id } = await params;
   if (!isRunId(id)) notFound();
+  const t = await getTranslations('run');
   const api = await serverApi();
   const [view, shares] = await Promise.all([loadRun(id), settle(api.listShares())]);
   if (view.run.ok && !view.run.data) notFound();
@@ -40,7 +44,7 @@ export default async function RunPage({ params }: { params: Params }) {
     return (
       <>
         <Breadcrumb />
-        <h1>Run {id}</h1>
+        <h1>{t('titleWithId', { id })}</h1>
         {view.run.failure.retryable ? <ReloadWhenReachable status={view.run.failure.status ?? null} /> : null}
         <ApiFailurePanel failure={view.run.failure} />
       </>
@@ -58,9 +62,11 @@ export default async function RunPage({ params }: { params: Params }) {
 }
 
 function Breadcrumb() {
+  const t = useTranslations('run');
+  const tn = useTranslations('nav');
   return (
-    <nav aria-label="Breadcrumb" className="breadcrumb">
-      <Link href="/runs">← All runs</Link>
+    <nav aria-label={tn('breadcrumb')} className="breadcrumb">
+      <Link href="/runs">{t('allRuns')}</Link>
     </nav>
   );
 }

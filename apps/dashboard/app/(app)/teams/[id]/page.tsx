@@ -2,6 +2,8 @@ import { roleAtLeast } from '@reslab/contracts';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { useTranslations } from 'next-intl';
+import { getTranslations } from 'next-intl/server';
 import { ApiFailurePanel } from '@/components/api-failure-panel';
 import { AuditLog } from '@/components/audit-log';
 import { TeamMembers } from '@/components/team-members';
@@ -9,7 +11,9 @@ import { isRunId, settle } from '@/lib/api-client';
 import { serverApi } from '@/lib/server-api';
 
 export const dynamic = 'force-dynamic';
-export const metadata: Metadata = { title: 'Team' };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('pages'))('teamTitle') };
+}
 
 type Params = Promise<{ id: string }>;
 
@@ -17,13 +21,14 @@ type Params = Promise<{ id: string }>;
 export default async function TeamPage({ params }: { params: Params }) {
   const { id } = await params;
   if (!isRunId(id)) notFound();
+  const t = await getTranslations('pages');
   const api = await serverApi();
   const team = await settle(api.getTeam(id));
   if (!team.ok) {
     return (
       <>
         <Breadcrumb />
-        <h1>Team</h1>
+        <h1>{t('teamTitle')}</h1>
         <ApiFailurePanel failure={team.failure} />
       </>
     );
@@ -43,9 +48,12 @@ export default async function TeamPage({ params }: { params: Params }) {
         {data.name} <span className="muted">({data.slug})</span>
       </h1>
       <p className="muted">
-        Your role here: <strong data-testid="team-role">{data.role}</strong>.
+        {t.rich('yourRole', {
+          role: t('roleName', { role: data.role }),
+          strong: (chunks) => <strong data-testid="team-role">{chunks}</strong>,
+        })}
       </p>
-      <h2>Members</h2>
+      <h2>{t('members')}</h2>
       {members.ok ? (
         <TeamMembers
           teamId={id}
@@ -56,10 +64,10 @@ export default async function TeamPage({ params }: { params: Params }) {
       ) : (
         <ApiFailurePanel failure={members.failure} />
       )}
-      <h2 id="audit-heading">Audit log</h2>
+      <h2 id="audit-heading">{t('auditLog')}</h2>
       {audit === null ? (
         <p className="muted" data-testid="audit-admins-only">
-          Only the team’s admins and owners see its audit log.
+          {t('auditAdminsOnly')}
         </p>
       ) : audit.ok ? (
         <AuditLog teamId={id} first={audit.data} />
@@ -71,9 +79,11 @@ export default async function TeamPage({ params }: { params: Params }) {
 }
 
 function Breadcrumb() {
+  const t = useTranslations('pages');
+  const tn = useTranslations('nav');
   return (
-    <nav aria-label="Breadcrumb" className="breadcrumb">
-      <Link href="/teams">← All teams</Link>
+    <nav aria-label={tn('breadcrumb')} className="breadcrumb">
+      <Link href="/teams">{t('allTeams')}</Link>
     </nav>
   );
 }

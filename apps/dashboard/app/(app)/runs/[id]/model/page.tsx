@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { getTranslations } from 'next-intl/server';
 import { ModelCost } from '@/components/analyses/model-cost';
 import { ApiFailurePanel } from '@/components/api-failure-panel';
 import { ReloadWhenReachable } from '@/components/connection-banner';
@@ -9,7 +10,9 @@ import { modelLabel, shortId } from '@/lib/format';
 import { serverApi } from '@/lib/server-api';
 
 export const dynamic = 'force-dynamic';
-export const metadata: Metadata = { title: 'Model' };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('run'))('modelTitle') };
+}
 
 type Params = Promise<{ id: string }>;
 
@@ -20,12 +23,13 @@ type Params = Promise<{ id: string }>;
 export default async function ModelPage({ params }: { params: Params }) {
   const { id } = await params;
   if (!isRunId(id)) notFound();
+  const [t, tn] = await Promise.all([getTranslations('run'), getTranslations('nav')]);
   const api = await serverApi();
   const [run, analyses] = await Promise.all([settle(api.getRun(id)), settle(api.listRunAnalyses(id))]);
   if (run.ok && !run.data) notFound();
   const breadcrumb = (
-    <nav aria-label="Breadcrumb" className="breadcrumb">
-      <Link href={`/runs/${id}`}>← Run {shortId(id)}</Link>
+    <nav aria-label={tn('breadcrumb')} className="breadcrumb">
+      <Link href={`/runs/${id}`}>{t('backToRun', { id: shortId(id) })}</Link>
     </nav>
   );
   if (!run.ok || !run.data) {
@@ -33,7 +37,7 @@ export default async function ModelPage({ params }: { params: Params }) {
     return (
       <>
         {breadcrumb}
-        <h1>Model of run {id}</h1>
+        <h1>{t('modelOfRun', { id })}</h1>
         {failure?.retryable ? <ReloadWhenReachable status={failure.status ?? null} /> : null}
         {failure ? <ApiFailurePanel failure={failure} /> : null}
       </>
@@ -43,9 +47,12 @@ export default async function ModelPage({ params }: { params: Params }) {
     <>
       {breadcrumb}
       <h1>
-        Model: {modelLabel(run.data.config)} ({run.data.name ?? `run ${shortId(id)}`})
+        {t('modelHeading', {
+          model: modelLabel(run.data.config),
+          name: run.data.name ?? t('runShort', { id: shortId(id) }),
+        })}
       </h1>
-      {analyses.ok ? null : <ApiFailurePanel failure={analyses.failure} title="Could not load this run's analyses" />}
+      {analyses.ok ? null : <ApiFailurePanel failure={analyses.failure} title={t('analysesFailed')} />}
       <ModelCost run={run.data} initial={analyses.ok ? analyses.data.items : []} />
     </>
   );
