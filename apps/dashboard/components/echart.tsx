@@ -32,6 +32,16 @@ use([
 ]);
 
 /**
+ * An option with its axes named in the page's language: lib/chart-options.ts builds the option (and names its axes
+ * in English for the tests and the CLI's figures); the component that draws it names them from the catalogue.
+ */
+export function withAxisNames(option: EChartsCoreOption, names: { x?: string; y?: string }): EChartsCoreOption {
+  const rename = (axis: unknown, name: string | undefined) =>
+    name === undefined || axis === undefined || Array.isArray(axis) ? axis : { ...(axis as object), name };
+  return { ...option, xAxis: rename(option.xAxis, names.x), yAxis: rename(option.yAxis, names.y) };
+}
+
+/**
  * One ECharts instance on a canvas. The option is replaced whole on each change
  * (`notMerge`), so removed series disappear; `data-series` mirrors what is drawn.
  */

@@ -1,39 +1,41 @@
 import type { EpochMetricDto } from '@reslab/contracts';
-import { useFormatter } from 'next-intl';
+import { useFormatter, useTranslations } from 'next-intl';
 import { fixed, formatLr, percent } from '@/lib/format';
 
 /** Per-epoch metrics; precision, recall and F1 are macro averages over classes. */
 export function MetricsTable({ metrics }: { metrics: EpochMetricDto[] }) {
   const f = useFormatter();
+  const t = useTranslations('run');
+  const tc = useTranslations('common');
   return (
     <div className="table-wrap">
-      <table className="data-table" aria-label="Epoch metrics">
+      <table className="data-table" aria-label={t('metricsLabel')}>
         <thead>
           <tr>
             <th scope="col" className="num">
-              Epoch
+              {t('colEpoch')}
             </th>
-            <th scope="col">Split</th>
+            <th scope="col">{t('colSplit')}</th>
             <th scope="col" className="num">
-              Loss
-            </th>
-            <th scope="col" className="num">
-              Accuracy
+              {t('colLoss')}
             </th>
             <th scope="col" className="num">
-              Precision <span className="muted">(macro)</span>
+              {t('colAccuracy')}
             </th>
             <th scope="col" className="num">
-              Recall <span className="muted">(macro)</span>
+              {t('colPrecision')} <span className="muted">{t('macroNote')}</span>
             </th>
             <th scope="col" className="num">
-              F1 <span className="muted">(macro)</span>
+              {t('colRecall')} <span className="muted">{t('macroNote')}</span>
             </th>
             <th scope="col" className="num">
-              LR
+              {t('colF1')} <span className="muted">{t('macroNote')}</span>
             </th>
             <th scope="col" className="num">
-              Time (s)
+              {t('colLr')}
+            </th>
+            <th scope="col" className="num">
+              {t('colTime')}
             </th>
           </tr>
         </thead>
@@ -41,7 +43,7 @@ export function MetricsTable({ metrics }: { metrics: EpochMetricDto[] }) {
           {metrics.map((m) => (
             <tr key={`${m.epoch}-${m.split}`} data-testid="metric-row" data-epoch={m.epoch} data-split={m.split}>
               <td className="num">{m.epoch}</td>
-              <td>{m.split}</td>
+              <td>{tc('split', { split: m.split })}</td>
               <td className="num mono">{fixed(f, m.loss, 4)}</td>
               <td className="num mono">{percent(f, m.accuracy)}</td>
               <td className="num mono">{fixed(f, m.precision, 4)}</td>

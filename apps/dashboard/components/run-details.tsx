@@ -1,31 +1,34 @@
 import type { ArtifactDto, EpochMetricDto, RunDto } from '@reslab/contracts';
-import { useFormatter } from 'next-intl';
+import { useFormatter, useTranslations } from 'next-intl';
 import type { ReactNode } from 'react';
 import { classLabel } from '@/lib/class-names';
-import { fixed, formatDuration, formatTime, modelLabel } from '@/lib/format';
+import { type Formatter, fixed, formatDuration, formatTime, modelLabel } from '@/lib/format';
 
 /** Facts about one run; shared by the server-rendered page and the live view. `linkSweep` false on share pages. */
 export function RunSummary({ run, linkSweep = true }: { run: RunDto; linkSweep?: boolean }) {
   const f = useFormatter();
+  const t = useTranslations('run');
   const rows: [string, ReactNode][] = [
-    ['Run id', <code key="id">{run.id}</code>],
-    ['Experiment id', <code key="exp">{run.experimentId}</code>],
+    [t('runId'), <code key="id">{run.id}</code>],
+    [t('experimentId'), <code key="exp">{run.experimentId}</code>],
     [
-      'Model',
-      <span key="model" className="mono">{`${modelLabel(run.config)} (shortcut ${run.config.model.shortcut})`}</span>,
+      t('model'),
+      <span key="model" className="mono">
+        {t('modelShortcut', { model: modelLabel(run.config), shortcut: run.config.model.shortcut })}
+      </span>,
     ],
-    ['Dataset', run.config.data.dataset],
-    ['Epochs', run.config.epochs],
-    ['Attempt', `${run.attempt} of at most ${run.maxAttempts}`],
-    ['Worker', run.workerId ? <code key="worker">{run.workerId}</code> : '—'],
-    ['Queued', formatTime(f, run.queuedAt)],
-    ['Started', formatTime(f, run.startedAt)],
-    ['Finished', formatTime(f, run.finishedAt)],
-    ['Duration', formatDuration(f, run.startedAt, run.finishedAt)],
+    [t('dataset'), run.config.data.dataset],
+    [t('epochs'), run.config.epochs],
+    [t('attempt'), t('attemptOf', { attempt: run.attempt, max: run.maxAttempts })],
+    [t('worker'), run.workerId ? <code key="worker">{run.workerId}</code> : '—'],
+    [t('queued'), formatTime(f, run.queuedAt)],
+    [t('started'), formatTime(f, run.startedAt)],
+    [t('finished'), formatTime(f, run.finishedAt)],
+    [t('duration'), formatDuration(f, run.startedAt, run.finishedAt)],
   ];
   if (run.sweepId)
     rows.push([
-      'Sweep',
+      t('sweep'),
       linkSweep ? (
         <a key="sweep" href={`/sweeps/${run.sweepId}`}>
           {run.sweepId.slice(0, 8)}
@@ -34,8 +37,8 @@ export function RunSummary({ run, linkSweep = true }: { run: RunDto; linkSweep?:
         <code key="sweep">{run.sweepId.slice(0, 8)}</code>
       ),
     ]);
-  if (run.exitCode !== null) rows.push(['Exit code', run.exitCode]);
-  if (run.cancelRequestedAt) rows.push(['Cancel requested', formatTime(f, run.cancelRequestedAt)]);
+  if (run.exitCode !== null) rows.push([t('exitCode'), run.exitCode]);
+  if (run.cancelRequestedAt) rows.push([t('cancelRequested'), formatTime(f, run.cancelRequestedAt)]);
   return (
     <dl className="summary" data-testid="run-summary">
       {rows.map(([term, value]) => (
@@ -49,14 +52,15 @@ export function RunSummary({ run, linkSweep = true }: { run: RunDto; linkSweep?:
 }
 
 export function FailureDetails({ run }: { run: RunDto }) {
+  const t = useTranslations('run');
   return (
     <section className="panel panel--error" aria-labelledby="failure-heading" data-testid="run-failure">
-      <h2 id="failure-heading">Why it failed</h2>
-      <p>{run.failureReason ?? 'The worker gave no reason.'}</p>
-      {run.exitCode !== null ? <p className="muted">Exit code {run.exitCode}</p> : null}
+      <h2 id="failure-heading">{t('whyFailed')}</h2>
+      <p>{run.failureReason ?? t('noReason')}</p>
+      {run.exitCode !== null ? <p className="muted">{t('exitCodeLine', { code: run.exitCode })}</p> : null}
       {run.stderrTail ? (
         <>
-          <h3>Last lines of stderr</h3>
+          <h3>{t('stderrTail')}</h3>
           <pre className="code-block" data-testid="run-stderr">
             {run.stderrTail}
           </pre>
@@ -69,25 +73,30 @@ export function FailureDetails({ run }: { run: RunDto }) {
 /** Per-class precision, recall, F1 and support of one epoch and split; classes by name where the run has names. */
 export function PerClassTable({ metric, classNames }: { metric: EpochMetricDto; classNames?: string[] | null }) {
   const f = useFormatter();
+  const t = useTranslations('run');
+  const tc = useTranslations('common');
   return (
     <div className="table-wrap">
-      <table className="data-table" aria-label={`Per-class metrics, epoch ${metric.epoch}, ${metric.split}`}>
+      <table
+        className="data-table"
+        aria-label={t('perClassLabel', { epoch: metric.epoch, split: tc('split', { split: metric.split }) })}
+      >
         <thead>
           <tr>
             <th scope="col" className="num">
-              Class
+              {t('colClass')}
             </th>
             <th scope="col" className="num">
-              Precision
+              {t('colPrecision')}
             </th>
             <th scope="col" className="num">
-              Recall
+              {t('colRecall')}
             </th>
             <th scope="col" className="num">
-              F1
+              {t('colF1')}
             </th>
             <th scope="col" className="num">
-              Support
+              {t('colSupport')}
             </th>
           </tr>
         </thead>
@@ -106,7 +115,7 @@ export function PerClassTable({ metric, classNames }: { metric: EpochMetricDto; 
         </tbody>
         <tfoot>
           <tr>
-            <th scope="row">Macro</th>
+            <th scope="row">{t('macro')}</th>
             <td className="num mono">{fixed(f, metric.precision, 4)}</td>
             <td className="num mono">{fixed(f, metric.recall, 4)}</td>
             <td className="num mono">{fixed(f, metric.f1, 4)}</td>
@@ -118,11 +127,12 @@ export function PerClassTable({ metric, classNames }: { metric: EpochMetricDto; 
   );
 }
 
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
-  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
-  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+/** Binary units (KiB = 1024 B), the number in the locale's digits; the unit symbols are the same in every language. */
+function formatBytes(f: Formatter, n: number): string {
+  if (n < 1024) return `${f.number(n)} B`;
+  if (n < 1024 ** 2) return `${fixed(f, n / 1024, 1)} KiB`;
+  if (n < 1024 ** 3) return `${fixed(f, n / 1024 ** 2, 1)} MiB`;
+  return `${fixed(f, n / 1024 ** 3, 2)} GiB`;
 }
 
 /** `downloadUrl` null: names only (a share link's token cannot go with a plain download link). */
@@ -134,10 +144,11 @@ export function ArtifactList({
   downloadUrl: ((id: string) => string) | null;
 }) {
   const f = useFormatter();
+  const t = useTranslations('run');
   if (artifacts.length === 0) {
     return (
       <p className="panel empty" data-testid="artifacts-empty">
-        No artifacts yet: checkpoints and weights appear here when the worker uploads them.
+        {t('noArtifacts')}
       </p>
     );
   }
@@ -153,8 +164,13 @@ export function ArtifactList({
             <span className="mono">{a.path.split('/').pop()}</span>
           )}{' '}
           <span className="muted small">
-            {a.kind}, {formatBytes(a.sizeBytes)}, sha256 <code>{a.sha256.slice(0, 12)}…</code>,{' '}
-            {formatTime(f, a.createdAt)}
+            {t.rich('artifactLine', {
+              kind: a.kind,
+              size: formatBytes(f, a.sizeBytes),
+              sha: a.sha256.slice(0, 12),
+              time: formatTime(f, a.createdAt),
+              code: (chunks) => <code>{chunks}</code>,
+            })}
           </span>
         </li>
       ))}

@@ -1,11 +1,12 @@
 'use client';
 
 import { type ArtifactDto, backoffMs, type EpochMetricDto, type Split } from '@reslab/contracts';
+import { useTranslations } from 'next-intl';
 import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useApi, useApiUrl, useReadOnly, useStreamConnection } from '@/components/api-url';
 import { ConnectionBanner } from '@/components/connection-banner';
 import { CurvatureByEpoch } from '@/components/curvature-by-epoch';
-import { EChart } from '@/components/echart';
+import { EChart, withAxisNames } from '@/components/echart';
 import { MetricsTable } from '@/components/metrics-table';
 import { ArtifactList, FailureDetails, PerClassTable, RunSummary } from '@/components/run-details';
 import { StatusBadge } from '@/components/status-badge';
@@ -30,6 +31,7 @@ export function RunLive({
 }) {
   const base = useApiUrl();
   const api = useApi();
+  const t = useTranslations('run');
   const connection = useStreamConnection();
   const readOnly = useReadOnly();
   const [state, setState] = useState(initial);
@@ -105,7 +107,7 @@ export function RunLive({
   return (
     <>
       <header className="run-header">
-        <h1>{run.name ?? `Run ${shortId(run.id)}`}</h1>
+        <h1>{run.name ?? t('titleShort', { id: shortId(run.id) })}</h1>
         <StatusBadge status={run.status} />
         {readOnly ? null : <RunActions state={state} onRun={(fresh) => setState((s) => ({ ...s, run: fresh }))} />}
       </header>
@@ -115,22 +117,23 @@ export function RunLive({
       {run.status === 'failed' ? <FailureDetails run={run} /> : null}
       {run.status !== 'failed' && run.stderrTail ? (
         <details className="panel">
-          <summary>Last lines of stderr</summary>
+          <summary>{t('stderrTail')}</summary>
           <pre className="code-block">{run.stderrTail}</pre>
         </details>
       ) : null}
 
       <section aria-labelledby="curves-heading">
-        <h2 id="curves-heading">Training curves</h2>
+        <h2 id="curves-heading">{t('curvesHeading')}</h2>
         <p data-testid="live-epochs" data-epochs={epochsDone} className="muted">
-          {epochsDone} of {run.config.epochs} epochs recorded
-          {run.status === 'running' ? '; new epochs appear as they finish.' : '.'}
+          {t('epochsRecorded', {
+            done: epochsDone,
+            total: run.config.epochs,
+            running: run.status === 'running' ? 'yes' : 'no',
+          })}
         </p>
         {metrics.length === 0 ? (
           <p className="panel empty" data-testid="curves-empty">
-            {run.status === 'queued' || run.status === 'running'
-              ? 'No epoch has finished yet; the curves draw themselves as epochs arrive.'
-              : 'This run recorded no epoch metrics.'}
+            {run.status === 'queued' || run.status === 'running' ? t('curvesWaiting') : t('noEpochMetrics')}
           </p>
         ) : (
           <Curves metrics={metrics} />
@@ -138,12 +141,10 @@ export function RunLive({
       </section>
 
       <section aria-labelledby="metrics-heading">
-        <h2 id="metrics-heading">Epoch metrics</h2>
+        <h2 id="metrics-heading">{t('metricsHeading')}</h2>
         {metrics.length === 0 ? (
           <p className="panel empty" data-testid="metrics-empty">
-            {run.status === 'queued' || run.status === 'running'
-              ? 'No epoch has finished yet; metrics appear here after each epoch.'
-              : 'This run recorded no epoch metrics.'}
+            {run.status === 'queued' || run.status === 'running' ? t('metricsWaiting') : t('noEpochMetrics')}
           </p>
         ) : (
           <MetricsTable metrics={metrics} />
@@ -160,26 +161,16 @@ export function RunLive({
       ) : null}
 
       <section aria-labelledby="gradflow-heading">
-        <h2 id="gradflow-heading">Gradient flow</h2>
-        <p className="explain">
-          A residual block computes x<sub>l+1</sub> = x<sub>l</sub> + F(x<sub>l</sub>), so the gradient reaching a
-          shallow block is ∂L/∂x<sub>l</sub> = ∂L/∂x<sub>L</sub> · (1 + ∂/∂x<sub>l</sub> Σ F): the “1” carries the
-          signal from the deep end back undamped, whatever the depth. In a plain net the gradient is a product of many
-          factors and can shrink layer by layer, so its early blocks (bottom rows) may starve. Each cell is the norm of
-          the loss gradient at a block's input, on a log scale, averaged over a few training batches. With BatchNorm,
-          plain nets often keep healthy norms (He et al. 2016 call degradation an optimisation difficulty, not vanishing
-          gradients), and the ReLU after each addition makes the identity path only approximately exact; compare a plain
-          and a residual run to see which holds here (docs/course.md, §1).
-        </p>
+        <h2 id="gradflow-heading">{t('gradFlowHeading')}</h2>
+        <p className="explain">{t.rich('gradFlowExplain', { sub: (chunks) => <sub>{chunks}</sub> })}</p>
         {gradFlow.length === 0 ? (
           <p className="panel empty" data-testid="gradflow-empty">
-            No gradient-flow measurements{' '}
-            {run.config.diagnostics.gradFlowBatches === 0 ? '(turned off: diagnostics.gradFlowBatches is 0).' : 'yet.'}
+            {t('gradFlowNone', { off: run.config.diagnostics.gradFlowBatches === 0 ? 'yes' : 'no' })}
           </p>
         ) : (
           <EChart
-            option={gradFlowOption(gradFlow)}
-            label="Heatmap of the input gradient norm per block against epoch, log scale"
+            option={withAxisNames(gradFlowOption(gradFlow), { x: t('axisGradEpoch'), y: t('axisGradBlock') })}
+            label={t('gradFlowLabel')}
             height={Math.max(240, 22 * (gradFlow[0]?.blocks.length ?? 0) + 90)}
             testId="gradflow-chart"
           />
@@ -189,16 +180,16 @@ export function RunLive({
       {curvature.length > 0 ? <CurvatureByEpoch run={run} rows={curvature} /> : null}
 
       <section aria-labelledby="artifacts-heading">
-        <h2 id="artifacts-heading">Artifacts</h2>
+        <h2 id="artifacts-heading">{t('artifactsHeading')}</h2>
         {artifacts === null ? (
-          <p className="panel panel--error">Could not load this run's artifacts.</p>
+          <p className="panel panel--error">{t('artifactsFailed')}</p>
         ) : (
           <ArtifactList artifacts={artifacts} downloadUrl={readOnly ? null : (id) => artifactDownloadUrl(base, id)} />
         )}
       </section>
 
       <section aria-labelledby="config-heading">
-        <h2 id="config-heading">Config</h2>
+        <h2 id="config-heading">{t('configHeading')}</h2>
         <pre className="code-block" data-testid="run-config">
           {JSON.stringify(run.config, null, 2)}
         </pre>
@@ -208,9 +199,21 @@ export function RunLive({
 }
 
 export function Curves({ metrics }: { metrics: EpochMetricDto[] }) {
-  const loss = useMemo(() => runCurvesOption(metrics, ['loss'], 'cross-entropy (nats)'), [metrics]);
-  const accuracy = useMemo(() => runCurvesOption(metrics, ['accuracy'], 'accuracy (%)'), [metrics]);
-  const prf = useMemo(() => runCurvesOption(metrics, ['precision', 'recall', 'f1'], 'macro average (%)'), [metrics]);
+  const t = useTranslations('run');
+  const x = t('axisEpoch');
+  const [lossAxis, accuracyAxis, macroAxis] = [t('axisLoss'), t('axisAccuracy'), t('axisMacro')];
+  const loss = useMemo(
+    () => withAxisNames(runCurvesOption(metrics, ['loss'], lossAxis), { x }),
+    [metrics, lossAxis, x],
+  );
+  const accuracy = useMemo(
+    () => withAxisNames(runCurvesOption(metrics, ['accuracy'], accuracyAxis), { x }),
+    [metrics, accuracyAxis, x],
+  );
+  const prf = useMemo(
+    () => withAxisNames(runCurvesOption(metrics, ['precision', 'recall', 'f1'], macroAxis), { x }),
+    [metrics, macroAxis, x],
+  );
   // `data-drawn`: the metrics (epoch:split) the charts hold, set after they drew them (a parent's effect runs
   // after its children's, and EChart draws in its effect), so a test or benchmark can wait for a drawn point.
   const grid = useRef<HTMLDivElement>(null);
@@ -220,21 +223,16 @@ export function Curves({ metrics }: { metrics: EpochMetricDto[] }) {
   return (
     <div className="chart-grid" ref={grid} data-testid="run-curves">
       <figure>
-        <figcaption>Loss</figcaption>
-        <EChart option={loss} label="Loss per epoch, train and val" height={260} testId="loss-chart" />
+        <figcaption>{t('lossCaption')}</figcaption>
+        <EChart option={loss} label={t('lossLabel')} height={260} testId="loss-chart" />
       </figure>
       <figure>
-        <figcaption>Accuracy</figcaption>
-        <EChart option={accuracy} label="Accuracy per epoch, train and val" height={260} testId="accuracy-chart" />
+        <figcaption>{t('accuracyCaption')}</figcaption>
+        <EChart option={accuracy} label={t('accuracyLabel')} height={260} testId="accuracy-chart" />
       </figure>
       <figure className="chart-grid__wide">
-        <figcaption>Macro precision, recall and F1</figcaption>
-        <EChart
-          option={prf}
-          label="Macro precision, recall and F1 per epoch, train and val"
-          height={300}
-          testId="prf-chart"
-        />
+        <figcaption>{t('prfCaption')}</figcaption>
+        <EChart option={prf} label={t('prfLabel')} height={300} testId="prf-chart" />
       </figure>
     </div>
   );
@@ -255,6 +253,8 @@ export function EpochDetail({
   confusionToFetch: string[];
   onConfusionWanted: () => void;
 }) {
+  const t = useTranslations('run');
+  const tc = useTranslations('common');
   const epochs = [...new Set(metrics.map((m) => m.epoch))];
   const splits = [...new Set(metrics.map((m) => m.split))];
   const [picked, setPicked] = useState<{ epoch: number | null; split: Split }>({ epoch: null, split: 'val' });
@@ -263,7 +263,11 @@ export function EpochDetail({
   const metric =
     metrics.find((m) => m.epoch === epoch && m.split === split) ?? metrics.find((m) => m.epoch === epoch) ?? null;
   const confusion = metric?.confusion ?? null;
-  const option = useMemo(() => (confusion ? confusionOption(confusion, classNames) : null), [confusion, classNames]);
+  const [xName, yName] = [t('axisPredicted'), t('axisTrue')];
+  const option = useMemo(
+    () => (confusion ? withAxisNames(confusionOption(confusion, classNames), { x: xName, y: yName }) : null),
+    [confusion, classNames, xName, yName],
+  );
   const fetching = metric !== null && confusionToFetch.includes(metricKey(metric));
   useEffect(() => {
     if (fetching) onConfusionWanted();
@@ -271,10 +275,10 @@ export function EpochDetail({
 
   return (
     <section aria-labelledby="epoch-heading">
-      <h2 id="epoch-heading">Per class and confusion matrix</h2>
+      <h2 id="epoch-heading">{t('epochHeading')}</h2>
       <div className="controls">
         <label>
-          Epoch{' '}
+          {t('epochPick')}{' '}
           <select
             value={epoch}
             onChange={(e) => setPicked((p) => ({ ...p, epoch: Number(e.target.value) }))}
@@ -288,11 +292,11 @@ export function EpochDetail({
           </select>
         </label>
         <label>
-          Split{' '}
+          {t('splitPick')}{' '}
           <select value={split} onChange={(e) => setPicked((p) => ({ ...p, split: e.target.value as Split }))}>
             {splits.map((s) => (
               <option key={s} value={s}>
-                {s}
+                {tc('split', { split: s })}
               </option>
             ))}
           </select>
@@ -301,26 +305,25 @@ export function EpochDetail({
       {metric ? (
         <div className="chart-grid">
           <div>
-            <h3>Precision, recall and F1 per class</h3>
+            <h3>{t('perClassHeading')}</h3>
             <PerClassTable metric={metric} classNames={classNames} />
           </div>
           <div>
-            <h3>Confusion matrix (rows: true class)</h3>
+            <h3>{t('confusionHeading')}</h3>
             {fetching && !option ? (
               <p className="panel empty" data-testid="confusion-loading">
-                Loading the confusion matrix of epoch {metric.epoch} ({metric.split})…
+                {t('confusionLoading', { epoch: metric.epoch, split: tc('split', { split: metric.split }) })}
               </p>
             ) : option ? (
               <EChart
                 option={option}
-                label={`Confusion matrix, epoch ${metric.epoch}, ${metric.split}`}
+                label={t('confusionLabel', { epoch: metric.epoch, split: tc('split', { split: metric.split }) })}
                 height={360}
                 testId="confusion-chart"
               />
             ) : (
               <p className="panel empty" data-testid="confusion-missing">
-                No confusion matrix for epoch {metric.epoch} ({metric.split}): this run's engine did not record one
-                (older runs stored only per-class scores).
+                {t('confusionMissing', { epoch: metric.epoch, split: tc('split', { split: metric.split }) })}
               </p>
             )}
           </div>
@@ -332,6 +335,7 @@ export function EpochDetail({
 
 function RunActions({ state, onRun }: { state: RunState; onRun: (run: RunState['run']) => void }) {
   const api = useApi();
+  const t = useTranslations('run');
   const { run } = state;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -353,12 +357,12 @@ function RunActions({ state, onRun }: { state: RunState; onRun: (run: RunState['
     <div className="actions">
       {canCancel ? (
         <button type="button" onClick={() => act('cancel')} disabled={busy} data-testid="cancel-run">
-          Cancel run
+          {t('cancelRun')}
         </button>
       ) : null}
       {canRetry ? (
         <button type="button" onClick={() => act('retry')} disabled={busy} data-testid="retry-run">
-          Retry (resumes from the last checkpoint)
+          {t('retryRun')}
         </button>
       ) : null}
       {error ? (

@@ -1,3 +1,4 @@
+import { useTranslations } from 'next-intl';
 import type { ReactNode } from 'react';
 import { RunAnalyses } from '@/components/analyses/run-analyses';
 import { ApiFailurePanel } from '@/components/api-failure-panel';
@@ -9,12 +10,13 @@ import type { RunView as LoadedRun } from '@/lib/page-data';
  * the parts that failed to load say so, and `RunLive` keeps the rest up to date.
  */
 export function RunView({ view, share }: { view: LoadedRun; share?: ReactNode }) {
+  const t = useTranslations('run');
   const { run, metrics, flow, artifacts, analyses } = view;
   if (!run.ok || !run.data) return null;
   return (
     <>
-      {!metrics.ok ? <ApiFailurePanel failure={metrics.failure} title="Could not load this run's metrics" /> : null}
-      {!flow.ok ? <ApiFailurePanel failure={flow.failure} title="Could not load this run's gradient flow" /> : null}
+      {!metrics.ok ? <ApiFailurePanel failure={metrics.failure} title={t('metricsFailed')} /> : null}
+      {!flow.ok ? <ApiFailurePanel failure={flow.failure} title={t('flowFailed')} /> : null}
       <RunLive
         initial={{ run: run.data, metrics: metrics.ok ? metrics.data : [], gradFlow: flow.ok ? flow.data : [] }}
         artifacts={artifacts.ok ? artifacts.data : null}

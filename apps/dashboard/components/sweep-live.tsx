@@ -15,7 +15,7 @@ import { useFormatter, useTranslations } from 'next-intl';
 import { type ReactNode, useEffect, useMemo, useState } from 'react';
 import { useApi, useReadOnly, useStreamConnection } from '@/components/api-url';
 import { ConnectionBanner } from '@/components/connection-banner';
-import { EChart } from '@/components/echart';
+import { EChart, withAxisNames } from '@/components/echart';
 import { countStatuses, StatusCounts } from '@/components/status-counts';
 import { SweepRunsTable } from '@/components/sweep-runs-table';
 import { depthPlotOption, overlayOption } from '@/lib/chart-options';
@@ -109,12 +109,7 @@ function DepthPlot({ runs }: { runs: SweepRun[] }) {
   const axisDepth = t('axisDepth');
   const axisError = t('axisError');
   const option = useMemo(() => {
-    const base = depthPlotOption(train, test, heldLabel);
-    return {
-      ...base,
-      xAxis: { ...(base.xAxis as object), name: axisDepth },
-      yAxis: { ...(base.yAxis as object), name: axisError },
-    };
+    return withAxisNames(depthPlotOption(train, test, heldLabel), { x: axisDepth, y: axisError });
   }, [train, test, heldLabel, axisDepth, axisError]);
   const seeds = Math.max(0, ...train.map((p) => p.n));
   const verdict = useMemo(() => degradationVerdict(train), [train]);
@@ -317,8 +312,7 @@ function TrainingCurves({
         error,
       ]),
     }));
-    const base = overlayOption(list, yName, 'arch', byIteration ? 'iteration' : 'epoch');
-    return { ...base, xAxis: { ...(base.xAxis as object), name: xName } };
+    return withAxisNames(overlayOption(list, yName, 'arch', byIteration ? 'iteration' : 'epoch'), { x: xName });
   }, [lines, curves, byIteration, yName, xName]);
   return (
     <section aria-labelledby="sweep-curves-heading">
