@@ -10,6 +10,7 @@ import { ExternalRunsModule } from './external-runs/external-runs.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { LaunchModule } from './launch/launch.module.js';
+import { MlflowModule } from './mlflow/mlflow.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { OpenApiModule } from './openapi/openapi.module.js';
 import { RunsModule } from './runs/runs.module.js';
@@ -36,6 +37,7 @@ export class AppModule {
         RunsModule,
         IngestModule,
         ExternalRunsModule,
+        MlflowModule,
         SweepsModule,
         AnalysesModule,
         WorkersModule,

@@ -294,8 +294,8 @@ function holds(run: SearchableRun, clause: RunClause): boolean {
         const value = clause.key === 'start_time' ? run.startTime : run.endTime;
         return value !== null && compareNumbers(value, clause.op, clause.value);
       }
-      const value = clause.key === 'status' ? run.status : clause.key === 'run_name' ? run.runName : run.runId;
-      return compareStrings(value, clause.op, clause.value);
+      const { key, op, value } = clause as Extract<RunClause, { key: 'status' | 'run_name' | 'run_id' }>;
+      return compareStrings(key === 'status' ? run.status : key === 'run_name' ? run.runName : run.runId, op, value);
     }
   }
 }

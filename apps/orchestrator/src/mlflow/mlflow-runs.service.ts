@@ -1,0 +1,217 @@
+import { Injectable } from '@nestjs/common';
+import type { ExternalRunDto, MetricPoint } from '@reslab/contracts';
+import type { z } from 'zod';
+import { PrismaService } from '../database/prisma.service.js';
+import { EXTERNAL_RUN_DETAIL, toExternalRunDto } from '../external-runs/external-run-dto.js';
+import { ExternalRunsService, type LogExternal } from '../external-runs/external-runs.service.js';
+import { latestMetrics, type SummaryRow, toSummaries } from '../external-runs/logged-values.js';
+import { doesNotExist, invalidParameter, MlflowError } from './mlflow-errors.js';
+import { isUuid, MLFLOW_PROJECT, MlflowExperimentsService, type MlflowTeam } from './mlflow-experiments.service.js';
+import {
+  type CreateRun,
+  decodePageToken,
+  encodePageToken,
+  type LogBatch,
+  type MlflowMetric,
+  type MlflowRun,
+  type MlflowRunInfo,
+  type SearchRuns,
+  type UpdateRun,
+} from './mlflow-protocol.js';
+import { FROM_MLFLOW, RUN_NAME_TAG, toMlflowRun, toRunInfo, toSearchable } from './mlflow-run-view.js';
+import {
+  matchesRun,
+  parseOrderBy,
+  parseRunFilter,
+  type RunClause,
+  type RunOrder,
+  runComparator,
+  SearchSyntaxError,
+} from './search-filter.js';
+
+type Output<S extends z.ZodType> = z.output<S>;
+
+/** MLflow's message for a run it does not have (mlflow/store/tracking/sqlalchemy_store.py). */
+const runNotFound = (id: string) => doesNotExist(`Run with id=${id} not found`);
+
+const EMPTY_LOG: LogExternal = { metrics: [], params: {}, tags: {}, epochs: [] };
+
+/**
+ * MLflow's runs are ResLab's external runs of source `mlflow`: created, logged, ended and deleted through
+ * ExternalRunsService, as the SDK's, so they are stored, streamed and shown the same way. This service only
+ * translates: MLflow's statuses, its run name kept as the tag mlflow.runName, its search.
+ */
+@Injectable()
+export class MlflowRunsService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly runs: ExternalRunsService,
+    private readonly experiments: MlflowExperimentsService,
+  ) {}
+
+  async create(team: MlflowTeam, request: Output<typeof CreateRun>): Promise<MlflowRun> {
+    const experiment = await this.experiments.find(team, request.experiment_id);
+    const tags = Object.fromEntries(request.tags.map((t) => [t.key, t.value]));
+    // MLflow's server names a run from run_name, else from its mlflow.runName tag, else makes one up.
+    const name = request.run_name || tags[RUN_NAME_TAG] || `run-${Math.random().toString(36).slice(2, 10)}`;
+    const { run } = await this.runs.create({
+      project: `${team.slug}/${MLFLOW_PROJECT}`,
+      experiment: experiment.name,
+      name,
+      source: 'mlflow',
+      config: {},
+      tags: { ...tags, [RUN_NAME_TAG]: name },
+      ...(request.start_time !== undefined && { startTime: request.start_time }),
+    });
+    return toMlflowRun(run);
+  }
+
+  async get(id: string | undefined): Promise<MlflowRun> {
+    return toMlflowRun(await this.external(id));
+  }
+
+  /**
+   * runs/update: a new name, and an end (FINISHED, FAILED, KILLED). ResLab does not reopen an ended run, so
+   * RUNNING on one is RESOURCE_CONFLICT, as is a second end with another status.
+   */
+  async update(request: Output<typeof UpdateRun>): Promise<MlflowRunInfo> {
+    const id = (await this.external(request.run_id ?? request.run_uuid)).id;
+    if (request.run_name) {
+      await this.prisma.$transaction([
+        this.prisma.run.update({ where: { id }, data: { name: request.run_name } }),
+        this.prisma.runTag.upsert({
+          where: { runId_key: { runId: id, key: RUN_NAME_TAG } },
+          create: { runId: id, key: RUN_NAME_TAG, value: request.run_name },
+          update: { value: request.run_name },
+        }),
+      ]);
+    }
+    const status = request.status && FROM_MLFLOW[request.status];
+    if (status && status !== 'running') {
+      await this.runs.end(id, {
+        status,
+        ...(request.end_time !== undefined && { endTime: request.end_time }),
+      });
+    } else if (status === 'running') {
+      const run = await this.runs.get(id);
+      if (run.status !== 'running') {
+        throw new MlflowError(
+          'RESOURCE_CONFLICT',
+          `run ${id} has ended (${run.status}) and ResLab does not reopen a run`,
+        );
+      }
+    }
+    return toRunInfo(await this.runs.get(id));
+  }
+
+  /**
+   * MLflow deletes softly (lifecycle_stage `deleted`, restorable); ResLab deletes the run and what it logged,
+   * as DELETE /external-runs/:id does: ResLab has no trash, and a soft-deleted run would still be charted.
+   */
+  async remove(id: string): Promise<void> {
+    await this.runs.remove((await this.external(id)).id);
+  }
+
+  async logMetric(id: string | undefined, metric: MetricPoint): Promise<void> {
+    await this.runs.log((await this.external(id)).id, { ...EMPTY_LOG, metrics: [metric] });
+  }
+
+  async logParam(id: string | undefined, key: string, value: string): Promise<void> {
+    await this.runs.log((await this.external(id)).id, { ...EMPTY_LOG, params: { [key]: value } });
+  }
+
+  /** set-tag; mlflow.runName renames the run, as MLflow's server does. */
+  async setTag(id: string | undefined, key: string, value: string): Promise<void> {
+    const runId = (await this.external(id)).id;
+    await this.runs.log(runId, { ...EMPTY_LOG, tags: { [key]: value } });
+    if (key === RUN_NAME_TAG) await this.prisma.run.update({ where: { id: runId }, data: { name: value } });
+  }
+
+  async logBatch(request: Output<typeof LogBatch>): Promise<void> {
+    const runId = (await this.external(request.run_id)).id;
+    const params: Record<string, string> = {};
+    for (const { key, value } of request.params) {
+      // MLflow refuses a batch that gives one param two values (mlflow/utils/validation.py _validate_batch_log_data).
+      if (key in params && params[key] !== value) {
+        throw invalidParameter(`Duplicate parameter keys have been submitted: '${key}' with two values`);
+      }
+      params[key] = value;
+    }
+    const tags = Object.fromEntries(request.tags.map((t) => [t.key, t.value]));
+    await this.runs.log(runId, { metrics: request.metrics, params, tags, epochs: [] });
+    if (RUN_NAME_TAG in tags) {
+      await this.prisma.run.update({ where: { id: runId }, data: { name: tags[RUN_NAME_TAG] as string } });
+    }
+  }
+
+  async history(
+    id: string | undefined,
+    key: string,
+    page: { page_token?: string; max_results?: number },
+  ): Promise<{ metrics: MlflowMetric[]; next_page_token?: string }> {
+    const runId = (await this.external(id)).id;
+    const { points } = await this.runs.history(runId, key);
+    const offset = decodePageToken(page.page_token);
+    if (offset === null) throw invalidParameter(`Invalid page token '${page.page_token}'`);
+    const end = page.max_results === undefined ? points.length : offset + page.max_results;
+    return {
+      metrics: points.slice(offset, end).map((p) => ({ key, ...p })),
+      ...(end < points.length && { next_page_token: encodePageToken(end) }),
+    };
+  }
+
+  /**
+   * runs/search over the runs of the named experiments: filtered and ordered in memory, as MLflow's file store
+   * does, which keeps the grammar in one tested module (search-filter.ts) at the cost of reading every run of
+   * those experiments per page.
+   */
+  async search(
+    team: MlflowTeam,
+    request: Output<typeof SearchRuns>,
+  ): Promise<{ runs: MlflowRun[]; next_page_token?: string }> {
+    let clauses: RunClause[];
+    let orders: RunOrder[];
+    try {
+      clauses = parseRunFilter(request.filter);
+      orders = request.order_by.map(parseOrderBy);
+    } catch (error) {
+      if (error instanceof SearchSyntaxError) throw invalidParameter(`Invalid search: ${error.message}`);
+      throw error;
+    }
+    const offset = decodePageToken(request.page_token);
+    if (offset === null) throw invalidParameter(`Invalid page token '${request.page_token}'`);
+    if (request.run_view_type === 'DELETED_ONLY') return { runs: [] };
+    const experimentIds: string[] = [];
+    for (const id of request.experiment_ids) experimentIds.push((await this.experiments.find(team, id)).id);
+    const rows = await this.prisma.run.findMany({
+      where: { kind: 'external', experimentId: { in: experimentIds } },
+      include: EXTERNAL_RUN_DETAIL,
+    });
+    const summaries = rows.length
+      ? toSummaries(await this.prisma.$queryRaw<SummaryRow[]>(latestMetrics(rows.map((r) => r.id))))
+      : new Map();
+    const runs = rows
+      .map((row) => toExternalRunDto(row, summaries.get(row.id) ?? []))
+      .map((dto) => ({ dto, searchable: toSearchable(dto) }))
+      .filter((r) => matchesRun(r.searchable, clauses));
+    const compare = runComparator(orders);
+    runs.sort((a, b) => compare(a.searchable, b.searchable));
+    const end = offset + request.max_results;
+    return {
+      runs: runs.slice(offset, end).map((r) => toMlflowRun(r.dto)),
+      ...(end < runs.length && { next_page_token: encodePageToken(end) }),
+    };
+  }
+
+  /** The external run an MLflow run_id names, within the caller's teams; RESOURCE_DOES_NOT_EXIST otherwise. */
+  private async external(id: string | undefined): Promise<ExternalRunDto> {
+    if (!id) throw invalidParameter("Missing value for required parameter 'run_id'");
+    if (!isUuid(id)) throw runNotFound(id);
+    try {
+      return await this.runs.get(id);
+    } catch (error) {
+      if ((error as { getStatus?: () => number }).getStatus?.() === 404) throw runNotFound(id);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,249 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Account, createAccount, createTeam, grantRole } from '../support/identity.js';
+import { MLFLOW_PYTHON, type MlflowServer, startMlflowServer } from '../support/mlflow-server.js';
+import { REPO_ROOT } from '../support/paths.js';
+import { api, callApi, DEMO_TEAM, type Stack, startStack, teamId } from '../support/stack.js';
+
+/**
+ * MLflow's own client, unchanged, against ResLab's MLflow routes (apps/orchestrator/src/mlflow) and against a
+ * real MLflow tracking server (.venv-mlflow, backed by the same Postgres cluster) in the same test: the script
+ * test/mlflow/log_run.py logs two runs and reads them back; the two servers' answers must agree, and ResLab's
+ * must equal what was logged.
+ */
+
+const SCRIPTS = join(REPO_ROOT, 'test', 'mlflow');
+
+interface Script {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function python(script: string, args: string[], env: Record<string, string>): Promise<Script> {
+  return new Promise((resolve) => {
+    execFile(
+      MLFLOW_PYTHON,
+      [join(SCRIPTS, script), ...args],
+      {
+        timeout: 60_000,
+        // MLFLOW_TRACKING_TOKEN unset unless given: the real server takes no token.
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '/tmp',
+          MLFLOW_DISABLE_TELEMETRY: 'true',
+          ...env,
+        },
+        cwd: REPO_ROOT,
+      },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** The JSON a script printed last: MLflow's client prints its own "View run ..." lines on stdout before it. */
+function printed<T>(run: Script): T {
+  if (run.code !== 0) throw new Error(`script failed (${run.code}):\n${run.stderr.slice(-4000)}`);
+  const start = run.stdout.indexOf('\n{');
+  return JSON.parse(run.stdout.startsWith('{') ? run.stdout : run.stdout.slice(start + 1)) as T;
+}
+
+type Value = number | 'NaN' | 'Infinity' | '-Infinity';
+interface Read {
+  experiment: { name: string; lifecycle_stage: string; same_id: boolean };
+  run: {
+    run_name: string;
+    status: string;
+    lifecycle_stage: string;
+    has_end_time: boolean;
+    params: Record<string, string>;
+    metrics: Record<string, Value>;
+    tags: Record<string, string>;
+  };
+  history: { step: number; value: Value }[];
+  nan_history: { step: number; value: Value }[];
+  search: string[];
+  search_accuracy: Value[];
+  search_lr: string[];
+  by_start_time: string[];
+  search_experiments: string[];
+}
+
+type Probe = Record<string, { ok?: true; error_code?: string; error?: string; message?: string }>;
+
+let stack: Stack;
+let mlflow: MlflowServer;
+let researcher: Account;
+
+beforeAll(async () => {
+  // Both servers start side by side; MLflow's first start creates its tables (its startupMs is printed below).
+  [stack, mlflow] = await Promise.all([startStack('mlflow_client'), startMlflowServer('mlflow_client')]);
+  console.log(`MLflow tracking server up in ${mlflow.startupMs} ms (first start, migrating its database)`);
+  researcher = await createAccount(stack, 'researcher');
+  await grantRole(stack, await teamId(stack, DEMO_TEAM), researcher.email, 'member');
+});
+
+afterAll(async () => {
+  await Promise.all([stack?.stop(), mlflow?.stop()]);
+});
+
+const reslabEnv = (token: string, uri = stack.apiUrl) => ({ MLFLOW_TRACKING_URI: uri, MLFLOW_TRACKING_TOKEN: token });
+
+describe("MLflow's client against ResLab and against MLflow's own server", () => {
+  let ours: Read;
+  let theirs: Read;
+
+  it('logs and reads back the same script on both servers, and ResLab returns what was logged', async () => {
+    // One after the other: the tests share two cores, and each script runs ~200 requests one at a time.
+    theirs = printed<Read>(await python('log_run.py', ['cifar-sweep'], { MLFLOW_TRACKING_URI: mlflow.url }));
+    ours = printed<Read>(await python('log_run.py', ['cifar-sweep'], reslabEnv(researcher.apiKey)));
+
+    // What the script logged (log_run.py): 100 train_loss steps of 2.3 * (1 - lr)^step, then the final values.
+    expect(ours.run.run_name).toBe('resnet20-lr0.1');
+    expect(ours.run.status).toBe('FINISHED');
+    expect(ours.run.lifecycle_stage).toBe('active');
+    expect(ours.run.has_end_time).toBe(true);
+    expect(ours.run.params).toEqual({ batch_size: '128', depth: '20', lr: '0.1', optimizer: 'sgd' });
+    expect(ours.history.map((p) => p.step)).toEqual([...Array(100).keys()]);
+    for (const [step, point] of ours.history.entries())
+      expect(point.value as number).toBeCloseTo(2.3 * 0.9 ** step, 12);
+    expect(ours.run.metrics.train_loss).toBe(ours.history[99]?.value);
+    expect(ours.run.metrics.val_accuracy).toBe(0.91);
+    expect(ours.run.metrics.val_loss).toBe(0.3);
+    expect(ours.run.tags.dataset).toBe('cifar10');
+    expect(ours.run.tags['mlflow.runName']).toBe('resnet20-lr0.1');
+    expect(ours.search).toEqual(['resnet20-lr0.1', 'resnet20-lr0.01']);
+    expect(ours.search_accuracy).toEqual([0.91, 0.87]);
+    expect(ours.search_lr).toEqual(['resnet20-lr0.01']);
+    expect(ours.by_start_time).toEqual(['resnet20-lr0.1', 'resnet20-lr0.01']);
+    expect(ours.search_experiments).toEqual(['cifar-sweep']);
+    expect(ours.experiment).toEqual({ name: 'cifar-sweep', lifecycle_stage: 'active', same_id: true });
+
+    // NaN round-trips on both. An infinity does not on MLflow's SQL store, which clips it to the largest double
+    // (sqlalchemy_store.py); ResLab keeps it as logged. That one value is the servers' only difference.
+    expect(ours.nan_history).toEqual([{ step: 99, value: 'NaN' }]);
+    expect(ours.run.metrics.grad_norm).toBe('NaN');
+    expect(ours.run.metrics.grad_norm_max).toBe('Infinity');
+    expect(theirs.run.metrics.grad_norm_max).toBe(Number.MAX_VALUE);
+    delete (ours.run.metrics as Partial<Read['run']['metrics']>).grad_norm_max;
+    delete (theirs.run.metrics as Partial<Read['run']['metrics']>).grad_norm_max;
+    expect(ours).toEqual(theirs);
+  });
+
+  it("stores MLflow's runs as external runs that ResLab's own API and charts read", async () => {
+    const page = await api<{ items: { name: string; source: string; status: string; params: object }[] }>(
+      stack,
+      'GET',
+      `/external-runs?project=${DEMO_TEAM}/mlflow&experiment=cifar-sweep`,
+    );
+    expect(page.status).toBe(200);
+    expect(page.body.items.map((r) => [r.name, r.source, r.status])).toEqual([
+      ['resnet20-lr0.01', 'mlflow', 'succeeded'],
+      ['resnet20-lr0.1', 'mlflow', 'succeeded'],
+    ]);
+  });
+
+  it("answers refusals in MLflow's codes, as MLflow's server does", async () => {
+    const theirProbe = printed<Probe>(
+      await python('probe_errors.py', ['missing-run'], { MLFLOW_TRACKING_URI: mlflow.url }),
+    );
+    const ourProbe = printed<Probe>(
+      await python('probe_errors.py', ['missing-run', 'log-artifact'], reslabEnv(researcher.apiKey)),
+    );
+    expect(theirProbe['missing-run']?.error_code).toBe('RESOURCE_DOES_NOT_EXIST');
+    expect(ourProbe['missing-run']).toEqual(theirProbe['missing-run']);
+    // Artifacts are not stored: the client's error quotes ResLab's message, not a bare 404.
+    expect(ourProbe['log-artifact']?.message).toContain('ResLab stores no MLflow artifacts');
+
+    const badToken = printed<Probe>(
+      await python('probe_errors.py', ['list-experiments'], reslabEnv('rlk_not-a-real-key')),
+    );
+    expect(badToken['list-experiments']?.error_code).toBe('UNAUTHENTICATED');
+  });
+
+  it("refuses over plain HTTP as MLflow's server does: a changed param, an unsupported filter, an unknown endpoint", async () => {
+    const post = (base: string, path: string, body: unknown, token: string | null = researcher.apiKey) =>
+      callApi({ apiUrl: base }, 'POST', `/api/2.0/mlflow/${path}`, { token, body });
+    const [run] = ((await post(stack.apiUrl, 'runs/search', { experiment_ids: [] })).json as { runs?: unknown[] })
+      .runs ?? [undefined];
+    expect(run).toBeUndefined(); // no experiment named: no run, as MLflow answers
+
+    for (const base of [mlflow.url, stack.apiUrl]) {
+      const experiment = (await post(base, 'experiments/create', { name: 'http-probe' })).json as {
+        experiment_id: string;
+      };
+      // int64 as a decimal string, as protobuf's JSON writes it.
+      const created = await post(base, 'runs/create', {
+        experiment_id: experiment.experiment_id,
+        start_time: '1700000000000',
+      });
+      expect(created.status).toBe(200);
+      const runId = (created.json as { run: { info: { run_id: string; start_time: number } } }).run.info.run_id;
+      expect((created.json as { run: { info: { start_time: number } } }).run.info.start_time).toBe(1_700_000_000_000);
+      expect((await post(base, 'runs/log-parameter', { run_id: runId, key: 'lr', value: '0.1' })).status).toBe(200);
+      const changed = await post(base, 'runs/log-parameter', { run_id: runId, key: 'lr', value: '0.2' });
+      expect([base, changed.status, (changed.json as { error_code: string }).error_code]).toEqual([
+        base,
+        400,
+        'INVALID_PARAMETER_VALUE',
+      ]);
+      const again = await post(base, 'experiments/create', { name: 'http-probe' });
+      expect([base, again.status, (again.json as { error_code: string }).error_code]).toEqual([
+        base,
+        400,
+        'RESOURCE_ALREADY_EXISTS',
+      ]);
+      // The run's status by its enum number (3 = FINISHED), as protobuf's JSON may send it.
+      const ended = await post(base, 'runs/update', { run_id: runId, status: 3, end_time: 1_700_000_001_000 });
+      expect((ended.json as { run_info: { status: string } }).run_info.status).toBe('FINISHED');
+    }
+
+    const unsupported = await post(stack.apiUrl, 'runs/search', {
+      experiment_ids: ['0'],
+      filter: "metrics.acc > 0.5 AND params.lr IN ('0.1')",
+    });
+    expect(unsupported.status).toBe(400);
+    expect(unsupported.json).toMatchObject({ error_code: 'INVALID_PARAMETER_VALUE' });
+    expect((unsupported.json as { message: string }).message).toContain("params.lr IN ('0.1')");
+
+    const unknown = await post(stack.apiUrl, 'runs/log-model', { run_id: 'x' });
+    expect([unknown.status, (unknown.json as { error_code: string }).error_code]).toEqual([404, 'ENDPOINT_NOT_FOUND']);
+
+    // The AccessGuard's refusals, in MLflow's shape too.
+    const noToken = await post(stack.apiUrl, 'experiments/search', {}, null);
+    expect([noToken.status, noToken.json]).toMatchObject([401, { error_code: 'UNAUTHENTICATED' }]);
+    const viewer = await createAccount(stack, 'viewer');
+    await grantRole(stack, await teamId(stack, DEMO_TEAM), viewer.email, 'viewer');
+    const readOnly = await post(stack.apiUrl, 'experiments/create', { name: 'not-mine' }, viewer.apiKey);
+    expect([readOnly.status, readOnly.json]).toMatchObject([403, { error_code: 'PERMISSION_DENIED' }]);
+    const read = await post(stack.apiUrl, 'experiments/search', { filter: "name = 'cifar-sweep'" }, viewer.apiKey);
+    expect((read.json as { experiments: { name: string }[] }).experiments.map((e) => e.name)).toEqual(['cifar-sweep']);
+  });
+
+  it('asks a caller in several teams to name one in the tracking URI, and logs into the team it names', async () => {
+    await createTeam(stack, researcher.as, 'vision');
+    const unnamed = await callApi(stack, 'POST', '/api/2.0/mlflow/experiments/search', {
+      token: researcher.apiKey,
+      body: {},
+    });
+    expect(unnamed.status).toBe(400);
+    expect(unnamed.json).toMatchObject({ error_code: 'INVALID_PARAMETER_VALUE' });
+    expect((unnamed.json as { message: string }).message).toContain('several teams (demo, vision)');
+    expect((unnamed.json as { message: string }).message).toContain('/mlflow/<team>');
+
+    const read = printed<Read>(
+      await python('log_run.py', ['vision-sweep'], reslabEnv(researcher.apiKey, `${stack.apiUrl}/mlflow/vision`)),
+    );
+    expect(read.search).toEqual(['resnet20-lr0.1', 'resnet20-lr0.01']);
+    const page = await api<{ items: { project: string }[] }>(
+      stack,
+      'GET',
+      '/external-runs?project=vision/mlflow',
+      undefined,
+      researcher.as,
+    );
+    expect(page.body.items.map((r) => r.project)).toEqual(['vision/mlflow', 'vision/mlflow']);
+  });
+});
