@@ -1,10 +1,12 @@
 'use client';
 
+import { useFormatter, useTranslations } from 'next-intl';
 import { useMemo, useState } from 'react';
 import { SurfaceChart } from '@/components/analyses/surface-chart';
 import { EChart } from '@/components/echart';
 import { landscapeHeatmapOption, landscapeLineOption, landscapeSurfaceOption, type Net } from '@/lib/analysis-charts';
 import { type LandscapeGrid, sharedRange } from '@/lib/analysis-results';
+import { fixed } from '@/lib/format';
 
 /** Which line through the grid the slice shows: along α at β index `index`, or along β at α index `index`. */
 interface Slice {
@@ -17,6 +19,8 @@ interface Slice {
  * surfaces side by side on one colour scale, and the line through whichever row or column was clicked.
  */
 export function LandscapeView({ nets, twinNote }: { nets: Net<LandscapeGrid>[]; twinNote: string | null }) {
+  const t = useTranslations('analyses');
+  const f = useFormatter();
   const range = useMemo(() => sharedRange(nets.map((n) => n.result)) ?? { min: 0, max: 1 }, [nets]);
   const first = nets[0]?.result;
   const centre = first ? Math.floor(first.resolution / 2) : 0;
@@ -25,9 +29,9 @@ export function LandscapeView({ nets, twinNote }: { nets: Net<LandscapeGrid>[]; 
   const sliceCaption =
     first && first.dims === 2
       ? slice.along === 'alpha'
-        ? `α (direction 1), at β = ${(first.betas[slice.index] ?? 0).toFixed(2)}`
-        : `β (direction 2), at α = ${(first.alphas[slice.index] ?? 0).toFixed(2)}`
-      : 'α (filter-normalised direction)';
+        ? t('sliceAlpha2d', { beta: fixed(f, first.betas[slice.index] ?? 0, 2) })
+        : t('sliceBeta2d', { alpha: fixed(f, first.alphas[slice.index] ?? 0, 2) })
+      : t('slice1d');
   const line = useMemo(
     () =>
       landscapeLineOption(
@@ -41,20 +45,14 @@ export function LandscapeView({ nets, twinNote }: { nets: Net<LandscapeGrid>[]; 
 
   return (
     <section aria-labelledby="landscape-heading" data-testid="landscape-view" data-nets={nets.length}>
-      <h3 id="landscape-heading">Loss landscape</h3>
+      <h3 id="landscape-heading">{t('landscapeHeading')}</h3>
       <p className="explain">
-        <strong>The claim</strong> (Li et al. 2018; docs/course.md §2): skip connections keep the loss surface smooth.
-        Without them, deep nets' surfaces turn chaotic and far from convex, while their residual twins' stay smooth and
-        nearly convex (Li et al. Fig. 5). <strong>What was measured</strong>: the loss L(θ + αδ + βη) on a grid around
-        the trained weights θ, at the centre (0, 0), along random directions δ and η drawn with a fixed seed, so two
-        nets of the same shape get the same directions. Each filter of a direction is scaled to the norm of the same
-        filter of θ (filter normalisation, Li et al. §4), so nets whose weights differ in scale are compared fairly;
-        biases and BatchNorm parameters are not perturbed, and BatchNorm uses the checkpoint's running statistics (eval
-        mode).
-        {setup ? ` Here: ${setup.images} images, loss at the trained weights ${setup.centerLoss.toFixed(4)} nats.` : ''}{' '}
-        Both nets are drawn on one colour scale (their joint minimum and maximum), so the same colour is the same loss.
-        Click a cell of a map for the line through it. This shows what these runs measured; whether it matches the paper
-        is for the picture to say.
+        {t.rich('landscapeExplain', {
+          strong: (chunks) => <strong>{chunks}</strong>,
+          setup: setup ? 'yes' : 'no',
+          images: setup?.images ?? 0,
+          loss: setup ? fixed(f, setup.centerLoss, 4) : '',
+        })}
       </p>
       {twinNote ? <p className="muted">{twinNote}</p> : null}
       {first?.dims === 2 ? (
@@ -72,7 +70,7 @@ export function LandscapeView({ nets, twinNote }: { nets: Net<LandscapeGrid>[]; 
             ))}
           </div>
           <div className="controls">
-            <span>Line through the grid:</span>
+            <span>{t('lineThrough')}</span>
             <label>
               <input
                 type="radio"
@@ -80,7 +78,7 @@ export function LandscapeView({ nets, twinNote }: { nets: Net<LandscapeGrid>[]; 
                 checked={slice.along === 'alpha'}
                 onChange={() => setSlice({ along: 'alpha', index: centre })}
               />{' '}
-              along α (a row)
+              {t('alongAlpha')}
             </label>
             <label>
               <input
@@ -89,16 +87,19 @@ export function LandscapeView({ nets, twinNote }: { nets: Net<LandscapeGrid>[]; 
                 checked={slice.along === 'beta'}
                 onChange={() => setSlice({ along: 'beta', index: centre })}
               />{' '}
-              along β (a column)
+              {t('alongBeta')}
             </label>
           </div>
         </>
       ) : null}
       <figure data-testid="landscape-slice" data-along={slice.along} data-index={slice.index}>
-        <figcaption>
-          {first?.dims === 2 ? 'The line through the picked row or column' : 'Loss along the direction'}
-        </figcaption>
-        <EChart option={line} label={`Loss along ${sliceCaption}`} height={280} testId="landscape-line-chart" />
+        <figcaption>{first?.dims === 2 ? t('slicePicked') : t('sliceDirection')}</figcaption>
+        <EChart
+          option={line}
+          label={t('lineLabel', { slice: sliceCaption })}
+          height={280}
+          testId="landscape-line-chart"
+        />
       </figure>
       {first?.dims === 2 ? (
         <div className="chart-grid">
@@ -120,6 +121,7 @@ function LandscapeMap({
   range: { min: number; max: number };
   onPick: (i: number, j: number) => void;
 }) {
+  const t = useTranslations('analyses');
   const option = useMemo(() => landscapeHeatmapOption(net.result, range), [net.result, range]);
   const g = net.result;
   return (
@@ -131,12 +133,10 @@ function LandscapeMap({
       data-scale-min={range.min}
       data-scale-max={range.max}
     >
-      <figcaption>
-        {net.label}: {g.points} of {g.resolution}×{g.resolution} points
-      </figcaption>
+      <figcaption>{t('mapCaption', { net: net.label, points: g.points, resolution: g.resolution })}</figcaption>
       <EChart
         option={option}
-        label={`Loss landscape of ${net.label}, α against β, colour is the loss in nats`}
+        label={t('mapLabel', { net: net.label })}
         height={340}
         testId="landscape-heatmap"
         onClick={({ value }) => {
@@ -149,11 +149,12 @@ function LandscapeMap({
 }
 
 function Surface({ net, range }: { net: Net<LandscapeGrid>; range: { min: number; max: number } }) {
+  const t = useTranslations('analyses');
   const option = useMemo(() => landscapeSurfaceOption(net.result, range), [net.result, range]);
   return (
     <figure>
-      <figcaption>{net.label}: surface (x: α, y: β, from −span to span; height and colour: loss in nats)</figcaption>
-      <SurfaceChart option={option} label={`Loss surface of ${net.label}, z is the loss in nats`} />
+      <figcaption>{t('surfaceCaption', { net: net.label })}</figcaption>
+      <SurfaceChart option={option} label={t('surfaceLabel', { net: net.label })} />
     </figure>
   );
 }

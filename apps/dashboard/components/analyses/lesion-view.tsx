@@ -1,6 +1,6 @@
 'use client';
 
-import { useFormatter } from 'next-intl';
+import { useFormatter, useTranslations } from 'next-intl';
 import { useMemo } from 'react';
 import { EChart } from '@/components/echart';
 import { lesionBlocksOption, lesionKOption, lesionReorderOption, type Net, pathsOption } from '@/lib/analysis-charts';
@@ -13,6 +13,7 @@ import { percent } from '@/lib/format';
  */
 export function LesionView({ nets, classes }: { nets: Net<LesionResult>[]; classes: number | null }) {
   const f = useFormatter();
+  const t = useTranslations('analyses');
   const blocks = useMemo(() => lesionBlocksOption(nets, classes), [nets, classes]);
   const ks = useMemo(() => lesionKOption(nets), [nets]);
   const reorder = useMemo(() => lesionReorderOption(nets), [nets]);
@@ -25,101 +26,64 @@ export function LesionView({ nets, classes }: { nets: Net<LesionResult>[]; class
 
   return (
     <section aria-labelledby="lesion-heading" data-testid="lesion-view" data-nets={nets.length}>
-      <h3 id="lesion-heading">Lesion study and the unraveled view</h3>
+      <h3 id="lesion-heading">{t('lesionHeading')}</h3>
       <p className="explain">
-        <strong>The claim</strong> (Veit et al. 2016; docs/course.md §3): a residual block computes x + F(x), so a net
-        of n blocks unrolls into 2<sup>n</sup> paths from input to output, one for each subset of branches it passes
-        through, and it behaves like an ensemble of those paths, most of them short. Deleting one block at test time
-        then removes only the paths through its branch and the error should rise a little; a plain net has one path, and
-        deleting a block cuts it. <strong>What was measured</strong>: the checkpoint's error on the first{' '}
-        {images ?? 'N'} images of the split, with nothing retrained: with each block deleted in turn; with k random
-        blocks deleted (several draws per k, mean ± std); with blocks reordered by swapping pairs within a stage
-        (Kendall's τ = 1 is the trained order). Deleting a residual block keeps its shortcut; where the block changes
-        the feature map's shape (a stage's first block{reshaping.length ? `: ${reshaping.join(', ')}` : ''}) the
-        shortcut's own downsampling is kept (option A subsamples and zero-pads, B keeps its 1×1 projection), as Veit et
-        al. keep the downsampling path. Deleting a plain block zeroes its output; where shapes allow, the plain net is
-        also shown with the block bypassed (y = x), Veit et al.'s VGG comparison.
+        {t.rich('lesionExplain', {
+          strong: (chunks) => <strong>{chunks}</strong>,
+          sup: (chunks) => <sup>{chunks}</sup>,
+          images: images === undefined ? t('someImages') : f.number(images),
+          reshaping: reshaping.length ? reshaping.join(', ') : 'none',
+        })}
       </p>
       {nets.length ? <LesionNumbers nets={nets} /> : null}
       <div className="chart-grid">
         <figure className="chart-grid__wide">
-          <figcaption>Error with one block deleted</figcaption>
-          <EChart
-            option={blocks}
-            label="Test error with each block deleted, the intact net's error and chance as lines"
-            height={340}
-            testId="lesion-blocks-chart"
-          />
+          <figcaption>{t('blocksCaption')}</figcaption>
+          <EChart option={blocks} label={t('blocksLabel')} height={340} testId="lesion-blocks-chart" />
         </figure>
         <figure>
-          <figcaption>Error against blocks deleted at random</figcaption>
-          <EChart
-            option={ks}
-            label="Test error against k blocks deleted, mean ± std"
-            height={300}
-            testId="lesion-k-chart"
-          />
+          <figcaption>{t('kCaption')}</figcaption>
+          <EChart option={ks} label={t('kLabel')} height={300} testId="lesion-k-chart" />
         </figure>
         <figure>
           <figcaption>
-            Error against reordering
+            {t('reorderCaption')}
             {nets.every((n) => n.result.reorder.length === 0) ? (
-              <span className="muted small">
-                {' '}
-                (none here: a reordering swaps two blocks of one stage, and no stage has two)
-              </span>
+              <span className="muted small"> {t('reorderNone')}</span>
             ) : null}
           </figcaption>
-          <EChart
-            option={reorder}
-            label="Test error against Kendall's tau of the reordered blocks"
-            height={300}
-            testId="lesion-reorder-chart"
-          />
+          <EChart option={reorder} label={t('reorderLabel')} height={300} testId="lesion-reorder-chart" />
         </figure>
       </div>
       {withPaths.length ? (
         <>
-          <h4>Paths by length</h4>
+          <h4>{t('pathsHeading')}</h4>
           <p className="explain">
-            With n blocks, C(n, k) paths pass through exactly k branches (a binomial count). The gradient one such path
-            carries is sampled as Veit et al. §4.2 do: k branches on for the backward pass, the rest skipped. Their
-            product, normalised, says which lengths carry the gradient; the shaded range holds most of it (Veit et al.
-            find 5–17 blocks of ResNet-110's 54).{' '}
+            {t('pathsExplain')}{' '}
             {withPaths.map((n) => (
               <span key={n.label} data-testid="effective-range" data-from={n.result.effectiveRange.from}>
-                {n.label}: lengths {n.result.effectiveRange.from}–{n.result.effectiveRange.to} of {n.result.blocks} hold{' '}
-                {percent(f, n.result.effectiveRange.mass, 0)}.{' '}
+                {t('effectiveRange', {
+                  net: n.label,
+                  from: n.result.effectiveRange.from,
+                  to: n.result.effectiveRange.to,
+                  blocks: n.result.blocks,
+                  mass: percent(f, n.result.effectiveRange.mass, 0),
+                })}{' '}
               </span>
             ))}
           </p>
           <div className="chart-grid">
             <figure>
-              <figcaption>Paths of each length</figcaption>
-              <EChart
-                option={count}
-                label="Number of paths of each length, log scale"
-                height={260}
-                testId="paths-count-chart"
-              />
+              <figcaption>{t('pathsCountCaption')}</figcaption>
+              <EChart option={count} label={t('pathsCountLabel')} height={260} testId="paths-count-chart" />
             </figure>
             <figure>
-              <figcaption>Gradient per path</figcaption>
-              <EChart
-                option={grad}
-                label="Gradient norm at the input per path, by path length, log scale"
-                height={260}
-                testId="paths-grad-chart"
-              />
+              <figcaption>{t('pathsGradCaption')}</figcaption>
+              <EChart option={grad} label={t('pathsGradLabel')} height={260} testId="paths-grad-chart" />
             </figure>
             <figure className="chart-grid__wide">
-              <figcaption>Share of the total gradient</figcaption>
-              <EChart
-                option={share}
-                label="Share of the total gradient by path length, the effective range shaded"
-                height={260}
-                testId="paths-share-chart"
-              />
+              <figcaption>{t('pathsShareCaption')}</figcaption>
+              <EChart option={share} label={t('pathsShareLabel')} height={260} testId="paths-share-chart" />
             </figure>
           </div>
         </>
@@ -131,20 +95,21 @@ export function LesionView({ nets, classes }: { nets: Net<LesionResult>[]; class
 /** The numbers the figures are about, one row per net. */
 function LesionNumbers({ nets }: { nets: Net<LesionResult>[] }) {
   const f = useFormatter();
+  const t = useTranslations('analyses');
   return (
     <div className="table-wrap">
-      <table className="data-table" aria-label="Lesion study, key numbers" data-testid="lesion-table">
+      <table className="data-table" aria-label={t('lesionTableLabel')} data-testid="lesion-table">
         <thead>
           <tr>
-            <th scope="col">Net</th>
+            <th scope="col">{t('colNet')}</th>
             <th scope="col" className="num">
-              Intact error
+              {t('colIntact')}
             </th>
             <th scope="col" className="num">
-              Mean error, one block deleted
+              {t('colOneDeleted')}
             </th>
             <th scope="col" className="num">
-              Worst block
+              {t('colWorst')}
             </th>
           </tr>
         </thead>

@@ -2,6 +2,7 @@
 
 import type { AnalysisDetailDto, AnalysisKind, RunDto, SweepRunDto } from '@reslab/contracts';
 import Link from 'next/link';
+import { useFormatter, useTranslations } from 'next-intl';
 import { useEffect, useMemo, useState } from 'react';
 import { AnalysisList } from '@/components/analyses/analysis-list';
 import { CurvatureView } from '@/components/analyses/curvature-view';
@@ -58,6 +59,8 @@ export function RunAnalyses({
 }) {
   const api = useApi();
   const readOnly = useReadOnly();
+  const t = useTranslations('analyses');
+  const tc = useTranslations('common');
   const { analyses, add, replace } = useLiveAnalyses(initial);
   const [picked, setPicked] = useState<Partial<Record<AnalysisKind, string>>>({});
   const [twin, setTwin] = useState<Twin | null | 'none'>(null);
@@ -95,7 +98,7 @@ export function RunAnalyses({
 
   const twinRun = twin && twin !== 'none' ? twin : null;
   const mineLabel = modelLabel(run.config);
-  const twinLabel = twinRun ? `${modelLabel(twinRun.run.config)} (twin)` : '';
+  const twinLabel = twinRun ? t('twinLabel', { model: modelLabel(twinRun.run.config) }) : '';
 
   const lesionNets = useMemo(() => {
     const mine = shown.lesion;
@@ -118,13 +121,9 @@ export function RunAnalyses({
     ];
     if (theirs?.parts.length && twinRun)
       nets.push({ label: twinLabel, arch: twinRun.run.config.model.arch, result: landscapeGrid(theirs) });
-    const note = !twinRun
-      ? 'No twin of this run (same sweep, other architecture, same depth, width and seed) to draw beside it.'
-      : nets.length < 2
-        ? `The twin ${twinLabel} has no landscape with the same params (the same grid and directions) yet.`
-        : null;
+    const note = !twinRun ? t('noTwin') : nets.length < 2 ? t('twinNoLandscape', { twin: twinLabel }) : null;
     return { nets, note };
-  }, [shown.landscape, twinRun, mineLabel, twinLabel, run.config.model.arch]);
+  }, [shown.landscape, twinRun, mineLabel, twinLabel, run.config.model.arch, t]);
 
   const curvatureNets = useMemo(() => {
     const mine = shown.curvature;
@@ -140,38 +139,34 @@ export function RunAnalyses({
   const finished = run.status === 'succeeded';
   return (
     <section aria-labelledby="analyses-heading" data-testid="run-analyses">
-      <h2 id="analyses-heading">Analyses</h2>
+      <h2 id="analyses-heading">{t('runHeading')}</h2>
       <p className="explain">
-        The course's claims about residual nets (docs/course.md §2–§4), tested on this run's final checkpoint. Each
-        analysis is a job like a run: queued, taken by any worker, resumable. The figures put this run beside its twin
+        {t('runExplain')} {t('twinIs')}{' '}
         {twinRun ? (
           <>
-            , <span data-testid="twin-label">{twinLabel}</span>
+            <span data-testid="twin-label">{twinLabel}</span>
             {readOnly ? null : (
               <>
                 {' '}
-                (<Link href={`/runs/${twinRun.run.id}`}>its page</Link>)
+                (<Link href={`/runs/${twinRun.run.id}`}>{t('twinPage')}</Link>)
               </>
             )}
           </>
         ) : twin === null ? (
-          ' (looking for it…)'
+          t('twinLooking')
         ) : (
-          ' (the run of the same sweep with the other architecture, same depth, width and seed; none found)'
-        )}
-        , wherever both have the analysis.{' '}
+          t('twinNone')
+        )}{' '}
         {readOnly ? null : (
           <Link href={`/runs/${run.id}/model`} data-testid="model-link">
-            Model: its stages, blocks, parameters and multiply-accumulates →
+            {t('modelLink')}
           </Link>
         )}
       </p>
-      {loadError ? <p className="panel panel--error">Could not load this run's analyses: {loadError}</p> : null}
+      {loadError ? <p className="panel panel--error">{t('runLoadFailed', { error: loadError })}</p> : null}
       {readOnly ? null : (
         <>
-          {finished ? null : (
-            <p className="muted">Analyses read a finished run's final checkpoint: this run is {run.status}.</p>
-          )}
+          {finished ? null : <p className="muted">{t('needsFinished', { status: tc(`status.${run.status}`) })}</p>}
           <div className="chart-grid">
             {SHOWN_KINDS.map((kind) => (
               <LaunchAnalysis
@@ -204,16 +199,21 @@ export function RunAnalyses({
 
 /** A curvature estimate still running: each batch's numbers as they arrive; the intervals come with the last. */
 function CurvatureSoFar({ analysis }: { analysis: AnalysisDetailDto | undefined }) {
+  const t = useTranslations('analyses');
+  const f = useFormatter();
   const batches = analysis ? sectionParts(analysis, 'curvature.batch') : [];
   if (!batches.length) return null;
-  const num = (v: number) => Number(v.toPrecision(4));
+  const num = (v: number) => f.number(v, { maximumSignificantDigits: 4 });
   return (
-    <section aria-label="Curvature so far" data-testid="curvature-so-far">
-      <h3>Curvature at the trained weights</h3>
+    <section aria-label={t('curvatureSoFarLabel')} data-testid="curvature-so-far">
+      <h3>{t('curvatureHeading')}</h3>
       <p className="muted">
-        {batches.length} batch{batches.length === 1 ? '' : 'es'} done so far:{' '}
-        {batches.map((b) => `λ_max ${num(b.topEigenvalue)}, trace ${num(b.trace)}`).join('; ')} (nats per unit weight²).
-        The mean and its 95% interval come once every batch is in.
+        {t('curvatureSoFar', {
+          n: batches.length,
+          values: batches
+            .map((b) => t('curvatureBatch', { top: num(b.topEigenvalue), trace: num(b.trace) }))
+            .join('; '),
+        })}
       </p>
     </section>
   );

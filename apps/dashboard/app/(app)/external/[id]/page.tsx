@@ -31,11 +31,12 @@ export default async function ExternalRunPage({ params }: { params: Params }) {
   const { id } = await params;
   if (!isRunId(id)) notFound();
   const t = await getTranslations('external');
+  const nav = await getTranslations('nav');
   const result = await load(id);
   if (result.ok && !result.data) notFound();
   return (
     <>
-      <nav aria-label="Breadcrumb" className="breadcrumb">
+      <nav aria-label={nav('breadcrumb')} className="breadcrumb">
         <Link href="/runs">{t('allRuns')}</Link>
       </nav>
       {!result.ok ? (
