@@ -71,7 +71,7 @@ interface Read {
   search_experiments: string[];
 }
 
-type Probe = Record<string, { ok?: true; error_code?: string; error?: string; message?: string }>;
+type Probe = Record<string, { ok?: unknown; error_code?: string; error?: string; message?: string }>;
 
 let stack: Stack;
 let mlflow: MlflowServer;
@@ -97,8 +97,13 @@ describe("MLflow's client against ResLab and against MLflow's own server", () =>
 
   it('logs and reads back the same script on both servers, and ResLab returns what was logged', async () => {
     // One after the other: the tests share two cores, and each script runs ~200 requests one at a time.
+    let started = Date.now();
     theirs = printed<Read>(await python('log_run.py', ['cifar-sweep'], { MLFLOW_TRACKING_URI: mlflow.url }));
+    const theirMs = Date.now() - started;
+    started = Date.now();
     ours = printed<Read>(await python('log_run.py', ['cifar-sweep'], reslabEnv(researcher.apiKey)));
+    // Printed, never asserted: the script's wall time on each server, interpreter start included.
+    console.log(`log_run.py: MLflow's server ${theirMs} ms, ResLab ${Date.now() - started} ms`);
 
     // What the script logged (log_run.py): 100 train_loss steps of 2.3 * (1 - lr)^step, then the final values.
     expect(ours.run.run_name).toBe('resnet20-lr0.1');
@@ -146,21 +151,15 @@ describe("MLflow's client against ResLab and against MLflow's own server", () =>
   });
 
   it("answers refusals in MLflow's codes, as MLflow's server does", async () => {
-    const theirProbe = printed<Probe>(
-      await python('probe_errors.py', ['missing-run'], { MLFLOW_TRACKING_URI: mlflow.url }),
+    const theirs = printed<Probe>(await python('probes.py', ['missing-run'], { MLFLOW_TRACKING_URI: mlflow.url }));
+    const ours = printed<Probe>(
+      await python('probes.py', ['missing-run', 'bad-token', 'log-artifact'], reslabEnv(researcher.apiKey)),
     );
-    const ourProbe = printed<Probe>(
-      await python('probe_errors.py', ['missing-run', 'log-artifact'], reslabEnv(researcher.apiKey)),
-    );
-    expect(theirProbe['missing-run']?.error_code).toBe('RESOURCE_DOES_NOT_EXIST');
-    expect(ourProbe['missing-run']).toEqual(theirProbe['missing-run']);
+    expect(theirs['missing-run']?.error_code).toBe('RESOURCE_DOES_NOT_EXIST');
+    expect(ours['missing-run']).toEqual(theirs['missing-run']);
+    expect(ours['bad-token']?.error_code).toBe('UNAUTHENTICATED');
     // Artifacts are not stored: the client's error quotes ResLab's message, not a bare 404.
-    expect(ourProbe['log-artifact']?.message).toContain('ResLab stores no MLflow artifacts');
-
-    const badToken = printed<Probe>(
-      await python('probe_errors.py', ['list-experiments'], reslabEnv('rlk_not-a-real-key')),
-    );
-    expect(badToken['list-experiments']?.error_code).toBe('UNAUTHENTICATED');
+    expect(ours['log-artifact']?.message).toContain('ResLab stores no MLflow artifacts');
   });
 
   it("refuses over plain HTTP as MLflow's server does: a changed param, an unsupported filter, an unknown endpoint", async () => {
@@ -219,7 +218,35 @@ describe("MLflow's client against ResLab and against MLflow's own server", () =>
     const readOnly = await post(stack.apiUrl, 'experiments/create', { name: 'not-mine' }, viewer.apiKey);
     expect([readOnly.status, readOnly.json]).toMatchObject([403, { error_code: 'PERMISSION_DENIED' }]);
     const read = await post(stack.apiUrl, 'experiments/search', { filter: "name = 'cifar-sweep'" }, viewer.apiKey);
-    expect((read.json as { experiments: { name: string }[] }).experiments.map((e) => e.name)).toEqual(['cifar-sweep']);
+    const [cifar] = (read.json as { experiments: { name: string; experiment_id: string }[] }).experiments;
+    expect(cifar?.name).toBe('cifar-sweep');
+
+    // Another team's key sees none of it: every id of team demo reads as missing, as MLflow's own 404.
+    const outsider = await createAccount(stack, 'outsider');
+    await createTeam(stack, outsider.as, 'elsewhere');
+    const demoRun = (
+      (await post(stack.apiUrl, 'runs/search', { experiment_ids: [cifar?.experiment_id] })).json as {
+        runs: { info: { run_id: string } }[];
+      }
+    ).runs[0]?.info.run_id;
+    expect(demoRun).toBeDefined();
+    for (const [path, body] of [
+      ['runs/search', { experiment_ids: [cifar?.experiment_id] }],
+      ['runs/log-metric', { run_id: demoRun, key: 'x', value: 1, timestamp: 1 }],
+      ['runs/update', { run_id: demoRun, status: 'FAILED' }],
+      ['runs/delete', { run_id: demoRun }],
+    ] as const) {
+      const refused = await post(stack.apiUrl, path, body, outsider.apiKey);
+      expect([path, refused.status, (refused.json as { error_code: string }).error_code]).toEqual([
+        path,
+        404,
+        'RESOURCE_DOES_NOT_EXIST',
+      ]);
+    }
+    const outsiderGet = await callApi(stack, 'GET', `/api/2.0/mlflow/runs/get?run_id=${demoRun}`, {
+      token: outsider.apiKey,
+    });
+    expect([outsiderGet.status, outsiderGet.json]).toMatchObject([404, { error_code: 'RESOURCE_DOES_NOT_EXIST' }]);
   });
 
   it('asks a caller in several teams to name one in the tracking URI, and logs into the team it names', async () => {
@@ -233,17 +260,17 @@ describe("MLflow's client against ResLab and against MLflow's own server", () =>
     expect((unnamed.json as { message: string }).message).toContain('several teams (demo, vision)');
     expect((unnamed.json as { message: string }).message).toContain('/mlflow/<team>');
 
-    const read = printed<Read>(
-      await python('log_run.py', ['vision-sweep'], reslabEnv(researcher.apiKey, `${stack.apiUrl}/mlflow/vision`)),
+    const named = printed<Probe>(
+      await python('probes.py', ['log-one'], reslabEnv(researcher.apiKey, `${stack.apiUrl}/mlflow/vision`)),
     );
-    expect(read.search).toEqual(['resnet20-lr0.1', 'resnet20-lr0.01']);
-    const page = await api<{ items: { project: string }[] }>(
+    expect(named['log-one']?.ok).toEqual({ run_id_matches: true, loss: { loss: 0.5 } });
+    const page = await api<{ items: { project: string; experiment: string }[] }>(
       stack,
       'GET',
       '/external-runs?project=vision/mlflow',
       undefined,
       researcher.as,
     );
-    expect(page.body.items.map((r) => r.project)).toEqual(['vision/mlflow', 'vision/mlflow']);
+    expect(page.body.items.map((r) => [r.project, r.experiment])).toEqual([['vision/mlflow', 'probe-team']]);
   });
 });
