@@ -39,9 +39,13 @@ $(STAMPS)/npm: package.json package-lock.json libs/contracts/package.json apps/o
 # The CPU build of torch 2.13.0 lies on this machine's disk; the pin keeps pip
 # from ever fetching a multi-GB CUDA build on a CPU machine.
 # schemathesis (test/security/requirements.txt) fuzzes the orchestrator's API from /openapi.json in make test.
-$(STAMPS)/venv: libs/engine/requirements.txt libs/engine/requirements-test.txt test/security/requirements.txt test/requirements.txt
+# The engine and the logging SDK (libs/sdk-python) go in editable, as a user's `pip install ./libs/engine
+# ./libs/sdk-python` would (the SDK's tests and test/sdk's scripts import both); setuptools is the venv's own, so
+# no build environment is fetched.
+$(STAMPS)/venv: libs/engine/requirements.txt libs/engine/requirements-test.txt test/security/requirements.txt test/requirements.txt libs/engine/pyproject.toml libs/sdk-python/pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/python -m pip install -q -r libs/engine/requirements.txt -r libs/engine/requirements-test.txt -r test/security/requirements.txt -r test/requirements.txt
+	$(VENV)/bin/python -m pip install -q -r libs/engine/requirements.txt -r libs/engine/requirements-test.txt -r test/security/requirements.txt -r test/requirements.txt 'setuptools>=64'
+	$(VENV)/bin/python -m pip install -q --no-build-isolation -e libs/engine -e 'libs/sdk-python[tensorboard]'
 	@mkdir -p $(STAMPS) && touch $@
 
 # torchvision does not import beside the CPU build of torch 2.13.0, so the
@@ -96,8 +100,8 @@ typecheck: $(STAMPS)/build
 
 lint:
 	npx biome check .
-	$(VENV)/bin/ruff check libs/engine benchmarks
-	$(VENV)/bin/ruff format --check libs/engine benchmarks
+	$(VENV)/bin/ruff check libs/engine libs/sdk-python test/sdk benchmarks
+	$(VENV)/bin/ruff format --check libs/engine libs/sdk-python test/sdk benchmarks
 
 migrate:
 	infra/migrate.sh
@@ -110,6 +114,7 @@ test-ts:
 
 test-python:
 	cd libs/engine && ../../$(VENV)/bin/python -m pytest -q
+	cd libs/sdk-python && ../../$(VENV)/bin/python -m pytest -q
 	cd libs/engine && ../../.venv-torchvision/bin/python -m pytest -q -m torchvision tests/test_torchvision_equivalence.py
 
 db-up:
