@@ -1,7 +1,8 @@
 'use client';
 
 import type { CurvatureEventPayload, RunDto } from '@reslab/contracts';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useFormatter, useTranslations } from 'next-intl';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useApi, useStreamConnection } from '@/components/api-url';
 import { EChart } from '@/components/echart';
 import type { Net } from '@/lib/analysis-charts';
@@ -60,23 +61,25 @@ function useTwinCurvature(run: RunDto): TwinCurvature | null {
   return twin ? { run: twin.run, rows: twin.curvature ?? [] } : null;
 }
 
-const num = (v: number) => Number(v.toPrecision(4)).toString();
-
 /**
  * The per-epoch curvature diagnostic (issue 11 §3): the Hessian's top eigenvalue and trace on a fixed set of
  * training images, every `diagnostics.curvatureEvery` epochs and at initialisation, beside the twin's.
  */
 export function CurvatureByEpoch({ run, rows }: { run: RunDto; rows: CurvatureEventPayload[] }) {
+  const t = useTranslations('analyses');
+  const f = useFormatter();
+  const num = (v: number) => (Number.isFinite(v) ? f.number(v, { maximumSignificantDigits: 4 }) : String(v));
   const twin = useTwinCurvature(run);
+  const twinLabel = useCallback((r: RunDto) => t('twinLabel', { model: modelLabel(r.config) }), [t]);
   const mine = useMemo(() => curvaturePoints(rows), [rows]);
   const theirs = useMemo(() => (twin?.rows.length ? curvaturePoints(twin.rows) : null), [twin]);
   const nets = useMemo(() => {
     const out: Net<CurvaturePoint[]>[] = [{ label: modelLabel(run.config), arch: run.config.model.arch, result: mine }];
     if (twin && theirs) {
-      out.push({ label: `${modelLabel(twin.run.config)} (twin)`, arch: twin.run.config.model.arch, result: theirs });
+      out.push({ label: twinLabel(twin.run), arch: twin.run.config.model.arch, result: theirs });
     }
     return out;
-  }, [run.config, mine, twin, theirs]);
+  }, [run.config, mine, twin, theirs, twinLabel]);
   const top = useMemo(() => curvatureByEpochOption(nets, 'topEigenvalue'), [nets]);
   const trace = useMemo(() => curvatureByEpochOption(nets, 'trace'), [nets]);
   const unsettled = mine.filter((p) => !p.converged).length;
@@ -90,41 +93,34 @@ export function CurvatureByEpoch({ run, rows }: { run: RunDto; rows: CurvatureEv
       data-points={JSON.stringify(mine)}
       data-nets={nets.length}
     >
-      <h2 id="curvature-epochs-heading">Curvature by epoch</h2>
+      <h2 id="curvature-epochs-heading">{t('byEpochHeading')}</h2>
       <p className="explain">
-        How sharp the loss surface is where training has got to. Skip connections make the surface smoother (Li et al.
-        2018; docs/course.md §2), and a sharper region has a larger top eigenvalue λ<sub>max</sub> of the Hessian, the
-        loss's second derivative in weight space (Yao et al. 2020, PyHessian).{' '}
-        {curvatureEvery === 1 ? 'After every epoch' : `Every ${curvatureEvery} epochs`} and at initialisation (epoch 0)
-        the engine measured, on the same {curvatureImages} training images with BatchNorm on batch statistics as SGD
-        sees the net, λ<sub>max</sub> by power iteration and the trace (the sum of all eigenvalues) by Hutchinson's
-        estimator, in nats per unit weight². Error bars are ± one standard error over the random probes; a ringed point
-        is one whose power iteration had not settled, so its λ<sub>max</sub> may still be too small.
-        {twin && !theirs ? ` The twin ${modelLabel(twin.run.config)} has no curvature rows yet.` : ''}
+        {t.rich('byEpochExplain', {
+          sub: (chunks) => <sub>{chunks}</sub>,
+          every: curvatureEvery,
+          images: curvatureImages,
+          twinMissing: twin && !theirs ? modelLabel(twin.run.config) : 'none',
+        })}
       </p>
       <p className="muted" data-testid="curvature-epochs-summary">
-        {mine.length} measurement{mine.length === 1 ? '' : 's'}, epochs {mine[0]?.epoch} to {mine.at(-1)?.epoch}; latest
-        λ<sub>max</sub> {num(mine.at(-1)?.topEigenvalue ?? Number.NaN)}, trace {num(mine.at(-1)?.trace ?? Number.NaN)}
-        {unsettled ? `; power iteration did not converge at ${unsettled} of them` : ''}.
+        {t.rich('byEpochSummary', {
+          sub: (chunks) => <sub>{chunks}</sub>,
+          n: mine.length,
+          from: mine[0]?.epoch ?? '',
+          to: mine.at(-1)?.epoch ?? '',
+          top: num(mine.at(-1)?.topEigenvalue ?? Number.NaN),
+          trace: num(mine.at(-1)?.trace ?? Number.NaN),
+          unsettled,
+        })}
       </p>
       <div className="chart-grid">
         <figure>
-          <figcaption>Top eigenvalue of the Hessian</figcaption>
-          <EChart
-            option={top}
-            label="Top Hessian eigenvalue against epoch, this run and its twin; ringed points did not converge"
-            height={300}
-            testId="curvature-epoch-eigen-chart"
-          />
+          <figcaption>{t('byEpochTopCaption')}</figcaption>
+          <EChart option={top} label={t('byEpochTopLabel')} height={300} testId="curvature-epoch-eigen-chart" />
         </figure>
         <figure>
-          <figcaption>Trace of the Hessian (bars: ± one standard error)</figcaption>
-          <EChart
-            option={trace}
-            label="Hessian trace against epoch with one standard error, this run and its twin"
-            height={300}
-            testId="curvature-epoch-trace-chart"
-          />
+          <figcaption>{t('byEpochTraceCaption')}</figcaption>
+          <EChart option={trace} label={t('byEpochTraceLabel')} height={300} testId="curvature-epoch-trace-chart" />
         </figure>
       </div>
     </section>

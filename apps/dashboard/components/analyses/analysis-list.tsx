@@ -1,9 +1,8 @@
 'use client';
 
 import type { AnalysisDetailDto } from '@reslab/contracts';
-import { useFormatter } from 'next-intl';
+import { useFormatter, useTranslations } from 'next-intl';
 import { useState } from 'react';
-import { KIND_TITLES } from '@/components/analyses/launch-analysis';
 import { useApi } from '@/components/api-url';
 import { StatusBadge } from '@/components/status-badge';
 import { analysisProgress } from '@/lib/analysis-fold';
@@ -33,25 +32,26 @@ export function AnalysisList({
   onCancelled: (analysis: Partial<AnalysisDetailDto> & { id: string }) => void;
   readOnly: boolean;
 }) {
+  const t = useTranslations('analyses');
   if (!analyses.length) {
     return (
       <p className="panel empty" data-testid="analyses-empty">
-        No analysis of this run yet.
+        {t('listEmpty')}
       </p>
     );
   }
   return (
     <div className="table-wrap">
-      <table className="data-table" aria-label="Analyses of this run" data-testid="analysis-list">
+      <table className="data-table" aria-label={t('listLabel')} data-testid="analysis-list">
         <thead>
           <tr>
-            <th scope="col">Analysis</th>
-            <th scope="col">Status</th>
-            <th scope="col">Progress per chunk</th>
-            <th scope="col">Params</th>
-            <th scope="col">Created</th>
+            <th scope="col">{t('colAnalysis')}</th>
+            <th scope="col">{t('colStatus')}</th>
+            <th scope="col">{t('colProgress')}</th>
+            <th scope="col">{t('colParams')}</th>
+            <th scope="col">{t('colCreated')}</th>
             <th scope="col">
-              <span className="visually-hidden">Actions</span>
+              <span className="visually-hidden">{t('colActions')}</span>
             </th>
           </tr>
         </thead>
@@ -86,6 +86,7 @@ function AnalysisRow({
   readOnly: boolean;
 }) {
   const f = useFormatter();
+  const t = useTranslations('analyses');
   const api = useApi();
   const [error, setError] = useState<string | null>(null);
   const progress = analysisProgress(a);
@@ -107,7 +108,7 @@ function AnalysisRow({
       data-done={progress?.done ?? 0}
       data-units={progress?.units ?? ''}
     >
-      <th scope="row">{KIND_TITLES[a.kind]}</th>
+      <th scope="row">{t('kindTitle', { kind: a.kind })}</th>
       <td>
         <StatusBadge status={a.status} />
       </td>
@@ -117,9 +118,9 @@ function AnalysisRow({
             .sort((x, y) => x.chunk - y.chunk)
             .map((j) => (
               <li key={j.runId} data-testid="analysis-chunk" data-status={j.status}>
-                {a.chunks > 1 ? `chunk ${j.chunk + 1}/${a.chunks}: ` : ''}
+                {a.chunks > 1 ? t('chunk', { n: j.chunk + 1, of: a.chunks }) : ''}
                 {j.units === null ? (
-                  <span className="muted">{j.status === 'queued' ? 'waiting for a worker' : 'starting'}</span>
+                  <span className="muted">{j.status === 'queued' ? t('waitingWorker') : t('starting')}</span>
                 ) : (
                   <>
                     <progress max={j.units} value={Math.min(j.done, j.units)} /> {j.done}/{j.units}
@@ -136,12 +137,12 @@ function AnalysisRow({
         <div className="actions">
           {a.kind === 'cost' ? null : (
             <button type="button" onClick={onShow} disabled={shown} aria-pressed={shown}>
-              {shown ? 'Shown below' : 'Show'}
+              {shown ? t('shownBelow') : t('show')}
             </button>
           )}
           {!readOnly && !TERMINAL.includes(a.status) ? (
             <button type="button" onClick={cancel}>
-              Cancel
+              {t('cancel')}
             </button>
           ) : null}
           {error ? (

@@ -1,18 +1,20 @@
 'use client';
 
+import { useFormatter, useTranslations } from 'next-intl';
 import { Fragment } from 'react';
 import { type CostResult, costStages } from '@/lib/analysis-results';
+import { type Formatter, fixed } from '@/lib/format';
 
 type Model = NonNullable<CostResult['run']>;
 type Course = NonNullable<CostResult['course']>;
 
-const count = (v: number) => Math.round(v).toLocaleString('en-US');
-/** MACs span 10^3 to 10^10: `1.23 M`, `4.56 G`. */
-function macs(v: number): string {
-  if (v >= 1e9) return `${(v / 1e9).toFixed(2)} G`;
-  if (v >= 1e6) return `${(v / 1e6).toFixed(2)} M`;
-  if (v >= 1e3) return `${(v / 1e3).toFixed(1)} k`;
-  return count(v);
+const count = (f: Formatter, v: number) => f.number(Math.round(v));
+/** MACs span 10^3 to 10^10: `1.23 M`, `4.56 G` (SI prefixes, as ML papers write them in every language). */
+function macs(f: Formatter, v: number): string {
+  if (v >= 1e9) return `${fixed(f, v / 1e9, 2)} G`;
+  if (v >= 1e6) return `${fixed(f, v / 1e6, 2)} M`;
+  if (v >= 1e3) return `${fixed(f, v / 1e3, 1)} k`;
+  return count(f, v);
 }
 const shape = (s: number[]) => s.join('×');
 
@@ -21,15 +23,11 @@ const shape = (s: number[]) => s.join('×');
  * multiply-accumulates, its BasicBlock ↔ Bottleneck twin's totals beside it, and the course's 256-channel block.
  */
 export function CostView({ cost }: { cost: CostResult }) {
+  const t = useTranslations('analyses');
   return (
     <>
       <p className="explain">
-        <strong>The claim</strong> (docs/course.md §4): a k×k convolution costs H·W·C<sub>in</sub>·C<sub>out</sub>·k²
-        multiply-accumulates (MACs), so the bottleneck block squeezes the channels with a 1×1 convolution before its 3×3
-        and restores them with another, and buys depth for fewer MACs than two 3×3 convolutions at full width.{' '}
-        <strong>What was counted</strong>: every layer's parameters and MACs for one image, counted by PyTorch's
-        FlopCounterMode (FLOPs / 2) on the run's own net and on the same width and depth built with the other block, and
-        checked against the hand formulas in the engine's tests.
+        {t.rich('costExplain', { strong: (chunks) => <strong>{chunks}</strong>, sub: (chunks) => <sub>{chunks}</sub> })}
       </p>
       {cost.run ? <Totals run={cost.run} twin={cost.twin} /> : null}
       {cost.course ? <CourseExample course={cost.course} /> : null}
@@ -39,25 +37,27 @@ export function CostView({ cost }: { cost: CostResult }) {
 }
 
 function Totals({ run, twin }: { run: Model; twin: Model | null }) {
+  const t = useTranslations('analyses');
+  const f = useFormatter();
   const rows = twin ? [run, twin] : [run];
   return (
     <section aria-labelledby="cost-totals-heading">
-      <h2 id="cost-totals-heading">This net beside its {twin?.block ?? 'other-block'} twin</h2>
+      <h2 id="cost-totals-heading">{t('totalsHeading', { block: twin?.block ?? 'other' })}</h2>
       <div className="table-wrap">
-        <table className="data-table" aria-label="Totals of the run's net and its twin" data-testid="cost-totals">
+        <table className="data-table" aria-label={t('totalsLabel')} data-testid="cost-totals">
           <thead>
             <tr>
-              <th scope="col">Net</th>
-              <th scope="col">Block</th>
-              <th scope="col">Input</th>
+              <th scope="col">{t('colNet')}</th>
+              <th scope="col">{t('colBlock')}</th>
+              <th scope="col">{t('colInput')}</th>
               <th scope="col" className="num">
-                Blocks
+                {t('colBlocks')}
               </th>
               <th scope="col" className="num">
-                Parameters
+                {t('colParameters')}
               </th>
               <th scope="col" className="num">
-                MACs per image
+                {t('colMacsPerImage')}
               </th>
             </tr>
           </thead>
@@ -71,13 +71,13 @@ function Totals({ run, twin }: { run: Model; twin: Model | null }) {
                 data-macs={m.totalMacs}
               >
                 <th scope="row" className="mono">
-                  {m.name} {m.role === 'twin' ? '(twin)' : '(this run)'}
+                  {m.name} {m.role === 'twin' ? t('roleTwin') : t('roleThis')}
                 </th>
                 <td>{m.block === 'basic' ? 'BasicBlock' : 'Bottleneck'}</td>
                 <td className="mono">{shape(m.input)}</td>
                 <td className="num">{m.blocks.length}</td>
-                <td className="num mono">{count(m.totalParams)}</td>
-                <td className="num mono">{macs(m.totalMacs)}</td>
+                <td className="num mono">{count(f, m.totalParams)}</td>
+                <td className="num mono">{macs(f, m.totalMacs)}</td>
               </tr>
             ))}
           </tbody>
@@ -85,8 +85,11 @@ function Totals({ run, twin }: { run: Model; twin: Model | null }) {
       </div>
       {twin ? (
         <p className="muted">
-          The {twin.block} twin has {(twin.totalParams / run.totalParams).toFixed(2)}× the parameters and{' '}
-          {(twin.totalMacs / run.totalMacs).toFixed(2)}× the MACs of this net.
+          {t('twinRatio', {
+            block: twin.block,
+            params: fixed(f, twin.totalParams / run.totalParams, 2),
+            macs: fixed(f, twin.totalMacs / run.totalMacs, 2),
+          })}
         </p>
       ) : null}
     </section>
@@ -94,25 +97,25 @@ function Totals({ run, twin }: { run: Model; twin: Model | null }) {
 }
 
 function CourseExample({ course }: { course: Course }) {
+  const t = useTranslations('analyses');
+  const f = useFormatter();
   return (
     <section aria-labelledby="cost-course-heading">
-      <h2 id="cost-course-heading">
-        The course's example: one block at {course.channels} channels on a {course.size}×{course.size} map
-      </h2>
+      <h2 id="cost-course-heading">{t('courseHeading', { channels: course.channels, size: course.size })}</h2>
       <div className="table-wrap">
-        <table className="data-table" aria-label="The course's bottleneck example" data-testid="cost-course">
+        <table className="data-table" aria-label={t('courseLabel')} data-testid="cost-course">
           <thead>
             <tr>
-              <th scope="col">Block</th>
-              <th scope="col">Layer</th>
+              <th scope="col">{t('colBlock')}</th>
+              <th scope="col">{t('colLayer')}</th>
               <th scope="col" className="num">
-                Channels in → out
+                {t('colChannels')}
               </th>
               <th scope="col" className="num">
-                Parameters
+                {t('colParameters')}
               </th>
               <th scope="col" className="num">
-                MACs
+                {t('colMacs')}
               </th>
             </tr>
           </thead>
@@ -130,19 +133,19 @@ function CourseExample({ course }: { course: Course }) {
                     <td className="num mono">
                       {l.inC} → {l.outC}
                     </td>
-                    <td className="num mono">{count(l.params)}</td>
-                    <td className="num mono">{macs(l.macs)}</td>
+                    <td className="num mono">{count(f, l.params)}</td>
+                    <td className="num mono">{macs(f, l.macs)}</td>
                   </tr>
                 ))}
                 <tr data-testid="cost-course-row" data-block={row.block} data-macs={row.macs}>
                   <td colSpan={2}>
-                    <strong>total</strong>
+                    <strong>{t('total')}</strong>
                   </td>
                   <td className="num mono">
-                    <strong>{count(row.params)}</strong>
+                    <strong>{count(f, row.params)}</strong>
                   </td>
                   <td className="num mono">
-                    <strong>{macs(row.macs)}</strong>
+                    <strong>{macs(f, row.macs)}</strong>
                   </td>
                 </tr>
               </Fragment>
@@ -155,6 +158,8 @@ function CourseExample({ course }: { course: Course }) {
 }
 
 function Layers({ model }: { model: Model }) {
+  const t = useTranslations('analyses');
+  const f = useFormatter();
   const { stages, loose } = costStages(model);
   const stem = loose.filter((l) => model.layers.indexOf(l) < model.layers.findIndex((x) => x.block !== null));
   const head = loose.filter((l) => !stem.includes(l));
@@ -166,28 +171,26 @@ function Layers({ model }: { model: Model }) {
       <td className="mono">{l.kind}</td>
       <td className="mono">{shape(l.inShape)}</td>
       <td className="mono">{shape(l.outShape)}</td>
-      <td className="num mono">{count(l.params)}</td>
-      <td className="num mono">{macs(l.macs)}</td>
+      <td className="num mono">{count(f, l.params)}</td>
+      <td className="num mono">{macs(f, l.macs)}</td>
     </tr>
   );
   return (
     <section aria-labelledby="cost-layers-heading">
-      <h2 id="cost-layers-heading">
-        {model.name}: stages, blocks and layers (input {shape(model.input)})
-      </h2>
+      <h2 id="cost-layers-heading">{t('layersHeading', { net: model.name, input: shape(model.input) })}</h2>
       <div className="table-wrap">
-        <table className="data-table" aria-label={`Layers of ${model.name}`} data-testid="cost-layers">
+        <table className="data-table" aria-label={t('layersLabel', { net: model.name })} data-testid="cost-layers">
           <thead>
             <tr>
-              <th scope="col">Stage / block / layer</th>
-              <th scope="col">Kind</th>
-              <th scope="col">In (C×H×W)</th>
-              <th scope="col">Out</th>
+              <th scope="col">{t('colStageBlockLayer')}</th>
+              <th scope="col">{t('colKind')}</th>
+              <th scope="col">{t('colIn')}</th>
+              <th scope="col">{t('colOut')}</th>
               <th scope="col" className="num">
-                Parameters
+                {t('colParameters')}
               </th>
               <th scope="col" className="num">
-                MACs
+                {t('colMacs')}
               </th>
             </tr>
           </thead>
@@ -197,13 +200,13 @@ function Layers({ model }: { model: Model }) {
               <Fragment key={stage.stage}>
                 <tr data-testid="cost-stage-row">
                   <th scope="row" colSpan={4}>
-                    {stage.stage} ({stage.blocks.length} block{stage.blocks.length === 1 ? '' : 's'})
+                    {t('stageBlocks', { stage: stage.stage, n: stage.blocks.length })}
                   </th>
                   <td className="num mono">
-                    <strong>{count(stage.params)}</strong>
+                    <strong>{count(f, stage.params)}</strong>
                   </td>
                   <td className="num mono">
-                    <strong>{macs(stage.macs)}</strong>
+                    <strong>{macs(f, stage.macs)}</strong>
                   </td>
                 </tr>
                 {stage.blocks.map((b) => (
@@ -212,11 +215,11 @@ function Layers({ model }: { model: Model }) {
                       <td className="mono" style={{ paddingLeft: '1.5rem' }}>
                         <em>{b.name}</em>
                       </td>
-                      <td>block</td>
+                      <td>{t('blockKind')}</td>
                       <td className="mono">{shape(b.inShape)}</td>
                       <td className="mono">{shape(b.outShape)}</td>
-                      <td className="num mono">{count(b.params)}</td>
-                      <td className="num mono">{macs(b.macs)}</td>
+                      <td className="num mono">{count(f, b.params)}</td>
+                      <td className="num mono">{macs(f, b.macs)}</td>
                     </tr>
                     {b.layers.map((l) => layerRow(l, 1.5))}
                   </Fragment>
@@ -226,13 +229,13 @@ function Layers({ model }: { model: Model }) {
             {head.map((l) => layerRow(l, 0))}
             <tr>
               <th scope="row" colSpan={4}>
-                Total
+                {t('totalCap')}
               </th>
               <td className="num mono" data-testid="cost-total-params">
-                <strong>{count(model.totalParams)}</strong>
+                <strong>{count(f, model.totalParams)}</strong>
               </td>
               <td className="num mono">
-                <strong>{macs(model.totalMacs)}</strong>
+                <strong>{macs(f, model.totalMacs)}</strong>
               </td>
             </tr>
           </tbody>

@@ -1,24 +1,11 @@
 'use client';
 
 import type { AnalysisDetailDto, AnalysisKind } from '@reslab/contracts';
+import { useTranslations } from 'next-intl';
 import { useState } from 'react';
 import { useApi } from '@/components/api-url';
 import { analysisRequest, defaultParamText, PARAM_FIELDS } from '@/lib/analysis-params';
 import { failureText } from '@/lib/api-client';
-
-export const KIND_TITLES: Record<AnalysisKind, string> = {
-  lesion: 'Lesion study',
-  landscape: 'Loss landscape',
-  curvature: 'Curvature',
-  cost: 'Parameters and MACs',
-};
-
-const KIND_BUTTONS: Record<AnalysisKind, string> = {
-  lesion: 'Run a lesion study',
-  landscape: 'Map the loss landscape',
-  curvature: 'Estimate the curvature',
-  cost: 'Count parameters and MACs',
-};
 
 /**
  * One kind's launch: a button and, folded under it, the params with the contract's defaults. The API answers
@@ -36,6 +23,7 @@ export function LaunchAnalysis({
   onLaunched: (analysis: AnalysisDetailDto) => void;
 }) {
   const api = useApi();
+  const t = useTranslations('analyses');
   const [text, setText] = useState(() => defaultParamText(kind));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<string | null>(null);
@@ -61,9 +49,9 @@ export function LaunchAnalysis({
 
   return (
     <div className="panel analysis-launch" data-testid={`launch-${kind}`}>
-      <h3>{KIND_TITLES[kind]}</h3>
+      <h3>{t('kindTitle', { kind })}</h3>
       <details>
-        <summary>Parameters</summary>
+        <summary>{t('parameters')}</summary>
         <div className="controls">
           {PARAM_FIELDS[kind].map((field) => (
             <div key={field.key} className="field" title={field.hint}>
@@ -72,7 +60,7 @@ export function LaunchAnalysis({
                 <select
                   id={`${runId}-${kind}-${field.key}`}
                   value={text[field.key]}
-                  onChange={(e) => setText((t) => ({ ...t, [field.key]: e.target.value }))}
+                  onChange={(e) => setText((shown) => ({ ...shown, [field.key]: e.target.value }))}
                   name={field.key}
                 >
                   {field.type.map((v) => (
@@ -87,8 +75,8 @@ export function LaunchAnalysis({
                   type="number"
                   step={field.type === 'int' ? 1 : 'any'}
                   value={text[field.key]}
-                  placeholder={field.optional ? 'default' : undefined}
-                  onChange={(e) => setText((t) => ({ ...t, [field.key]: e.target.value }))}
+                  placeholder={field.optional ? t('paramDefault') : undefined}
+                  onChange={(e) => setText((shown) => ({ ...shown, [field.key]: e.target.value }))}
                   name={field.key}
                   style={{ width: '7rem' }}
                   aria-invalid={errors[field.key] ? true : undefined}
@@ -102,7 +90,7 @@ export function LaunchAnalysis({
       </details>
       <div className="actions">
         <button type="button" onClick={launch} disabled={busy || disabled} data-testid={`launch-${kind}-button`}>
-          {KIND_BUTTONS[kind]}
+          {t('kindButton', { kind })}
         </button>
         {failure ? (
           <span role="alert" className="error-text">

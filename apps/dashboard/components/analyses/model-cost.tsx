@@ -1,6 +1,7 @@
 'use client';
 
 import type { AnalysisDetailDto, RunDto } from '@reslab/contracts';
+import { useTranslations } from 'next-intl';
 import { AnalysisList } from '@/components/analyses/analysis-list';
 import { CostView } from '@/components/analyses/cost-view';
 import { LaunchAnalysis } from '@/components/analyses/launch-analysis';
@@ -12,6 +13,7 @@ import { costResult, latestOfKind } from '@/lib/analysis-results';
  * parts arrive.
  */
 export function ModelCost({ run, initial }: { run: RunDto; initial: AnalysisDetailDto[] }) {
+  const t = useTranslations('analyses');
   const { analyses, add, replace } = useLiveAnalyses(initial.filter((a) => a.kind === 'cost'));
   const cost = latestOfKind(analyses, 'cost');
   const result = cost ? costResult(cost) : null;
@@ -19,7 +21,7 @@ export function ModelCost({ run, initial }: { run: RunDto; initial: AnalysisDeta
     <>
       {cost ? null : (
         <p className="panel empty" data-testid="cost-empty">
-          This run has no count of its parameters and multiply-accumulates yet.
+          {t('costEmpty')}
         </p>
       )}
       {!cost || cost.status === 'failed' || cost.status === 'cancelled' ? (
