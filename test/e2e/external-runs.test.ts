@@ -170,6 +170,10 @@ describe('external runs: create, log, end, read back', () => {
     const badSource = await create({ source: 'wandb' });
     expect(badSource.status).toBe(400);
     expect(badSource.body.issues?.map((i) => i.path)).toEqual(['source']);
+    // Past year 9999 a Date would be stored but not read back.
+    const farFuture = await create({ startTime: Date.UTC(10_000, 0, 1) });
+    expect(farFuture.status).toBe(400);
+    expect(farFuture.body.issues?.map((i) => i.path)).toEqual(['startTime']);
     const run = (await create({ experiment: 'bad-input' })).body;
     const badKey = await log(run.id, { metrics: [{ key: 'loss$', value: 1, step: 0, timestamp: 0 }] });
     expect(badKey.status).toBe(400);

@@ -74,6 +74,7 @@ describe('team isolation, generated from /openapi.json (real orchestrator, real 
   let shareA: ShareDto;
   let artifactA: ArtifactDto;
   let analysisA: string;
+  let externalA: string;
   let projectA: ProjectDto;
   let keyIdA: string;
   let sessionIdA: string;
@@ -150,6 +151,12 @@ describe('team isolation, generated from /openapi.json (real orchestrator, real 
     const analysis = await api<{ id: string }>(stack, 'POST', `/runs/${runHeld.id}/analyses`, { kind: 'cost' });
     expect(analysis.status, JSON.stringify(analysis.body)).toBe(201);
     analysisA = analysis.body.id;
+    // A run trained elsewhere and logged in (issue 12), with a point to read back.
+    externalA = (await api<{ id: string }>(stack, 'POST', '/external-runs', { name: 'external' })).body.id;
+    const logged = await api(stack, 'POST', `/external-runs/${externalA}/log`, {
+      metrics: [{ key: 'x', value: 1, step: 0, timestamp: 0 }],
+    });
+    expect(logged.status, JSON.stringify(logged.body)).toBe(200);
 
     for (const id of [
       teamA,
@@ -168,6 +175,7 @@ describe('team isolation, generated from /openapi.json (real orchestrator, real 
       shareA.id,
       artifactA.id,
       analysisA,
+      externalA,
     ]) {
       idsOfA.add(id);
     }
@@ -197,6 +205,7 @@ describe('team isolation, generated from /openapi.json (real orchestrator, real 
       artifacts: artifactA.id,
       experiments: runHeld.experimentId,
       analyses: analysisA,
+      'external-runs': externalA,
     };
     const id = kind === undefined ? undefined : byKind[kind];
     if (!id) throw new Error(`${path}: no object of team A for {${param}}; add the kind '${kind}' to objectOfA`);
@@ -215,6 +224,7 @@ describe('team isolation, generated from /openapi.json (real orchestrator, real 
     const query = new URLSearchParams();
     if (op.queryParams.includes('sweepId')) query.set('sweepId', pick(sweepA.id));
     if (op.queryParams.includes('workerId')) query.set('workerId', pick(workerA.id));
+    if (op.queryParams.includes('key')) query.set('key', 'x');
     const named = {
       runId: pick(runHeld.id),
       sweepId: pick(sweepA.id),
@@ -389,6 +399,7 @@ describe('team isolation, generated from /openapi.json (real orchestrator, real 
     const rooms = [
       { kind: 'run', id: runHeld.id },
       { kind: 'run', id: runQueued.id },
+      { kind: 'run', id: externalA },
       { kind: 'sweep', id: sweepA.id },
       { kind: 'analysis', id: analysisA },
     ] as const;

@@ -155,7 +155,14 @@ describe('origins, headers and body limits (real orchestrator, real Postgres)', 
     // Every string of every body the spec describes, in turn, with a NUL byte in it.
     const team = await teamId(stack, DEMO_TEAM);
     const sweep = (await api<{ id: string }>(stack, 'POST', '/sweeps', { name: 's', base: tinyConfig() })).body;
-    const byKind: Record<string, string> = { runs: held.id, teams: team, workers: worker.id, sweeps: sweep.id };
+    const external = (await api<{ id: string }>(stack, 'POST', '/external-runs', {})).body;
+    const byKind: Record<string, string> = {
+      runs: held.id,
+      teams: team,
+      workers: worker.id,
+      sweeps: sweep.id,
+      'external-runs': external.id,
+    };
     const tried: string[] = [];
     let batches = 100;
     const refusals: string[] = [];

@@ -60,6 +60,12 @@ export const ExternalEpoch = EpochMetricEvent.omit({ v: true, time: true, type: 
 });
 export type ExternalEpoch = z.infer<typeof ExternalEpoch>;
 
+/**
+ * Milliseconds since the Unix epoch, up to the end of year 9999: a later Date is stored by Postgres but read
+ * back by Prisma as an invalid one (a five-digit year has no ISO 8601 basic form).
+ */
+const EpochMillis = z.number().int().nonnegative().max(253_402_300_799_999);
+
 const Params = z.record(LoggedKey, z.string().max(PARAM_VALUE_MAX));
 const Tags = z.record(LoggedKey, z.string().max(TAG_VALUE_MAX));
 
@@ -83,7 +89,7 @@ export const CreateExternalRunRequest = z
     classNames: z.array(z.string().min(1).max(200)).max(100_000).optional(),
     tags: Tags.default({}),
     /** Milliseconds since the Unix epoch; now when absent (an import gives the first event's time). */
-    startTime: z.number().int().nonnegative().optional(),
+    startTime: EpochMillis.optional(),
   })
   .strict();
 export type CreateExternalRunRequest = z.input<typeof CreateExternalRunRequest>;
@@ -111,7 +117,7 @@ export const EndExternalRunRequest = z
   .object({
     status: z.enum(['succeeded', 'failed', 'cancelled']),
     /** Milliseconds since the Unix epoch; now when absent. */
-    endTime: z.number().int().nonnegative().optional(),
+    endTime: EpochMillis.optional(),
   })
   .strict();
 export type EndExternalRunRequest = z.infer<typeof EndExternalRunRequest>;

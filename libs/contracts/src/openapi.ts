@@ -25,6 +25,17 @@ import {
   WorkerDto,
 } from './api.js';
 import {
+  CreateExternalRunRequest,
+  EndExternalRunRequest,
+  ExternalRunDto,
+  ExternalRunPage,
+  ExternalRunsQuery,
+  LogExternalRequest,
+  LogExternalResponse,
+  MetricHistoryDto,
+  MetricHistoryQuery,
+} from './external-runs.js';
+import {
   ApiKeyDto,
   AuditPage,
   CreateApiKeyRequest,
@@ -165,6 +176,66 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
   '/artifacts/{id}/download': {
     // 409: the store holds a file under the registered path whose size or SHA-256 is not the registered one.
     get: { summary: 'Download an artifact', params: ['id'], errors: [409] },
+  },
+  '/external-runs': {
+    post: {
+      summary:
+        'Start a run trained elsewhere (member): status running; the config is kept and its leaves stored as params. 201 with a new run; 200 with the run a client-chosen id already names (the same create again); 409 when that id is some other run',
+      body: CreateExternalRunRequest,
+      response: ExternalRunDto,
+      existing: 200,
+      errors: [409],
+    },
+    get: {
+      summary:
+        'External runs newest first (by start), a page at a time as GET /runs; filters project (team/project), experiment and source',
+      response: ExternalRunPage,
+      query: ['project', 'experiment', 'source', 'limit', 'cursor'],
+      querySchema: ExternalRunsQuery,
+    },
+  },
+  '/external-runs/{id}': {
+    get: {
+      summary: 'An external run with its params, tags and the last point and count of each metric',
+      response: ExternalRunDto,
+      params: ['id'],
+    },
+    delete: {
+      summary: 'Delete an external run and everything it logged (member)',
+      params: ['id'],
+      status: 204,
+    },
+  },
+  '/external-runs/{id}/log': {
+    post: {
+      summary:
+        "Log a batch (member): metric points (one already stored is skipped), write-once params (another value is a 400 naming params.<key>), last-wins tags, and epochs stored and streamed as an engine run's; 409 once the run has ended",
+      body: LogExternalRequest,
+      response: LogExternalResponse,
+      params: ['id'],
+      status: 200,
+      errors: [409],
+    },
+  },
+  '/external-runs/{id}/end': {
+    post: {
+      summary:
+        'End a running external run (member): succeeded, failed or cancelled; the same end again is a no-op, another status a 409',
+      body: EndExternalRunRequest,
+      response: ExternalRunDto,
+      params: ['id'],
+      status: 200,
+      errors: [409],
+    },
+  },
+  '/external-runs/{id}/metric-history': {
+    get: {
+      summary: 'Every point of one metric key, in (step, timestamp) order',
+      response: MetricHistoryDto,
+      params: ['id'],
+      query: ['key'],
+      querySchema: MetricHistoryQuery,
+    },
   },
   '/experiments': { get: { summary: 'Experiments with run counts by status', response: ExperimentDto, list: true } },
   '/experiments/{id}': { get: { summary: 'One experiment', response: ExperimentDto, params: ['id'] } },
@@ -412,12 +483,43 @@ const ERROR_TEXT: Record<number, string> = {
   403: 'A credential of the wrong kind, or a role too low for this, on an object you can see',
   404: 'No such object, or one of a team you are not in (never 403, so ids cannot be probed)',
   409: 'The object is not in a state that allows this',
-  413: 'Body too large (16 MiB for engine events, 256 kB elsewhere)',
+  413: "Body too large (16 MiB for engine events and external runs' log batches, 256 kB elsewhere)",
   429: 'Too many failed sign-ins; see Retry-After',
   503: 'The database is unreachable; retry',
 };
 
-const json = (schema: Schema, io: 'input' | 'output') => z.toJSONSchema(schema, { io, target: 'openapi-3.0' });
+/**
+ * Definitions that zod puts beside a schema (a recursive one: z.json(), an external run's config), moved to
+ * components.schemas: in OpenAPI a `$ref` is resolved from the document's root, where `#/definitions` is nothing.
+ * zod names them per conversion (`__schema0`), so each is named here by its content, and equal ones are one.
+ */
+const sharedSchemas = new Map<string, { name: string; schema: unknown }>();
+
+function hoistDefinitions(schema: Record<string, unknown>): Record<string, unknown> {
+  const definitions = schema.definitions as Record<string, unknown> | undefined;
+  if (!definitions) return schema;
+  const { definitions: _definitions, ...rest } = schema;
+  const renamed = new Map(
+    Object.entries(definitions).map(([local, definition]) => {
+      const text = JSON.stringify(definition);
+      const shared = sharedSchemas.get(text) ?? { name: `Recursive${sharedSchemas.size + 1}`, schema: null };
+      sharedSchemas.set(text, shared);
+      return [local, shared] as const;
+    }),
+  );
+  const rewrite = (value: unknown): unknown =>
+    JSON.parse(
+      JSON.stringify(value).replace(/"#\/definitions\/([^"]+)"/g, (whole, local: string) => {
+        const shared = renamed.get(local);
+        return shared ? `"#/components/schemas/${shared.name}"` : whole;
+      }),
+    );
+  for (const [local, shared] of renamed) shared.schema ??= rewrite(definitions[local]);
+  return rewrite(rest) as Record<string, unknown>;
+}
+
+const json = (schema: Schema, io: 'input' | 'output') =>
+  hoistDefinitions(z.toJSONSchema(schema, { io, target: 'openapi-3.0' }) as Record<string, unknown>);
 
 /** A query parameter's schema from the operation's querySchema; a list parameter also takes one comma-separated string. */
 function querySchemaOf(op: Operation, name: string): unknown {
@@ -480,6 +582,7 @@ export function openApiDocument(): Record<string, unknown> {
     openapi: '3.0.3',
     info: { title: 'ResLab orchestrator', version: String(PROTOCOL_VERSION) },
     components: {
+      schemas: Object.fromEntries([...sharedSchemas.values()].map(({ name, schema }) => [name, schema])),
       securitySchemes: {
         bearer: {
           type: 'http',
