@@ -139,13 +139,25 @@ export function confusionOption(matrix: number[][], classNames?: string[] | null
       max = Math.max(max, count);
     });
   });
+  // Names (`T-shirt/top`) need room that indices do not: the x labels slant, every one shown, and both margins
+  // grow with the longest, at about 7 px a character of the 12 px axis font.
+  const longest = Math.max(...classes.map((c) => c.length));
+  const named = longest > 3;
+  const slant = named ? Math.round(longest * 4.5) : 0;
   return {
-    grid: { left: 64, right: 96, top: 24, bottom: 56 },
+    grid: { left: named ? Math.min(160, 16 + longest * 7) : 64, right: 96, top: 24, bottom: 56 + slant },
     tooltip: {
       formatter: (p: { value: [number, number, number] }) =>
         `true ${classes[p.value[1]]}, predicted ${classes[p.value[0]]}: ${p.value[2]} examples`,
     },
-    xAxis: { type: 'category', data: classes, name: 'predicted class', nameLocation: 'middle', nameGap: 30 },
+    xAxis: {
+      type: 'category',
+      data: classes,
+      name: 'predicted class',
+      nameLocation: 'middle',
+      nameGap: 30 + slant,
+      ...(named ? { axisLabel: { interval: 0, rotate: 40 } } : {}),
+    },
     yAxis: { type: 'category', data: classes, name: 'true class', inverse: true, nameLocation: 'end' },
     visualMap: {
       min: 0,
