@@ -95,7 +95,8 @@ def _call(transport: Transport, method: str, path: str, body: dict | None = None
 
 
 def _key(point: dict) -> tuple:
-    return (point["step"], point["timestamp"], str(point["value"]))
+    value = point["value"]  # JSON's 1 and Python's 1.0 are one value
+    return (point["step"], point["timestamp"], value if isinstance(value, str) else float(value))
 
 
 def _stored_points(transport: Transport, run_id: str, tags: list[str]) -> set[tuple]:

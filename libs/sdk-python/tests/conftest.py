@@ -98,7 +98,7 @@ class FakeOrchestrator:
             from urllib.parse import unquote
 
             key = unquote(match.group(4))
-            points = [{k: p[k] for k in ("step", "timestamp", "value")} for p in self.points(run_id, key)]
+            points = [{k: _as_js(p[k]) for k in ("step", "timestamp", "value")} for p in self.points(run_id, key)]
             return 200, {"runId": run_id, "key": key, "points": points}
         return 200, self._dto(run_id)
 
@@ -131,6 +131,11 @@ class FakeOrchestrator:
         for point in run["points"]:
             counts[point["key"]] += 1
         return {"id": run_id, "status": run["status"], "metrics": [{"key": k, "count": n} for k, n in counts.items()]}
+
+
+def _as_js(value):
+    """A number as the orchestrator's JSON writes it: JavaScript has one number type, so 1.0 comes back as 1."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def _handler(fake: FakeOrchestrator):

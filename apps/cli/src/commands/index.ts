@@ -1,6 +1,7 @@
 import type { Command } from '../command.js';
 import { analysesCancel, analysesLs, analysesShow, analyze } from './analyses.js';
 import { runsFollow } from './follow.js';
+import { importTensorboard } from './import.js';
 import { keysCreate, keysLs, keysRevoke } from './keys.js';
 import { login, logout, whoami } from './login.js';
 import { runsCancel, runsLs, runsRetry } from './runs.js';
@@ -26,6 +27,7 @@ export const COMMANDS: Command[] = [
   analysesLs,
   analysesShow,
   analysesCancel,
+  importTensorboard,
   shareRun,
   shareSweep,
   shareCompare,
