@@ -1,14 +1,17 @@
 import type { ExternalRunPage } from '@reslab/contracts';
 import { getTranslations } from 'next-intl/server';
 import { ApiFailurePanel } from '@/components/api-failure-panel';
-import { ExternalRunsTable } from '@/components/external/external-runs-table';
+import { ExternalRunsPaged } from '@/components/external/external-runs-paged';
 import type { ApiFailure } from '@/lib/api-client';
 
 /** The runs list's second table: runs logged from scripts, which have no net, data set or epochs of ResLab's. */
 export async function ExternalRunsSection({
   result,
+  pageSize,
 }: {
   result: { ok: true; data: ExternalRunPage } | { ok: false; failure: ApiFailure };
+  /** Runs per page, the first page's size too. */
+  pageSize: number;
 }) {
   const t = await getTranslations('external');
   return (
@@ -22,7 +25,7 @@ export async function ExternalRunsSection({
           {t('listEmpty')}
         </p>
       ) : (
-        <ExternalRunsTable runs={result.data.items} />
+        <ExternalRunsPaged first={result.data} pageSize={pageSize} />
       )}
     </section>
   );

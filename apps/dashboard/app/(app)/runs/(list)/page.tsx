@@ -72,7 +72,7 @@ export default async function RunsPage({ searchParams }: { searchParams: SearchP
         // Keyed by the filter: another filter starts again from its own first page.
         <PagedRuns key={JSON.stringify(filter)} first={result.data} filter={filter} />
       )}
-      <ExternalRunsSection result={external} />
+      <ExternalRunsSection result={external} pageSize={EXTERNAL_LISTED} />
     </>
   );
 }
@@ -86,7 +86,13 @@ function RunFilters({ filter, sweeps }: { filter: RunsFilter; sweeps: SweepDto[]
   const t = useTranslations('runs');
   const tc = useTranslations('common');
   return (
-    <form method="get" action="/runs" className="panel controls" aria-label={t('filterLabel')} data-testid="runs-filter">
+    <form
+      method="get"
+      action="/runs"
+      className="panel controls"
+      aria-label={t('filterLabel')}
+      data-testid="runs-filter"
+    >
       <fieldset className="controls">
         <legend>{t('status')}</legend>
         {RUN_STATUSES.map((s) => (
