@@ -1,7 +1,7 @@
 'use client';
 
 import type { ApiKeyDto } from '@reslab/contracts';
-import { useFormatter } from 'next-intl';
+import { useFormatter, useTranslations } from 'next-intl';
 import { type FormEvent, useEffect, useId, useState } from 'react';
 import { CopyButton } from '@/components/copy-button';
 import { endOfDayUtc, formatTime } from '@/lib/format';
@@ -18,6 +18,7 @@ function keyState(key: ApiKeyDto, now: number | null): KeyState {
 /** The caller's keys: make one (its secret shown once, with a copy button), and revoke. */
 export function KeysManager({ initial }: { initial: ApiKeyDto[] }) {
   const f = useFormatter();
+  const t = useTranslations('identity');
   const id = useId();
   const [keys, setKeys] = useState(initial);
   const [name, setName] = useState('');
@@ -31,7 +32,7 @@ export function KeysManager({ initial }: { initial: ApiKeyDto[] }) {
   const create = async (event: FormEvent) => {
     event.preventDefault();
     if (!name.trim()) {
-      setError('Give the key a name, e.g. the machine or script that will use it.');
+      setError(t('keyNameNeeded'));
       return;
     }
     setBusy(true);
@@ -60,20 +61,20 @@ export function KeysManager({ initial }: { initial: ApiKeyDto[] }) {
   return (
     <>
       <section aria-labelledby={`${id}-new`}>
-        <h2 id={`${id}-new`}>New key</h2>
+        <h2 id={`${id}-new`}>{t('newKey')}</h2>
         <form className="inline-form" onSubmit={create} noValidate data-testid="key-form">
           <div className="field">
-            <label htmlFor={`${id}-name`}>Name</label>
+            <label htmlFor={`${id}-name`}>{t('name')}</label>
             <input
               id={`${id}-name`}
               value={name}
               onChange={(e) => setName(e.target.value)}
               maxLength={200}
-              placeholder="laptop, ci, gpu-box-1…"
+              placeholder={t('keyNamePlaceholder')}
             />
           </div>
           <div className="field">
-            <label htmlFor={`${id}-expires`}>Expires (optional)</label>
+            <label htmlFor={`${id}-expires`}>{t('expiresOptional')}</label>
             <input
               id={`${id}-expires`}
               type="date"
@@ -82,11 +83,11 @@ export function KeysManager({ initial }: { initial: ApiKeyDto[] }) {
               aria-describedby={`${id}-expires-hint`}
             />
             <span id={`${id}-expires-hint`} className="muted small">
-              At the end of that day (UTC); empty: until revoked.
+              {t('expiresHint')}
             </span>
           </div>
           <button type="submit" className="primary" disabled={busy} data-testid="key-create">
-            {busy ? 'Creating…' : 'Create key'}
+            {busy ? t('creating') : t('createKey')}
           </button>
         </form>
         {error ? (
@@ -97,12 +98,15 @@ export function KeysManager({ initial }: { initial: ApiKeyDto[] }) {
         {secret ? (
           <div className="panel" data-testid="key-secret-panel">
             <p>
-              <strong>Copy the key “{secret.name}” now: it is not shown again.</strong> Use it as{' '}
-              <code>RESLAB_API_KEY</code> or with <code>reslab login</code>.
+              {t.rich('copyNow', {
+                name: secret.name,
+                strong: (chunks) => <strong>{chunks}</strong>,
+                code: (chunks) => <code>{chunks}</code>,
+              })}
             </p>
             <div className="secret">
               <label htmlFor={`${id}-secret`} className="visually-hidden">
-                Secret of {secret.name}
+                {t('secretOf', { name: secret.name })}
               </label>
               <input
                 id={`${id}-secret`}
@@ -113,31 +117,31 @@ export function KeysManager({ initial }: { initial: ApiKeyDto[] }) {
               />
               <CopyButton text={secret.value} fieldId={`${id}-secret`} testId="key-copy" />
               <button type="button" onClick={() => setSecret(null)}>
-                Done
+                {t('done')}
               </button>
             </div>
           </div>
         ) : null}
       </section>
       <section aria-labelledby={`${id}-list`}>
-        <h2 id={`${id}-list`}>Your keys</h2>
+        <h2 id={`${id}-list`}>{t('yourKeys')}</h2>
         {keys.length === 0 ? (
           <p className="panel empty" data-testid="keys-empty">
-            No keys yet.
+            {t('noKeys')}
           </p>
         ) : (
           <div className="table-wrap">
             <table className="data-table" aria-labelledby={`${id}-list`}>
               <thead>
                 <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Key</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">State</th>
+                  <th scope="col">{t('name')}</th>
+                  <th scope="col">{t('colKey')}</th>
+                  <th scope="col">{t('colCreated')}</th>
+                  <th scope="col">{t('colExpires')}</th>
+                  <th scope="col">{t('colLastUsed')}</th>
+                  <th scope="col">{t('colState')}</th>
                   <th scope="col">
-                    <span className="visually-hidden">Action</span>
+                    <span className="visually-hidden">{t('colAction')}</span>
                   </th>
                 </tr>
               </thead>
@@ -149,13 +153,17 @@ export function KeysManager({ initial }: { initial: ApiKeyDto[] }) {
                       <th scope="row">{k.name}</th>
                       <td className="mono">{k.prefix}…</td>
                       <td>{formatTime(f, k.createdAt)}</td>
-                      <td>{k.expiresAt ? formatTime(f, k.expiresAt) : 'never'}</td>
-                      <td>{k.lastUsedAt ? formatTime(f, k.lastUsedAt) : 'never'}</td>
-                      <td>{state === 'revoked' ? `revoked ${formatTime(f, k.revokedAt)}` : state}</td>
+                      <td>{k.expiresAt ? formatTime(f, k.expiresAt) : t('never')}</td>
+                      <td>{k.lastUsedAt ? formatTime(f, k.lastUsedAt) : t('never')}</td>
+                      <td>
+                        {state === 'revoked'
+                          ? t('revokedAt', { time: formatTime(f, k.revokedAt) })
+                          : t('keyState', { state })}
+                      </td>
                       <td>
                         {state === 'active' ? (
                           <button type="button" onClick={() => revoke(k.id)} data-testid="key-revoke">
-                            Revoke
+                            {t('revoke')}
                           </button>
                         ) : null}
                       </td>

@@ -1,15 +1,15 @@
 'use client';
 
-import { PAGE_LIMIT, type Page, type RunRowDto, type SweepDto } from '@reslab/contracts';
+import { DEFAULT_RUN_ORDER, PAGE_LIMIT, type Page, type RunRowDto, type SweepDto } from '@reslab/contracts';
 import Link from 'next/link';
-import { useFormatter } from 'next-intl';
+import { useFormatter, useTranslations } from 'next-intl';
 import { useCallback, useRef, useState } from 'react';
 import { useApi } from '@/components/api-url';
 import { RunsTable } from '@/components/runs-table';
 import { StatusCounts } from '@/components/status-counts';
 import { ApiFailure } from '@/lib/api-client';
 import { formatTime } from '@/lib/format';
-import { type RunsFilter, sortLabel } from '@/lib/runs-filter';
+import type { RunsFilter } from '@/lib/runs-filter';
 
 /**
  * A list whose first page the server rendered; `load` asks the API, from the browser, for the page after the
@@ -58,11 +58,12 @@ export function usePages<T>(
 
 /** usePages with a "Load more" button under the list. */
 export function useLoadMore<T>(first: Page<T>, next: (cursor: string) => Promise<Page<T>>) {
+  const t = useTranslations('runs');
   const { items, more, busy, error, load } = usePages(first, next);
   const button = more ? (
     <div className="actions">
       <button type="button" onClick={load} disabled={busy} data-testid="load-more">
-        {busy ? 'Loading…' : `Load more (${items.length} shown)`}
+        {busy ? t('loadingMore') : t('loadMore', { count: items.length })}
       </button>
       {error ? (
         <span role="alert" className="error-text">
@@ -87,14 +88,16 @@ export function PagedRuns({ first, filter }: { first: Page<RunRowDto>; filter: R
     (cursor: string) => api.listRunRows({ ...filter, cursor, limit: SCROLL_PAGE }),
     [api, filter],
   );
+  const t = useTranslations('runs');
   const { items, more, busy, error, load } = usePages(first, next, { readAhead: true });
+  const sort = filter.sort ?? 'queuedAt';
+  const order = t('orderLabel', { sort, order: filter.order ?? DEFAULT_RUN_ORDER[sort] });
   return (
     <>
-      <RunsTable runs={items} label={`Runs, ${sortLabel(filter)}`} onNearEnd={error ? undefined : load} />
+      <RunsTable runs={items} label={t('tableLabel', { order })} onNearEnd={error ? undefined : load} />
       <div className="actions" data-testid="runs-loaded" data-count={items.length} data-complete={!more}>
         <span className="muted">
-          {items.length.toLocaleString('en')} run{items.length === 1 ? '' : 's'}
-          {more ? (busy ? ', loading more…' : ', more as you scroll') : ', all loaded'}
+          {t('loaded', { n: items.length, state: more ? (busy ? 'busy' : 'more') : 'all' })}
         </span>
         {error ? (
           <>
@@ -102,7 +105,7 @@ export function PagedRuns({ first, filter }: { first: Page<RunRowDto>; filter: R
               {error}
             </span>
             <button type="button" onClick={load}>
-              Try again
+              {t('tryAgain')}
             </button>
           </>
         ) : null}
@@ -113,20 +116,21 @@ export function PagedRuns({ first, filter }: { first: Page<RunRowDto>; filter: R
 
 export function PagedSweeps({ first }: { first: Page<SweepDto> }) {
   const f = useFormatter();
+  const t = useTranslations('runs');
   const api = useApi();
   const { items, button } = useLoadMore(first, (cursor) => api.listSweeps({ cursor }));
   return (
     <>
       <div className="table-wrap">
-        <table className="data-table" aria-label="Sweeps, newest first">
+        <table className="data-table" aria-label={t('sweepsLabel')}>
           <thead>
             <tr>
-              <th scope="col">Sweep</th>
-              <th scope="col">Runs by status</th>
+              <th scope="col">{t('colSweep')}</th>
+              <th scope="col">{t('colByStatus')}</th>
               <th scope="col" className="num">
-                Runs
+                {t('colRuns')}
               </th>
-              <th scope="col">Created</th>
+              <th scope="col">{t('colCreated')}</th>
             </tr>
           </thead>
           <tbody>

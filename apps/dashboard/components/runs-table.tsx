@@ -2,7 +2,7 @@
 
 import type { RunRowDto } from '@reslab/contracts';
 import Link from 'next/link';
-import { useFormatter } from 'next-intl';
+import { useFormatter, useTranslations } from 'next-intl';
 import { useEffect } from 'react';
 import { StatusBadge } from '@/components/status-badge';
 import { useVirtualRows, VirtualBody, VirtualScroll } from '@/components/virtual-rows';
@@ -25,6 +25,7 @@ function Time({ iso }: { iso: string | null }) {
  */
 export function RunsTable({ runs, label, onNearEnd }: { runs: RunRowDto[]; label: string; onNearEnd?: () => void }) {
   const f = useFormatter();
+  const t = useTranslations('runs');
   const { scrollRef, virtualizer } = useVirtualRows(runs.length, ROW_HEIGHT);
   const last = virtualizer.getVirtualItems().at(-1)?.index ?? 0;
   useEffect(() => {
@@ -35,22 +36,22 @@ export function RunsTable({ runs, label, onNearEnd }: { runs: RunRowDto[]; label
       <table className="data-table" aria-label={label} aria-rowcount={runs.length + 1}>
         <thead>
           <tr>
-            <th scope="col">Run</th>
-            <th scope="col">Status</th>
-            <th scope="col">Model</th>
-            <th scope="col">Dataset</th>
+            <th scope="col">{t('colRun')}</th>
+            <th scope="col">{t('colStatus')}</th>
+            <th scope="col">{t('colModel')}</th>
+            <th scope="col">{t('colDataset')}</th>
             <th scope="col" className="num">
-              Epochs
+              {t('colEpochs')}
             </th>
             <th scope="col" className="num">
-              Val acc
+              {t('colValAcc')}
             </th>
             <th scope="col" className="num">
-              Attempt
+              {t('colAttempt')}
             </th>
-            <th scope="col">Queued</th>
-            <th scope="col">Finished</th>
-            <th scope="col">Failure reason</th>
+            <th scope="col">{t('colQueued')}</th>
+            <th scope="col">{t('colFinished')}</th>
+            <th scope="col">{t('colFailure')}</th>
           </tr>
         </thead>
         <VirtualBody

@@ -1,17 +1,10 @@
 'use client';
 
 import { type MemberDto, roleAtLeast, TEAM_ROLES, type TeamRole } from '@reslab/contracts';
-import { useFormatter } from 'next-intl';
+import { useFormatter, useTranslations } from 'next-intl';
 import { type FormEvent, useId, useState } from 'react';
 import { formatTime } from '@/lib/format';
 import { putMemberAction, removeMemberAction } from '@/lib/identity-actions';
-
-const ROLE_MEANS: Record<TeamRole, string> = {
-  owner: 'everything, including deleting the team',
-  admin: 'members, projects, workers',
-  member: 'launches, cancels and retries runs and sweeps; shares them',
-  viewer: 'reads only',
-};
 
 /** The team's members with their roles; admins and owners add people by e-mail, change roles and remove them. */
 export function TeamMembers({
@@ -26,6 +19,8 @@ export function TeamMembers({
   callerId: string | null;
 }) {
   const f = useFormatter();
+  const t = useTranslations('identity');
+  const tp = useTranslations('pages');
   const id = useId();
   const [members, setMembers] = useState(initial);
   const [email, setEmail] = useState('');
@@ -39,7 +34,7 @@ export function TeamMembers({
   const add = async (event: FormEvent) => {
     event.preventDefault();
     if (!email.trim()) {
-      setError('Give the e-mail address the person signs in with.');
+      setError(t('emailNeeded'));
       return;
     }
     setBusy(true);
@@ -71,16 +66,16 @@ export function TeamMembers({
   return (
     <>
       <div className="table-wrap">
-        <table className="data-table" aria-label="Members">
+        <table className="data-table" aria-label={t('membersLabel')}>
           <thead>
             <tr>
-              <th scope="col">E-mail</th>
-              <th scope="col">Name</th>
-              <th scope="col">Role</th>
-              <th scope="col">Member since</th>
+              <th scope="col">{t('email')}</th>
+              <th scope="col">{t('name')}</th>
+              <th scope="col">{t('role')}</th>
+              <th scope="col">{t('memberSince')}</th>
               {manages ? (
                 <th scope="col">
-                  <span className="visually-hidden">Action</span>
+                  <span className="visually-hidden">{t('colAction')}</span>
                 </th>
               ) : null}
             </tr>
@@ -90,16 +85,16 @@ export function TeamMembers({
               <tr key={m.userId} data-testid="member-row" data-email={m.email} data-role={m.role}>
                 <th scope="row">
                   {m.email}
-                  {m.userId === callerId ? <span className="muted"> (you)</span> : null}
+                  {m.userId === callerId ? <span className="muted">{t('you')}</span> : null}
                 </th>
                 <td>{m.name}</td>
-                <td title={ROLE_MEANS[m.role]}>{m.role}</td>
+                <td title={t('roleMeans', { role: m.role })}>{tp('roleName', { role: m.role })}</td>
                 <td>{formatTime(f, m.since)}</td>
                 {manages ? (
                   <td>
                     {m.userId !== callerId && (m.role !== 'owner' || callerRole === 'owner') ? (
                       <button type="button" onClick={() => remove(m.userId)} data-testid="member-remove">
-                        Remove
+                        {t('remove')}
                       </button>
                     ) : null}
                   </td>
@@ -112,30 +107,30 @@ export function TeamMembers({
       {manages ? (
         <form className="inline-form" onSubmit={add} noValidate aria-labelledby={`${id}-add`} data-testid="member-form">
           <h3 id={`${id}-add`} className="visually-hidden">
-            Add a member or change a role
+            {t('addHeading')}
           </h3>
           <div className="field">
-            <label htmlFor={`${id}-email`}>E-mail</label>
+            <label htmlFor={`${id}-email`}>{t('email')}</label>
             <input
               id={`${id}-email`}
               type="email"
               value={email}
               onChange={(e) => setEmail(e.target.value)}
-              placeholder="name@example.org"
+              placeholder={t('emailPlaceholder')}
             />
           </div>
           <div className="field">
-            <label htmlFor={`${id}-role`}>Role</label>
+            <label htmlFor={`${id}-role`}>{t('role')}</label>
             <select id={`${id}-role`} value={role} onChange={(e) => setRole(e.target.value as TeamRole)}>
               {grantable.map((r) => (
                 <option key={r} value={r}>
-                  {r}: {ROLE_MEANS[r]}
+                  {t('roleOption', { role: tp('roleName', { role: r }), means: t('roleMeans', { role: r }) })}
                 </option>
               ))}
             </select>
           </div>
           <button type="submit" disabled={busy} data-testid="member-add">
-            {busy ? 'Saving…' : 'Add or change role'}
+            {busy ? t('saving') : t('addOrChange')}
           </button>
         </form>
       ) : null}

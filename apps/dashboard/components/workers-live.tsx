@@ -2,7 +2,7 @@
 
 import type { WorkerDto } from '@reslab/contracts';
 import Link from 'next/link';
-import { useFormatter } from 'next-intl';
+import { useFormatter, useTranslations } from 'next-intl';
 import { useEffect, useState } from 'react';
 import { useStreamConnection } from '@/components/api-url';
 import { ConnectionBanner } from '@/components/connection-banner';
@@ -10,20 +10,16 @@ import { formatTime, shortId } from '@/lib/format';
 import { type StreamState, subscribe } from '@/lib/stream-client';
 import { applyWorkers, type Health, STALE_AFTER_SECONDS, workerHealth, workersSummary } from '@/lib/stream-fold';
 
-const HEALTH_LOOK: Record<Health, { glyph: string; label: string; className: string }> = {
-  ok: { glyph: '✓', label: 'OK', className: 'badge--succeeded' },
-  draining: { glyph: '⏸', label: 'Draining', className: 'badge--cancelled' },
-  stale: { glyph: '✕', label: 'Stale', className: 'badge--failed' },
+/** The word is `workers.health` in the catalogue. */
+const HEALTH_LOOK: Record<Health, { glyph: string; className: string }> = {
+  ok: { glyph: '✓', className: 'badge--succeeded' },
+  draining: { glyph: '⏸', className: 'badge--cancelled' },
+  stale: { glyph: '✕', className: 'badge--failed' },
 };
-
-function age(seconds: number): string {
-  if (seconds < 60) return `${Math.max(0, Math.round(seconds))} s ago`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
-  return `${Math.floor(seconds / 3600)} h ago`;
-}
 
 export function WorkersLive({ initial }: { initial: WorkerDto[] }) {
   const f = useFormatter();
+  const t = useTranslations('workers');
   const connection = useStreamConnection();
   const [workers, setWorkers] = useState(() => applyWorkers(initial));
   const [now, setNow] = useState<number | null>(null);
@@ -56,31 +52,35 @@ export function WorkersLive({ initial }: { initial: WorkerDto[] }) {
       <ConnectionBanner state={stream.state} detail={stream.detail} />
       {workers.length === 0 ? (
         <section className="panel empty" data-testid="workers-empty">
-          <p>
-            No worker has registered. Start one with <code>node apps/worker/dist/main.js --name my-worker</code>; it
-            appears here on its first heartbeat.
-          </p>
+          <p>{t.rich('empty', { code: (chunks) => <code>{chunks}</code> })}</p>
         </section>
       ) : (
         <>
           <p data-testid="workers-summary">
-            {workers.length} worker{workers.length === 1 ? '' : 's'}
-            {counts ? `: ${counts.ok} ok, ${counts.draining} draining, ${counts.stale} stale` : ''}; {busy} of {slots}{' '}
-            slots busy. A worker is stale when its last heartbeat is older than {STALE_AFTER_SECONDS} s.
+            {t('summary', {
+              n: workers.length,
+              counted: counts ? 'yes' : 'no',
+              ok: counts?.ok ?? 0,
+              draining: counts?.draining ?? 0,
+              stale: counts?.stale ?? 0,
+              busy,
+              slots,
+              staleAfter: STALE_AFTER_SECONDS,
+            })}
           </p>
           <div className="table-wrap">
-            <table className="data-table" aria-label="Workers">
+            <table className="data-table" aria-label={t('tableLabel')}>
               <thead>
                 <tr>
-                  <th scope="col">Worker</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Host</th>
+                  <th scope="col">{t('colWorker')}</th>
+                  <th scope="col">{t('colStatus')}</th>
+                  <th scope="col">{t('colHost')}</th>
                   <th scope="col" className="num">
-                    Slots busy
+                    {t('colSlots')}
                   </th>
-                  <th scope="col">GPUs</th>
-                  <th scope="col">Current runs</th>
-                  <th scope="col">Last heartbeat</th>
+                  <th scope="col">{t('colGpus')}</th>
+                  <th scope="col">{t('colRuns')}</th>
+                  <th scope="col">{t('colHeartbeat')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -96,7 +96,7 @@ export function WorkersLive({ initial }: { initial: WorkerDto[] }) {
                         {health ? (
                           <span className={`badge ${HEALTH_LOOK[health].className}`}>
                             <span aria-hidden="true">{HEALTH_LOOK[health].glyph}</span>
-                            {HEALTH_LOOK[health].label}
+                            {t('health', { health })}
                           </span>
                         ) : (
                           <span className="muted">…</span>
@@ -108,14 +108,14 @@ export function WorkersLive({ initial }: { initial: WorkerDto[] }) {
                       </td>
                       <td>
                         {w.gpus.length === 0
-                          ? 'CPU only'
+                          ? t('cpuOnly')
                           : w.gpus
                               .map((g) => `#${g.index} ${g.name} (${Math.round(g.memoryMiB / 1024)} GiB)`)
                               .join(', ')}
                       </td>
                       <td>
                         {w.runningRunIds.length === 0 ? (
-                          <span className="muted">idle</span>
+                          <span className="muted">{t('idle')}</span>
                         ) : (
                           <ul className="plain-list">
                             {w.runningRunIds.map((id) => (
@@ -132,7 +132,7 @@ export function WorkersLive({ initial }: { initial: WorkerDto[] }) {
                         <time dateTime={w.lastHeartbeatAt}>{formatTime(f, w.lastHeartbeatAt)}</time>
                         {now !== null ? (
                           <div className="muted small" data-testid="heartbeat-age">
-                            {age((now - Date.parse(w.lastHeartbeatAt)) / 1000)}
+                            {f.relativeTime(Date.parse(w.lastHeartbeatAt), now)}
                           </div>
                         ) : null}
                       </td>

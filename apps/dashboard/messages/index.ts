@@ -7,6 +7,7 @@
 import enAnalyses from './en/analyses.json';
 import enCommon from './en/common.json';
 import enExternal from './en/external.json';
+import enIdentity from './en/identity.json';
 import enLive from './en/live.json';
 import enLogin from './en/login.json';
 import enNav from './en/nav.json';
@@ -15,9 +16,11 @@ import enRun from './en/run.json';
 import enRuns from './en/runs.json';
 import enShare from './en/share.json';
 import enSweep from './en/sweep.json';
+import enWorkers from './en/workers.json';
 import koAnalyses from './ko/analyses.json';
 import koCommon from './ko/common.json';
 import koExternal from './ko/external.json';
+import koIdentity from './ko/identity.json';
 import koLive from './ko/live.json';
 import koLogin from './ko/login.json';
 import koNav from './ko/nav.json';
@@ -26,8 +29,11 @@ import koRun from './ko/run.json';
 import koRuns from './ko/runs.json';
 import koShare from './ko/share.json';
 import koSweep from './ko/sweep.json';
+import koWorkers from './ko/workers.json';
 
 const en = {
+  workers: enWorkers,
+  identity: enIdentity,
   run: enRun,
   login: enLogin,
   pages: enPages,
@@ -42,6 +48,8 @@ const en = {
 };
 
 const ko: typeof en = {
+  workers: koWorkers,
+  identity: koIdentity,
   run: koRun,
   login: koLogin,
   pages: koPages,

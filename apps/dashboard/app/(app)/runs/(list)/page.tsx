@@ -1,4 +1,4 @@
-import { ARCHS, ListRunsQuery, RUN_SORTS, RUN_STATUSES, type SweepDto } from '@reslab/contracts';
+import { ARCHS, DEFAULT_RUN_ORDER, ListRunsQuery, RUN_SORTS, RUN_STATUSES, type SweepDto } from '@reslab/contracts';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { useTranslations } from 'next-intl';
@@ -7,7 +7,7 @@ import { ApiFailurePanel } from '@/components/api-failure-panel';
 import { ExternalRunsSection } from '@/components/external/external-runs-section';
 import { PagedRuns } from '@/components/paged-lists';
 import { settle } from '@/lib/api-client';
-import { type RunsFilter, sortLabel } from '@/lib/runs-filter';
+import type { RunsFilter } from '@/lib/runs-filter';
 import { serverApi } from '@/lib/server-api';
 
 export const dynamic = 'force-dynamic';
@@ -152,7 +152,7 @@ function RunFilters({ filter, sweeps }: { filter: RunsFilter; sweeps: SweepDto[]
       </label>
       <button type="submit">{t('apply')}</button> <Link href="/runs">{t('clear')}</Link>
       <span className="muted" data-testid="runs-order">
-        {sortLabel(filter)}
+        {t('orderLabel', { sort, order: filter.order ?? DEFAULT_RUN_ORDER[sort] })}
       </span>
     </form>
   );
