@@ -12,8 +12,6 @@
 import {
   type CurvatureEventPayload,
   type EpochMetricDto,
-  type ExternalRunDto,
-  type ExternalRunSnapshot,
   type GradFlowDto,
   isLaterEventId,
   RUN_STATUSES,
@@ -274,58 +272,4 @@ export function workersSummary(workers: WorkerList, now: number | null): Workers
     slots: workers.reduce((n, w) => n + w.slots, 0),
     busy: workers.reduce((n, w) => n + w.runningRunIds.length, 0),
   };
-}
-
-// The page of a run logged from a script: its epochs (log_epoch) and status arrive as a run room's events do; its
-// metric histories are read again over REST (components/external/external-run-view.tsx).
-
-export interface ExternalRunLive {
-  run: ExternalRunDto;
-  /** Epochs logged with log_epoch, as GET /runs/:id/metrics serves them. */
-  epochs: EpochMetricDto[];
-  /** As RunState's: matrices of live epochs, fetched when shown. */
-  confusionToFetch?: string[];
-  snapshotEventId?: string;
-  statusEventId?: string;
-}
-
-export function externalFromSnapshot(snapshot: ExternalRunSnapshot): ExternalRunLive {
-  return {
-    run: snapshot.run,
-    epochs: snapshot.metrics,
-    snapshotEventId: snapshot.lastEventId,
-    statusEventId: snapshot.lastEventId,
-  };
-}
-
-/** The same rules as applyRunEvent: an epoch is an upsert by (epoch, split), an older status is ignored. */
-export function applyExternalRunEvent(state: ExternalRunLive, event: RunEventMessage): ExternalRunLive {
-  if (event.runId !== state.run.id || inSnapshot(state.snapshotEventId, event)) return state;
-  if (event.type === 'epoch_metric') {
-    const metric = metricFromEvent(event);
-    const key = metricKey(metric);
-    const pending = (state.confusionToFetch ?? []).filter((k) => k !== key);
-    return {
-      ...state,
-      epochs: upsertMetric(state.epochs, metric),
-      confusionToFetch: event.payload.hasConfusion ? [...pending, key] : pending,
-    };
-  }
-  if (event.type === 'status') {
-    const status = event.payload.status;
-    // An external run is never queued; a status it cannot have changes nothing.
-    if (status === 'queued') return state;
-    if (state.statusEventId !== undefined && !isLaterEventId(event.id, state.statusEventId)) return state;
-    return { ...state, run: { ...state.run, status }, statusEventId: event.id };
-  }
-  return state;
-}
-
-/** Matrices fetched over REST put into the epochs they belong to (withConfusions for an external run). */
-export function externalWithConfusions(state: ExternalRunLive, fetched: EpochMetricDto[]): ExternalRunLive {
-  const { metrics, confusionToFetch } = withConfusions(
-    { run: {} as RunDto, metrics: state.epochs, gradFlow: [], confusionToFetch: state.confusionToFetch },
-    fetched,
-  );
-  return { ...state, epochs: metrics, confusionToFetch };
 }
