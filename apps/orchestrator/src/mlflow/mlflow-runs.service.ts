@@ -18,7 +18,7 @@ import {
   type SearchRuns,
   type UpdateRun,
 } from './mlflow-protocol.js';
-import { FROM_MLFLOW, RUN_NAME_TAG, toMlflowRun, toRunInfo, toSearchable } from './mlflow-run-view.js';
+import { FROM_MLFLOW, RUN_NAME_TAG, toMlflowRun, toRunInfo, toSearchable, USER_TAG } from './mlflow-run-view.js';
 import {
   matchesRun,
   parseOrderBy,
@@ -60,7 +60,8 @@ export class MlflowRunsService {
       name,
       source: 'mlflow',
       config: {},
-      tags: { ...tags, [RUN_NAME_TAG]: name },
+      // MLflow keeps user_id in a column ResLab does not have; its client also sends it as the tag mlflow.user.
+      tags: { ...(request.user_id && { [USER_TAG]: request.user_id }), ...tags, [RUN_NAME_TAG]: name },
       ...(request.start_time !== undefined && { startTime: request.start_time }),
     });
     return toMlflowRun(run);
@@ -109,26 +110,26 @@ export class MlflowRunsService {
    * as DELETE /external-runs/:id does: ResLab has no trash, and a soft-deleted run would still be charted.
    */
   async remove(id: string): Promise<void> {
-    await this.runs.remove((await this.external(id)).id);
+    await this.onRun(id, (runId) => this.runs.remove(runId));
   }
 
   async logMetric(id: string | undefined, metric: MetricPoint): Promise<void> {
-    await this.runs.log((await this.external(id)).id, { ...EMPTY_LOG, metrics: [metric] });
+    await this.onRun(id, (runId) => this.runs.log(runId, { ...EMPTY_LOG, metrics: [metric] }));
   }
 
   async logParam(id: string | undefined, key: string, value: string): Promise<void> {
-    await this.runs.log((await this.external(id)).id, { ...EMPTY_LOG, params: { [key]: value } });
+    await this.onRun(id, (runId) => this.runs.log(runId, { ...EMPTY_LOG, params: { [key]: value } }));
   }
 
   /** set-tag; mlflow.runName renames the run, as MLflow's server does. */
   async setTag(id: string | undefined, key: string, value: string): Promise<void> {
-    const runId = (await this.external(id)).id;
-    await this.runs.log(runId, { ...EMPTY_LOG, tags: { [key]: value } });
-    if (key === RUN_NAME_TAG) await this.prisma.run.update({ where: { id: runId }, data: { name: value } });
+    await this.onRun(id, async (runId) => {
+      await this.runs.log(runId, { ...EMPTY_LOG, tags: { [key]: value } });
+      if (key === RUN_NAME_TAG) await this.prisma.run.update({ where: { id: runId }, data: { name: value } });
+    });
   }
 
   async logBatch(request: Output<typeof LogBatch>): Promise<void> {
-    const runId = (await this.external(request.run_id)).id;
     const params: Record<string, string> = {};
     for (const { key, value } of request.params) {
       // MLflow refuses a batch that gives one param two values (mlflow/utils/validation.py _validate_batch_log_data).
@@ -138,10 +139,11 @@ export class MlflowRunsService {
       params[key] = value;
     }
     const tags = Object.fromEntries(request.tags.map((t) => [t.key, t.value]));
-    await this.runs.log(runId, { metrics: request.metrics, params, tags, epochs: [] });
-    if (RUN_NAME_TAG in tags) {
-      await this.prisma.run.update({ where: { id: runId }, data: { name: tags[RUN_NAME_TAG] as string } });
-    }
+    await this.onRun(request.run_id, async (runId) => {
+      await this.runs.log(runId, { metrics: request.metrics, params, tags, epochs: [] });
+      const name = tags[RUN_NAME_TAG];
+      if (name !== undefined) await this.prisma.run.update({ where: { id: runId }, data: { name } });
+    });
   }
 
   async history(
@@ -149,8 +151,7 @@ export class MlflowRunsService {
     key: string,
     page: { page_token?: string; max_results?: number },
   ): Promise<{ metrics: MlflowMetric[]; next_page_token?: string }> {
-    const runId = (await this.external(id)).id;
-    const { points } = await this.runs.history(runId, key);
+    const { points } = await this.onRun(id, (runId) => this.runs.history(runId, key));
     const offset = decodePageToken(page.page_token);
     if (offset === null) throw invalidParameter(`Invalid page token '${page.page_token}'`);
     const end = page.max_results === undefined ? points.length : offset + page.max_results;
@@ -204,11 +205,20 @@ export class MlflowRunsService {
   }
 
   /** The external run an MLflow run_id names, within the caller's teams; RESOURCE_DOES_NOT_EXIST otherwise. */
-  private async external(id: string | undefined): Promise<ExternalRunDto> {
+  private external(id: string | undefined): Promise<ExternalRunDto> {
+    return this.onRun(id, (runId) => this.runs.get(runId));
+  }
+
+  /**
+   * `work` on the run `id` names, with ResLab's 404 (no such run in the caller's teams, or a run that is no
+   * external run) answered in MLflow's words. No read before a write: a log is one transaction that checks the
+   * run itself (ExternalRunsService.log).
+   */
+  private async onRun<T>(id: string | undefined, work: (runId: string) => Promise<T>): Promise<T> {
     if (!id) throw invalidParameter("Missing value for required parameter 'run_id'");
     if (!isUuid(id)) throw runNotFound(id);
     try {
-      return await this.runs.get(id);
+      return await work(id);
     } catch (error) {
       if ((error as { getStatus?: () => number }).getStatus?.() === 404) throw runNotFound(id);
       throw error;
