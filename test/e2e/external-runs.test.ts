@@ -8,6 +8,7 @@ import {
   type LogExternalRequest,
   type LogExternalResponse,
   type MetricHistoryDto,
+  parseSubscribeAck,
   RunEventMessage,
   STREAM,
 } from '@reslab/contracts';
@@ -194,8 +195,14 @@ describe('external runs: create, log, end, read back', () => {
     sockets.push(socket);
     const live: RunEventMessage[] = [];
     socket.on(STREAM.runEvent, (raw: unknown) => live.push(RunEventMessage.parse(raw)));
-    const ack = await subscribeRoom(socket, { kind: 'run', id: run.id });
-    expect(ack.ok).toBe(true);
+    // An engine run's room would answer with a RunDto, which has a RunConfig: this room has a snapshot of its own.
+    const asEngineRun = await subscribeRoom(socket, { kind: 'run', id: run.id });
+    expect(asEngineRun).toEqual({
+      ok: false,
+      error: `run ${run.id} is an external run: read it at /external-runs/${run.id}`,
+    });
+    const ack = parseSubscribeAck('externalRun', await subscribeRoom(socket, { kind: 'externalRun', id: run.id }));
+    expect(ack.success && ack.data.ok && ack.data.snapshot.run).toMatchObject({ id: run.id, status: 'running' });
 
     const epoch = (n: number, split: 'train' | 'val'): ExternalEpoch => ({
       epoch: n,
@@ -233,6 +240,12 @@ describe('external runs: create, log, end, read back', () => {
       split: 'train',
       hasConfusion: true,
     });
+
+    // A client joining now gets the epochs in its snapshot, and the events after it replayed.
+    const late = openStream(stack, { token: stack.admin.apiKey });
+    sockets.push(late);
+    const joined = parseSubscribeAck('externalRun', await subscribeRoom(late, { kind: 'externalRun', id: run.id }));
+    expect(joined.success && joined.data.ok && joined.data.snapshot.metrics.map((m) => m.epoch)).toEqual([1, 1, 2]);
 
     // A resent epoch overwrites its row.
     await log(run.id, { epochs: [{ ...epoch(2, 'val'), accuracy: 0.75 }] });
@@ -325,7 +338,8 @@ describe('external runs: create, log, end, read back', () => {
       expect(refused.body.message).toContain(`/external-runs/${run.id}/end`);
     }
     const analysis = await api<ApiError>(stack, 'POST', `/runs/${run.id}/analyses`, { kind: 'cost' });
-    expect([400, 409]).toContain(analysis.status);
+    expect(analysis.status).toBe(409);
+    expect(analysis.body.message).toBe(`run ${run.id} is an external run: it has no checkpoint to analyse`);
     const runs = (await api<{ items: { id: string }[] }>(stack, 'GET', '/runs?limit=1000')).body.items;
     expect(runs.some((r) => r.id === run.id)).toBe(false);
   });

@@ -400,6 +400,7 @@ describe('team isolation, generated from /openapi.json (real orchestrator, real 
       { kind: 'run', id: runHeld.id },
       { kind: 'run', id: runQueued.id },
       { kind: 'run', id: externalA },
+      { kind: 'externalRun', id: externalA },
       { kind: 'sweep', id: sweepA.id },
       { kind: 'analysis', id: analysisA },
     ] as const;

@@ -3,6 +3,7 @@ import { AnalysisPartData, PartName } from './analysis.js';
 import { AnalysisDetailDto } from './analysis-api.js';
 import { EpochMetricDto, GradFlowDto, RunDto, RunStatus, SweepDetailDto, WorkerDto } from './api.js';
 import { CurvatureEvent, EpochMetricEvent, GradFlowEvent } from './engine-events.js';
+import { ExternalRunDto } from './external-runs.js';
 
 /**
  * The live stream (socket.io). A client emits `subscribe` with a room and the
@@ -18,6 +19,8 @@ export const SubscribeRequest = z
       z.object({ kind: z.literal('sweep'), id: z.uuid() }).strict(),
       z.object({ kind: z.literal('workers') }).strict(),
       z.object({ kind: z.literal('analysis'), id: z.uuid() }).strict(),
+      /** A run logged from outside (external-runs.ts): the same events as a run room, another snapshot. */
+      z.object({ kind: z.literal('externalRun'), id: z.uuid() }).strict(),
     ]),
     /** Replay events after this id; omit for snapshot only. Decimal string: ids are 64-bit. */
     afterEventId: z
@@ -78,6 +81,17 @@ export type WorkerList = z.infer<typeof WorkerList>;
 export const AnalysisSnapshot = AnalysisDetailDto.extend({ lastEventId: z.string() });
 export type AnalysisSnapshot = z.infer<typeof AnalysisSnapshot>;
 
+/**
+ * An external run room's snapshot: the run as GET /external-runs/:id serves it, its epochs as GET /runs/:id/metrics,
+ * and the last event it reflects. Its events (epoch_metric, status) are those of a run room.
+ */
+export const ExternalRunSnapshot = z.object({
+  run: ExternalRunDto,
+  metrics: z.array(EpochMetricDto),
+  lastEventId: z.string(),
+});
+export type ExternalRunSnapshot = z.infer<typeof ExternalRunSnapshot>;
+
 export type RoomKind = SubscribeRequest['room']['kind'];
 
 const ROOM_SNAPSHOTS = {
@@ -85,6 +99,7 @@ const ROOM_SNAPSHOTS = {
   sweep: SweepSnapshot,
   workers: WorkerList,
   analysis: AnalysisSnapshot,
+  externalRun: ExternalRunSnapshot,
 } as const;
 export type RoomSnapshot<K extends RoomKind = RoomKind> = z.infer<(typeof ROOM_SNAPSHOTS)[K]>;
 
@@ -182,7 +197,7 @@ const okAck = <S extends z.ZodType>(snapshot: S) =>
  * `lastEventId`. The workers room replays nothing: each `workers` message is the whole list.
  */
 export const SubscribeAck = z.discriminatedUnion('ok', [
-  okAck(z.union([RunSnapshot, SweepSnapshot, WorkerList, AnalysisSnapshot])),
+  okAck(z.union([RunSnapshot, SweepSnapshot, WorkerList, AnalysisSnapshot, ExternalRunSnapshot])),
   failedAck,
 ]);
 export type SubscribeAck = z.infer<typeof SubscribeAck>;
@@ -192,6 +207,7 @@ const ROOM_ACKS = {
   sweep: z.discriminatedUnion('ok', [okAck(SweepSnapshot), failedAck]),
   workers: z.discriminatedUnion('ok', [okAck(WorkerList), failedAck]),
   analysis: z.discriminatedUnion('ok', [okAck(AnalysisSnapshot), failedAck]),
+  externalRun: z.discriminatedUnion('ok', [okAck(ExternalRunSnapshot), failedAck]),
 } as const;
 export type SubscribeAckOf<K extends RoomKind> = z.infer<(typeof ROOM_ACKS)[K]>;
 

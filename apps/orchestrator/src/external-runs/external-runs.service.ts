@@ -4,6 +4,7 @@ import type {
   EndExternalRunRequest,
   ExternalRunDto,
   ExternalRunPage,
+  ExternalRunSnapshot,
   ExternalRunsQuery,
   LogExternalRequest,
   LogExternalResponse,
@@ -19,6 +20,7 @@ import type { Prisma, Run } from '../generated/prisma/client.js';
 import { asSystem, currentScope } from '../identity/request-scope.js';
 import { streamedEpoch, upsertEpochMetrics } from '../ingest/ingest.service.js';
 import { logger } from '../logger.js';
+import { toEpochMetricDto } from '../runs/run-dto.js';
 import { EXTERNAL_RUN_DETAIL, type ExternalRunRow, toExternalRunDto } from './external-run-dto.js';
 import {
   configParams,
@@ -132,6 +134,18 @@ export class ExternalRunsService {
     const run = await this.prisma.run.findUnique({ where: { id }, include: EXTERNAL_RUN_DETAIL });
     if (run?.kind !== 'external') throw notExternal(id, run);
     return (await this.withMetrics([run]))[0] as ExternalRunDto;
+  }
+
+  /** What a client subscribing to the run's room (`externalRun`) sees first; as RunsService.snapshot. */
+  async snapshot(id: string): Promise<ExternalRunSnapshot> {
+    // The event id first: whatever happens after it is both in the snapshot and replayed, nothing falls between.
+    const lastEventId = await this.events.lastId({ runId: id });
+    const run = await this.get(id);
+    const metrics = await this.prisma.epochMetric.findMany({
+      where: { runId: id },
+      orderBy: [{ epoch: 'asc' }, { split: 'asc' }],
+    });
+    return { run, metrics: metrics.map(toEpochMetricDto), lastEventId };
   }
 
   /** Newest first (by start), keyset-paged as GET /runs; the caller's teams only, as every list. */

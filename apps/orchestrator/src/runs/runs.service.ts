@@ -219,7 +219,7 @@ export class RunsService implements OnApplicationBootstrap {
     // The event id is read first: whatever happens after it is both in the snapshot and replayed (clients
     // drop duplicates by id), but nothing can fall between the two.
     const lastEventId = await this.events.lastId({ runId: id });
-    const run = await this.get(id);
+    const run = await this.getConfigured(id);
     const [metrics, gradFlow, curvature] = await Promise.all([
       this.prisma.epochMetric.findMany({ where: { runId: id }, orderBy: [{ epoch: 'asc' }, { split: 'asc' }] }),
       this.prisma.gradFlow.findMany({ where: { runId: id } }),

@@ -16,6 +16,7 @@ import {
 import type { Server, Socket } from 'socket.io';
 import { AnalysesService } from '../analyses/analyses.service.js';
 import { RunEventsService } from '../events/run-events.service.js';
+import { ExternalRunsService } from '../external-runs/external-runs.service.js';
 import { AccessService } from '../identity/access.service.js';
 import { AuthenticatorService } from '../identity/authenticator.service.js';
 import { CredentialRevocations } from '../identity/credential-revocations.js';
@@ -41,6 +42,7 @@ function roomName(room: SubscribeRequest['room']): string {
     case 'workers':
       return WORKERS_ROOM;
     case 'run':
+    case 'externalRun':
       return runRoom(room.id);
     case 'sweep':
       return sweepRoom(room.id);
@@ -82,6 +84,7 @@ export class StreamGateway implements OnGatewayInit {
     private readonly runs: RunsService,
     private readonly sweeps: SweepsService,
     private readonly analyses: AnalysesService,
+    private readonly externalRuns: ExternalRunsService,
     private readonly workers: WorkersService,
     private readonly authenticator: AuthenticatorService,
     private readonly access: AccessService,
@@ -173,8 +176,16 @@ export class StreamGateway implements OnGatewayInit {
         return { ok: true, snapshot: await this.workers.listDtos(), ...nothingMissed };
       }
       // Another team's run reads exactly as one that does not exist.
-      if (!(await this.access.canRead(principal, room.kind, room.id))) {
+      const resource = room.kind === 'externalRun' ? 'run' : room.kind;
+      if (!(await this.access.canRead(principal, resource, room.id))) {
         return { ok: false, error: `${room.kind} ${room.id} does not exist` };
+      }
+      if (room.kind === 'externalRun') {
+        // The run's own room: its events are published to the run, as an engine run's are.
+        await client.join(runRoom(room.id));
+        const snapshot = await this.externalRuns.snapshot(room.id);
+        const replay = after === null ? nothingMissed : await this.events.replay({ runId: room.id }, after);
+        return { ok: true, snapshot, ...replay };
       }
       if (room.kind === 'run') {
         await client.join(runRoom(room.id));
