@@ -2,25 +2,18 @@
 
 import type { AuditEntryDto, AuditPage } from '@reslab/contracts';
 import Link from 'next/link';
-import { useFormatter } from 'next-intl';
+import { useFormatter, useTranslations } from 'next-intl';
 import { useApi } from '@/components/api-url';
 import { useLoadMore } from '@/components/paged-lists';
 import { formatTime, shortId } from '@/lib/format';
 
-/** Credential kinds (identity.ts CREDENTIAL_PREFIX) in words; `none` is a request that presented none (worker enrolment). */
-const VIA: Record<string, string> = {
-  session: 'session',
-  apiKey: 'API key',
-  workerSecret: 'worker secret',
-  shareLink: 'share link',
-  enrolment: 'enrolment token',
-};
-
+/** Credential kinds (identity.ts CREDENTIAL_PREFIX) in words (`identity.via`); `none` is a request that presented none (worker enrolment). */
 function Via({ via }: { via: AuditEntryDto['via'] }) {
-  if (!via.prefix) return <>{VIA[via.kind] ?? (via.kind === 'none' ? '—' : via.kind)}</>;
+  const t = useTranslations('identity');
+  if (!via.prefix) return <>{via.kind === 'none' ? '—' : t('via', { kind: via.kind })}</>;
   return (
     <>
-      {VIA[via.kind] ?? via.kind} <span className="mono">{via.prefix}…</span>
+      {t('via', { kind: via.kind })} <span className="mono">{via.prefix}…</span>
     </>
   );
 }
@@ -33,9 +26,10 @@ const TARGET_PAGE: Record<string, (id: string) => string> = {
 };
 
 function Target({ entry }: { entry: AuditEntryDto }) {
+  const t = useTranslations('identity');
   if (!entry.targetId) return <>{entry.targetType}</>;
   const page = TARGET_PAGE[entry.targetType];
-  const label = `${entry.targetType} ${shortId(entry.targetId)}`;
+  const label = t('target', { type: entry.targetType, id: shortId(entry.targetId) });
   return page && entry.action !== 'team.delete' ? (
     <Link href={page(entry.targetId)} className="mono">
       {label}
@@ -50,12 +44,13 @@ function Target({ entry }: { entry: AuditEntryDto }) {
 /** Who did what to which object, when, and through which credential; newest first, "Load more" pages back. */
 export function AuditLog({ teamId, first }: { teamId: string; first: AuditPage }) {
   const f = useFormatter();
+  const t = useTranslations('identity');
   const api = useApi();
   const { items, button } = useLoadMore(first, (cursor) => api.auditPage(teamId, { cursor, limit: 50 }));
   if (items.length === 0) {
     return (
       <p className="panel empty" data-testid="audit-empty">
-        Nothing recorded yet.
+        {t('auditEmpty')}
       </p>
     );
   }
@@ -65,12 +60,12 @@ export function AuditLog({ teamId, first }: { teamId: string; first: AuditPage }
         <table className="data-table" aria-labelledby="audit-heading" data-testid="audit-log">
           <thead>
             <tr>
-              <th scope="col">When</th>
-              <th scope="col">Who</th>
-              <th scope="col">What</th>
-              <th scope="col">Target</th>
-              <th scope="col">Via</th>
-              <th scope="col">From</th>
+              <th scope="col">{t('colWhen')}</th>
+              <th scope="col">{t('colWho')}</th>
+              <th scope="col">{t('colWhat')}</th>
+              <th scope="col">{t('colTarget')}</th>
+              <th scope="col">{t('colVia')}</th>
+              <th scope="col">{t('colFrom')}</th>
             </tr>
           </thead>
           <tbody>
@@ -79,7 +74,7 @@ export function AuditLog({ teamId, first }: { teamId: string; first: AuditPage }
                 <td>
                   <time dateTime={e.at}>{formatTime(f, e.at)}</time>
                 </td>
-                <td>{e.actor.email ?? (e.actor.userId ? shortId(e.actor.userId) : 'a worker')}</td>
+                <td>{e.actor.email ?? (e.actor.userId ? shortId(e.actor.userId) : t('aWorker'))}</td>
                 <th scope="row" className="mono">
                   {e.action}
                 </th>

@@ -9,6 +9,7 @@ import {
   type SweepSpecInput,
 } from '@reslab/contracts';
 import { useRouter } from 'next/navigation';
+import { useTranslations } from 'next-intl';
 import { type FormEvent, useEffect, useId, useMemo, useState } from 'react';
 import { useApi } from '@/components/api-url';
 import { ApiFailure } from '@/lib/api-client';
@@ -27,6 +28,7 @@ export type { LaunchProject };
 export function SweepBuilder({ projects }: { projects: LaunchProject[] }) {
   const api = useApi();
   const router = useRouter();
+  const t = useTranslations('launch');
   const id = useId();
   const [form, setForm] = useState<SweepFormState>(() => initialSweepForm(projects));
   const [submitting, setSubmitting] = useState(false);
@@ -113,17 +115,14 @@ export function SweepBuilder({ projects }: { projects: LaunchProject[] }) {
           onClick={() => setForm((f) => formFromTemplate(degradationTemplate(), f.project))}
           data-testid="use-degradation-template"
         >
-          Use the degradation template
+          {t('useTemplate')}
         </button>{' '}
-        <span className="muted">
-          plain vs residual at depths 20-56, 2 seeds, 14 px Fashion-MNIST, 1,692 iterations with the paper’s step
-          schedule (He et al. 2016 Fig. 6 on a CPU budget)
-        </span>
+        <span className="muted">{t('templateNote')}</span>
       </p>
       <fieldset>
-        <legend>Sweep</legend>
+        <legend>{t('sweep')}</legend>
         <div className="field">
-          <label htmlFor={`${id}-project`}>Project</label>
+          <label htmlFor={`${id}-project`}>{t('project')}</label>
           <select
             id={`${id}-project`}
             value={form.project}
@@ -132,27 +131,29 @@ export function SweepBuilder({ projects }: { projects: LaunchProject[] }) {
             aria-describedby={describe('project') ?? `${id}-project-hint`}
             data-testid="launch-project"
           >
-            {projects.length === 0 || !projects.some((p) => p.writable) ? <option value="">no project</option> : null}
+            {projects.length === 0 || !projects.some((p) => p.writable) ? (
+              <option value="">{t('noProject')}</option>
+            ) : null}
             {projects.map((p) => (
               <option key={p.path} value={p.path} disabled={!p.writable}>
                 {p.path}
                 {p.name && p.name !== p.path.split('/')[1] ? ` (${p.name})` : ''}
-                {p.writable ? '' : ' (viewer: read only)'}
+                {p.writable ? '' : t('viewerOnly')}
               </option>
             ))}
           </select>
           <span id={`${id}-project-hint`} className="muted small">
-            team/project; the runs belong to that team.
+            {t('projectHint')}
           </span>
           {fieldError('project')}
         </div>
-        {text('name', 'Sweep name')}
-        {text('experiment', 'Experiment (optional)', 'Groups sweeps and runs; created on first use.')}
+        {text('name', t('name'))}
+        {text('experiment', t('experiment'), t('experimentHint'))}
       </fieldset>
       <fieldset>
-        <legend>Grid: one run per architecture × depth × seed</legend>
+        <legend>{t('grid')}</legend>
         <fieldset className="field field--group" aria-describedby={describe('archs')}>
-          <legend>Architectures</legend>
+          <legend>{t('archs')}</legend>
           <div className="checks">
             {ARCHS.map((arch) => (
               <label key={arch}>
@@ -176,13 +177,13 @@ export function SweepBuilder({ projects }: { projects: LaunchProject[] }) {
           </div>
           {fieldError('archs')}
         </fieldset>
-        {text('depths', 'Depths (layers)', 'Comma-separated, 6n+2 for CIFAR-style nets: 8, 20, 32, 44, 56, 110.')}
-        {text('seeds', 'Seeds', 'Comma-separated; the depth plot shows mean ± std over them.')}
+        {text('depths', t('depths'), t('depthsHint'))}
+        {text('seeds', t('seeds'), t('seedsHint'))}
       </fieldset>
       <fieldset>
-        <legend>Data and training</legend>
+        <legend>{t('dataTraining')}</legend>
         <div className="field">
-          <label htmlFor={`${id}-dataset`}>Dataset</label>
+          <label htmlFor={`${id}-dataset`}>{t('dataset')}</label>
           <select id={`${id}-dataset`} value={form.dataset} onChange={(e) => set('dataset', e.target.value)}>
             {DATASETS.map((d) => (
               <option key={d} value={d}>
@@ -192,60 +193,57 @@ export function SweepBuilder({ projects }: { projects: LaunchProject[] }) {
           </select>
           {fieldError('dataset')}
         </div>
-        {text('trainSubset', 'Training images (optional)', 'Use only the first N training images.', 'numeric')}
-        {text('valSize', 'Validation images', 'Held out of the training set.', 'numeric')}
-        {text(
-          'imageSize',
-          'Image size in pixels (optional)',
-          'Resize every image once at load; 14 px Fashion-MNIST costs a quarter of 28 px per step.',
-          'numeric',
-        )}
-        {text('epochs', 'Epochs', undefined, 'numeric')}
-        {text('lr', 'Learning rate', undefined, 'decimal')}
+        {text('trainSubset', t('trainSubset'), t('trainSubsetHint'), 'numeric')}
+        {text('valSize', t('valSize'), t('valSizeHint'), 'numeric')}
+        {text('imageSize', t('imageSize'), t('imageSizeHint'), 'numeric')}
+        {text('epochs', t('epochs'), undefined, 'numeric')}
+        {text('lr', t('lr'), undefined, 'decimal')}
         <div className="field">
-          <label htmlFor={`${id}-schedule`}>Learning-rate schedule</label>
+          <label htmlFor={`${id}-schedule`}>{t('schedule')}</label>
           <select id={`${id}-schedule`} value={form.schedule} onChange={(e) => set('schedule', e.target.value)}>
             {SCHEDULES.map((name) => (
               <option key={name} value={name}>
-                {name === 'step' ? 'step (÷10 at 50% and 75% of iterations, He et al. 2016)' : name}
+                {t('scheduleName', { name })}
               </option>
             ))}
           </select>
           {fieldError('schedule')}
         </div>
-        {text('momentum', 'Momentum', undefined, 'decimal')}
-        {text('weightDecay', 'Weight decay', undefined, 'decimal')}
-        {text('batchSize', 'Batch size', undefined, 'numeric')}
+        {text('momentum', t('momentum'), undefined, 'decimal')}
+        {text('weightDecay', t('weightDecay'), undefined, 'decimal')}
+        {text('batchSize', t('batchSize'), undefined, 'numeric')}
       </fieldset>
 
       <section id={`${id}-preview`} className="panel preview" aria-live="polite" data-testid="sweep-preview">
         {validation.ok ? (
           <>
             <p>
-              Expands to{' '}
-              <strong data-testid="preview-count" data-count={validation.count}>
-                {validation.count}
-              </strong>{' '}
-              run{validation.count === 1 ? '' : 's'}
+              {t.rich('expandsTo', {
+                count: validation.count,
+                strong: (chunks) => (
+                  <strong data-testid="preview-count" data-count={validation.count}>
+                    {chunks}
+                  </strong>
+                ),
+              })}
               {server && 'count' in server ? (
                 <span className="muted" data-testid="server-preview" data-count={server.count}>
-                  {' '}
-                  (the orchestrator agrees: {server.count})
+                  {t('serverAgrees', { count: server.count })}
                 </span>
               ) : server && 'error' in server ? (
-                <span className="error-text"> (the orchestrator’s preview failed: {server.error})</span>
+                <span className="error-text">{t('serverFailed', { error: server.error })}</span>
               ) : null}
               .
             </p>
             <p className="muted small">
               {validation.names.slice(0, 12).join(' · ')}
-              {validation.names.length > 12 ? ` · … ${validation.names.length - 12} more` : ''}
+              {validation.names.length > 12 ? t('moreNames', { n: validation.names.length - 12 }) : ''}
             </p>
           </>
         ) : (
           <>
             <p data-testid="preview-count" data-count="0">
-              Not a valid sweep yet:
+              {t('notValid')}
             </p>
             <ul className="issues" data-testid="preview-issues">
               {validation.issues.slice(0, 8).map((i) => (
@@ -274,7 +272,7 @@ export function SweepBuilder({ projects }: { projects: LaunchProject[] }) {
       ) : null}
       <p>
         <button type="submit" className="primary" disabled={!validation.ok || submitting} data-testid="launch-submit">
-          {submitting ? 'Launching…' : validation.ok ? `Launch ${validation.count} runs` : 'Launch'}
+          {submitting ? t('launching') : validation.ok ? t('launchN', { count: validation.count }) : t('launch')}
         </button>
       </p>
     </form>

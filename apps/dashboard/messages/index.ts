@@ -6,8 +6,10 @@
 
 import enAnalyses from './en/analyses.json';
 import enCommon from './en/common.json';
+import enCompare from './en/compare.json';
 import enExternal from './en/external.json';
 import enIdentity from './en/identity.json';
+import enLaunch from './en/launch.json';
 import enLive from './en/live.json';
 import enLogin from './en/login.json';
 import enNav from './en/nav.json';
@@ -19,8 +21,10 @@ import enSweep from './en/sweep.json';
 import enWorkers from './en/workers.json';
 import koAnalyses from './ko/analyses.json';
 import koCommon from './ko/common.json';
+import koCompare from './ko/compare.json';
 import koExternal from './ko/external.json';
 import koIdentity from './ko/identity.json';
+import koLaunch from './ko/launch.json';
 import koLive from './ko/live.json';
 import koLogin from './ko/login.json';
 import koNav from './ko/nav.json';
@@ -32,6 +36,8 @@ import koSweep from './ko/sweep.json';
 import koWorkers from './ko/workers.json';
 
 const en = {
+  launch: enLaunch,
+  compare: enCompare,
   workers: enWorkers,
   identity: enIdentity,
   run: enRun,
@@ -48,6 +54,8 @@ const en = {
 };
 
 const ko: typeof en = {
+  launch: koLaunch,
+  compare: koCompare,
   workers: koWorkers,
   identity: koIdentity,
   run: koRun,

@@ -1,7 +1,8 @@
 import type { RunRowDto } from '@reslab/contracts';
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { useFormatter } from 'next-intl';
+import { useFormatter, useTranslations } from 'next-intl';
+import { getTranslations } from 'next-intl/server';
 import { ApiFailurePanel } from '@/components/api-failure-panel';
 import { CompareView } from '@/components/compare-view';
 import { ExternalCompare, ExternalPicker } from '@/components/external/external-compare';
@@ -16,7 +17,9 @@ import { serverApi } from '@/lib/server-api';
 import { MAX_SHARED_RUNS } from '@/lib/shares';
 
 export const dynamic = 'force-dynamic';
-export const metadata: Metadata = { title: 'Compare' };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('compare'))('title') };
+}
 
 /** Runs offered in the picker, newest first; runs already picked are always listed. */
 const PICKER_RUNS = 200;
@@ -32,6 +35,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
   const externalIds = [...new Set([params.external ?? []].flat().flatMap((v) => v.split(',')))]
     .filter(isRunId)
     .slice(0, MAX_EXTERNAL_COMPARE);
+  const t = await getTranslations('compare');
   const api = await serverApi();
   const [listResult, shares, { picked, failures, missing }, externalList, external] = await Promise.all([
     settle(api.listRunRows({ limit: PICKER_RUNS })),
@@ -43,13 +47,13 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
 
   return (
     <>
-      <h1>Compare runs</h1>
+      <h1>{t('heading')}</h1>
       {failures.slice(0, 3).map((f) => (
         <ApiFailurePanel key={f.url} failure={f} />
       ))}
       {missing > 0 ? (
         <p className="notice" role="status">
-          {missing} picked run{missing === 1 ? ' is' : 's are'} unknown to the orchestrator.
+          {t('missing', { n: missing })}
         </p>
       ) : null}
       {external && !external.ok ? <ApiFailurePanel failure={external.failure} /> : null}
@@ -58,7 +62,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
       ) : null}
       {picked.length === 0 && externalIds.length > 0 ? null : picked.length === 0 ? (
         <p className="panel empty" data-testid="compare-empty">
-          Pick two or more runs below to overlay their curves and see how their configs differ.
+          {t('empty')}
         </p>
       ) : (
         <>
@@ -69,20 +73,16 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
               initial={shares.ok ? shares.data : null}
             />
           ) : picked.length > MAX_SHARED_RUNS ? (
-            <p className="muted">
-              A share link holds at most {MAX_SHARED_RUNS} runs; untick some to share this comparison.
-            </p>
+            <p className="muted">{t('shareLimit', { max: MAX_SHARED_RUNS })}</p>
           ) : null}
           <CompareView runs={picked} />
         </>
       )}
-      <h2 id="picker-heading">Pick runs</h2>
+      <h2 id="picker-heading">{t('pickHeading')}</h2>
       {!listResult.ok ? (
         <ApiFailurePanel failure={listResult.failure} />
       ) : listResult.data.items.length === 0 ? (
-        <p className="panel empty">
-          No runs yet. <Link href="/launch">Launch a sweep</Link>.
-        </p>
+        <p className="panel empty">{t.rich('noRuns', { link: (chunks) => <Link href="/launch">{chunks}</Link> })}</p>
       ) : (
         <RunPicker runs={listResult.data.items} picked={ids} />
       )}
@@ -96,24 +96,23 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
 /** A plain GET form: the picked runs live in the URL, so a comparison can be bookmarked and shared. */
 function RunPicker({ runs, picked }: { runs: RunRowDto[]; picked: string[] }) {
   const f = useFormatter();
+  const t = useTranslations('compare');
   const pickedSet = new Set(picked);
   return (
     <form method="get" action="/compare" aria-labelledby="picker-heading" data-testid="compare-picker">
       <p>
-        <button type="submit">Compare the ticked runs</button>{' '}
-        <span className="muted">
-          The {runs.length} newest runs; tick up to {MAX_COMPARE_RUNS}.
-        </span>
+        <button type="submit">{t('submit')}</button>{' '}
+        <span className="muted">{t('newest', { n: runs.length, max: MAX_COMPARE_RUNS })}</span>
       </p>
       <div className="table-wrap picker">
         <table className="data-table">
           <thead>
             <tr>
-              <th scope="col">Pick</th>
-              <th scope="col">Run</th>
-              <th scope="col">Model</th>
-              <th scope="col">Status</th>
-              <th scope="col">Queued</th>
+              <th scope="col">{t('colPick')}</th>
+              <th scope="col">{t('colRun')}</th>
+              <th scope="col">{t('colModel')}</th>
+              <th scope="col">{t('colStatus')}</th>
+              <th scope="col">{t('colQueued')}</th>
             </tr>
           </thead>
           <tbody>
