@@ -207,6 +207,19 @@ describe("MLflow's client against ResLab and against MLflow's own server", () =>
     expect(unsupported.json).toMatchObject({ error_code: 'INVALID_PARAMETER_VALUE' });
     expect((unsupported.json as { message: string }).message).toContain("params.lr IN ('0.1')");
 
+    // MLflow's web UI prefix serves the same routes.
+    const ajax = await callApi(stack, 'GET', '/ajax-api/2.0/mlflow/experiments/get?experiment_id=0', {
+      token: researcher.apiKey,
+    });
+    expect([ajax.status, ajax.json]).toMatchObject([200, { experiment: { experiment_id: '0', name: 'Default' } }]);
+    const missingField = await callApi(stack, 'GET', '/api/2.0/mlflow/metrics/get-history?run_id=x', {
+      token: researcher.apiKey,
+    });
+    expect([missingField.status, missingField.json]).toEqual([
+      400,
+      { error_code: 'INVALID_PARAMETER_VALUE', message: "Missing value for required parameter 'metric_key'" },
+    ]);
+
     const unknown = await post(stack.apiUrl, 'runs/log-model', { run_id: 'x' });
     expect([unknown.status, (unknown.json as { error_code: string }).error_code]).toEqual([404, 'ENDPOINT_NOT_FOUND']);
 
@@ -221,7 +234,7 @@ describe("MLflow's client against ResLab and against MLflow's own server", () =>
     const [cifar] = (read.json as { experiments: { name: string; experiment_id: string }[] }).experiments;
     expect(cifar?.name).toBe('cifar-sweep');
 
-    // Another team's key sees none of it: every id of team demo reads as missing, as MLflow's own 404.
+    // Another team's key sees none of it: every run of team demo reads as missing, as MLflow's own 404.
     const outsider = await createAccount(stack, 'outsider');
     await createTeam(stack, outsider.as, 'elsewhere');
     const demoRun = (
@@ -230,8 +243,15 @@ describe("MLflow's client against ResLab and against MLflow's own server", () =>
       }
     ).runs[0]?.info.run_id;
     expect(demoRun).toBeDefined();
+    // A search names experiments it may not see: no run, as MLflow's server answers an id it does not have.
+    const searched = await post(
+      stack.apiUrl,
+      'runs/search',
+      { experiment_ids: [cifar?.experiment_id] },
+      outsider.apiKey,
+    );
+    expect([searched.status, (searched.json as { runs: unknown[] }).runs]).toEqual([200, []]);
     for (const [path, body] of [
-      ['runs/search', { experiment_ids: [cifar?.experiment_id] }],
       ['runs/log-metric', { run_id: demoRun, key: 'x', value: 1, timestamp: 1 }],
       ['runs/update', { run_id: demoRun, status: 'FAILED' }],
       ['runs/delete', { run_id: demoRun }],

@@ -51,7 +51,14 @@ function fromHttp(exception: HttpException): MlflowError {
         : exception.message;
   // ZodValidationPipe's 400 names each bad field: say them in MLflow's words for parameters.
   if (typeof response === 'object' && response.issues?.length) {
-    message = response.issues.map((i) => `Invalid value for parameter '${i.path}': ${i.message}`).join('; ');
+    message = response.issues
+      .map((i) =>
+        // zod's wording for an absent field; MLflow's server says it as below (handlers.py _get_request_message).
+        i.message.endsWith('received undefined')
+          ? `Missing value for required parameter '${i.path}'`
+          : `Invalid value for parameter '${i.path}': ${i.message}`,
+      )
+      .join('; ');
   }
   switch (status) {
     case 400:

@@ -6,7 +6,13 @@ import { EXTERNAL_RUN_DETAIL, toExternalRunDto } from '../external-runs/external
 import { ExternalRunsService, type LogExternal } from '../external-runs/external-runs.service.js';
 import { latestMetrics, type SummaryRow, toSummaries } from '../external-runs/logged-values.js';
 import { doesNotExist, invalidParameter, MlflowError } from './mlflow-errors.js';
-import { isUuid, MLFLOW_PROJECT, MlflowExperimentsService, type MlflowTeam } from './mlflow-experiments.service.js';
+import {
+  DEFAULT_EXPERIMENT_ID,
+  isUuid,
+  MLFLOW_PROJECT,
+  MlflowExperimentsService,
+  type MlflowTeam,
+} from './mlflow-experiments.service.js';
 import {
   type CreateRun,
   decodePageToken,
@@ -182,8 +188,19 @@ export class MlflowRunsService {
     const offset = decodePageToken(request.page_token);
     if (offset === null) throw invalidParameter(`Invalid page token '${request.page_token}'`);
     if (request.run_view_type === 'DELETED_ONLY') return { runs: [] };
+    // As MLflow's server: an id of no experiment (here: of none in the caller's team) adds no run, a malformed
+    // one is refused.
     const experimentIds: string[] = [];
-    for (const id of request.experiment_ids) experimentIds.push((await this.experiments.find(team, id)).id);
+    for (const id of request.experiment_ids) {
+      if (id !== DEFAULT_EXPERIMENT_ID && !isUuid(id)) {
+        throw invalidParameter(`Invalid experiment ID '${id}': ResLab's are uuids, and "0" for Default`);
+      }
+      const experiment = await this.experiments.find(team, id).catch((error: unknown) => {
+        if (error instanceof MlflowError && error.code === 'RESOURCE_DOES_NOT_EXIST') return null;
+        throw error;
+      });
+      if (experiment) experimentIds.push(experiment.id);
+    }
     const rows = await this.prisma.run.findMany({
       where: { kind: 'external', experimentId: { in: experimentIds } },
       include: EXTERNAL_RUN_DETAIL,
