@@ -60,6 +60,10 @@ const KeyValue = (max: number) => z.object({ key: LoggedKey, value: z.string().m
 const Tag = KeyValue(TAG_VALUE_MAX);
 const Param = KeyValue(PARAM_VALUE_MAX);
 
+/** ResLab's limit on a run's name (Run.name, CreateExternalRunRequest.name); MLflow's own is 250. */
+export const RUN_NAME_MAX = 200;
+const RunName = z.string().max(RUN_NAME_MAX);
+
 /** Run ids: MLflow names a run by run_id, or by the deprecated run_uuid; either is accepted, as the server does. */
 const RunRef = { run_id: z.string().min(1).optional(), run_uuid: z.string().min(1).optional() };
 
@@ -81,7 +85,7 @@ export const SearchExperiments = z.object({
 export const CreateRun = z.object({
   experiment_id: z.string().min(1).default('0'),
   user_id: z.string().optional(),
-  run_name: z.string().max(250).optional(),
+  run_name: RunName.optional(),
   start_time: Int64.pipe(z.number().nonnegative()).optional(),
   tags: z.array(Tag).default([]),
 });
@@ -90,7 +94,7 @@ export const UpdateRun = z.object({
   ...RunRef,
   status: RunStatus.optional(),
   end_time: Int64.pipe(z.number().nonnegative()).optional(),
-  run_name: z.string().max(250).optional(),
+  run_name: RunName.optional(),
 });
 export const DeleteRun = z.object({ run_id: z.string().min(1) });
 export const SearchRuns = z.object({

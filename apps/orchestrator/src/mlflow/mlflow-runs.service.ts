@@ -21,6 +21,7 @@ import {
   type MlflowMetric,
   type MlflowRun,
   type MlflowRunInfo,
+  RUN_NAME_MAX,
   type SearchRuns,
   type UpdateRun,
 } from './mlflow-protocol.js';
@@ -36,6 +37,14 @@ import {
 } from './search-filter.js';
 
 type Output<S extends z.ZodType> = z.output<S>;
+
+/** A name for Run.name: the tag mlflow.runName may be longer than ResLab keeps a name, and is refused then. */
+function checkedName(name: string): string {
+  if (name.length > RUN_NAME_MAX) {
+    throw invalidParameter(`a run name is at most ${RUN_NAME_MAX} characters in ResLab; this one has ${name.length}`);
+  }
+  return name;
+}
 
 /** MLflow's message for a run it does not have (mlflow/store/tracking/sqlalchemy_store.py). */
 const runNotFound = (id: string) => doesNotExist(`Run with id=${id} not found`);
@@ -59,7 +68,9 @@ export class MlflowRunsService {
     const experiment = await this.experiments.find(team, request.experiment_id);
     const tags = Object.fromEntries(request.tags.map((t) => [t.key, t.value]));
     // MLflow's server names a run from run_name, else from its mlflow.runName tag, else makes one up.
-    const name = request.run_name || tags[RUN_NAME_TAG] || `run-${Math.random().toString(36).slice(2, 10)}`;
+    const name = checkedName(
+      request.run_name || tags[RUN_NAME_TAG] || `run-${Math.random().toString(36).slice(2, 10)}`,
+    );
     const { run } = await this.runs.create({
       project: `${team.slug}/${MLFLOW_PROJECT}`,
       experiment: experiment.name,
@@ -129,9 +140,11 @@ export class MlflowRunsService {
 
   /** set-tag; mlflow.runName renames the run, as MLflow's server does. */
   async setTag(id: string | undefined, key: string, value: string): Promise<void> {
+    if (key === RUN_NAME_TAG) checkedName(value);
     await this.onRun(id, async (runId) => {
       await this.runs.log(runId, { ...EMPTY_LOG, tags: { [key]: value } });
-      if (key === RUN_NAME_TAG) await this.prisma.run.update({ where: { id: runId }, data: { name: value } });
+      if (key === RUN_NAME_TAG)
+        await this.prisma.run.update({ where: { id: runId }, data: { name: checkedName(value) } });
     });
   }
 
@@ -145,10 +158,11 @@ export class MlflowRunsService {
       params[key] = value;
     }
     const tags = Object.fromEntries(request.tags.map((t) => [t.key, t.value]));
+    if (tags[RUN_NAME_TAG] !== undefined) checkedName(tags[RUN_NAME_TAG]);
     await this.onRun(request.run_id, async (runId) => {
       await this.runs.log(runId, { metrics: request.metrics, params, tags, epochs: [] });
       const name = tags[RUN_NAME_TAG];
-      if (name !== undefined) await this.prisma.run.update({ where: { id: runId }, data: { name } });
+      if (name !== undefined) await this.prisma.run.update({ where: { id: runId }, data: { name: checkedName(name) } });
     });
   }
 
