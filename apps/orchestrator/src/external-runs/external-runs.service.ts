@@ -16,7 +16,7 @@ import { after, decodeCursor, toPage } from '../common/keyset-page.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { RunEventsService } from '../events/run-events.service.js';
 import { ExperimentsService } from '../experiments/experiments.service.js';
-import type { Prisma, Run } from '../generated/prisma/client.js';
+import type { Run } from '../generated/prisma/client.js';
 import { asSystem, currentScope } from '../identity/request-scope.js';
 import { streamedEpoch, upsertEpochMetrics } from '../ingest/ingest.service.js';
 import { logger } from '../logger.js';
@@ -24,9 +24,10 @@ import { toEpochMetricDto } from '../runs/run-dto.js';
 import { EXTERNAL_RUN_DETAIL, type ExternalRunRow, toExternalRunDto } from './external-run-dto.js';
 import {
   configParams,
-  insertMetricPoints,
   insertParams,
+  type LoggedRun,
   latestMetrics,
+  logPoints,
   metricHistory,
   paramConflict,
   type SummaryRow,
@@ -45,8 +46,6 @@ export interface CreatedExternalRun {
   created: boolean;
   teamId: string;
 }
-
-type RunLock = Pick<Run, 'id' | 'teamId' | 'kind' | 'status' | 'sweepId'>;
 
 /**
  * Runs logged from outside (libs/contracts external-runs.ts): by the Python SDK, MLflow's tracking API
@@ -186,18 +185,24 @@ export class ExternalRunsService {
    */
   async log(id: string, request: LogExternal): Promise<LogExternalResponse> {
     const { metrics, params, tags, epochs } = request;
+    const writable = currentScope()?.data?.write ?? 'all';
+    const points = logPoints(id, writable === 'all' ? 'all' : [...writable], metrics, tags);
+    // What a script logs at each step, points and tags, is one statement and needs no transaction of its own.
+    if (!Object.keys(params).length && !epochs.length) {
+      const run = openRun(id, await this.prisma.$queryRaw<LoggedRun[]>(points));
+      return { metrics: Number(run.stored), epochs: 0 };
+    }
     const result = await this.prisma.$transaction(async (tx) => {
-      const run = await lockOpen(tx, id);
-      const stored = metrics.length ? await tx.$executeRaw(insertMetricPoints(id, metrics)) : 0;
+      // First, so the run is held (and checked) before anything else is written.
+      const run = openRun(id, await tx.$queryRaw<LoggedRun[]>(points));
       if (Object.keys(params).length) {
         const refused = paramConflict(await tx.$queryRaw(insertParams(id, params)));
         if (refused) throw refused;
       }
-      if (Object.keys(tags).length) await tx.$executeRaw(upsertTags(id, tags));
-      if (!epochs.length) return { stored, logged: [] };
+      if (!epochs.length) return { stored: run.stored, logged: [] };
       await tx.$executeRaw(upsertEpochMetrics(id, epochs));
       return {
-        stored,
+        stored: run.stored,
         logged: await this.events.append(
           tx,
           epochs.map((e) => ({ run, ...streamedEpoch(e) })),
@@ -205,7 +210,7 @@ export class ExternalRunsService {
       };
     });
     this.events.emit(result.logged);
-    return { metrics: result.stored, epochs: epochs.length };
+    return { metrics: Number(result.stored), epochs: epochs.length };
   }
 
   /** Ends a running run; ending it again with the same status is a no-op, with another a 409. */
@@ -264,12 +269,10 @@ export class ExternalRunsService {
 }
 
 /**
- * Reads the run for a log and holds it (FOR SHARE: logs proceed side by side, an end waits for them) until the
- * batch commits, so no point lands after the run ended. Raw SQL, so the team check is made here.
+ * The run logPoints found, if it took the points; else why it did not (logPoints stored nothing then). Raw SQL,
+ * so the team checks are made here: another team's run reads as missing, a role too low is a 403.
  */
-async function lockOpen(tx: Prisma.TransactionClient, id: string): Promise<RunLock> {
-  const [run] = await tx.$queryRaw<RunLock[]>`SELECT id::text AS id, "teamId"::text AS "teamId", kind::text AS kind,
-      status::text AS status, "sweepId"::text AS "sweepId" FROM "Run" WHERE id = ${id}::uuid FOR SHARE`;
+function openRun(id: string, [run]: LoggedRun[]): LoggedRun {
   if (!run || !inTeams(currentScope()?.data?.read, run.teamId) || run.kind !== 'external') {
     throw notExternal(id, run && inTeams(currentScope()?.data?.read, run.teamId) ? run : null);
   }
@@ -294,7 +297,7 @@ function checkWritable(teamId: string, id: string): void {
 }
 
 /** The 404 of an id that is no external run; when it is a run of another kind, says where to find it. */
-function notExternal(id: string, run: Pick<Run, 'kind'> | null | undefined) {
+function notExternal(id: string, run: { kind: string } | null | undefined) {
   if (!run) return notFound(`external run ${id}`);
   return notFound(`external run ${id}`, `does not exist: ${id} is a ${run.kind} run, at /runs/${id}`);
 }

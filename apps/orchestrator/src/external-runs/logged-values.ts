@@ -17,14 +17,54 @@ export function toMetricValue(text: string): MetricValue {
 
 const asText = (value: MetricValue) => (typeof value === 'number' ? String(value) : value);
 
-/** Stores `points`, skipping any (key, step, timestamp, value) the run already has; returns how many were new. */
-export function insertMetricPoints(runId: string, points: MetricPoint[]): Prisma.Sql {
-  return Prisma.sql`INSERT INTO "MetricPoint" ("runId", "key", "step", "timestamp", "value")
-    SELECT ${runId}::uuid, p.key, p.step, p.timestamp, p.value
-      FROM unnest(${points.map((p) => p.key)}::text[], ${points.map((p) => p.step)}::bigint[],
-                  ${points.map((p) => p.timestamp)}::bigint[], ${points.map((p) => asText(p.value))}::float8[])
-        AS p(key, step, timestamp, value)
-    ON CONFLICT ("runId", "key", "step", "timestamp", "value") DO NOTHING`;
+/** The run as `logPoints` found it, and how many of its points were new. */
+export interface LoggedRun {
+  id: string;
+  teamId: string;
+  kind: string;
+  status: string;
+  sweepId: string | null;
+  stored: bigint;
+}
+
+/**
+ * The common log, a script's metrics and tags, in one statement, so in one round trip: it holds the run (FOR
+ * SHARE: logs go side by side, an end waits for them), and stores `points` and `tags` only if the run is an
+ * external one, running, in one of `writable` teams ('all': any). It answers the run whatever it found (nothing
+ * when there is no such run), for the caller to say why nothing was stored.
+ *
+ * A point the run already has (key, step, timestamp, value) is skipped; a tag's last value wins. Data-modifying
+ * WITH clauses run to completion whether or not the SELECT reads them (Postgres docs, 7.8.4).
+ */
+export function logPoints(
+  runId: string,
+  writable: readonly string[] | 'all',
+  points: MetricPoint[],
+  tags: Record<string, string>,
+): Prisma.Sql {
+  const teams = writable === 'all' ? Prisma.sql`TRUE` : Prisma.sql`"teamId" = ANY(${[...writable]}::uuid[])`;
+  return Prisma.sql`WITH run AS (
+      SELECT id, "teamId", kind, status, "sweepId" FROM "Run" WHERE id = ${runId}::uuid FOR SHARE
+    ), open AS (
+      SELECT id FROM run WHERE kind = 'external' AND status = 'running' AND ${teams}
+    ), points AS (
+      INSERT INTO "MetricPoint" ("runId", "key", "step", "timestamp", "value")
+      SELECT open.id, p.key, p.step, p.timestamp, p.value
+        FROM open CROSS JOIN unnest(${points.map((p) => p.key)}::text[], ${points.map((p) => p.step)}::bigint[],
+                    ${points.map((p) => p.timestamp)}::bigint[], ${points.map((p) => asText(p.value))}::float8[])
+          AS p(key, step, timestamp, value)
+      ON CONFLICT ("runId", "key", "step", "timestamp", "value") DO NOTHING
+      RETURNING 1
+    ), tags AS (
+      INSERT INTO "RunTag" ("runId", "key", "value")
+      SELECT open.id, t.key, t.value
+        FROM open CROSS JOIN unnest(${Object.keys(tags)}::text[], ${Object.values(tags)}::text[]) AS t(key, value)
+      ON CONFLICT ("runId", "key") DO UPDATE SET "value" = EXCLUDED."value"
+      RETURNING 1
+    )
+    SELECT id::text AS id, "teamId"::text AS "teamId", kind::text AS kind, status::text AS status,
+           "sweepId"::text AS "sweepId", (SELECT count(*) FROM points) AS stored
+      FROM run`;
 }
 
 /**
