@@ -54,8 +54,15 @@ export async function startMlflowServer(prefix = 'mlflow', options: MlflowServer
       '--workers',
       String(options.workers ?? 1),
     ],
-    // No telemetry or update checks from a test (MLflow 3 sends usage events unless told not to).
-    { MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true', PYTHONUNBUFFERED: '1' },
+    {
+      // No telemetry from a test (MLflow 3 sends usage events unless told not to).
+      MLFLOW_DISABLE_TELEMETRY: 'true',
+      DO_NOT_TRACK: 'true',
+      // MLflow 3's job runner (huey consumers for its GenAI scorers: four more processes) serves no tracking call;
+      // off, it leaves the two cores to the tracking server itself.
+      MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false',
+      PYTHONUNBUFFERED: '1',
+    },
   );
   const stop = async () => {
     await server.stop();
