@@ -8,13 +8,16 @@ import {
   RunEventMessage,
   STREAM,
 } from '@reslab/contracts';
+import type { Browser } from 'playwright-core';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS_DIR, launchChromium } from '../support/browser.js';
+import { type Dashboard, signedInContext, startStackWithDashboard } from '../support/dashboard.js';
 import { requireFashionMnist } from '../support/datasets.js';
 import { openStream, subscribeRoom } from '../support/identity.js';
 import { REPO_ROOT } from '../support/paths.js';
 import { type ManagedProcess, startProcess, waitFor } from '../support/processes.js';
-import { api, type Stack, startStack } from '../support/stack.js';
+import { api, type Stack } from '../support/stack.js';
 
 const PYTHON = join(REPO_ROOT, '.venv', 'bin', 'python');
 const SCRIPTS = join(REPO_ROOT, 'test', 'sdk');
@@ -43,32 +46,42 @@ function printed(process: ManagedProcess): Record<string, unknown>[] {
 
 describe('the Python SDK (reslab.init / log / log_epoch), real orchestrator, real Fashion-MNIST', () => {
   let stack: Stack;
+  let dashboard: Dashboard;
+  let browser: Browser;
   let spoolDir: string;
   let configHome: string;
   const sockets: Socket[] = [];
 
+  const scripts: ManagedProcess[] = [];
   /** A script under test/sdk as a user runs it: .venv's python, the key and orchestrator from the environment. */
-  const script = (name: string, args: string[]) =>
-    startProcess(PYTHON, [join(SCRIPTS, name), ...args], {
+  const script = (name: string, args: string[], spool = spoolDir) => {
+    const process = startProcess(PYTHON, [join(SCRIPTS, name), ...args], {
       RESLAB_API_URL: stack.apiUrl,
       RESLAB_API_KEY: stack.admin.apiKey,
-      RESLAB_SPOOL_DIR: spoolDir,
+      RESLAB_SPOOL_DIR: spool,
       XDG_CONFIG_HOME: configHome, // no `reslab login` file of whoever runs the tests
       PYTHONUNBUFFERED: '1',
     });
+    scripts.push(process);
+    return process;
+  };
 
   const history = async (runId: string, key: string) =>
     (await api<MetricHistoryDto>(stack, 'GET', `/external-runs/${runId}/metric-history?key=${key}`)).body.points;
 
   beforeAll(async () => {
     requireFashionMnist();
-    stack = await startStack('reslab_sdk');
+    ({ stack, dashboard } = await startStackWithDashboard('reslab_sdk'));
+    browser = await launchChromium();
     spoolDir = mkdtempSync(join(tmpdir(), 'reslab-sdk-spool-'));
     configHome = mkdtempSync(join(tmpdir(), 'reslab-sdk-config-'));
   });
 
   afterAll(async () => {
     for (const socket of sockets) socket.close();
+    await Promise.all(scripts.map((p) => p.stop('SIGKILL'))); // a failed test's script, still training
+    await browser?.close();
+    await dashboard?.process.stop();
     await stack?.stop();
     rmSync(spoolDir, { recursive: true, force: true });
     rmSync(configHome, { recursive: true, force: true });
@@ -94,8 +107,16 @@ describe('the Python SDK (reslab.init / log / log_epoch), real orchestrator, rea
       const event = RunEventMessage.parse(raw);
       if (event.type === 'epoch_metric') live.push({ epoch: event.payload.epoch, whileRunning: running });
     });
-    const ack = await subscribeRoom(socket, { kind: 'run', id: runId });
+    // An external run's own room (its snapshot is an ExternalRunDto); its epochs arrive as an engine run's do.
+    const ack = await subscribeRoom(socket, { kind: 'externalRun', id: runId });
     expect(ack.ok, JSON.stringify(ack)).toBe(true);
+
+    // And on the dashboard: the run's page, opened while it trains, shows its epochs as they come.
+    const context = await signedInContext(browser, stack.apiUrl, dashboard.url, stack.admin);
+    const page = await context.newPage();
+    await page.goto(`${dashboard.url}/external/${runId}`);
+    await page.locator('[data-testid="metric-row"]').first().waitFor({ timeout: 60_000 });
+    const shownWhileRunning = running;
 
     expect(await loop.exited, loop.output()).toBe(0);
     const computed = printed(loop) as { epoch: number; loss: number; accuracy: number }[];
@@ -124,7 +145,17 @@ describe('the Python SDK (reslab.init / log / log_epoch), real orchestrator, rea
     expect(run.params).toMatchObject({ lr: '0.01', momentum: '0.9' });
     // Finished by the SDK's exit hook, everything sent: nothing is left in the spool.
     expect(readdirSync(spoolDir)).not.toContain(runId);
-  }, 120_000);
+
+    expect(shownWhileRunning, 'the page showed an epoch before the script ended').toBe(true);
+    await waitFor(
+      'the page to show all four epochs',
+      async () => ((await page.locator('[data-testid="metric-row"]').count()) === 4 ? true : undefined),
+      20_000,
+    );
+    await expect(page.locator('[data-testid="class-name"]').allTextContents()).resolves.toEqual(FASHION_MNIST_CLASSES);
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'sdk-course-loop.png'), fullPage: true });
+    await context.close();
+  }, 150_000);
 
   it('an orchestrator stopped (SIGSTOP) and then killed mid-run: log() never blocks, and every point arrives exactly once', async () => {
     const steps = 400;
@@ -174,23 +205,24 @@ describe('the Python SDK (reslab.init / log / log_epoch), real orchestrator, rea
   }, 120_000);
 
   it('a script that exits while the orchestrator is down leaves a spool that `python -m reslab sync` uploads', async () => {
+    const offlineSpool = join(spoolDir, 'offline'); // this script's spool alone, whatever the others left
     await stack.stopOrchestrator();
-    const offline = script('log_steps.py', ['50', '0', '1']);
+    const offline = script('log_steps.py', ['50', '0', '1'], offlineSpool);
     expect(await offline.exited, offline.output()).toBe(0);
     const report = printed(offline).find((line) => line.run) as { run: string; finished: boolean; epoch: unknown };
     expect(report.finished).toBe(false);
     expect(offline.output()).toContain('python -m reslab sync');
-    expect(readdirSync(spoolDir)).toContain(report.run);
+    expect(readdirSync(offlineSpool)).toContain(report.run);
 
     await stack.startOrchestrator();
     const sync = startProcess(PYTHON, ['-m', 'reslab', 'sync'], {
       RESLAB_API_KEY: stack.admin.apiKey,
-      RESLAB_SPOOL_DIR: spoolDir,
+      RESLAB_SPOOL_DIR: offlineSpool,
       XDG_CONFIG_HOME: configHome,
     });
     expect(await sync.exited, sync.output()).toBe(0);
     expect(sync.output()).toContain(`${report.run}: uploaded to ${stack.apiUrl}`);
-    expect(readdirSync(spoolDir)).not.toContain(report.run);
+    expect(readdirSync(offlineSpool)).not.toContain(report.run);
 
     const run = (await api<ExternalRunDto>(stack, 'GET', `/external-runs/${report.run}`)).body;
     expect(run).toMatchObject({ status: 'succeeded', experiment: 'outage', classNames: ['cat', 'dog', 'bird'] });
@@ -202,7 +234,7 @@ describe('the Python SDK (reslab.init / log / log_epoch), real orchestrator, rea
     // Run again, sync finds nothing left to send.
     const again = startProcess(PYTHON, ['-m', 'reslab', 'sync'], {
       RESLAB_API_KEY: stack.admin.apiKey,
-      RESLAB_SPOOL_DIR: spoolDir,
+      RESLAB_SPOOL_DIR: offlineSpool,
       XDG_CONFIG_HOME: configHome,
     });
     expect(await again.exited).toBe(0);
