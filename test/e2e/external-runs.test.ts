@@ -135,11 +135,11 @@ describe('external runs: create, log, end, read back', () => {
 
   it('keeps NaN and the infinities as they were logged', async () => {
     const run = (await create({ experiment: 'diverged' })).body;
-    const values = ['NaN', 'Infinity', '-Infinity', -0.5] as const;
+    const values = ['NaN', 'Infinity', '-Infinity', -0.5, 1e-300, Number.MAX_VALUE] as const;
     const sent = await log(run.id, {
       metrics: values.map((value, step) => ({ key: 'loss', value, step, timestamp: 1_700_000_000_000 })),
     });
-    expect(sent.body.metrics).toBe(4);
+    expect(sent.body.metrics).toBe(values.length);
     expect(
       (await log(run.id, { metrics: [{ key: 'loss', value: 'NaN', step: 0, timestamp: 1_700_000_000_000 }] })).body
         .metrics,

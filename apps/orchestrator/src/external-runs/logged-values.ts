@@ -15,7 +15,9 @@ export function toMetricValue(text: string): MetricValue {
   return text === 'NaN' || text === 'Infinity' || text === '-Infinity' ? text : Number(text);
 }
 
-const asText = (value: MetricValue) => (typeof value === 'number' ? String(value) : value);
+// String(-0) is '0': a logged -0 would come back as 0.
+const asText = (value: MetricValue) =>
+  typeof value !== 'number' ? value : Object.is(value, -0) ? '-0' : String(value);
 
 /** The run as `logPoints` found it, and how many of its points were new. */
 export interface LoggedRun {
