@@ -142,6 +142,8 @@ class Run:
         self._step = 0
         self._epochs: dict[str, int] = {}
         self._params: dict[str, str] = {}
+        # A forked child (a DataLoader worker) inherits the object but not the uploader thread: it never finishes it.
+        self._pid = os.getpid()
         self.finished = False
 
     def __repr__(self) -> str:
@@ -327,9 +329,10 @@ def init(
     return run
 
 
-# Runs not yet finished, finished at exit: failed when an uncaught exception ended the script, else succeeded.
+# Runs not yet finished, finished at exit: failed when an uncaught exception ended the script (cancelled for Ctrl-C),
+# else succeeded.
 _unfinished: set[Run] = set()
-_uncaught = False
+_uncaught: type[BaseException] | None = None
 
 
 def _watch_exceptions() -> None:
@@ -339,14 +342,22 @@ def _watch_exceptions() -> None:
 
     def hook(exc_type, exc, traceback):
         global _uncaught
-        _uncaught = True
+        _uncaught = exc_type
         previous(exc_type, exc, traceback)
 
     hook._reslab = True
     sys.excepthook = hook
 
 
+def _exit_status(uncaught: type[BaseException] | None) -> str:
+    if uncaught is None:
+        return "succeeded"
+    return "cancelled" if issubclass(uncaught, KeyboardInterrupt) else "failed"
+
+
 @atexit.register
 def _finish_at_exit() -> None:
+    status = _exit_status(_uncaught)
     for run in list(_unfinished):
-        run.finish("failed" if _uncaught else "succeeded")
+        if run._pid == os.getpid():
+            run.finish(status)
