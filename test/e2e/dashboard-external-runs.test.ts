@@ -154,6 +154,12 @@ describe('runs logged from scripts on the dashboard (real browser, real stack)',
       20_000,
     );
     await expect(page.locator('[data-testid="metric-row"]').count()).resolves.toBe(4);
+    // The newest epoch is the one shown per class; its confusion matrix, which the stream leaves out, is fetched.
+    await expect(page.getByTestId('epoch-select').inputValue()).resolves.toBe('2');
+    await page.getByTestId('confusion-chart').waitFor();
+    // The script ends: the page says so without a reload.
+    await call('POST', `/external-runs/${sdkRun.id}/end`, { status: 'succeeded' });
+    await page.locator('.run-header [data-status="succeeded"]').waitFor({ timeout: 20_000 });
 
     // Compare the two through the picker: one chart per key both logged (loss), one line per run.
     await page.goto(`${dashboardUrl}/compare`);

@@ -12,6 +12,8 @@
 import {
   type CurvatureEventPayload,
   type EpochMetricDto,
+  type ExternalRunDto,
+  type ExternalRunSnapshot,
   type GradFlowDto,
   isLaterEventId,
   RUN_STATUSES,
@@ -81,14 +83,18 @@ export function upsertMetric(metrics: EpochMetricDto[], metric: EpochMetricDto):
 
 /** Matrices fetched over REST (the stored rows, so newer than any held) put into the metrics they belong to. */
 export function withConfusions(state: RunState, fetched: EpochMetricDto[]): RunState {
+  const { metrics, pending } = mergeConfusions(state.metrics, state.confusionToFetch, fetched);
+  return { ...state, metrics, confusionToFetch: pending };
+}
+
+function mergeConfusions(metrics: EpochMetricDto[], pending: string[] | undefined, fetched: EpochMetricDto[]) {
   const byKey = new Map(fetched.map((m) => [metricKey(m), m.confusion]));
   return {
-    ...state,
-    metrics: state.metrics.map((m) => {
+    metrics: metrics.map((m) => {
       const confusion = byKey.get(metricKey(m));
       return confusion ? { ...m, confusion } : m;
     }),
-    confusionToFetch: (state.confusionToFetch ?? []).filter((key) => !byKey.has(key)),
+    pending: (pending ?? []).filter((key) => !byKey.has(key)),
   };
 }
 
@@ -272,4 +278,55 @@ export function workersSummary(workers: WorkerList, now: number | null): Workers
     slots: workers.reduce((n, w) => n + w.slots, 0),
     busy: workers.reduce((n, w) => n + w.runningRunIds.length, 0),
   };
+}
+
+// The page of a run logged from a script: its epochs (log_epoch) and status arrive as a run room's events do; its
+// metric histories are read again over REST (components/external/external-run-view.tsx).
+
+export interface ExternalRunLive {
+  run: ExternalRunDto;
+  /** Epochs logged with log_epoch, as GET /runs/:id/metrics serves them. */
+  epochs: EpochMetricDto[];
+  /** As RunState's: matrices of live epochs, fetched when shown. */
+  confusionToFetch?: string[];
+  snapshotEventId?: string;
+  statusEventId?: string;
+}
+
+export function externalFromSnapshot(snapshot: ExternalRunSnapshot): ExternalRunLive {
+  return {
+    run: snapshot.run,
+    epochs: snapshot.metrics,
+    snapshotEventId: snapshot.lastEventId,
+    statusEventId: snapshot.lastEventId,
+  };
+}
+
+/** The same rules as applyRunEvent: an epoch is an upsert by (epoch, split), an older status is ignored. */
+export function applyExternalRunEvent(state: ExternalRunLive, event: RunEventMessage): ExternalRunLive {
+  if (event.runId !== state.run.id || inSnapshot(state.snapshotEventId, event)) return state;
+  if (event.type === 'epoch_metric') {
+    const metric = metricFromEvent(event);
+    const key = metricKey(metric);
+    const pending = (state.confusionToFetch ?? []).filter((k) => k !== key);
+    return {
+      ...state,
+      epochs: upsertMetric(state.epochs, metric),
+      confusionToFetch: event.payload.hasConfusion ? [...pending, key] : pending,
+    };
+  }
+  if (event.type === 'status') {
+    const status = event.payload.status;
+    // An external run is never queued; a status it cannot have changes nothing.
+    if (status === 'queued') return state;
+    if (state.statusEventId !== undefined && !isLaterEventId(event.id, state.statusEventId)) return state;
+    return { ...state, run: { ...state.run, status }, statusEventId: event.id };
+  }
+  return state;
+}
+
+/** Matrices fetched over REST put into the epochs they belong to (withConfusions for an external run). */
+export function externalWithConfusions(state: ExternalRunLive, fetched: EpochMetricDto[]): ExternalRunLive {
+  const { metrics, pending } = mergeConfusions(state.epochs, state.confusionToFetch, fetched);
+  return { ...state, epochs: metrics, confusionToFetch: pending };
 }

@@ -1,8 +1,9 @@
-import type { MetricSummary } from '@reslab/contracts';
+import type { EpochMetricDto, ExternalRunDto, MetricSummary, RunEventMessage } from '@reslab/contracts';
 import { describe, expect, it } from 'vitest';
 import { confusionOption } from '../lib/chart-options.js';
 import { classLabel, classLabels } from '../lib/class-names.js';
 import { historyOption, listedMetrics, movedKeys, plotted, sharedKeys, valueText } from '../lib/external-runs.js';
+import { applyExternalRunEvent, externalFromSnapshot, externalWithConfusions } from '../lib/stream-fold.js';
 
 const summary = (key: string, count = 1, value: MetricSummary['last']['value'] = 1, step = count): MetricSummary => ({
   key,
@@ -90,5 +91,69 @@ describe('external runs', () => {
     const after = [summary('loss', 4), summary('acc', 3), summary('lr', 1, 0.05), summary('f1', 1)];
     expect(movedKeys(before, after)).toEqual(['loss', 'lr', 'f1']);
     expect(movedKeys(after, after)).toEqual([]);
+  });
+});
+
+describe('the external run page fold, over its room', () => {
+  const runId = '3f2b1c0d-8d1a-4c2b-9e7f-1a2b3c4d5e6f';
+  const run = { id: runId, status: 'running', metrics: [] } as unknown as ExternalRunDto;
+  const perClass = [{ precision: 1, recall: 1, f1: 1, support: 2 }];
+  const epochEvent = (id: string, epoch: number, split: 'train' | 'val' = 'val'): RunEventMessage => ({
+    id,
+    runId,
+    sweepId: null,
+    analysisId: null,
+    type: 'epoch_metric',
+    payload: {
+      epoch,
+      split,
+      loss: 1,
+      accuracy: 1,
+      precision: 1,
+      recall: 1,
+      f1: 1,
+      perClass,
+      lr: 0,
+      seconds: 0,
+      hasConfusion: true,
+    },
+    time: new Date().toISOString(),
+  });
+  const statusEvent = (id: string, status: string): RunEventMessage =>
+    ({
+      id,
+      runId,
+      sweepId: null,
+      analysisId: null,
+      type: 'status',
+      payload: { status, attempt: 0 },
+      time: new Date().toISOString(),
+    }) as RunEventMessage;
+  const start = externalFromSnapshot({ run, metrics: [], lastEventId: '10' });
+
+  it('adds epochs after the snapshot, once each, in (epoch, split) order, and marks their matrices for fetching', () => {
+    const folded = [
+      epochEvent('9', 1),
+      epochEvent('12', 2, 'train'),
+      epochEvent('11', 1),
+      epochEvent('12', 2, 'train'),
+    ].reduce(applyExternalRunEvent, start);
+    expect(folded.epochs.map((m) => `${m.epoch}:${m.split}`)).toEqual(['1:val', '2:train']);
+    expect(folded.confusionToFetch).toEqual(['1:val', '2:train']);
+    const filled = externalWithConfusions(folded, [{ ...folded.epochs[0], confusion: [[2]] } as EpochMetricDto]);
+    expect(filled.epochs[0]?.confusion).toEqual([[2]]);
+    expect(filled.confusionToFetch).toEqual(['2:train']);
+  });
+
+  it('ends the run on a later status event, and ignores an older one and a status an external run cannot have', () => {
+    const ended = applyExternalRunEvent(start, statusEvent('20', 'succeeded'));
+    expect(ended.run.status).toBe('succeeded');
+    expect(applyExternalRunEvent(ended, statusEvent('15', 'running')).run.status).toBe('succeeded');
+    expect(applyExternalRunEvent(start, statusEvent('21', 'queued')).run.status).toBe('running');
+  });
+
+  it("ignores another run's events", () => {
+    const other = { ...epochEvent('30', 1), runId: '00000000-0000-4000-8000-000000000000' };
+    expect(applyExternalRunEvent(start, other)).toBe(start);
   });
 });

@@ -2,8 +2,9 @@
 
 import type { EpochMetricDto, ExternalRunDto } from '@reslab/contracts';
 import { useFormatter, useTranslations } from 'next-intl';
-import { useEffect, useMemo, useRef, useState } from 'react';
-import { useApi } from '@/components/api-url';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useApi, useStreamConnection } from '@/components/api-url';
+import { ConnectionBanner } from '@/components/connection-banner';
 import { EChart } from '@/components/echart';
 import { MetricsTable } from '@/components/metrics-table';
 import { Curves, EpochDetail } from '@/components/run-live';
@@ -18,6 +19,13 @@ import {
   movedKeys,
 } from '@/lib/external-runs';
 import { formatDuration, formatTime, shortId } from '@/lib/format';
+import { type StreamState, subscribe } from '@/lib/stream-client';
+import {
+  applyExternalRunEvent,
+  type ExternalRunLive,
+  externalFromSnapshot,
+  externalWithConfusions,
+} from '@/lib/stream-fold';
 
 export interface ExternalRunState {
   run: ExternalRunDto;
@@ -28,50 +36,81 @@ export interface ExternalRunState {
 }
 
 /**
- * One run logged from a script. While it runs, the page reads it again every few seconds: the run (status and
- * each key's newest point), its epochs, and the histories of the keys that moved.
- *
- * Polled, not subscribed: the run's socket room answers with a RunSnapshot, whose `run` is an engine run's RunDto
- * (a RunConfig the dashboard validates), which an external run does not have.
+ * One run logged from a script, live. Its epochs (log_epoch) and status come over the socket, from the run's
+ * `externalRun` room, as an engine run's do; its metric histories, which are not streamed, are read again every
+ * few seconds while it runs: the run's newest point per key says which keys moved, and only those are fetched.
  */
 export function ExternalRunView({ initial }: { initial: ExternalRunState }) {
   const t = useTranslations('external');
   const f = useFormatter();
   const api = useApi();
-  const [state, setState] = useState(initial);
+  const connection = useStreamConnection();
+  const [live, setLive] = useState<ExternalRunLive>({ run: initial.run, epochs: initial.epochs });
+  const [histories, setHistories] = useState(initial.histories);
+  const [stream, setStream] = useState<{ state: StreamState; detail?: string }>({ state: 'connecting' });
   const [refreshError, setRefreshError] = useState<string | null>(null);
-  const { run, histories, epochs } = state;
-  const current = useRef(state);
-  current.current = state;
+  const { run, epochs } = live;
+  const runId = run.id;
+  const status = run.status;
 
+  useEffect(
+    () =>
+      subscribe(
+        connection,
+        { kind: 'externalRun', id: runId },
+        {
+          onSnapshot: (snapshot) => setLive(externalFromSnapshot(snapshot)),
+          onEvent: (event) => setLive((s) => applyExternalRunEvent(s, event)),
+          onState: (s, detail) => setStream({ state: s, detail }),
+        },
+      ),
+    [connection, runId],
+  );
+
+  // The summaries the histories held were read with; a read whose keys moved fetches those keys again.
+  const readWith = useRef(initial.run.metrics);
+  const [reads, setReads] = useState(0);
+  const finalRead = useRef(false);
   useEffect(() => {
-    if (run.status !== 'running') return;
+    if (status !== 'running') {
+      if (finalRead.current) return;
+      finalRead.current = true;
+    }
     let stale = false;
-    const timer = setTimeout(async () => {
+    const refresh = async () => {
       try {
-        const [fresh, freshEpochs] = await Promise.all([api.getExternalRun(run.id), api.listRunMetrics(run.id)]);
+        const fresh = await api.getExternalRun(runId);
         if (!fresh || stale) return;
-        const moved = movedKeys(current.current.run.metrics, fresh.metrics);
-        const read = await Promise.all(moved.map((key) => api.getMetricHistory(run.id, key)));
+        const moved = movedKeys(readWith.current, fresh.metrics);
+        const read = await Promise.all(moved.map((key) => api.getMetricHistory(runId, key)));
         if (stale) return;
+        readWith.current = fresh.metrics;
+        setHistories((h) => ({ ...h, ...Object.fromEntries(read.map((r) => [r.key, r.points])) }));
+        // A running status stays the stream's, whose events are ordered by id; an end is final either way (an
+        // external run is never retried), so a page whose socket is down still sees its run end.
+        setLive((s) => ({ ...s, run: { ...fresh, status: fresh.status === 'running' ? s.run.status : fresh.status } }));
         setRefreshError(null);
-        setState((s) => ({
-          run: fresh,
-          epochs: freshEpochs,
-          histories: { ...s.histories, ...Object.fromEntries(read.map((h) => [h.key, h.points])) },
-        }));
       } catch (error) {
-        if (stale) return;
-        setRefreshError(error instanceof ApiFailure || error instanceof Error ? error.message : String(error));
-        // A failed read leaves the state as it was, so the effect would not run again by itself.
-        setState((s) => ({ ...s }));
+        if (!stale)
+          setRefreshError(error instanceof ApiFailure || error instanceof Error ? error.message : String(error));
+      } finally {
+        if (!stale && status === 'running') setReads((n) => n + 1);
       }
-    }, EXTERNAL_REFRESH_MS);
+    };
+    // Once more right after the run ends, for the points its last batch held.
+    const timer = setTimeout(refresh, status === 'running' ? EXTERNAL_REFRESH_MS : 0);
     return () => {
       stale = true;
       clearTimeout(timer);
     };
-  }, [api, run.id, run.status, state]);
+  }, [api, runId, status, reads]);
+
+  const fetchConfusions = useCallback(() => {
+    api
+      .listRunMetrics(runId)
+      .then((fetched) => setLive((s) => externalWithConfusions(s, fetched)))
+      .catch(() => {});
+  }, [api, runId]);
 
   const words: HistoryWords = useMemo(
     () => ({ step: t('step'), time: (timestamp) => formatTime(f, new Date(timestamp).toISOString()) }),
@@ -85,6 +124,7 @@ export function ExternalRunView({ initial }: { initial: ExternalRunState }) {
         <h1>{run.name ?? t('unnamed', { id: shortId(run.id) })}</h1>
         <StatusBadge status={run.status} />
       </header>
+      <ConnectionBanner state={stream.state} detail={stream.detail} />
       {run.status === 'running' ? (
         <p className="muted" data-testid="external-live">
           {t('live')}
@@ -142,7 +182,12 @@ export function ExternalRunView({ initial }: { initial: ExternalRunState }) {
             <Curves metrics={epochs} />
             <MetricsTable metrics={epochs} />
           </section>
-          <EpochDetail metrics={epochs} classNames={run.classNames} confusionToFetch={[]} onConfusionWanted={noop} />
+          <EpochDetail
+            metrics={epochs}
+            classNames={run.classNames}
+            confusionToFetch={live.confusionToFetch ?? []}
+            onConfusionWanted={fetchConfusions}
+          />
         </>
       ) : null}
 
@@ -157,8 +202,6 @@ export function ExternalRunView({ initial }: { initial: ExternalRunState }) {
     </>
   );
 }
-
-const noop = () => {};
 
 function HistoryChart({ metric, points, words }: { metric: string; points: HistoryPoint[]; words: HistoryWords }) {
   const t = useTranslations('external');
