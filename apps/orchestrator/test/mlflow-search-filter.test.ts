@@ -47,8 +47,11 @@ describe("MLflow's run filter", () => {
 
   it.each([
     ['metrics.a > 1 OR metrics.b > 1', 'OR is not supported'],
-    ["params.lr IN ('0.1', '0.2')", "'params.lr IN ('0.1', '0.2')' is not supported"],
-    ['tags.x IS NULL', "'tags.x IS NULL' is not supported"],
+    ["params.lr IN ('0.1', '0.2')", "'params.lr IN ('0.1', '0.2')': IN and NOT IN take attributes.run_id only"],
+    ['metrics.x IS NULL', 'IS NULL and IS NOT NULL test params and tags only'],
+    ["attributes.status IN ('FINISHED')", 'IN and NOT IN take attributes.run_id only'],
+    ["attributes.run_id IN ('a' 'b')", 'expected a list of quoted run ids'],
+    ['attributes.run_id IN ()', 'expected a list of quoted run ids'],
     ["metrics.loss > 'a'", 'compared with a number'],
     ["params.lr > '0.1'", 'compares numbers, not strings'],
     ['params.lr = 0.1', 'quoted string'],
@@ -74,6 +77,17 @@ describe("MLflow's run filter", () => {
     expect(pick("attributes.run_name ILIKE 'RESNET%'")).toEqual(['a']);
     expect(pick("attributes.run_name LIKE 'resnet'")).toEqual([]);
     expect(pick("attributes.run_id = 'b'")).toEqual(['b']);
+    expect(pick('params.lr IS NULL')).toEqual(['b']);
+    expect(pick('params.lr IS NOT NULL AND metrics.acc > 0')).toEqual(['a']);
+    expect(pick("attributes.run_id IN ('b', 'c')")).toEqual(['b']);
+    expect(pick("run.run_id NOT IN ('b')")).toEqual(['a']);
+  });
+
+  it('parses the null and list tests MLflow 3 adds', () => {
+    expect(parseRunFilter("tags.`note` is not null and attr.run_id in ('x','y')")).toEqual([
+      { entity: 'presence', of: 'tag', key: 'note', present: true },
+      { entity: 'runIds', values: ['x', 'y'], negated: false },
+    ]);
   });
 });
 

@@ -23,6 +23,10 @@ const NUMERIC_ATTRIBUTES: ReadonlySet<string> = new Set(['start_time', 'end_time
 export type RunClause =
   | { entity: 'metric'; key: string; op: NumericOp; value: number }
   | { entity: 'param' | 'tag'; key: string; op: StringOp; value: string }
+  /** `params.k IS NULL` / `IS NOT NULL` (MLflow 3): whether the run logged the param or tag at all. */
+  | { entity: 'presence'; of: 'param' | 'tag'; key: string; present: boolean }
+  /** `attributes.run_id IN (...)` / `NOT IN`: the one list MLflow allows (SearchUtils.LIST_SUPPORTED_KEYS). */
+  | { entity: 'runIds'; values: string[]; negated: boolean }
   | { entity: 'attribute'; key: 'status' | 'run_name' | 'run_id'; op: StringOp; value: string }
   | { entity: 'attribute'; key: 'start_time' | 'end_time'; op: NumericOp; value: number };
 
@@ -186,11 +190,52 @@ function comparison(tokens: Token[]): { name: string; operator: string; value: T
   return null;
 }
 
+/** `<param or tag> IS [NOT] NULL`, or null when the clause has another form. */
+function nullTest(tokens: Token[], source: string): RunClause | null {
+  const [left, is, not, last, ...rest] = tokens;
+  const negated = keyword(not, 'NOT');
+  if (left?.type !== 'word' || !keyword(is, 'IS') || !keyword(negated ? last : not, 'NULL')) return null;
+  if (negated ? rest.length : last) return null;
+  const { entity, key } = identifier(left.text, source);
+  if (entity !== 'param' && entity !== 'tag') {
+    throw new SearchSyntaxError(`'${source}': IS NULL and IS NOT NULL test params and tags only`);
+  }
+  return { entity: 'presence', of: entity, key, present: negated };
+}
+
+/** `attributes.run_id [NOT] IN ('a', 'b')`, or null when the clause has another form. */
+function listTest(tokens: Token[], source: string): RunClause | null {
+  const [left, first, ...rest] = tokens;
+  const negated = keyword(first, 'NOT');
+  const list = negated ? rest.slice(1) : rest;
+  if (left?.type !== 'word' || !keyword(negated ? rest[0] : first, 'IN')) return null;
+  const { entity, key } = identifier(left.text, source);
+  if (entity !== 'attribute' || key !== 'run_id') {
+    throw new SearchSyntaxError(`'${source}': IN and NOT IN take attributes.run_id only, as in MLflow`);
+  }
+  const values: string[] = [];
+  const shape = `'${source}': expected a list of quoted run ids, ('a', 'b')`;
+  if (list[0]?.type !== 'punct' || list[0].text !== '(' || list.at(-1)?.type !== 'punct')
+    throw new SearchSyntaxError(shape);
+  for (let i = 1; i < list.length - 1; i += 2) {
+    const value = list[i];
+    const separator = list[i + 1];
+    if (value?.type !== 'string') throw new SearchSyntaxError(shape);
+    values.push(value.text);
+    const closes = i + 1 === list.length - 1;
+    if (separator?.type !== 'punct' || separator.text !== (closes ? ')' : ',')) throw new SearchSyntaxError(shape);
+  }
+  if (!values.length) throw new SearchSyntaxError(shape);
+  return { entity: 'runIds', values, negated };
+}
+
 function parseClause(tokens: Token[], source: string): RunClause {
+  const special = nullTest(tokens, source) ?? listTest(tokens, source);
+  if (special) return special;
   const parsed = comparison(tokens);
   if (!parsed) {
     throw new SearchSyntaxError(
-      `'${source}' is not supported: ResLab answers <name> <op> <value> clauses joined by AND, with =, !=, <, <=, >, >= for metrics and times and =, !=, LIKE, ILIKE for params, tags, status, run_name and run_id`,
+      `'${source}' is not supported: ResLab answers <name> <op> <value> clauses joined by AND, with =, !=, <, <=, >, >= for metrics and times, =, !=, LIKE, ILIKE for params, tags, status, run_name and run_id, IS [NOT] NULL for params and tags, and [NOT] IN for run_id`,
     );
   }
   const { operator, value: right } = parsed;
@@ -289,6 +334,10 @@ function holds(run: SearchableRun, clause: RunClause): boolean {
       const value = (clause.entity === 'param' ? run.params : run.tags).get(clause.key);
       return value !== undefined && compareStrings(value, clause.op, clause.value);
     }
+    case 'presence':
+      return (clause.of === 'param' ? run.params : run.tags).has(clause.key) === clause.present;
+    case 'runIds':
+      return clause.values.includes(run.runId) !== clause.negated;
     case 'attribute': {
       if (clause.key === 'start_time' || clause.key === 'end_time') {
         const value = clause.key === 'start_time' ? run.startTime : run.endTime;
