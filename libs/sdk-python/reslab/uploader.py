@@ -142,15 +142,16 @@ class Uploader:
             self._cond.notify()
         self._thread.join(timeout)
         with self._cond:
-            done = self._exited and not self._queue and not self._spool_dirty and self._halted is None
+            if self._queue:
+                # The thread is stuck in a send (a frozen orchestrator answers nothing until the read timeout): what
+                # it has not taken goes to disk now, the run's end with it, before it is told to stop.
+                self._spool_queue()
+            done = self._exited and not self._spool_dirty and self._halted is None
             self._stopped = True
             if self._exited and not done:
                 self._spool.unlock()  # else the thread does as it ends: `python -m reslab sync` may take the run now
             self._cond.notify()
         return done
-
-    def wait_stopped(self, timeout: float) -> None:
-        self._thread.join(timeout)
 
     # The uploader thread's side.
 

@@ -87,3 +87,24 @@ def test_a_line_cut_short_by_a_crash_is_left_out(tmp_path):
         handle.write(b'{"op": "log", "bo')
     assert [entry["body"] for _, entry in spool.pending()] == [{"n": 1}]
     spool.unlock()
+
+
+def test_finish_against_a_frozen_orchestrator_spools_the_rest_and_the_end(orchestrator, capsys):
+    run = reslab.init()
+    orchestrator.hang.set()  # frozen: the uploader's next request waits for an answer that does not come
+    for step in range(5):
+        run.log({"loss": float(step)})
+    time.sleep(1.5)  # that batch is in flight
+    for step in range(5, 10):
+        run.log({"loss": float(step)})
+    assert not run.finish(timeout=0.5)
+    lines = [json.loads(line) for line in (spool_root() / run.id / REQUESTS).read_text().splitlines()]
+    assert [p["step"] for line in lines if line["op"] == "log" for p in line["body"]["metrics"]] == list(range(10))
+    assert lines[-1]["op"] == "end"
+    orchestrator.hang.clear()
+    deadline = time.monotonic() + 15
+    while main(["sync"]) != 0 or "still running" in capsys.readouterr().out:
+        assert time.monotonic() < deadline, "the stopped uploader never let go of the spool"
+        time.sleep(0.2)
+    assert [p["step"] for p in orchestrator.points(run.id, "loss")] == list(range(10))
+    assert orchestrator.runs[run.id]["status"] == "succeeded"
