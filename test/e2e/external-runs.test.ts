@@ -29,7 +29,8 @@ describe('external runs: create, log, end, read back', () => {
   const sockets: Socket[] = [];
 
   beforeAll(async () => {
-    stack = await startStack('reslab_external_runs');
+    // A short lease, so the restart case below waits out a lease check in seconds.
+    stack = await startStack('reslab_external_runs', { leaseSeconds: 2 });
     viewer = await createAccount(stack, 'viewer');
     await grantRole(stack, await teamId(stack, DEMO_TEAM), viewer.email, 'viewer');
     stranger = await createAccount(stack, 'stranger');
@@ -352,6 +353,16 @@ describe('external runs: create, log, end, read back', () => {
     expect(refused.status).toBe(404);
     expect(refused.body.message).toContain(`/runs/${train.body.id}`);
     await api(stack, 'POST', `/runs/${train.body.id}/cancel`);
+  });
+
+  it('leaves a running external run alone across an orchestrator restart: no lease, no requeue', async () => {
+    const run = (await create({ experiment: 'restart' })).body;
+    await stack.restartOrchestrator();
+    // Past a whole lease and its check (lease + 1 s after start): an engine run whose lease ran out is requeued by now.
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    const after = (await api<ExternalRunDto>(stack, 'GET', `/external-runs/${run.id}`)).body;
+    expect(after.status).toBe('running');
+    expect((await log(run.id, { metrics: [{ key: 'loss', value: 1, step: 0, timestamp: 0 }] })).status).toBe(200);
   });
 
   it('deletes a run with everything it logged', async () => {
