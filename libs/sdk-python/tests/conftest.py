@@ -21,7 +21,9 @@ class FakeOrchestrator:
     def __init__(self):
         self.runs: dict[str, dict] = {}
         self.requests: list[tuple[str, str, dict | None]] = []  # (method, path, body) in arrival order
-        self.faults: list[int] = []  # statuses to answer the next requests with, one each
+        # Statuses to answer the next requests with, one each; "lost" handles the request and then answers 502, as
+        # a proxy whose upstream answered too late does: the client cannot tell it from a request never handled.
+        self.faults: list[int | str] = []
         self.hang = threading.Event()  # while set, requests wait (a frozen server)
         self.lock = threading.Lock()
         self.server: ThreadingHTTPServer | None = None
@@ -60,6 +62,9 @@ class FakeOrchestrator:
             self.requests.append((method, path, body))
             if self.faults:
                 status = self.faults.pop(0)
+                if status == "lost":
+                    self._route(method, path, body)
+                    status = 502
                 return status, {"statusCode": status, "message": "injected fault"}
             if headers.get("Authorization") != f"Bearer {KEY}":
                 return 401, {"statusCode": 401, "message": "not signed in or key revoked"}
