@@ -41,6 +41,16 @@ export function withAxisNames(option: EChartsCoreOption, names: { x?: string; y?
   return { ...option, xAxis: rename(option.xAxis, names.x), yAxis: rename(option.yAxis, names.y) };
 }
 
+/** An option with its series (and so its legend and tooltips) renamed, e.g. into the page's language. */
+export function withSeriesNames(option: EChartsCoreOption, rename: (name: string) => string): EChartsCoreOption {
+  const series = option.series;
+  if (!Array.isArray(series)) return option;
+  return {
+    ...option,
+    series: series.map((s: { name?: unknown }) => (typeof s.name === 'string' ? { ...s, name: rename(s.name) } : s)),
+  };
+}
+
 /**
  * One ECharts instance on a canvas. The option is replaced whole on each change
  * (`notMerge`), so removed series disappear; `data-series` mirrors what is drawn.
@@ -96,9 +106,14 @@ export function EChart({
     };
   }, []);
 
+  // ECharts' aria writes its own English description over the div's aria-label unless given one: `label`, in
+  // the page's language, is the figure's accessible name.
   useEffect(() => {
-    chart.current?.setOption({ aria: { enabled: true }, animation: false, ...option }, { notMerge: true });
-  }, [option]);
+    chart.current?.setOption(
+      { aria: { enabled: true, label: { description: label } }, animation: false, ...option },
+      { notMerge: true },
+    );
+  }, [option, label]);
 
   const summary = seriesSummary(option);
   return (

@@ -15,7 +15,7 @@ import { useFormatter, useTranslations } from 'next-intl';
 import { type ReactNode, useEffect, useMemo, useState } from 'react';
 import { useApi, useReadOnly, useStreamConnection } from '@/components/api-url';
 import { ConnectionBanner } from '@/components/connection-banner';
-import { EChart, withAxisNames } from '@/components/echart';
+import { EChart, withAxisNames, withSeriesNames } from '@/components/echart';
 import { countStatuses, StatusCounts } from '@/components/status-counts';
 import { SweepRunsTable } from '@/components/sweep-runs-table';
 import { depthPlotOption, overlayOption } from '@/lib/chart-options';
@@ -109,8 +109,12 @@ function DepthPlot({ runs }: { runs: SweepRun[] }) {
   const axisDepth = t('axisDepth');
   const axisError = t('axisError');
   const option = useMemo(() => {
-    return withAxisNames(depthPlotOption(train, test, heldLabel), { x: axisDepth, y: axisError });
-  }, [train, test, heldLabel, axisDepth, axisError]);
+    // lib/chart-options names each series `<arch> · <kind> error`; the legend shows the kind in the page's language.
+    const renamed = withSeriesNames(depthPlotOption(train, test, heldLabel), (name) =>
+      name.replace(/ · (train|test|val) error$/, (_, kind: string) => ` · ${t('seriesError', { kind })}`),
+    );
+    return withAxisNames(renamed, { x: axisDepth, y: axisError });
+  }, [train, test, heldLabel, axisDepth, axisError, t]);
   const seeds = Math.max(0, ...train.map((p) => p.n));
   const verdict = useMemo(() => degradationVerdict(train), [train]);
   const finished = runs.every((r) => r.status !== 'queued' && r.status !== 'running');
