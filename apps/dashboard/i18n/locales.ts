@@ -25,9 +25,18 @@ export function acceptedLanguages(header: string | null | undefined): string[] {
       const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
       return { tag: tag.trim(), q: q ? Number(q.slice(2)) : 1, index };
     })
-    .filter(({ tag, q }) => tag !== '' && tag !== '*' && Number.isFinite(q) && q > 0)
+    .filter(({ tag, q }) => tag !== '' && tag !== '*' && Number.isFinite(q) && q > 0 && isLanguageTag(tag))
     .sort((a, b) => b.q - a.q || a.index - b.index)
     .map(({ tag }) => tag);
+}
+
+/** A well-formed BCP 47 tag: one that is not would make the matcher throw for the whole header. */
+function isLanguageTag(tag: string): boolean {
+  try {
+    return Intl.getCanonicalLocales(tag).length === 1;
+  } catch {
+    return false;
+  }
 }
 
 /** The user's pick (the cookie) first, else the best match for Accept-Language, else English. */
@@ -35,11 +44,6 @@ export function resolveLocale(cookie: string | undefined, acceptLanguage: string
   if (isAppLocale(cookie)) return cookie;
   const requested = acceptedLanguages(acceptLanguage);
   if (requested.length === 0) return DEFAULT_LOCALE;
-  try {
-    const best = match(requested, LOCALES, DEFAULT_LOCALE);
-    return isAppLocale(best) ? best : DEFAULT_LOCALE;
-  } catch {
-    // A malformed tag (RangeError from Intl.getCanonicalLocales) is no reason to fail the page.
-    return DEFAULT_LOCALE;
-  }
+  const best = match(requested, LOCALES, DEFAULT_LOCALE);
+  return isAppLocale(best) ? best : DEFAULT_LOCALE;
 }

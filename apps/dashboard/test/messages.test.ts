@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type MessageFormatElement, parse, TYPE } from '@formatjs/icu-messageformat-parser';
 import { describe, expect, it } from 'vitest';
-import { LOCALES } from '../i18n/locales.js';
+import { acceptedLanguages, LOCALES, resolveLocale } from '../i18n/locales.js';
 import { messages } from '../messages/index.js';
 
 /**
@@ -232,6 +232,24 @@ describe('message catalogues', () => {
       }
     }
     expect(bare).toEqual([]);
+  });
+});
+
+describe('the locale a request gets', () => {
+  it('takes the NEXT_LOCALE cookie first, then Accept-Language by weight, then English', () => {
+    expect(resolveLocale('en', 'ko-KR,ko;q=0.9')).toBe('en');
+    expect(resolveLocale(undefined, 'ko-KR,ko;q=0.9,en-US;q=0.8')).toBe('ko');
+    expect(resolveLocale(undefined, 'en-US,en;q=0.9,ko;q=0.8')).toBe('en');
+    expect(resolveLocale(undefined, 'fr-FR,ko;q=0.5')).toBe('ko');
+    expect(resolveLocale(undefined, 'fr-FR,de;q=0.9')).toBe('en');
+    expect(resolveLocale(undefined, 'ko;q=0, en;q=0.1')).toBe('en');
+    expect(resolveLocale('xx', null)).toBe('en');
+    expect(resolveLocale(undefined, 'not a tag!!, ko')).toBe('ko');
+  });
+
+  it('orders Accept-Language by q, keeping the header order between equals', () => {
+    expect(acceptedLanguages('en;q=0.5, ko-KR, ko;q=0.9, *;q=0.1, ja;q=0')).toEqual(['ko-KR', 'ko', 'en']);
+    expect(acceptedLanguages('')).toEqual([]);
   });
 });
 
