@@ -4,13 +4,10 @@ reader, into one run per folder; a second import adds nothing; a damaged file is
 import uuid
 
 import numpy as np
-import pytest
+from torch.utils.tensorboard import SummaryWriter  # needs the tensorboard extra, which make's venv rule installs
 
-pytest.importorskip("tensorboard", reason="the tensorboard extra: pip install 'reslab[tensorboard]'")
-from torch.utils.tensorboard import SummaryWriter  # noqa: E402
-
-from reslab.__main__ import main  # noqa: E402
-from reslab.tensorboard_import import run_id_for  # noqa: E402
+from reslab.__main__ import main
+from reslab.tensorboard_import import run_id_for
 
 
 def write_run(folder, steps=20, nan_at=None):
