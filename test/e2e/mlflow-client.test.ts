@@ -68,6 +68,7 @@ interface Read {
   search_accuracy: Value[];
   search_lr: string[];
   by_start_time: string[];
+  searches: Record<string, string[]>;
   search_experiments: string[];
 }
 
@@ -123,6 +124,22 @@ describe("MLflow's client against ResLab and against MLflow's own server", () =>
     expect(ours.search_accuracy).toEqual([0.91, 0.87]);
     expect(ours.search_lr).toEqual(['resnet20-lr0.01']);
     expect(ours.by_start_time).toEqual(['resnet20-lr0.1', 'resnet20-lr0.01']);
+    // Each filter and order of log_run.py on ResLab; that MLflow's server answers alike is the comparison below.
+    const [fast, slow] = ['resnet20-lr0.1', 'resnet20-lr0.01'];
+    // Unordered searches come newest first (MLflow's start_time DESC): the second run, then the first.
+    expect(ours.searches).toEqual({
+      "attributes.run_name LIKE 'resnet20-lr0.0%'": [slow],
+      "tags.dataset ILIKE 'CIFAR%'": [slow, fast],
+      "params.lr != '0.1'": [slow],
+      'metrics.train_loss <= 0.001': [fast],
+      'metrics.grad_norm_max > 1e300': [slow, fast],
+      'params.missing IS NULL AND tags.dataset IS NOT NULL': [slow, fast],
+      'attributes.run_id IN (<second run>)': [slow],
+      'params.lr ASC': [slow, fast],
+      'attributes.run_name DESC': [fast, slow],
+      'metrics.train_loss ASC': [fast, slow],
+      'tags.dataset': [slow, fast],
+    });
     expect(ours.search_experiments).toEqual(['cifar-sweep']);
     expect(ours.experiment).toEqual({ name: 'cifar-sweep', lifecycle_stage: 'active', same_id: true });
 

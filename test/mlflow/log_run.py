@@ -84,6 +84,31 @@ def main() -> None:
         [experiment.experiment_id], filter_string="params.lr = '0.01' and attributes.status = 'FINISHED'"
     )
     by_start = client.search_runs([experiment.experiment_id], order_by=["attributes.start_time ASC"])
+    # More of the search grammar, each answered by run name: the two servers must choose and order alike.
+    filters = {
+        f: f
+        for f in [
+            "attributes.run_name LIKE 'resnet20-lr0.0%'",
+            "tags.dataset ILIKE 'CIFAR%'",
+            "params.lr != '0.1'",
+            "metrics.train_loss <= 0.001",
+            "metrics.grad_norm_max > 1e300",
+            "params.missing IS NULL AND tags.dataset IS NOT NULL",
+        ]
+    }
+    # Labelled without the id, which differs between servers.
+    filters["attributes.run_id IN (<second run>)"] = f"attributes.run_id IN ('{run_ids[1]}')"
+    orders = [["params.lr ASC"], ["attributes.run_name DESC"], ["metrics.train_loss ASC"], ["tags.dataset"]]
+    names = {
+        **{
+            label: [r.info.run_name for r in client.search_runs([experiment.experiment_id], f)]
+            for label, f in filters.items()
+        },
+        **{
+            " then ".join(o): [r.info.run_name for r in client.search_runs([experiment.experiment_id], order_by=o)]
+            for o in orders
+        },
+    }
     experiments = client.search_experiments(filter_string=f"name = '{experiment_name}'")
     by_name = client.get_experiment_by_name(experiment_name)
 
@@ -102,6 +127,7 @@ def main() -> None:
                 "search_accuracy": [number(r.data.metrics["val_accuracy"]) for r in found],
                 "search_lr": [r.info.run_name for r in found_lr],
                 "by_start_time": [r.info.run_name for r in by_start],
+                "searches": names,
                 "search_experiments": [e.name for e in experiments],
             },
             indent=1,
