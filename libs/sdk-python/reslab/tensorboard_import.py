@@ -52,7 +52,9 @@ def check_event_file(path: Path) -> tuple[int, str | None]:
         for _ in event_file_loader._make_tf_record_iterator(str(path)):
             records += 1
     except tf.errors.DataLossError as error:
-        return records, str(error.message if hasattr(error, "message") else error) or "truncated record"
+        message = str(getattr(error, "message", error))
+        # The reader names the file (as bytes); the line printed names it already.
+        return records, message.replace(f"b'{path}'", "").replace(str(path), "").strip() or "truncated record"
     except (OSError, tf.errors.OpError) as error:
         return records, str(error)
     return records, None

@@ -1,6 +1,7 @@
 """`python -m reslab import tensorboard`: event files written by torch's SummaryWriter, read with TensorBoard's own
 reader, into one run per folder; a second import adds nothing; a damaged file is named and the rest import."""
 
+import re
 import uuid
 
 import numpy as np
@@ -66,3 +67,14 @@ def test_a_logdir_without_event_files_says_so(tmp_path, capsys):
     assert "no TensorBoard event files" in capsys.readouterr().out
     assert main(["import", "tensorboard", str(tmp_path / "missing")]) == 2
     assert "no such folder" in capsys.readouterr().err
+
+
+def test_a_corrupt_record_is_named_with_what_the_reader_found(tmp_path, orchestrator, capsys):
+    write_run(tmp_path / "logs" / "flipped")
+    event_file = next((tmp_path / "logs" / "flipped").iterdir())
+    data = bytearray(event_file.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one bit-rotten byte
+    event_file.write_bytes(bytes(data))
+    assert main(["import", "tensorboard", str(tmp_path / "logs")]) == 1
+    assert f"{event_file}: damaged after " in (out := capsys.readouterr().out)
+    assert re.search(r"records \(failed (event|header) crc32 check\); the points before it are imported", out), out
