@@ -61,6 +61,7 @@ describe('the dashboard in Korean: a sweep page for a ko-KR browser, and the swi
   let browser: Browser;
   let page: Page;
   let sweep: SweepDetailDto;
+  const consoleErrors: string[] = [];
 
   beforeAll(async () => {
     ({
@@ -84,6 +85,11 @@ describe('the dashboard in Korean: a sweep page for a ko-KR browser, and the swi
       viewport: { width: 1400, height: 1000 },
     });
     page = await context.newPage();
+    // Dates and numbers are formatted on the server and again in the browser: the two must agree (React says
+    // so on the console when a hydrated text differs).
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
   }, 240_000);
 
   afterEach(async (context) => {
@@ -132,6 +138,7 @@ describe('the dashboard in Korean: a sweep page for a ko-KR browser, and the swi
     );
     expect(left).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'sweep-ko.png'), fullPage: true });
+    expect(consoleErrors.filter((e) => /hydrat|did not match/i.test(e))).toEqual([]);
   });
 
   it('formats a date and a number for Korean', async () => {
@@ -146,6 +153,7 @@ describe('the dashboard in Korean: a sweep page for a ko-KR browser, and the swi
     const duration = page.locator('[data-testid="run-summary"] div', { hasText: '소요 시간' }).locator('dd');
     await expect(duration.textContent()).resolves.toMatch(/^(\d+시간 )?(\d+분 )?\d+초$|^\d+시간 \d+분$|^\d+분 \d+초$/);
     await expect(page.locator('#gradflow-heading').textContent()).resolves.toBe('기울기 흐름');
+    expect(consoleErrors.filter((e) => /hydrat|did not match/i.test(e))).toEqual([]);
   });
 
   it('switches to English from the header, and keeps the choice over Accept-Language', async () => {

@@ -4,6 +4,7 @@ import { TooltipComponent, VisualMapComponent } from 'echarts/components';
 import type { EChartsCoreOption, EChartsType } from 'echarts/core';
 import { init, use } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
+import { useTranslations } from 'next-intl';
 import { useEffect, useRef, useState } from 'react';
 
 /** Whether this browser gives a page WebGL, which echarts-gl's surface needs (headless Chromium may not). */
@@ -33,6 +34,7 @@ export function SurfaceChart({
 }) {
   const ref = useRef<HTMLDivElement>(null);
   const chart = useRef<EChartsType | null>(null);
+  const t = useTranslations('analyses');
   const [state, setState] = useState<State>('loading');
 
   useEffect(() => {
@@ -76,8 +78,8 @@ export function SurfaceChart({
       {state === 'no-webgl' || state === 'failed' ? (
         <p className="panel empty" style={{ height }}>
           {state === 'no-webgl'
-            ? 'This browser offers no WebGL, which the 3D surface needs: the map beside it shows the same grid.'
-            : 'The 3D surface could not be drawn here: the map beside it shows the same grid.'}
+            ? t('noWebgl')
+            : t('surfaceFailed')}
         </p>
       ) : null}
       <div
