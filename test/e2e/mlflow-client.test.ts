@@ -315,5 +315,25 @@ describe("MLflow's client against ResLab and against MLflow's own server", () =>
       researcher.as,
     );
     expect(page.body.items.map((r) => [r.project, r.experiment])).toEqual([['vision/mlflow', 'probe-team']]);
+
+    // A member of one team who is a viewer in the team the URI names passes the guard (member somewhere) but may
+    // not write there.
+    const guest = await createAccount(stack, 'guest');
+    await createTeam(stack, guest.as, 'guest-lab');
+    await grantRole(stack, await teamId(stack, DEMO_TEAM), guest.email, 'viewer');
+    for (const [path, body] of [
+      ['experiments/create', { name: 'guest-experiment' }],
+      ['runs/create', { experiment_id: '0' }],
+    ] as const) {
+      const refused = await callApi(stack, 'POST', `/mlflow/${DEMO_TEAM}/api/2.0/mlflow/${path}`, {
+        token: guest.apiKey,
+        body,
+      });
+      expect([path, refused.status, refused.json]).toMatchObject([
+        path,
+        403,
+        { error_code: 'PERMISSION_DENIED', message: expect.stringContaining("member role in team 'demo'") },
+      ]);
+    }
   });
 });

@@ -106,9 +106,9 @@ export class MlflowExperimentsService {
   }
 
   async create(team: MlflowTeam, name: string): Promise<Experiment> {
-    const projectId = await this.project(team);
-    if (!projectId)
-      throw new MlflowError('PERMISSION_DENIED', `creating an experiment needs the member role in team '${team.slug}'`);
+    requireMember(team, 'creating an experiment');
+    // A member's call makes the project when it is missing.
+    const projectId = (await this.project(team)) as string;
     try {
       return await this.prisma.experiment.create({ data: { projectId, teamId: team.id, name } });
     } catch (error) {
@@ -148,6 +148,19 @@ export class MlflowExperimentsService {
       experiments: page.map(toMlflowExperiment),
       ...(more && { next_page_token: encodePageToken(offset + request.max_results) }),
     };
+  }
+}
+
+/**
+ * A write in `team` needs the member role there. The route's guard asks for it in *some* team; a caller who is a
+ * member elsewhere but a viewer in the team its URI names is refused here, in MLflow's words.
+ */
+export function requireMember(team: MlflowTeam, what: string): void {
+  if (!roleAtLeast(team.role, 'member')) {
+    throw new MlflowError(
+      'PERMISSION_DENIED',
+      `${what} needs the member role in team '${team.slug}'; yours is ${team.role}`,
+    );
   }
 }
 

@@ -12,6 +12,7 @@ import {
   MLFLOW_PROJECT,
   MlflowExperimentsService,
   type MlflowTeam,
+  requireMember,
 } from './mlflow-experiments.service.js';
 import {
   type CreateRun,
@@ -65,6 +66,7 @@ export class MlflowRunsService {
   ) {}
 
   async create(team: MlflowTeam, request: Output<typeof CreateRun>): Promise<MlflowRun> {
+    requireMember(team, 'creating a run');
     const experiment = await this.experiments.find(team, request.experiment_id);
     const tags = Object.fromEntries(request.tags.map((t) => [t.key, t.value]));
     // MLflow's server names a run from run_name, else from its mlflow.runName tag, else makes one up.
