@@ -16,7 +16,7 @@ import { after, decodeCursor, toPage } from '../common/keyset-page.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { RunEventsService } from '../events/run-events.service.js';
 import { ExperimentsService } from '../experiments/experiments.service.js';
-import type { Run } from '../generated/prisma/client.js';
+import type { Run, RunEvent } from '../generated/prisma/client.js';
 import { asSystem, currentScope } from '../identity/request-scope.js';
 import { streamedEpoch, upsertEpochMetrics } from '../ingest/ingest.service.js';
 import { logger } from '../logger.js';
@@ -75,8 +75,9 @@ export class ExternalRunsService {
     }
     const startedAt = request.startTime === undefined ? new Date() : new Date(request.startTime);
     let run: Run;
+    let started: RunEvent[];
     try {
-      run = await this.prisma.$transaction(async (tx) => {
+      [run, started] = await this.prisma.$transaction(async (tx) => {
         const { experimentId, teamId } = await this.experiments.ensure(tx, request.project, request.experiment);
         const created = await tx.run.create({
           data: {
@@ -93,13 +94,16 @@ export class ExternalRunsService {
             // its start stands in, and an import of old event files lists in the order the runs were trained.
             queuedAt: startedAt,
             startedAt,
+            // No queue holds it, so nothing ever retries it.
             maxAttempts: 0,
           },
         });
         const params = configParams(request.config);
         if (Object.keys(params).length) await tx.$queryRaw(insertParams(created.id, params));
         if (Object.keys(request.tags).length) await tx.$executeRaw(upsertTags(created.id, request.tags));
-        return created;
+        // Logged with the run, so a client that sees the run can replay its start.
+        const event = { run: created, type: 'status' as const, payload: { status: 'running' as const, attempt: 0 } };
+        return [created, await this.events.append(tx, [event])] as const;
       });
     } catch (error) {
       // The same id created by a concurrent request (a retry racing its original): answer as that run.
@@ -109,7 +113,7 @@ export class ExternalRunsService {
       }
       throw error;
     }
-    await this.events.publish(run, 'status', { status: 'running', attempt: 0 });
+    this.events.emit(started);
     logger.info({ runId: run.id, source: request.source }, 'external run started');
     return { run: await this.get(run.id), created: true, teamId: run.teamId };
   }
