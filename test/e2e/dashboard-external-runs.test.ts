@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { ExternalEpoch, ExternalRunDto, MetricPoint, RunDto } from '@reslab/contracts';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -174,6 +175,10 @@ describe('runs logged from scripts on the dashboard (real browser, real stack)',
     await expect(compared.getAttribute('data-key')).resolves.toBe('loss');
     await expect(compared.getAttribute('data-lines')).resolves.toBe('2');
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'external-compare.png'), fullPage: true });
+    // An id that names no run of the caller's is counted, not fatal.
+    await page.goto(`${dashboardUrl}/compare?external=${sdkRun.id},${mlflowRun.id},${randomUUID()}`);
+    await page.getByTestId('external-compare-missing').waitFor();
+    await expect(compared.getAttribute('data-lines')).resolves.toBe('2');
     await page.close();
 
     // In Korean (the browser's Accept-Language), the same page in the other catalogue.

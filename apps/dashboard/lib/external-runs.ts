@@ -111,7 +111,8 @@ export function historyOption(
       formatter: (items: HoveredPoint | HoveredPoint[]) => historyTooltip(key, [items].flat(), words),
     },
     ...(lines.length > 1 ? { legend: { top: 0, type: 'scroll' } } : {}),
-    xAxis: { type: 'value', name: words.step, nameLocation: 'middle', nameGap: 28, scale: true },
+    // The axis ends where the steps do, not at the next round number (a script's 105 steps drew to 120).
+    xAxis: { type: 'value', name: words.step, nameLocation: 'middle', nameGap: 28, min: 'dataMin', max: 'dataMax' },
     yAxis: { type: 'value', name: key, nameLocation: 'end', scale: true },
     series: lines.map((line, i) => ({
       name: line.name,

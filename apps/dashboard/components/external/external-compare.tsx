@@ -12,11 +12,14 @@ export function ExternalCompare({
   runs,
   keys,
   histories,
+  missing,
 }: {
   runs: ExternalRunDto[];
   keys: string[];
   /** By run id, then key. */
   histories: Record<string, Record<string, HistoryPoint[]>>;
+  /** Picked ids that name no run logged from a script the caller can see. */
+  missing: number;
 }) {
   const t = useTranslations('external');
   const f = useFormatter();
@@ -28,6 +31,11 @@ export function ExternalCompare({
   return (
     <section aria-labelledby="external-compare-heading" data-testid="external-compare">
       <h2 id="external-compare-heading">{t('compareHeading')}</h2>
+      {missing > 0 ? (
+        <p className="notice" role="status" data-testid="external-compare-missing">
+          {t('compareMissing', { count: missing })}
+        </p>
+      ) : null}
       {runs.length < 2 ? (
         <p className="panel empty">{t('compareTooFew')}</p>
       ) : keys.length === 0 ? (

@@ -58,7 +58,12 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
       ) : null}
       {external && !external.ok ? <ApiFailurePanel failure={external.failure} /> : null}
       {external?.ok ? (
-        <ExternalCompare runs={external.data.runs} keys={external.data.keys} histories={external.data.histories} />
+        <ExternalCompare
+          runs={external.data.runs}
+          keys={external.data.keys}
+          histories={external.data.histories}
+          missing={external.data.missing}
+        />
       ) : null}
       {picked.length === 0 && externalIds.length > 0 ? null : picked.length === 0 ? (
         <p className="panel empty" data-testid="compare-empty">
