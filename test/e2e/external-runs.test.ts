@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   type ApiError,
+  type AuditPage,
   type EpochMetricDto,
   type ExternalEpoch,
   type ExternalRunDto,
@@ -260,7 +261,7 @@ describe('external runs: create, log, end, read back', () => {
       .toBe(true);
   });
 
-  it('ends a run once: the same end again is fine, another status or a later log is a 409', async () => {
+  it('ends a run once: the same end again is fine, another status a 409; a later log is stored and the run stays ended', async () => {
     const run = (await create({ experiment: 'ending', startTime: 1_700_000_000_000 })).body;
     expect(run.startedAt).toBe(new Date(1_700_000_000_000).toISOString());
     const ended = await api<ExternalRunDto>(stack, 'POST', `/external-runs/${run.id}/end`, {
@@ -273,9 +274,56 @@ describe('external runs: create, log, end, read back', () => {
     const other = await api<ApiError>(stack, 'POST', `/external-runs/${run.id}/end`, { status: 'succeeded' });
     expect(other.status).toBe(409);
     expect(other.body.message).toContain('already ended as failed');
-    const late = await log(run.id, { metrics: [{ key: 'loss', value: 1, step: 0, timestamp: 0 }] });
-    expect(late.status).toBe(409);
-    expect(late.body.message).toContain('has ended');
+    // An evaluation after training logs its test metrics to the ended run, as MLflow allows.
+    const late = await log(run.id, {
+      metrics: [{ key: 'test/accuracy', value: 0.9, step: 0, timestamp: 1_700_000_400_000 }],
+      params: { checkpoint: 'best' },
+      tags: { evaluated: 'yes' },
+    });
+    expect(late).toEqual({ status: 200, body: { metrics: 1, epochs: 0 } });
+    const after = (await api<ExternalRunDto>(stack, 'GET', `/external-runs/${run.id}`)).body;
+    expect(after).toMatchObject({
+      status: 'failed',
+      finishedAt: new Date(1_700_000_360_000).toISOString(),
+      params: { checkpoint: 'best' },
+      tags: { evaluated: 'yes' },
+      metrics: [{ key: 'test/accuracy', last: { step: 0, timestamp: 1_700_000_400_000, value: 0.9 }, count: 1 }],
+    });
+  });
+
+  it('resumes an ended run: running with no finish time, streamed, audited once; it can then end with another status', async () => {
+    const run = (await create({ experiment: 'resumed' })).body;
+    await api(stack, 'POST', `/external-runs/${run.id}/end`, { status: 'cancelled' });
+    const socket = openStream(stack, { token: stack.admin.apiKey });
+    sockets.push(socket);
+    const live: RunEventMessage[] = [];
+    socket.on(STREAM.runEvent, (raw: unknown) => live.push(RunEventMessage.parse(raw)));
+    await subscribeRoom(socket, { kind: 'externalRun', id: run.id });
+
+    expect((await api(stack, 'POST', `/external-runs/${run.id}/resume`, undefined, viewer.as)).status).toBe(403);
+    const resumed = await api<ExternalRunDto>(stack, 'POST', `/external-runs/${run.id}/resume`);
+    expect(resumed.status).toBe(200);
+    expect(resumed.body).toMatchObject({ id: run.id, status: 'running', finishedAt: null });
+    // Again, with a body of {}: nothing changes, nothing more is streamed or audited.
+    const again = await api<ExternalRunDto>(stack, 'POST', `/external-runs/${run.id}/resume`, {});
+    expect([again.status, again.body.status]).toEqual([200, 'running']);
+    expect((await log(run.id, { metrics: [{ key: 'loss', value: 0.2, step: 5, timestamp: 5 }] })).status).toBe(200);
+    const ended = await api<ExternalRunDto>(stack, 'POST', `/external-runs/${run.id}/end`, { status: 'succeeded' });
+    expect([ended.status, ended.body.status]).toEqual([200, 'succeeded']);
+    expect(ended.body.finishedAt).not.toBeNull();
+
+    await expect
+      .poll(() => live.filter((e) => e.type === 'status').map((e) => e.type === 'status' && e.payload.status), {
+        timeout: 10_000,
+      })
+      .toEqual(['running', 'succeeded']);
+    const audit = await api<AuditPage>(stack, 'GET', `/teams/${await teamId(stack, DEMO_TEAM)}/audit?limit=100`);
+    expect(audit.body.items.filter((e) => e.targetId === run.id).map((e) => e.action)).toEqual([
+      'external_run.resume',
+      'external_run.create',
+    ]);
+    const missing = await api<ApiError>(stack, 'POST', `/external-runs/${randomUUID()}/resume`);
+    expect(missing.status).toBe(404);
   });
 
   it('lists newest first a page at a time, filtered by project, experiment and source', async () => {

@@ -209,12 +209,11 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
   '/external-runs/{id}/log': {
     post: {
       summary:
-        "Log a batch (member): metric points (one already stored is skipped), write-once params (another value is a 400 naming params.<key>), last-wins tags, and epochs stored and streamed as an engine run's; 409 once the run has ended",
+        "Log a batch (member): metric points (one already stored is skipped), write-once params (another value is a 400 naming params.<key>), last-wins tags, and epochs stored and streamed as an engine run's; an ended run takes them too and stays ended (MLflow's rule)",
       body: LogExternalRequest,
       response: LogExternalResponse,
       params: ['id'],
       status: 200,
-      errors: [409],
     },
   },
   '/external-runs/{id}/end': {
@@ -226,6 +225,15 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
       params: ['id'],
       status: 200,
       errors: [409],
+    },
+  },
+  '/external-runs/{id}/resume': {
+    post: {
+      summary:
+        "Run an ended external run again (member), as MLflow's start_run(run_id=...) does: status running, finishedAt null, until it is ended again with any status; a running run is answered as it is",
+      response: ExternalRunDto,
+      params: ['id'],
+      status: 200,
     },
   },
   '/external-runs/{id}/metric-history': {

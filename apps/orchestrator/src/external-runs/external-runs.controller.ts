@@ -74,6 +74,16 @@ export class ExternalRunsController {
     return this.runs.end(id, body);
   }
 
+  /** 200 with the run running again; a run that is running already is answered as it is. */
+  @Access({ who: 'user', role: 'member', resource: 'run' })
+  @Post(':id/resume')
+  @HttpCode(200)
+  async resume(@Param('id', RunId) id: string): Promise<ExternalRunDto> {
+    const { run, resumed, teamId } = await this.runs.resume(id);
+    if (resumed) await this.audit.record('external_run.resume', { type: 'run', id, teamId });
+    return run;
+  }
+
   @Access({ who: 'user', resource: 'run', share: true })
   @Get(':id/metric-history')
   history(

@@ -16,7 +16,7 @@ import { after, decodeCursor, toPage } from '../common/keyset-page.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { RunEventsService } from '../events/run-events.service.js';
 import { ExperimentsService } from '../experiments/experiments.service.js';
-import type { Run, RunEvent } from '../generated/prisma/client.js';
+import type { Prisma, Run, RunEvent } from '../generated/prisma/client.js';
 import { asSystem, currentScope } from '../identity/request-scope.js';
 import { streamedEpoch, upsertEpochMetrics } from '../ingest/ingest.service.js';
 import { logger } from '../logger.js';
@@ -186,6 +186,7 @@ export class ExternalRunsService {
   /**
    * One batch, in one transaction: metric points (a point already stored is skipped, so a batch sent again adds
    * nothing), write-once params, last-wins tags, and epochs stored and streamed as an engine's epoch_metric events.
+   * An ended run takes them too and stays ended, as MLflow's server stores values logged to a finished run.
    */
   async log(id: string, request: LogExternal): Promise<LogExternalResponse> {
     const { metrics, params, tags, epochs } = request;
@@ -193,12 +194,12 @@ export class ExternalRunsService {
     const points = logPoints(id, writable === 'all' ? 'all' : [...writable], metrics, tags);
     // What a script logs at each step, points and tags, is one statement and needs no transaction of its own.
     if (!Object.keys(params).length && !epochs.length) {
-      const run = openRun(id, await this.prisma.$queryRaw<LoggedRun[]>(points));
+      const run = writableRun(id, await this.prisma.$queryRaw<LoggedRun[]>(points));
       return { metrics: Number(run.stored), epochs: 0 };
     }
     const result = await this.prisma.$transaction(async (tx) => {
       // First, so the run is held (and checked) before anything else is written.
-      const run = openRun(id, await tx.$queryRaw<LoggedRun[]>(points));
+      const run = writableRun(id, await tx.$queryRaw<LoggedRun[]>(points));
       if (Object.keys(params).length) {
         const refused = paramConflict(await tx.$queryRaw(insertParams(id, params)));
         if (refused) throw refused;
@@ -219,23 +220,59 @@ export class ExternalRunsService {
 
   /** Ends a running run; ending it again with the same status is a no-op, with another a 409. */
   async end(id: string, request: EndExternalRunRequest): Promise<ExternalRunDto> {
-    const run = await this.prisma.run.findUnique({ where: { id } });
-    if (run?.kind !== 'external') throw notExternal(id, run);
-    checkWritable(run.teamId, id);
+    await this.writableExternal(id);
     const finishedAt = request.endTime === undefined ? new Date() : new Date(request.endTime);
-    const [ended] = await this.prisma.run.updateManyAndReturn({
-      where: { id, status: 'running' },
-      data: { status: request.status, finishedAt },
-    });
+    const ended = await this.changeStatus(id, { status: 'running' }, { status: request.status, finishedAt });
     if (ended) {
-      await this.events.publish(ended, 'status', { status: ended.status, attempt: 0 });
-      logger.info({ runId: id, status: ended.status }, 'external run ended');
+      logger.info({ runId: id, status: request.status }, 'external run ended');
     } else {
       const now = await this.prisma.run.findUnique({ where: { id }, select: { status: true } });
       if (!now) throw notFound(`external run ${id}`);
       if (now.status !== request.status) throw conflict(`external run ${id} has already ended as ${now.status}`);
     }
     return this.get(id);
+  }
+
+  /**
+   * Runs an ended run again, with no finish time, until its script ends it again (with any status): what
+   * MLflow's start_run(run_id=...) of a finished run asks. Resuming a running run changes nothing; `resumed` says
+   * whether this call did, and `teamId` is for the audit entry.
+   */
+  async resume(id: string): Promise<{ run: ExternalRunDto; resumed: boolean; teamId: string }> {
+    const { teamId } = await this.writableExternal(id);
+    const resumed = await this.changeStatus(
+      id,
+      { status: { not: 'running' } },
+      { status: 'running', finishedAt: null },
+    );
+    if (resumed) logger.info({ runId: id }, 'external run resumed');
+    return { run: await this.get(id), resumed, teamId };
+  }
+
+  /**
+   * Sets the run's status if it is still `from`, and logs the change as a status event in the same transaction, so
+   * that the run's rooms see every end and resume in order; false when the run was not in `from`.
+   */
+  private async changeStatus(
+    id: string,
+    from: Prisma.RunWhereInput,
+    to: { status: ExternalRunDto['status']; finishedAt: Date | null },
+  ): Promise<boolean> {
+    const logged = await this.prisma.$transaction(async (tx) => {
+      const [changed] = await tx.run.updateManyAndReturn({ where: { id, ...from }, data: to });
+      if (!changed) return null;
+      return this.events.append(tx, [{ run: changed, type: 'status', payload: { status: to.status, attempt: 0 } }]);
+    });
+    if (logged) this.events.emit(logged);
+    return logged !== null;
+  }
+
+  /** The external run `id` names if the caller may write to it; its 404 or 403 otherwise. */
+  private async writableExternal(id: string): Promise<{ teamId: string }> {
+    const run = await this.prisma.run.findUnique({ where: { id }, select: { kind: true, teamId: true } });
+    if (run?.kind !== 'external') throw notExternal(id, run);
+    checkWritable(run.teamId, id);
+    return { teamId: run.teamId };
   }
 
   async history(id: string, key: string): Promise<MetricHistoryDto> {
@@ -257,12 +294,10 @@ export class ExternalRunsService {
 
   /** Deletes the run and, with it, everything it logged; returns its team for the audit entry. */
   async remove(id: string): Promise<{ teamId: string }> {
-    const run = await this.prisma.run.findUnique({ where: { id }, select: { kind: true, teamId: true } });
-    if (run?.kind !== 'external') throw notExternal(id, run);
-    checkWritable(run.teamId, id);
+    const { teamId } = await this.writableExternal(id);
     await this.prisma.run.delete({ where: { id } });
     logger.info({ runId: id }, 'external run deleted');
-    return { teamId: run.teamId };
+    return { teamId };
   }
 
   private async withMetrics(runs: ExternalRunRow[]): Promise<ExternalRunDto[]> {
@@ -276,14 +311,11 @@ export class ExternalRunsService {
  * The run logPoints found, if it took the points; else why it did not (logPoints stored nothing then). Raw SQL,
  * so the team checks are made here: another team's run reads as missing, a role too low is a 403.
  */
-function openRun(id: string, [run]: LoggedRun[]): LoggedRun {
+function writableRun(id: string, [run]: LoggedRun[]): LoggedRun {
   if (!run || !inTeams(currentScope()?.data?.read, run.teamId) || run.kind !== 'external') {
     throw notExternal(id, run && inTeams(currentScope()?.data?.read, run.teamId) ? run : null);
   }
   checkWritable(run.teamId, id);
-  if (run.status !== 'running') {
-    throw conflict(`external run ${id} has ended (${run.status}): it takes no more values`);
-  }
   return run;
 }
 

@@ -24,16 +24,17 @@ export interface LoggedRun {
   id: string;
   teamId: string;
   kind: string;
-  status: string;
   sweepId: string | null;
   stored: bigint;
 }
 
 /**
  * The common log, a script's metrics and tags, in one statement, so in one round trip: it holds the run (FOR
- * SHARE: logs go side by side, an end waits for them), and stores `points` and `tags` only if the run is an
- * external one, running, in one of `writable` teams ('all': any). It answers the run whatever it found (nothing
- * when there is no such run), for the caller to say why nothing was stored.
+ * SHARE: logs go side by side, an end or a delete waits for them), and stores `points` and `tags` only if the run
+ * is an external one in one of `writable` teams ('all': any). Running or ended alike: MLflow takes values for a
+ * finished run too (an evaluation logging test metrics after training), and refuses only a deleted one. It
+ * answers the run whatever it found (nothing when there is no such run), for the caller to say why nothing was
+ * stored.
  *
  * A point the run already has (key, step, timestamp, value) is skipped; a tag's last value wins. Data-modifying
  * WITH clauses run to completion whether or not the SELECT reads them (Postgres docs, 7.8.4).
@@ -46,9 +47,9 @@ export function logPoints(
 ): Prisma.Sql {
   const teams = writable === 'all' ? Prisma.sql`TRUE` : Prisma.sql`"teamId" = ANY(${[...writable]}::uuid[])`;
   return Prisma.sql`WITH run AS (
-      SELECT id, "teamId", kind, status, "sweepId" FROM "Run" WHERE id = ${runId}::uuid FOR SHARE
+      SELECT id, "teamId", kind, "sweepId" FROM "Run" WHERE id = ${runId}::uuid FOR SHARE
     ), open AS (
-      SELECT id FROM run WHERE kind = 'external' AND status = 'running' AND ${teams}
+      SELECT id FROM run WHERE kind = 'external' AND ${teams}
     ), points AS (
       INSERT INTO "MetricPoint" ("runId", "key", "step", "timestamp", "value")
       SELECT open.id, p.key, p.step, p.timestamp, p.value
@@ -64,8 +65,8 @@ export function logPoints(
       ON CONFLICT ("runId", "key") DO UPDATE SET "value" = EXCLUDED."value"
       RETURNING 1
     )
-    SELECT id::text AS id, "teamId"::text AS "teamId", kind::text AS kind, status::text AS status,
-           "sweepId"::text AS "sweepId", (SELECT count(*) FROM points) AS stored
+    SELECT id::text AS id, "teamId"::text AS "teamId", kind::text AS kind, "sweepId"::text AS "sweepId",
+           (SELECT count(*) FROM points) AS stored
       FROM run`;
 }
 
