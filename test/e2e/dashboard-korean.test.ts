@@ -127,7 +127,7 @@ describe('the dashboard in Korean: a sweep page for a ko-KR browser, and the swi
     await expect(page.locator('#depth-heading').textContent()).resolves.toBe('깊이에 따른 오차');
     await expect(page.locator('#sweep-curves-heading').textContent()).resolves.toBe('모든 실행의 학습 오차');
     await expect(
-      page.getByRole('navigation', { name: '주 메뉴' }).getByRole('link', { name: '스윕' }).count(),
+      page.getByRole('navigation', { name: '주 메뉴' }).getByRole('link', { name: '스윕', exact: true }).count(),
     ).resolves.toBe(1);
     await expect(page.getByTestId('sweep-recipe').textContent()).resolves.toContain('학습 설정.');
     // The legend (drawn on the canvas) names the errors in Korean too.
@@ -154,9 +154,11 @@ describe('the dashboard in Korean: a sweep page for a ko-KR browser, and the swi
   });
 
   it('formats a date and a number for Korean', async () => {
-    // A finished run's time, as Intl writes it in Korean: `2026. 11. 30. 05시 24분 15초 UTC`.
+    // A finished run's time, as Intl writes it in Korean: `2026. 11. 30. 06시 4분 36초 UTC` (minutes unpadded).
     const finished = page.locator('[data-testid="sweep-run-row"] td.reason').first();
-    await expect(finished.textContent()).resolves.toMatch(/^\d{4}\. \d{2}\. \d{2}\. \d{2}시 \d{2}분 \d{2}초 UTC$/);
+    await expect(finished.textContent()).resolves.toMatch(
+      /^\d{4}\. \d{1,2}\. \d{1,2}\. \d{1,2}시 \d{1,2}분 \d{1,2}초 UTC$/,
+    );
     // A count with Korean units from the catalogue and the formatter: "실행 4개 중 4개".
     await expect(page.getByText(`실행 ${sweep.runs.length}개 중 ${sweep.runs.length}개`).count()).resolves.toBe(1);
     // A duration in Korean units on a run's page: `0초`, `3분 07초`.
@@ -175,7 +177,7 @@ describe('the dashboard in Korean: a sweep page for a ko-KR browser, and the swi
     await page.locator('html[lang="en"]').waitFor({ timeout: 20_000 });
     await page.getByRole('heading', { name: 'Error against depth' }).waitFor();
     await expect(
-      page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sweeps' }).count(),
+      page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sweeps', exact: true }).count(),
     ).resolves.toBe(1);
     await expect(page.getByTestId('sweep-recipe').textContent()).resolves.toContain('Recipe.');
     const cookies = await page.context().cookies(dashboardUrl);

@@ -4,7 +4,7 @@ import type { useFormatter } from 'next-intl';
 /**
  * next-intl's formatter for the request's locale: `useFormatter()` in a component, `await getFormatter()` in an
  * async server component. Every function here that shows a date or a number takes it first, so English and
- * Korean pages format alike (`2025. 01. 31. 13:04:05 UTC` in Korean) from one place.
+ * Korean pages format alike (`2025. 1. 31. 13시 4분 5초 UTC` in Korean) from one place.
  */
 export type Formatter = ReturnType<typeof useFormatter>;
 
