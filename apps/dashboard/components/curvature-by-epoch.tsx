@@ -4,7 +4,7 @@ import type { CurvatureEventPayload, RunDto } from '@reslab/contracts';
 import { useFormatter, useTranslations } from 'next-intl';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useApi, useStreamConnection } from '@/components/api-url';
-import { EChart } from '@/components/echart';
+import { EChart, withAxisNames } from '@/components/echart';
 import type { Net } from '@/lib/analysis-charts';
 import { findTwin } from '@/lib/analysis-results';
 import { type CurvaturePoint, curvatureByEpochOption, curvaturePoints } from '@/lib/curvature-chart';
@@ -80,8 +80,10 @@ export function CurvatureByEpoch({ run, rows }: { run: RunDto; rows: CurvatureEv
     }
     return out;
   }, [run.config, mine, twin, theirs, twinLabel]);
-  const top = useMemo(() => curvatureByEpochOption(nets, 'topEigenvalue'), [nets]);
-  const trace = useMemo(() => curvatureByEpochOption(nets, 'trace'), [nets]);
+  // The y axis keeps lib/curvature-chart's name: it adds ", log scale" when it draws one.
+  const x = t('axisCurvatureEpoch');
+  const top = useMemo(() => withAxisNames(curvatureByEpochOption(nets, 'topEigenvalue'), { x }), [nets, x]);
+  const trace = useMemo(() => withAxisNames(curvatureByEpochOption(nets, 'trace'), { x }), [nets, x]);
   const unsettled = mine.filter((p) => !p.converged).length;
   const { curvatureEvery, curvatureImages } = run.config.diagnostics;
 

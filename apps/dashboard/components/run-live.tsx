@@ -6,12 +6,12 @@ import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } fro
 import { useApi, useApiUrl, useReadOnly, useStreamConnection } from '@/components/api-url';
 import { ConnectionBanner } from '@/components/connection-banner';
 import { CurvatureByEpoch } from '@/components/curvature-by-epoch';
-import { EChart, withAxisNames } from '@/components/echart';
+import { EChart, withAxisNames, withSeriesNames } from '@/components/echart';
 import { MetricsTable } from '@/components/metrics-table';
 import { ArtifactList, FailureDetails, PerClassTable, RunSummary } from '@/components/run-details';
 import { StatusBadge } from '@/components/status-badge';
 import { ApiFailure, artifactDownloadUrl } from '@/lib/api-client';
-import { confusionOption, gradFlowOption, runCurvesOption } from '@/lib/chart-options';
+import { confusionOption, gradFlowOption, METRICS, runCurvesOption } from '@/lib/chart-options';
 import { shortId } from '@/lib/format';
 import { type StreamState, subscribe } from '@/lib/stream-client';
 import { applyRunEvent, metricKey, type RunState, runFromSnapshot, TERMINAL, withConfusions } from '@/lib/stream-fold';
@@ -200,20 +200,31 @@ export function RunLive({
 
 export function Curves({ metrics }: { metrics: EpochMetricDto[] }) {
   const t = useTranslations('run');
+  const tc = useTranslations('common');
+  const tm = useTranslations('compare');
   const x = t('axisEpoch');
   const [lossAxis, accuracyAxis, macroAxis] = [t('axisLoss'), t('axisAccuracy'), t('axisMacro')];
-  const loss = useMemo(
-    () => withAxisNames(runCurvesOption(metrics, ['loss'], lossAxis), { x }),
-    [metrics, lossAxis, x],
+  // lib/chart-options names a series by its split, `train`, or by metric and split, `Precision (macro) · train`.
+  const name = useCallback(
+    (series: string) =>
+      series
+        .split(' · ')
+        .map((part) => {
+          const metric = METRICS.find((m) => m.label === part);
+          if (metric) return tm('metricName', { metric: metric.key });
+          return part === 'train' || part === 'val' || part === 'test' ? tc('split', { split: part }) : part;
+        })
+        .join(' · '),
+    [tc, tm],
   );
-  const accuracy = useMemo(
-    () => withAxisNames(runCurvesOption(metrics, ['accuracy'], accuracyAxis), { x }),
-    [metrics, accuracyAxis, x],
+  const curves = useCallback(
+    (keys: Parameters<typeof runCurvesOption>[1], axis: string) =>
+      withAxisNames(withSeriesNames(runCurvesOption(metrics, keys, axis), name), { x }),
+    [metrics, name, x],
   );
-  const prf = useMemo(
-    () => withAxisNames(runCurvesOption(metrics, ['precision', 'recall', 'f1'], macroAxis), { x }),
-    [metrics, macroAxis, x],
-  );
+  const loss = useMemo(() => curves(['loss'], lossAxis), [curves, lossAxis]);
+  const accuracy = useMemo(() => curves(['accuracy'], accuracyAxis), [curves, accuracyAxis]);
+  const prf = useMemo(() => curves(['precision', 'recall', 'f1'], macroAxis), [curves, macroAxis]);
   // `data-drawn`: the metrics (epoch:split) the charts hold, set after they drew them (a parent's effect runs
   // after its children's, and EChart draws in its effect), so a test or benchmark can wait for a drawn point.
   const grid = useRef<HTMLDivElement>(null);

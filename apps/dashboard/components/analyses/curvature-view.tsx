@@ -2,7 +2,7 @@
 
 import { useFormatter, useTranslations } from 'next-intl';
 import { useMemo } from 'react';
-import { EChart } from '@/components/echart';
+import { EChart, withAxisNames } from '@/components/echart';
 import { curvatureOption, type Net } from '@/lib/analysis-charts';
 import type { curvatureResult } from '@/lib/analysis-results';
 
@@ -13,8 +13,10 @@ export function CurvatureView({ nets }: { nets: Net<Estimate>[] }) {
   const t = useTranslations('analyses');
   const f = useFormatter();
   const num = (v: number) => (Number.isFinite(v) ? f.number(v, { maximumSignificantDigits: 4 }) : String(v));
-  const top = useMemo(() => curvatureOption(nets, 'topEigenvalue'), [nets]);
-  const trace = useMemo(() => curvatureOption(nets, 'trace'), [nets]);
+  const x = t('axisBatch');
+  const [yTop, yTrace] = [t('axisCurvature', { what: 'topEigenvalue' }), t('axisCurvature', { what: 'trace' })];
+  const top = useMemo(() => withAxisNames(curvatureOption(nets, 'topEigenvalue'), { x, y: yTop }), [nets, x, yTop]);
+  const trace = useMemo(() => withAxisNames(curvatureOption(nets, 'trace'), { x, y: yTrace }), [nets, x, yTrace]);
   return (
     <section aria-labelledby="curvature-heading" data-testid="curvature-view" data-nets={nets.length}>
       <h3 id="curvature-heading">{t('curvatureHeading')}</h3>

@@ -3,7 +3,7 @@
 import { useFormatter, useTranslations } from 'next-intl';
 import { useMemo, useState } from 'react';
 import { SurfaceChart } from '@/components/analyses/surface-chart';
-import { EChart } from '@/components/echart';
+import { EChart, withAxisNames } from '@/components/echart';
 import { landscapeHeatmapOption, landscapeLineOption, landscapeSurfaceOption, type Net } from '@/lib/analysis-charts';
 import { type LandscapeGrid, sharedRange } from '@/lib/analysis-results';
 import { fixed } from '@/lib/format';
@@ -32,15 +32,19 @@ export function LandscapeView({ nets, twinNote }: { nets: Net<LandscapeGrid>[]; 
         ? t('sliceAlpha2d', { beta: fixed(f, first.betas[slice.index] ?? 0, 2) })
         : t('sliceBeta2d', { alpha: fixed(f, first.alphas[slice.index] ?? 0, 2) })
       : t('slice1d');
+  const lossAxis = t('axisLossNats');
   const line = useMemo(
     () =>
-      landscapeLineOption(
-        nets,
-        first?.dims === 2 ? slice.along : 'alpha',
-        first?.dims === 2 ? slice.index : 0,
-        sliceCaption,
+      withAxisNames(
+        landscapeLineOption(
+          nets,
+          first?.dims === 2 ? slice.along : 'alpha',
+          first?.dims === 2 ? slice.index : 0,
+          sliceCaption,
+        ),
+        { y: lossAxis },
       ),
-    [nets, slice, first?.dims, sliceCaption],
+    [nets, slice, first?.dims, sliceCaption, lossAxis],
   );
 
   return (
@@ -122,7 +126,11 @@ function LandscapeMap({
   onPick: (i: number, j: number) => void;
 }) {
   const t = useTranslations('analyses');
-  const option = useMemo(() => landscapeHeatmapOption(net.result, range), [net.result, range]);
+  const [x, y] = [t('axisAlpha'), t('axisBeta')];
+  const option = useMemo(
+    () => withAxisNames(landscapeHeatmapOption(net.result, range), { x, y }),
+    [net.result, range, x, y],
+  );
   const g = net.result;
   return (
     <figure

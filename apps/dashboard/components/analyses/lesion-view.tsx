@@ -2,7 +2,7 @@
 
 import { useFormatter, useTranslations } from 'next-intl';
 import { useMemo } from 'react';
-import { EChart } from '@/components/echart';
+import { EChart, withAxisNames } from '@/components/echart';
 import { lesionBlocksOption, lesionKOption, lesionReorderOption, type Net, pathsOption } from '@/lib/analysis-charts';
 import type { LesionResult } from '@/lib/analysis-results';
 import { percent } from '@/lib/format';
@@ -14,13 +14,27 @@ import { percent } from '@/lib/format';
 export function LesionView({ nets, classes }: { nets: Net<LesionResult>[]; classes: number | null }) {
   const f = useFormatter();
   const t = useTranslations('analyses');
-  const blocks = useMemo(() => lesionBlocksOption(nets, classes), [nets, classes]);
-  const ks = useMemo(() => lesionKOption(nets), [nets]);
-  const reorder = useMemo(() => lesionReorderOption(nets), [nets]);
+  const y = t('axisTestError');
+  const blocks = useMemo(
+    () => withAxisNames(lesionBlocksOption(nets, classes), { x: t('axisDeletedBlock'), y }),
+    [nets, classes, t, y],
+  );
+  const ks = useMemo(() => withAxisNames(lesionKOption(nets), { x: t('axisBlocksDeleted'), y }), [nets, t, y]);
+  const reorder = useMemo(() => withAxisNames(lesionReorderOption(nets), { x: t('axisKendall'), y }), [nets, t, y]);
   const withPaths = nets.flatMap((n) => (n.result.paths ? [{ ...n, result: n.result.paths }] : []));
-  const count = useMemo(() => pathsOption(withPaths, 'paths'), [withPaths]);
-  const grad = useMemo(() => pathsOption(withPaths, 'gradNorm'), [withPaths]);
-  const share = useMemo(() => pathsOption(withPaths, 'share'), [withPaths]);
+  const x = t('axisPathLength');
+  const count = useMemo(
+    () => withAxisNames(pathsOption(withPaths, 'paths'), { x, y: t('axisPaths', { what: 'paths' }) }),
+    [withPaths, x, t],
+  );
+  const grad = useMemo(
+    () => withAxisNames(pathsOption(withPaths, 'gradNorm'), { x, y: t('axisPaths', { what: 'gradNorm' }) }),
+    [withPaths, x, t],
+  );
+  const share = useMemo(
+    () => withAxisNames(pathsOption(withPaths, 'share'), { x, y: t('axisPaths', { what: 'share' }) }),
+    [withPaths, x, t],
+  );
   const reshaping = nets[0]?.result.blocks.filter((b) => b.reshapes).map((b) => b.block) ?? [];
   const images = nets[0]?.result.baseline?.images;
 

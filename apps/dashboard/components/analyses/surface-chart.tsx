@@ -77,9 +77,7 @@ export function SurfaceChart({
     <div data-testid="landscape-surface" data-state={state}>
       {state === 'no-webgl' || state === 'failed' ? (
         <p className="panel empty" style={{ height }}>
-          {state === 'no-webgl'
-            ? t('noWebgl')
-            : t('surfaceFailed')}
+          {state === 'no-webgl' ? t('noWebgl') : t('surfaceFailed')}
         </p>
       ) : null}
       <div
