@@ -190,7 +190,7 @@ describe('runs logged from scripts on the dashboard (real browser, real stack)',
     await expect(ko.locator('[data-testid="external-summary"]').textContent()).resolves.toMatch(/출처.*Python SDK/);
     await ko.screenshot({ path: join(ARTIFACTS_DIR, 'external-run-ko.png'), fullPage: true });
     await korean.close();
-  });
+  }, 120_000);
 
   it('names the ten Fashion-MNIST classes on an engine run, from its run_started', async () => {
     const created = await call<RunDto>('POST', '/runs', {
@@ -220,5 +220,5 @@ describe('runs logged from scripts on the dashboard (real browser, real stack)',
     await page.locator('[data-testid="confusion-chart"]').waitFor();
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'run-class-names.png'), fullPage: true });
     await page.close();
-  });
+  }, 240_000);
 });
