@@ -70,6 +70,14 @@ interface Read {
   by_start_time: string[];
   searches: Record<string, string[]>;
   search_experiments: string[];
+  /** log_run.py evaluate_and_resume: values logged to an ended run, a resume, a log_batch at MLflow's limits. */
+  later: {
+    ended: { status: string; has_end_time: boolean };
+    after_evaluation: Record<string, unknown>;
+    during_resume: { status: string; end_time_kept?: boolean };
+    resumed: Record<string, unknown>;
+    full_batch: Record<string, boolean>;
+  };
 }
 
 type Probe = Record<string, { ok?: unknown; error_code?: string; error?: string; message?: string }>;
@@ -142,6 +150,36 @@ describe("MLflow's client against ResLab and against MLflow's own server", () =>
     });
     expect(ours.search_experiments).toEqual(['cifar-sweep']);
     expect(ours.experiment).toEqual({ name: 'cifar-sweep', lifecycle_stage: 'active', same_id: true });
+
+    // After training: an evaluation logs to the ended run with MlflowClient (stored; the run stays FINISHED with its
+    // end time), start_run(run_id=...) resumes it, logs more and ends it again; then a log_batch at MLflow's limits.
+    expect(ours.later).toEqual({
+      ended: { status: 'FINISHED', has_end_time: true },
+      after_evaluation: {
+        status: 'FINISHED',
+        same_end_time: true,
+        metrics: { train_loss: 1, test_accuracy: 0.93 },
+        params: { eval_split: 'test' },
+        evaluated: 'yes',
+      },
+      during_resume: { status: 'RUNNING', end_time_kept: false },
+      resumed: {
+        status: 'FINISHED',
+        ended_again: true,
+        train_loss: [
+          [0, 1],
+          [1, 0.5],
+        ],
+        metrics: { train_loss: 0.5, test_accuracy: 0.93 },
+        params: { eval_split: 'test', resumed: 'yes' },
+      },
+      full_batch: { params_stored: true, tags_stored: true, history_stored: true },
+    });
+    // A resume's one difference: MLflow's server keeps the end time its client sends back with RUNNING (the old
+    // one, fluent.py start_run), where ResLab's running run has none until it ends again.
+    expect(theirs.later.during_resume.end_time_kept).toBe(true);
+    delete ours.later.during_resume.end_time_kept;
+    delete theirs.later.during_resume.end_time_kept;
 
     // NaN round-trips on both. An infinity does not on MLflow's SQL store, which clips it to the largest double
     // (sqlalchemy_store.py); ResLab keeps it as logged. That one value is the servers' only difference.
@@ -241,6 +279,25 @@ describe("MLflow's client against ResLab and against MLflow's own server", () =>
     expect([missingField.status, missingField.json]).toEqual([
       400,
       { error_code: 'INVALID_PARAMETER_VALUE', message: "Missing value for required parameter 'metric_key'" },
+    ]);
+
+    // Past the 16 MB limit of a log body, refused by the body parser before any route: still in MLflow's shape.
+    // (MLflow's server has no limit on the body, and cuts a long tag down to 8000 characters.)
+    const oversized = await post(stack.apiUrl, 'runs/log-batch', {
+      run_id: 'x',
+      tags: [{ key: 'huge', value: 'x'.repeat(17 * 1024 * 1024) }],
+    });
+    expect([oversized.status, oversized.json]).toEqual([
+      400,
+      { error_code: 'INVALID_PARAMETER_VALUE', message: 'request body larger than 16mb' },
+    ]);
+    const notJson = await callApi(stack, 'POST', '/api/2.0/mlflow/runs/log-batch', {
+      token: researcher.apiKey,
+      rawBody: '{"run_id": ',
+    });
+    expect([notJson.status, (notJson.json as { error_code: string }).error_code]).toEqual([
+      400,
+      'INVALID_PARAMETER_VALUE',
     ]);
 
     const unknown = await post(stack.apiUrl, 'runs/log-model', { run_id: 'x' });

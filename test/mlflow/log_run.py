@@ -15,6 +15,7 @@ import sys
 
 import mlflow
 from mlflow import MlflowClient
+from mlflow.entities import Metric, Param, RunTag
 
 STEPS = 100
 # Two runs, so that search_runs' filter and order have something to choose between.
@@ -42,6 +43,68 @@ def log_one(spec: dict) -> str:
     mlflow.set_tag("dataset", "cifar10")
     mlflow.end_run()
     return run.info.run_id
+
+
+# MLflow's own limits on one log_batch (mlflow/utils/validation.py): 1000 metrics, 100 params of 6000 characters,
+# 100 tags of 8000. Its client sends them as two requests, the first about 1.4 MB of JSON.
+BATCH_METRICS, BATCH_PARAMS, BATCH_TAGS = 1000, 100, 100
+PARAM_LENGTH, TAG_LENGTH = 6000, 8000
+
+
+def evaluate_and_resume(experiment_name: str) -> dict:
+    """What follows training in practice: an evaluation script logs test metrics to the ended run with
+    MlflowClient, then training resumes in it (start_run(run_id=...)), logs more and ends it again; and a log_batch
+    at MLflow's full limits. Returns what the run looked like at each stage."""
+    mlflow.set_experiment(experiment_name)
+    client = MlflowClient()
+    with mlflow.start_run(run_name="resumable") as run:
+        mlflow.log_metric("train_loss", 1.0, step=0)
+    run_id = run.info.run_id
+    ended = client.get_run(run_id).info
+
+    client.log_metric(run_id, "test_accuracy", 0.93)
+    client.log_param(run_id, "eval_split", "test")
+    client.set_tag(run_id, "evaluated", "yes")
+    after_eval = client.get_run(run_id)
+
+    with mlflow.start_run(run_id=run_id):
+        during = client.get_run(run_id).info
+        mlflow.log_metric("train_loss", 0.5, step=1)
+        mlflow.log_param("resumed", "yes")
+    resumed = client.get_run(run_id)
+
+    metrics = [Metric("batch_metric", step / 7, 1_700_000_000_000 + step, step) for step in range(BATCH_METRICS)]
+    params = [Param(f"p{i:03d}", f"{i:03d}".ljust(PARAM_LENGTH, "p")) for i in range(BATCH_PARAMS)]
+    tags = [RunTag(f"t{i:03d}", f"{i:03d}".ljust(TAG_LENGTH, "t")) for i in range(BATCH_TAGS)]
+    with mlflow.start_run(run_name="full-batch") as batch_run:
+        client.log_batch(batch_run.info.run_id, metrics=metrics, params=params, tags=tags)
+    batched = client.get_run(batch_run.info.run_id)
+    batch_history = client.get_metric_history(batch_run.info.run_id, "batch_metric")
+
+    return {
+        "ended": {"status": ended.status, "has_end_time": ended.end_time is not None},
+        "after_evaluation": {
+            "status": after_eval.info.status,
+            "same_end_time": after_eval.info.end_time == ended.end_time,
+            "metrics": after_eval.data.metrics,
+            "params": after_eval.data.params,
+            "evaluated": after_eval.data.tags.get("evaluated"),
+        },
+        # MLflow's server keeps the end time its client sends back on a resume (the old one); ResLab has none.
+        "during_resume": {"status": during.status, "end_time_kept": during.end_time == ended.end_time},
+        "resumed": {
+            "status": resumed.info.status,
+            "ended_again": resumed.info.end_time is not None and resumed.info.end_time >= ended.end_time,
+            "train_loss": [(m.step, m.value) for m in client.get_metric_history(run_id, "train_loss")],
+            "metrics": resumed.data.metrics,
+            "params": dict(sorted(resumed.data.params.items())),
+        },
+        "full_batch": {
+            "params_stored": batched.data.params == {p.key: p.value for p in params},
+            "tags_stored": all(batched.data.tags.get(t.key) == t.value for t in tags),
+            "history_stored": [(m.step, m.value) for m in batch_history] == [(m.step, m.value) for m in metrics],
+        },
+    }
 
 
 def number(value: float):
@@ -111,6 +174,8 @@ def main() -> None:
     }
     experiments = client.search_experiments(filter_string=f"name = '{experiment_name}'")
     by_name = client.get_experiment_by_name(experiment_name)
+    # Last, in an experiment of its own: the reads above see only the two runs.
+    later = evaluate_and_resume(f"{experiment_name}-later")
 
     print(
         json.dumps(
@@ -129,6 +194,7 @@ def main() -> None:
                 "by_start_time": [r.info.run_name for r in by_start],
                 "searches": names,
                 "search_experiments": [e.name for e in experiments],
+                "later": later,
             },
             indent=1,
         )

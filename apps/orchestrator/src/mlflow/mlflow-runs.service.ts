@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ExternalRunDto, MetricPoint } from '@reslab/contracts';
 import type { z } from 'zod';
+import { AuditService } from '../audit/audit.service.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { EXTERNAL_RUN_DETAIL, toExternalRunDto } from '../external-runs/external-run-dto.js';
 import { ExternalRunsService, type LogExternal } from '../external-runs/external-runs.service.js';
@@ -63,6 +64,7 @@ export class MlflowRunsService {
     private readonly prisma: PrismaService,
     private readonly runs: ExternalRunsService,
     private readonly experiments: MlflowExperimentsService,
+    private readonly audit: AuditService,
   ) {}
 
   async create(team: MlflowTeam, request: Output<typeof CreateRun>): Promise<MlflowRun> {
@@ -91,8 +93,10 @@ export class MlflowRunsService {
   }
 
   /**
-   * runs/update: a new name, and an end (FINISHED, FAILED, KILLED). ResLab does not reopen an ended run, so
-   * RUNNING on one is RESOURCE_CONFLICT, as is a second end with another status.
+   * runs/update: a new name, an end (FINISHED, FAILED, KILLED), or RUNNING, which resumes an ended run (MLflow's
+   * start_run(run_id=...) sends it). A second end with another status is RESOURCE_CONFLICT. Where MLflow's server
+   * (sqlalchemy_store.py update_run_info) sets the status and keeps the end_time it is sent, which for a resume is
+   * the run's old one, ResLab's resumed run has none until it ends again: a running run has no end.
    */
   async update(request: Output<typeof UpdateRun>): Promise<MlflowRunInfo> {
     const id = (await this.external(request.run_id ?? request.run_uuid)).id;
@@ -107,19 +111,14 @@ export class MlflowRunsService {
       ]);
     }
     const status = request.status && FROM_MLFLOW[request.status];
-    if (status && status !== 'running') {
+    if (status === 'running') {
+      const { resumed, teamId } = await this.runs.resume(id);
+      if (resumed) await this.audit.record('external_run.resume', { type: 'run', id, teamId });
+    } else if (status) {
       await this.runs.end(id, {
         status,
         ...(request.end_time !== undefined && { endTime: request.end_time }),
       });
-    } else if (status === 'running') {
-      const run = await this.runs.get(id);
-      if (run.status !== 'running') {
-        throw new MlflowError(
-          'RESOURCE_CONFLICT',
-          `run ${id} has ended (${run.status}) and ResLab does not reopen a run`,
-        );
-      }
     }
     return toRunInfo(await this.runs.get(id));
   }

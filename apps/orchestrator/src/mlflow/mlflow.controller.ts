@@ -1,6 +1,7 @@
-import { All, Body, Controller, Get, HttpCode, Param, Post, Query, Req, UseFilters } from '@nestjs/common';
+import { All, Body, Controller, Get, HttpCode, Param, Post, Query, Req, UseFilters, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
 import type { z } from 'zod';
+import { BodyParsed } from '../common/json-body.js';
 import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
 import { Access } from '../identity/access-policy.js';
 import { MlflowError, MlflowErrorFilter } from './mlflow-errors.js';
@@ -48,6 +49,8 @@ type In<S extends z.ZodType> = z.output<S>;
  */
 @Controller(MLFLOW_PREFIXES)
 @UseFilters(MlflowErrorFilter)
+// A body too large or not JSON is refused by the body parser before routing: thrown here, so it is MLflow-shaped.
+@UseGuards(BodyParsed)
 export class MlflowController {
   constructor(
     private readonly experiments: MlflowExperimentsService,
