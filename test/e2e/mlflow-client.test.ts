@@ -161,6 +161,8 @@ describe("MLflow's client against ResLab and against MLflow's own server", () =>
         metrics: { train_loss: 1, test_accuracy: 0.93 },
         params: { eval_split: 'test' },
         evaluated: 'yes',
+        // A param and a tag longer than MLflow's limits, cut to them as MLflow's server cuts them.
+        cut_to: [6000, 8000],
       },
       during_resume: { status: 'RUNNING', end_time_kept: false },
       resumed: {

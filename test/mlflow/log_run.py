@@ -65,6 +65,9 @@ def evaluate_and_resume(experiment_name: str) -> dict:
     client.log_metric(run_id, "test_accuracy", 0.93)
     client.log_param(run_id, "eval_split", "test")
     client.set_tag(run_id, "evaluated", "yes")
+    # Longer than MLflow's limits: its server keeps the first PARAM_LENGTH and TAG_LENGTH characters.
+    client.log_param(run_id, "notes", "n" * (PARAM_LENGTH + 1000))
+    client.set_tag(run_id, "summary", "s" * (TAG_LENGTH + 1000))
     after_eval = client.get_run(run_id)
 
     with mlflow.start_run(run_id=run_id):
@@ -87,8 +90,9 @@ def evaluate_and_resume(experiment_name: str) -> dict:
             "status": after_eval.info.status,
             "same_end_time": after_eval.info.end_time == ended.end_time,
             "metrics": after_eval.data.metrics,
-            "params": after_eval.data.params,
+            "params": {k: v for k, v in after_eval.data.params.items() if k != "notes"},
             "evaluated": after_eval.data.tags.get("evaluated"),
+            "cut_to": [len(after_eval.data.params["notes"]), len(after_eval.data.tags["summary"])],
         },
         # MLflow's server keeps the end time its client sends back on a resume (the old one); ResLab has none.
         "during_resume": {"status": during.status, "end_time_kept": during.end_time == ended.end_time},
@@ -97,7 +101,7 @@ def evaluate_and_resume(experiment_name: str) -> dict:
             "ended_again": resumed.info.end_time is not None and resumed.info.end_time >= ended.end_time,
             "train_loss": [(m.step, m.value) for m in client.get_metric_history(run_id, "train_loss")],
             "metrics": resumed.data.metrics,
-            "params": dict(sorted(resumed.data.params.items())),
+            "params": dict(sorted((k, v) for k, v in resumed.data.params.items() if k != "notes")),
         },
         "full_batch": {
             "params_stored": batched.data.params == {p.key: p.value for p in params},

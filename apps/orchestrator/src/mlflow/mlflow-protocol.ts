@@ -56,7 +56,14 @@ const ViewType = z
   ])
   .default('ACTIVE_ONLY');
 
-const KeyValue = (max: number) => z.object({ key: LoggedKey, value: z.string().max(max) });
+/**
+ * A param's or tag's value, cut to its first `max` characters (code points, as Python counts them) as MLflow's
+ * server cuts it (mlflow/utils/validation.py _validate_length_limit; MLFLOW_TRUNCATE_LONG_VALUES is on by
+ * default): a script that logs a long text as a param goes on training on both servers.
+ */
+const Truncated = (max: number) =>
+  z.string().transform((value) => (value.length <= max ? value : Array.from(value).slice(0, max).join('')));
+const KeyValue = (max: number) => z.object({ key: LoggedKey, value: Truncated(max) });
 const Tag = KeyValue(TAG_VALUE_MAX);
 const Param = KeyValue(PARAM_VALUE_MAX);
 
@@ -121,8 +128,8 @@ export const LogBatch = z.object({
   params: z.array(Param).max(100).default([]),
   tags: z.array(Tag).max(100).default([]),
 });
-export const LogParam = z.object({ ...RunRef, key: LoggedKey, value: z.string().max(PARAM_VALUE_MAX) });
-export const SetTag = z.object({ ...RunRef, key: LoggedKey, value: z.string().max(TAG_VALUE_MAX) });
+export const LogParam = z.object({ ...RunRef, key: LoggedKey, value: Truncated(PARAM_VALUE_MAX) });
+export const SetTag = z.object({ ...RunRef, key: LoggedKey, value: Truncated(TAG_VALUE_MAX) });
 export const GetMetricHistory = z.object({
   ...RunRef,
   metric_key: LoggedKey,
