@@ -105,7 +105,7 @@ async function call<T>(url: string, method: 'GET' | 'POST', token: string | null
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await response.text();
-      if (response.ok) return (text ? JSON.parse(text) : null) as T;
+      if (response.ok) return (response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text) as T;
       failure = `HTTP ${response.status} ${text.slice(0, 500)}`;
       if (!(response.status >= 500 || response.status === 408 || response.status === 429)) attempt = RETRIES;
     } catch (error) {
@@ -341,6 +341,17 @@ async function round(target: Target, label: string, runs: number, epochs: number
   return { ingest, readBack, load, createRetried };
 }
 
+const FLOOR_REQUESTS = 500;
+
+/** Wall and server CPU per request of one GET sent FLOOR_REQUESTS times in a row, ms. */
+async function requestFloor(url: string, pids: readonly number[], token: string | null) {
+  const cpu0 = serverCpu([...pids]);
+  const t0 = performance.now();
+  for (let i = 0; i < FLOOR_REQUESTS; i++) await call(url, 'GET', token);
+  const wall = (performance.now() - t0) / FLOOR_REQUESTS;
+  return { wall, cpu: (1000 * cpuSpent(cpu0, serverCpu([...pids]))) / FLOOR_REQUESTS };
+}
+
 // ---- the benchmark -------------------------------------------------------------------------------------------------
 
 const stack = await startStack('reslab_bench_mlflow', { leaseSeconds: 3600 });
@@ -386,6 +397,18 @@ try {
   console.log('  client: this Node process, fetch with keep-alive, for every target');
 
   for (const target of targets) await round(target, 'warmup', Math.min(RUNS, 5), Math.min(EPOCHS, 5));
+
+  // What any request costs each server before it does any work: the floor under every figure below.
+  console.log(`  per-request floor, ${FLOOR_REQUESTS} requests one at a time (wall ms, server CPU ms per request):`);
+  for (const [label, url, pids, bearer] of [
+    ['mlflow GET /health', `${mlflow.url}/health`, [mlflow.process.child.pid as number], null],
+    ['reslab GET /health', `${stack.apiUrl}/health`, [orchestratorPid], null],
+    ['reslab GET /auth/me (API key)', `${stack.apiUrl}/auth/me`, [orchestratorPid], token],
+  ] as const) {
+    await requestFloor(url, pids, bearer); // warm-up: the JIT, and the 500 requests' sockets
+    const { wall, cpu } = await requestFloor(url, pids, bearer);
+    console.log(`    ${label.padEnd(30)} ${wall.toFixed(2)} ms, ${cpu.toFixed(2)} ms`);
+  }
 
   const figures = new Map<Target['name'], RoundFigures[]>(targets.map((t) => [t.name, []]));
   for (let r = 0; r < ROUNDS; r++) {
