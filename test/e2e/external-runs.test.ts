@@ -16,7 +16,7 @@ import {
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Account, createAccount, createTeam, grantRole, openStream, subscribeRoom } from '../support/identity.js';
-import { api, DEMO_TEAM, type Stack, startStack, teamId } from '../support/stack.js';
+import { api, callApi, DEMO_TEAM, type Stack, startStack, teamId } from '../support/stack.js';
 
 /**
  * The native API for runs trained elsewhere (issue 12): what the Python SDK, the TensorBoard import and the MLflow
@@ -189,6 +189,23 @@ describe('external runs: create, log, end, read back', () => {
     const noKey = await api<ApiError>(stack, 'GET', `/external-runs/${run.id}/metric-history`);
     expect(noKey.status).toBe(400);
     expect(noKey.body.issues?.map((i) => i.path)).toEqual(['key']);
+    // The body parser's refusals, in ResLab's shape: a create is held to 256 kB, a log batch to 16 MB.
+    const token = stack.admin.apiKey;
+    const tooLarge = await callApi(stack, 'POST', '/external-runs', { token, body: { name: 'x'.repeat(300_000) } });
+    expect([tooLarge.status, tooLarge.json]).toEqual([
+      413,
+      { statusCode: 413, error: 'Payload Too Large', message: 'request body larger than 256kb' },
+    ]);
+    const large = await callApi(stack, 'POST', `/external-runs/${run.id}/log`, {
+      token,
+      body: {
+        tags: { notes: 'x'.repeat(8000) },
+        params: Object.fromEntries([...Array(60)].map((_, i) => [`p${i}`, 'y'.repeat(6000)])),
+      },
+    });
+    expect(large.status).toBe(200);
+    const notJson = await callApi(stack, 'POST', `/external-runs/${run.id}/log`, { token, rawBody: '{"metrics": [' });
+    expect([notJson.status, (notJson.json as ApiError).error]).toEqual([400, 'Bad Request']);
   });
 
   it("stores epochs as an engine's: GET /runs/:id/metrics has them, and the run's room receives them live", async () => {
