@@ -24,6 +24,10 @@ export function LaunchAnalysis({
 }) {
   const api = useApi();
   const t = useTranslations('analyses');
+  const tc = useTranslations('common');
+  // lib/analysis-params declares the fields with English labels and hints; the catalogue words them per language.
+  const hintOf = (field: { key: string; hint?: string }) =>
+    field.hint ? t('paramHint', { field: `${kind}_${field.key}`, fallback: field.hint }) : undefined;
   const [text, setText] = useState(() => defaultParamText(kind));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<string | null>(null);
@@ -54,8 +58,10 @@ export function LaunchAnalysis({
         <summary>{t('parameters')}</summary>
         <div className="controls">
           {PARAM_FIELDS[kind].map((field) => (
-            <div key={field.key} className="field" title={field.hint}>
-              <label htmlFor={`${runId}-${kind}-${field.key}`}>{field.label}</label>
+            <div key={field.key} className="field" title={hintOf(field)}>
+              <label htmlFor={`${runId}-${kind}-${field.key}`}>
+                {t('paramLabel', { key: field.key, fallback: field.label })}
+              </label>
               {Array.isArray(field.type) ? (
                 <select
                   id={`${runId}-${kind}-${field.key}`}
@@ -65,7 +71,7 @@ export function LaunchAnalysis({
                 >
                   {field.type.map((v) => (
                     <option key={String(v)} value={String(v)}>
-                      {String(v)}
+                      {field.key === 'split' ? tc('split', { split: String(v) }) : String(v)}
                     </option>
                   ))}
                 </select>
@@ -82,7 +88,7 @@ export function LaunchAnalysis({
                   aria-invalid={errors[field.key] ? true : undefined}
                 />
               )}
-              {field.hint ? <span className="muted small">{field.hint}</span> : null}
+              {field.hint ? <span className="muted small">{hintOf(field)}</span> : null}
               {errors[field.key] ? <span className="field-error">{errors[field.key]}</span> : null}
             </div>
           ))}
