@@ -10,11 +10,12 @@
  *  - reslab-mlflow: the same orchestrator through its MLflow-compatible `/api/2.0/mlflow/` routes (the same
  *                   requests as the mlflow target, plus the API key as MLflow's bearer token).
  *
- * Each run is a script: it creates its run, logs its epochs one request each and in order, ends its run; all runs of
- * a target run `--concurrency` at a time (10 by default; CONCURRENCY says why not 50), the same on every side. One epoch is 10 keys (train and val
- * loss, accuracy, macro precision, recall and F1). The read-back reads each run's keys one after the other, the
- * runs in parallel, and checks every value against what was logged. After a discarded warm-up round, `--rounds`
- * rounds each measure the three targets in a rotating order, so drift in the machine's load falls on all three.
+ * Each run is a script: it creates its run, logs its epochs one request each and in order, ends its run; the runs of
+ * a target go `--concurrency` at a time (10 by default; CONCURRENCY says why not 50), the same on every side. One
+ * epoch is 10 keys (train and val loss, accuracy, macro precision, recall and F1). The read-back reads each run's keys
+ * one after the other, the runs as many at a time, and checks every value against what was logged. After a discarded
+ * warm-up round, `--rounds` rounds each measure the three targets in a rotating order, so drift in the machine's load
+ * falls on all three.
  *
  * The client is this one Node process (fetch, keep-alive) for all three targets; its CPU time is printed per phase,
  * with the CPU time of each server's processes, so a side held back by the client or by the shared cores shows as
@@ -87,10 +88,10 @@ let retried = 0;
 const RETRIES = 7;
 
 /**
- * One request with a JSON answer. Both clients resend a request the server failed (MLflow's RestStore: 408, 429 and
- * 5xx, MLFLOW_HTTP_REQUEST_MAX_RETRIES = 7 with exponential backoff; ResLab's SDK: 429 and 5xx, with backoff), so
- * this does too, from 50 ms doubling (shorter than MLflow's own), and counts each resend: a server that fails
- * under load shows in the figures instead of ending the benchmark.
+ * One request; the answer parsed when it is JSON. Both clients resend a request the server failed (MLflow's
+ * RestStore: 408, 429 and 5xx, MLFLOW_HTTP_REQUEST_MAX_RETRIES = 7 with exponential backoff; ResLab's SDK: 429 and
+ * 5xx, with backoff), so this does too, from 50 ms doubling (shorter than MLflow's own), and counts each resend: a
+ * server that fails under load shows in the figures instead of ending the benchmark.
  */
 async function call<T>(url: string, method: 'GET' | 'POST', token: string | null, body?: unknown): Promise<T> {
   const headers: Record<string, string> = {};
