@@ -81,9 +81,13 @@ export function CurvatureByEpoch({ run, rows }: { run: RunDto; rows: CurvatureEv
     return out;
   }, [run.config, mine, twin, theirs, twinLabel]);
   // The y axis keeps lib/curvature-chart's name: it adds ", log scale" when it draws one.
+  const tChart = useTranslations('charts');
   const x = t('axisCurvatureEpoch');
-  const top = useMemo(() => withAxisNames(curvatureByEpochOption(nets, 'topEigenvalue'), { x }), [nets, x]);
-  const trace = useMemo(() => withAxisNames(curvatureByEpochOption(nets, 'trace'), { x }), [nets, x]);
+  const top = useMemo(
+    () => withAxisNames(curvatureByEpochOption(tChart, nets, 'topEigenvalue'), { x }),
+    [tChart, nets, x],
+  );
+  const trace = useMemo(() => withAxisNames(curvatureByEpochOption(tChart, nets, 'trace'), { x }), [tChart, nets, x]);
   const unsettled = mine.filter((p) => !p.converged).length;
   const { curvatureEvery, curvatureImages } = run.config.diagnostics;
 

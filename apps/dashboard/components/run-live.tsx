@@ -32,6 +32,7 @@ export function RunLive({
   const base = useApiUrl();
   const api = useApi();
   const t = useTranslations('run');
+  const tChart = useTranslations('charts');
   const connection = useStreamConnection();
   const readOnly = useReadOnly();
   const [state, setState] = useState(initial);
@@ -169,7 +170,7 @@ export function RunLive({
           </p>
         ) : (
           <EChart
-            option={withAxisNames(gradFlowOption(gradFlow), { x: t('axisGradEpoch'), y: t('axisGradBlock') })}
+            option={withAxisNames(gradFlowOption(tChart, gradFlow), { x: t('axisGradEpoch'), y: t('axisGradBlock') })}
             label={t('gradFlowLabel')}
             height={Math.max(240, 22 * (gradFlow[0]?.blocks.length ?? 0) + 90)}
             testId="gradflow-chart"
@@ -265,6 +266,7 @@ export function EpochDetail({
   onConfusionWanted: () => void;
 }) {
   const t = useTranslations('run');
+  const tChart = useTranslations('charts');
   const tc = useTranslations('common');
   const epochs = [...new Set(metrics.map((m) => m.epoch))];
   const splits = [...new Set(metrics.map((m) => m.split))];
@@ -276,8 +278,8 @@ export function EpochDetail({
   const confusion = metric?.confusion ?? null;
   const [xName, yName] = [t('axisPredicted'), t('axisTrue')];
   const option = useMemo(
-    () => (confusion ? withAxisNames(confusionOption(confusion, classNames), { x: xName, y: yName }) : null),
-    [confusion, classNames, xName, yName],
+    () => (confusion ? withAxisNames(confusionOption(tChart, confusion, classNames), { x: xName, y: yName }) : null),
+    [tChart, confusion, classNames, xName, yName],
   );
   const fetching = metric !== null && confusionToFetch.includes(metricKey(metric));
   useEffect(() => {

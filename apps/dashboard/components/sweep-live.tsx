@@ -104,17 +104,18 @@ export function SweepLive({ initial, share }: { initial: SweepDetailDto; share?:
 function DepthPlot({ runs }: { runs: SweepRun[] }) {
   const { split, train, held: test, rows } = useMemo(() => finalErrors(runs), [runs]);
   const t = useTranslations('sweep');
+  const tChart = useTranslations('charts');
   // The series are named by the test or val split's own word, as the legend shows them.
   const heldLabel = split === 'test' ? 'test error' : 'val error';
   const axisDepth = t('axisDepth');
   const axisError = t('axisError');
   const option = useMemo(() => {
     // lib/chart-options names each series `<arch> · <kind> error`; the legend shows the kind in the page's language.
-    const renamed = withSeriesNames(depthPlotOption(train, test, heldLabel), (name) =>
+    const renamed = withSeriesNames(depthPlotOption(tChart, train, test, heldLabel), (name) =>
       name.replace(/ · (train|test|val) error$/, (_, kind: string) => ` · ${t('seriesError', { kind })}`),
     );
     return withAxisNames(renamed, { x: axisDepth, y: axisError });
-  }, [train, test, heldLabel, axisDepth, axisError, t]);
+  }, [train, test, heldLabel, axisDepth, axisError, t, tChart]);
   const seeds = Math.max(0, ...train.map((p) => p.n));
   const verdict = useMemo(() => degradationVerdict(train), [train]);
   const finished = runs.every((r) => r.status !== 'queued' && r.status !== 'running');

@@ -6,6 +6,7 @@
 import type { EChartsCoreOption } from 'echarts/core';
 import type { LandscapeGrid, LesionResult } from '@/lib/analysis-results';
 import { gridSlice } from '@/lib/analysis-results';
+import type { ChartWords } from '@/lib/chart-options';
 import { archLook, OKABE_ITO, SEQUENTIAL } from '@/lib/palette';
 
 /** One net of a comparison: the run or its twin. */
@@ -24,31 +25,37 @@ const axisName = (name: string, gap = 30) => ({ name, nameLocation: 'middle', na
  * Error per deleted block (Veit et al. 2016 Fig. 3): bars per net, its intact error as a line, and chance
  * (1 − 1/classes). A plain net also gets the error with the block bypassed (y = x) where shapes allow.
  */
-export function lesionBlocksOption(nets: Net<LesionResult>[], classes: number | null): EChartsCoreOption {
+export function lesionBlocksOption(
+  t: ChartWords,
+  nets: Net<LesionResult>[],
+  classes: number | null,
+): EChartsCoreOption {
   const names = [...new Set(nets.flatMap((n) => n.result.blocks.map((b) => b.block)))];
   const series: object[] = [];
   nets.forEach((net, n) => {
     const look = archLook(net.arch);
     const lines: object[] = [];
     if (net.result.baseline) {
+      const intact = t('lesionIntact', { net: net.label });
       lines.push({
-        name: `${net.label} intact`,
+        name: intact,
         yAxis: pct(net.result.baseline.error),
         lineStyle: { color: look.color, type: 'dashed' },
-        label: { formatter: `${net.label} intact {c}%`, position: 'insideEndTop' },
+        label: { formatter: `${intact} {c}%`, position: 'insideEndTop' },
       });
     }
     if (n === 0 && classes) {
+      const chance = t('lesionChance', { classes });
       lines.push({
-        name: 'chance',
+        name: chance,
         yAxis: pct(1 - 1 / classes),
         lineStyle: { color: '#000', type: 'dotted' },
-        label: { formatter: `chance (1 − 1/${classes}) {c}%`, position: 'insideEndTop' },
+        label: { formatter: `${chance} {c}%`, position: 'insideEndTop' },
       });
     }
     const byName = new Map(net.result.blocks.map((b) => [b.block, b]));
     series.push({
-      name: `${net.label}: block deleted`,
+      name: t('lesionDeleted', { net: net.label }),
       type: 'bar',
       color: look.color,
       data: names.map((name) => {
@@ -59,7 +66,7 @@ export function lesionBlocksOption(nets: Net<LesionResult>[], classes: number | 
     });
     if (net.result.blocks.some((b) => b.bypassError !== null)) {
       series.push({
-        name: `${net.label}: block bypassed (y = x)`,
+        name: t('lesionBypassed', { net: net.label }),
         type: 'bar',
         color: OKABE_ITO[0],
         data: names.map((name) => {
@@ -85,14 +92,15 @@ export function lesionBlocksOption(nets: Net<LesionResult>[], classes: number | 
 }
 
 /** Error against the number of blocks deleted at random (Fig. 4a): mean line and a ± std band per net. */
-export function lesionKOption(nets: Net<LesionResult>[]): EChartsCoreOption {
+export function lesionKOption(t: ChartWords, nets: Net<LesionResult>[]): EChartsCoreOption {
   const series = nets.flatMap((net, n) => {
     const look = archLook(net.arch);
     const stack = `band-${n}`;
     const ks = net.result.ks;
+    const band = t('lesionBand', { net: net.label });
     return [
       {
-        name: `${net.label} mean`,
+        name: t('lesionMean', { net: net.label }),
         type: 'line',
         color: look.color,
         lineStyle: { type: look.lineType, width: 2 },
@@ -101,7 +109,7 @@ export function lesionKOption(nets: Net<LesionResult>[]): EChartsCoreOption {
       },
       // The band: an invisible line at mean − std, and the width 2·std stacked on it.
       {
-        name: `${net.label} ± std`,
+        name: band,
         type: 'line',
         stack,
         symbol: 'none',
@@ -111,7 +119,7 @@ export function lesionKOption(nets: Net<LesionResult>[]): EChartsCoreOption {
         tooltip: { show: false },
       },
       {
-        name: `${net.label} ± std`,
+        name: band,
         type: 'line',
         stack,
         symbol: 'none',
@@ -126,7 +134,10 @@ export function lesionKOption(nets: Net<LesionResult>[]): EChartsCoreOption {
   return {
     grid,
     tooltip: { trigger: 'axis' },
-    legend: { top: 0, data: nets.flatMap((n) => [`${n.label} mean`, `${n.label} ± std`]) },
+    legend: {
+      top: 0,
+      data: nets.flatMap((n) => [t('lesionMean', { net: n.label }), t('lesionBand', { net: n.label })]),
+    },
     xAxis: { type: 'value', minInterval: 1, min: 1, ...axisName('blocks deleted at random (k)') },
     yAxis: { type: 'value', min: 0, max: 100, ...axisName('test error (%)', 44) },
     series,
@@ -203,7 +214,7 @@ export function pathsOption(nets: Net<Paths>[], what: 'paths' | 'gradNorm' | 'sh
 }
 
 /** The colour scale every landscape drawn together uses: loss in nats, viridis. */
-function lossScale(range: { min: number; max: number }, right = 8) {
+function lossScale(t: ChartWords, range: { min: number; max: number }, right = 8) {
   return {
     min: round(range.min),
     max: round(range.max),
@@ -211,7 +222,7 @@ function lossScale(range: { min: number; max: number }, right = 8) {
     orient: 'vertical',
     right,
     top: 'middle',
-    text: ['loss (nats)', ''],
+    text: [t('landscapeScale'), ''],
     inRange: { color: SEQUENTIAL },
   };
 }
@@ -222,7 +233,11 @@ const coordLabel = (v: number) => (Math.abs(v) < 1e-9 ? '0' : v.toFixed(2));
  * A 2D landscape as a heatmap (Li et al. 2018 draw contours; the colour is the same information): α along x, β
  * along y, the trained weights at (0, 0), coloured by `range` so the twin's map beside it reads on the same scale.
  */
-export function landscapeHeatmapOption(grid: LandscapeGrid, range: { min: number; max: number }): EChartsCoreOption {
+export function landscapeHeatmapOption(
+  t: ChartWords,
+  grid: LandscapeGrid,
+  range: { min: number; max: number },
+): EChartsCoreOption {
   const data: [number, number, number | '-'][] = [];
   grid.loss.forEach((row, i) => {
     row.forEach((v, j) => {
@@ -233,12 +248,19 @@ export function landscapeHeatmapOption(grid: LandscapeGrid, range: { min: number
     grid: { left: 64, right: 96, top: 16, bottom: 56 },
     tooltip: {
       formatter: (p: { value: [number, number, number] }) =>
-        `α = ${coordLabel(grid.alphas[p.value[0]] ?? 0)}, β = ${coordLabel(grid.betas[p.value[1]] ?? 0)}<br/>loss ${p.value[2]} nats`,
+        `α = ${coordLabel(grid.alphas[p.value[0]] ?? 0)}, β = ${coordLabel(grid.betas[p.value[1]] ?? 0)}<br/>${t('landscapeTooltip', { loss: p.value[2] })}`,
     },
     xAxis: { type: 'category', data: grid.alphas.map(coordLabel), ...axisName('α (direction 1, filter-normalised)') },
     yAxis: { type: 'category', data: grid.betas.map(coordLabel), ...axisName('β (direction 2)', 44) },
-    visualMap: lossScale(range),
-    series: [{ name: 'loss', type: 'heatmap', data, emphasis: { itemStyle: { borderColor: '#000', borderWidth: 1 } } }],
+    visualMap: lossScale(t, range),
+    series: [
+      {
+        name: t('landscapeSeries'),
+        type: 'heatmap',
+        data,
+        emphasis: { itemStyle: { borderColor: '#000', borderWidth: 1 } },
+      },
+    ],
   };
 }
 
@@ -271,7 +293,11 @@ export function landscapeLineOption(
 }
 
 /** The same grid as a surface (echarts-gl), on the shared scale: z is the loss in nats. */
-export function landscapeSurfaceOption(grid: LandscapeGrid, range: { min: number; max: number }): EChartsCoreOption {
+export function landscapeSurfaceOption(
+  t: ChartWords,
+  grid: LandscapeGrid,
+  range: { min: number; max: number },
+): EChartsCoreOption {
   const data: [number, number, number | '-'][] = [];
   grid.loss.forEach((row, i) => {
     row.forEach((v, j) => {
@@ -283,12 +309,12 @@ export function landscapeSurfaceOption(grid: LandscapeGrid, range: { min: number
   const bare = { type: 'value', name: '', axisLabel: { show: false } } as const;
   return {
     tooltip: {},
-    visualMap: lossScale(range),
+    visualMap: lossScale(t, range),
     xAxis3D: bare,
     yAxis3D: bare,
     zAxis3D: { ...bare, min: round(range.min), max: round(range.max) },
     grid3D: { viewControl: { projection: 'perspective', distance: 220 }, boxHeight: 60, left: 0, right: 90 },
-    series: [{ name: 'loss', type: 'surface', wireframe: { show: true }, shading: 'color', data }],
+    series: [{ name: t('landscapeSeries'), type: 'surface', wireframe: { show: true }, shading: 'color', data }],
   };
 }
 
@@ -301,7 +327,11 @@ export interface CurvatureNet {
 }
 
 /** One estimate per batch (points), the mean and its 95% interval (line and band), per net. */
-export function curvatureOption(nets: Net<CurvatureNet>[], what: 'topEigenvalue' | 'trace'): EChartsCoreOption {
+export function curvatureOption(
+  t: ChartWords,
+  nets: Net<CurvatureNet>[],
+  what: 'topEigenvalue' | 'trace',
+): EChartsCoreOption {
   const ci = what === 'topEigenvalue' ? 'topEigenvalueCi' : 'traceCi';
   return {
     grid: { ...grid, left: 80 },
@@ -329,7 +359,7 @@ export function curvatureOption(nets: Net<CurvatureNet>[], what: 'topEigenvalue'
           symbol: 'none',
           silent: true,
           lineStyle: { color: look.color },
-          label: { formatter: `${net.label} mean {c}` },
+          label: { formatter: `${t('curvatureMean', { net: net.label })} {c}` },
           data: [{ yAxis: round(net.result[what], 5) }],
         },
         markArea: {

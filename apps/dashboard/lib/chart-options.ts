@@ -5,8 +5,37 @@
 import type { DepthPoint, EpochMetricDto, GradFlowDto } from '@reslab/contracts';
 import type { EChartsCoreOption } from 'echarts/core';
 import { classLabels } from '@/lib/class-names';
-import { type CurveRun, netCurves, RUN_SERIES_MAX } from '@/lib/curve-series';
+import { type CurveRun, drawnSplits, netCurves, RUN_SERIES_MAX } from '@/lib/curve-series';
 import { archLook, OKABE_ITO, SEQUENTIAL, SPLIT_LINE, shade } from '@/lib/palette';
+
+/**
+ * The words a figure draws inside its canvas (tooltips, colour scales, series in legends), from the `charts`
+ * catalogue: `useTranslations('charts')` on a page, an English translator in the tests. Axis names stay English
+ * here and are renamed by the component (components/echart.tsx withAxisNames).
+ */
+export type ChartKey =
+  | 'gradTooltipBlock'
+  | 'gradSeries'
+  | 'gradLarger'
+  | 'gradSmaller'
+  | 'confusionTooltip'
+  | 'confusionScale'
+  | 'depthTooltip'
+  | 'lesionIntact'
+  | 'lesionChance'
+  | 'lesionDeleted'
+  | 'lesionBypassed'
+  | 'lesionMean'
+  | 'lesionBand'
+  | 'curvatureMean'
+  | 'curvatureStdError'
+  | 'curvatureUnsettled'
+  | 'curvatureAxis'
+  | 'curvatureAxisLog'
+  | 'landscapeScale'
+  | 'landscapeTooltip'
+  | 'landscapeSeries';
+export type ChartWords = (key: ChartKey, values?: Record<string, string | number>) => string;
 
 export type MetricKey = 'loss' | 'accuracy' | 'error' | 'precision' | 'recall' | 'f1';
 
@@ -43,19 +72,19 @@ const epochAxis = {
 const valueAxis = (name: string) =>
   ({ type: 'value', name, nameLocation: 'middle', nameGap: 48, scale: true }) as const;
 
-/** Train and val curves of one or more metrics of one run. */
+/** One or more metrics of one run, a curve per split it has epochs of (drawnSplits). */
 export function runCurvesOption(metrics: EpochMetricDto[], keys: MetricKey[], axis: string): EChartsCoreOption {
   const series = keys.flatMap((key, k) =>
-    (['train', 'val'] as const).map((split) => {
+    drawnSplits(metrics).map((split) => {
       const label = METRICS.find((m) => m.key === key)?.label ?? key;
       return {
         name: keys.length > 1 ? `${label} · ${split}` : split,
         type: 'line',
         showSymbol: true,
-        symbol: split === 'train' ? 'circle' : 'triangle',
+        symbol: split === 'train' ? 'circle' : split === 'val' ? 'triangle' : 'diamond',
         symbolSize: 6,
-        lineStyle: { type: SPLIT_LINE[split], width: 2 },
-        color: OKABE_ITO[(keys.length > 1 ? k : split === 'train' ? 3 : 4) % OKABE_ITO.length],
+        lineStyle: { type: SPLIT_LINE[split] ?? 'dotted', width: 2 },
+        color: OKABE_ITO[(keys.length > 1 ? k : split === 'train' ? 3 : split === 'val' ? 4 : 5) % OKABE_ITO.length],
         data: metrics.filter((m) => m.split === split).map((m) => [m.epoch, round(metricValue(m, key))]),
       };
     }),
@@ -74,7 +103,7 @@ export function runCurvesOption(metrics: EpochMetricDto[], keys: MetricKey[], ax
  * Gradient norm at each block's input against epoch, log10 colour scale (docs/course.md §1): how the signal the
  * loss sends back changes from the last block to the stem, a plain net beside its residual twin.
  */
-export function gradFlowOption(flows: GradFlowDto[]): EChartsCoreOption {
+export function gradFlowOption(t: ChartWords, flows: GradFlowDto[]): EChartsCoreOption {
   const blocks = new Map<string, number>();
   for (const flow of flows) for (const b of flow.blocks) if (!blocks.has(b.name)) blocks.set(b.name, b.index);
   const names = [...blocks.entries()].sort((a, b) => a[1] - b[1]).map(([name]) => name);
@@ -102,7 +131,7 @@ export function gradFlowOption(flows: GradFlowDto[]): EChartsCoreOption {
     grid: { left: 96, right: 96, top: 24, bottom: 56 },
     tooltip: {
       formatter: (p: { value: [number, number, number] }) =>
-        `block ${names[p.value[1]]}, epoch ${epochs[p.value[0]]}<br/>‖∂L/∂x‖ = ${(10 ** p.value[2]).toPrecision(3)}`,
+        `${t('gradTooltipBlock', { block: names[p.value[1]] ?? '', epoch: epochs[p.value[0]] ?? '' })}<br/>‖∂L/∂x‖ = ${(10 ** p.value[2]).toPrecision(3)}`,
     },
     xAxis: {
       type: 'category',
@@ -119,16 +148,16 @@ export function gradFlowOption(flows: GradFlowDto[]): EChartsCoreOption {
       orient: 'vertical',
       right: 8,
       top: 'middle',
-      text: ['larger', 'smaller'],
+      text: [t('gradLarger'), t('gradSmaller')],
       formatter: (v: number) => pow(v),
       inRange: { color: SEQUENTIAL },
     },
-    series: [{ name: 'log10 input gradient norm', type: 'heatmap', data, emphasis: { itemStyle: { borderWidth: 1 } } }],
+    series: [{ name: t('gradSeries'), type: 'heatmap', data, emphasis: { itemStyle: { borderWidth: 1 } } }],
   };
 }
 
 /** confusion[true][predicted] as a heatmap of counts. */
-export function confusionOption(matrix: number[][], classNames?: string[] | null): EChartsCoreOption {
+export function confusionOption(t: ChartWords, matrix: number[][], classNames?: string[] | null): EChartsCoreOption {
   const n = matrix.length;
   const classes = classLabels(classNames, n);
   const data: [number, number, number][] = [];
@@ -148,7 +177,11 @@ export function confusionOption(matrix: number[][], classNames?: string[] | null
     grid: { left: named ? Math.min(160, 16 + longest * 7) : 64, right: 96, top: 24, bottom: 56 + slant },
     tooltip: {
       formatter: (p: { value: [number, number, number] }) =>
-        `true ${classes[p.value[1]]}, predicted ${classes[p.value[0]]}: ${p.value[2]} examples`,
+        t('confusionTooltip', {
+          truth: classes[p.value[1]] ?? '',
+          predicted: classes[p.value[0]] ?? '',
+          count: p.value[2],
+        }),
     },
     xAxis: {
       type: 'category',
@@ -165,12 +198,12 @@ export function confusionOption(matrix: number[][], classNames?: string[] | null
       calculable: true,
       right: 8,
       top: 'middle',
-      text: ['examples', ''],
+      text: [t('confusionScale'), ''],
       inRange: { color: ['#ffffff', '#56B4E9', '#0072B2', '#000000'] },
     },
     series: [
       {
-        name: 'examples',
+        name: t('confusionScale'),
         type: 'heatmap',
         data,
         label: { show: n <= 12, fontSize: 10 },
@@ -209,7 +242,12 @@ function errorBars(name: string, color: string, points: DepthPoint[]) {
  * He et al. 2016 Fig. 6 as one view: final error against depth, one line per
  * architecture and kind of error (train solid-ish, test lighter), mean ± std over seeds.
  */
-export function depthPlotOption(train: DepthPoint[], test: DepthPoint[], testLabel: string): EChartsCoreOption {
+export function depthPlotOption(
+  t: ChartWords,
+  train: DepthPoint[],
+  test: DepthPoint[],
+  testLabel: string,
+): EChartsCoreOption {
   const archs = [...new Set([...train, ...test].map((p) => p.arch))];
   const series = archs.flatMap((arch) => {
     const look = archLook(arch);
@@ -242,7 +280,12 @@ export function depthPlotOption(train: DepthPoint[], test: DepthPoint[], testLab
       trigger: 'item',
       formatter: (p: { seriesName: string; data: { value: [number, number]; n: number; std: number } }) =>
         p.data?.value
-          ? `${p.seriesName}<br/>depth ${p.data.value[0]}: ${p.data.value[1].toFixed(2)}% ± ${p.data.std.toFixed(2)} (${p.data.n} seed${p.data.n === 1 ? '' : 's'})`
+          ? `${p.seriesName}<br/>${t('depthTooltip', {
+              depth: p.data.value[0],
+              mean: p.data.value[1].toFixed(2),
+              std: p.data.std.toFixed(2),
+              n: p.data.n,
+            })}`
           : p.seriesName,
     },
     xAxis: { type: 'value', name: 'depth (layers)', nameLocation: 'middle', nameGap: 30, scale: true, minInterval: 1 },

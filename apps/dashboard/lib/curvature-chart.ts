@@ -6,6 +6,7 @@
 import type { CurvatureEventPayload } from '@reslab/contracts';
 import type { EChartsCoreOption } from 'echarts/core';
 import type { Net } from '@/lib/analysis-charts';
+import type { ChartWords } from '@/lib/chart-options';
 import { archLook } from '@/lib/palette';
 
 /** One measured epoch as drawn: the trace's standard error is traceStd / √probes (Hutchinson, one vᵀHv per probe). */
@@ -42,11 +43,6 @@ export function logAxisFits(values: number[]): boolean {
 type Measure = 'topEigenvalue' | 'trace';
 type Series = { name: string; type: string } & Record<string, unknown>;
 
-const AXIS_NAME: Record<Measure, string> = {
-  topEigenvalue: 'top eigenvalue λ_max (nats per unit weight²)',
-  trace: 'trace of the Hessian (nats per unit weight²)',
-};
-
 const lowHigh = (p: CurvaturePoint): [number, number] => [p.trace - p.traceStdError, p.trace + p.traceStdError];
 
 interface ErrorBarApi {
@@ -77,7 +73,7 @@ function errorBar(color: string) {
  * One measure against epoch, a line per net. The top eigenvalue rings the epochs whose power iteration did not
  * settle (the Rayleigh quotient it stopped at may still be short of |λ_max|); the trace carries ± one standard error.
  */
-export function curvatureByEpochOption(nets: Net<CurvaturePoint[]>[], what: Measure): EChartsCoreOption {
+export function curvatureByEpochOption(t: ChartWords, nets: Net<CurvaturePoint[]>[], what: Measure): EChartsCoreOption {
   const drawn = nets.flatMap((n) =>
     what === 'trace' ? n.result.flatMap((p) => lowHigh(p)) : n.result.map((p) => p.topEigenvalue),
   );
@@ -98,7 +94,7 @@ export function curvatureByEpochOption(nets: Net<CurvaturePoint[]>[], what: Meas
       return [
         line,
         {
-          name: `${net.label} · ±1 standard error`,
+          name: t('curvatureStdError', { net: net.label }),
           type: 'custom',
           color: look.color,
           renderItem: errorBar(look.color),
@@ -113,7 +109,7 @@ export function curvatureByEpochOption(nets: Net<CurvaturePoint[]>[], what: Meas
     return [
       line,
       {
-        name: `${net.label} · power iteration not converged`,
+        name: t('curvatureUnsettled', { net: net.label }),
         type: 'scatter',
         symbol: 'emptyCircle',
         symbolSize: 16,
@@ -139,7 +135,7 @@ export function curvatureByEpochOption(nets: Net<CurvaturePoint[]>[], what: Meas
     yAxis: {
       type: log ? 'log' : 'value',
       scale: true,
-      name: log ? `${AXIS_NAME[what]}, log scale` : AXIS_NAME[what],
+      name: t(log ? 'curvatureAxisLog' : 'curvatureAxis', { what }),
       nameLocation: 'middle',
       nameGap: 60,
     },

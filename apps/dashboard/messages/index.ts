@@ -5,6 +5,7 @@
  */
 
 import enAnalyses from './en/analyses.json';
+import enCharts from './en/charts.json';
 import enCommon from './en/common.json';
 import enCompare from './en/compare.json';
 import enExternal from './en/external.json';
@@ -20,6 +21,7 @@ import enShare from './en/share.json';
 import enSweep from './en/sweep.json';
 import enWorkers from './en/workers.json';
 import koAnalyses from './ko/analyses.json';
+import koCharts from './ko/charts.json';
 import koCommon from './ko/common.json';
 import koCompare from './ko/compare.json';
 import koExternal from './ko/external.json';
@@ -48,6 +50,7 @@ const en = {
   share: enShare,
   live: enLive,
   analyses: enAnalyses,
+  charts: enCharts,
   common: enCommon,
   external: enExternal,
   nav: enNav,
@@ -66,6 +69,7 @@ const ko: typeof en = {
   share: koShare,
   live: koLive,
   analyses: koAnalyses,
+  charts: koCharts,
   common: koCommon,
   external: koExternal,
   nav: koNav,

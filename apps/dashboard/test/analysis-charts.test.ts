@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { landscapeHeatmapOption, landscapeSurfaceOption, lesionBlocksOption } from '../lib/analysis-charts.js';
+import {
+  landscapeHeatmapOption,
+  landscapeSurfaceOption,
+  lesionBlocksOption,
+  lesionKOption,
+} from '../lib/analysis-charts.js';
 import type { LandscapeGrid, LesionResult } from '../lib/analysis-results.js';
+import { chartWords } from './chart-words.js';
+
+const en = chartWords('en');
 
 const block = (name: string, index: number, error: number, bypassError: number | null) => ({
   section: 'lesion.block' as const,
@@ -24,6 +32,7 @@ type Series = { name: string; data: (number | null)[]; markLine?: { data: { name
 describe('analysis charts', () => {
   it('draws a bar series per net, the plain net’s bypass where it has one, the intact error and chance as lines', () => {
     const option = lesionBlocksOption(
+      en,
       [
         {
           label: 'resnet-8',
@@ -43,9 +52,19 @@ describe('analysis charts', () => {
     expect(option.series[2]?.data).toEqual([30, null]);
     expect(option.series[0]?.markLine?.data.map((l) => [l.name, l.yAxis])).toEqual([
       ['resnet-8 intact', 8],
-      ['chance', 90],
+      ['chance (1 − 1/10)', 90],
     ]);
     expect(option.series[1]?.markLine?.data.map((l) => l.name)).toEqual(['plain-8 intact']);
+  });
+
+  it('names the lesion study’s lines and bands in the page’s language', () => {
+    const nets = [{ label: 'resnet-8', arch: 'resnet', result: lesion([block('a', 0, 0.1, null)], 0.08) }];
+    const ko = chartWords('ko');
+    const blocks = lesionBlocksOption(ko, nets, 10) as { series: Series[] };
+    expect(blocks.series[0]?.name).toBe('resnet-8: 블록 삭제');
+    expect(blocks.series[0]?.markLine?.data.map((l) => l.name)).toEqual(['resnet-8 온전한 망', '우연 수준 (1 − 1/10)']);
+    const ks = lesionKOption(ko, nets) as { legend: { data: string[] } };
+    expect(ks.legend.data).toEqual(['resnet-8 평균', 'resnet-8 ± 표준편차']);
   });
 
   it('colours a landscape by the range it is given, and leaves missing points empty', () => {
@@ -66,14 +85,14 @@ describe('analysis charts', () => {
       max: 2,
     };
     const range = { min: 0.2, max: 3 };
-    const heat = landscapeHeatmapOption(grid, range) as {
+    const heat = landscapeHeatmapOption(en, grid, range) as {
       visualMap: { min: number; max: number };
       series: { data: unknown[] }[];
     };
     expect([heat.visualMap.min, heat.visualMap.max]).toEqual([0.2, 3]);
     expect(heat.series[0]?.data).toContainEqual([2, 2, '-']);
     expect(heat.series[0]?.data).toHaveLength(9);
-    const surface = landscapeSurfaceOption(grid, range) as { zAxis3D: { min: number; max: number } };
+    const surface = landscapeSurfaceOption(en, grid, range) as { zAxis3D: { min: number; max: number } };
     expect([surface.zAxis3D.min, surface.zAxis3D.max]).toEqual([0.2, 3]);
   });
 });

@@ -1,6 +1,9 @@
 import type { CurvatureEventPayload } from '@reslab/contracts';
 import { describe, expect, it } from 'vitest';
 import { curvatureByEpochOption, curvaturePoints, logAxisFits } from '../lib/curvature-chart.js';
+import { chartWords } from './chart-words.js';
+
+const en = chartWords('en');
 
 const row = (epoch: number, topEigenvalue: number, trace: number, converged = true): CurvatureEventPayload => ({
   epoch,
@@ -42,7 +45,7 @@ describe('curvature by epoch', () => {
       { label: 'resnet-8', arch: 'resnet', result: curvaturePoints([row(0, 1, 10), row(1, 3, 30, false)]) },
       { label: 'plain-8 (twin)', arch: 'plain', result: curvaturePoints([row(0, 2, 20), row(1, 4, 40)]) },
     ];
-    const series = seriesOf(curvatureByEpochOption(nets, 'topEigenvalue'));
+    const series = seriesOf(curvatureByEpochOption(en, nets, 'topEigenvalue'));
     expect(series.map((s) => s.name)).toEqual([
       'resnet-8',
       'resnet-8 · power iteration not converged',
@@ -53,12 +56,12 @@ describe('curvature by epoch', () => {
       [1, 3],
     ]);
     expect(series[1]?.data).toEqual([[1, 3]]);
-    expect(yAxisOf(curvatureByEpochOption(nets, 'topEigenvalue')).type).toBe('value');
+    expect(yAxisOf(curvatureByEpochOption(en, nets, 'topEigenvalue')).type).toBe('value');
   });
 
   it('gives the trace error bars of ± one standard error, and a log axis when they stay positive over decades', () => {
     const nets = [{ label: 'resnet-8', arch: 'resnet', result: curvaturePoints([row(0, 1, 10), row(1, 3, 300)]) }];
-    const option = curvatureByEpochOption(nets, 'trace');
+    const option = curvatureByEpochOption(en, nets, 'trace');
     const [line, bars] = seriesOf(option);
     expect(line?.data).toEqual([
       [0, 10],
@@ -77,6 +80,18 @@ describe('curvature by epoch', () => {
     const crossesZero = [
       { label: 'resnet-8', arch: 'resnet', result: curvaturePoints([row(0, 1, 1), row(1, 3, 300)]) },
     ];
-    expect(yAxisOf(curvatureByEpochOption(crossesZero, 'trace')).type).toBe('value');
+    expect(yAxisOf(curvatureByEpochOption(en, crossesZero, 'trace')).type).toBe('value');
+  });
+
+  it('names its axis and series in the page’s language', () => {
+    const nets = [
+      { label: 'resnet-8', arch: 'resnet', result: curvaturePoints([row(0, 1, 10), row(1, 3, 300, false)]) },
+    ];
+    const ko = chartWords('ko');
+    expect(yAxisOf(curvatureByEpochOption(ko, nets, 'trace')).name).toBe('헤시안 대각합 (nats / 가중치²), 로그 눈금');
+    expect(seriesOf(curvatureByEpochOption(ko, nets, 'topEigenvalue')).map((s) => s.name)).toEqual([
+      'resnet-8',
+      'resnet-8 · 거듭제곱 반복 미수렴',
+    ]);
   });
 });

@@ -4,6 +4,7 @@ import { confusionOption } from '../lib/chart-options.js';
 import { classLabel, classLabels } from '../lib/class-names.js';
 import { historyOption, listedMetrics, movedKeys, plotted, sharedKeys, valueText } from '../lib/external-runs.js';
 import { applyExternalRunEvent, externalFromSnapshot, externalWithConfusions } from '../lib/stream-fold.js';
+import { chartWords } from './chart-words.js';
 
 const summary = (key: string, count = 1, value: MetricSummary['last']['value'] = 1, step = count): MetricSummary => ({
   key,
@@ -20,6 +21,7 @@ describe('class names', () => {
 
   it('puts the names on both axes of the confusion matrix and in its tooltip', () => {
     const option = confusionOption(
+      chartWords('en'),
       [
         [5, 1],
         [2, 7],
@@ -33,7 +35,7 @@ describe('class names', () => {
     expect(option.xAxis.data).toEqual(['Sandal', 'Sneaker']);
     expect(option.yAxis.data).toEqual(['Sandal', 'Sneaker']);
     expect(option.tooltip.formatter({ value: [0, 1, 2] })).toContain('true Sneaker, predicted Sandal: 2');
-    const numbered = confusionOption([[1]]) as { xAxis: { data: string[] } };
+    const numbered = confusionOption(chartWords('en'), [[1]]) as { xAxis: { data: string[] } };
     expect(numbered.xAxis.data).toEqual(['0']);
   });
 });

@@ -11,12 +11,19 @@ type Estimate = NonNullable<ReturnType<typeof curvatureResult>>;
 /** The Hessian's top eigenvalue and trace of the run and its twin, their 95% intervals, and each batch's estimate. */
 export function CurvatureView({ nets }: { nets: Net<Estimate>[] }) {
   const t = useTranslations('analyses');
+  const tChart = useTranslations('charts');
   const f = useFormatter();
   const num = (v: number) => (Number.isFinite(v) ? f.number(v, { maximumSignificantDigits: 4 }) : String(v));
   const x = t('axisBatch');
   const [yTop, yTrace] = [t('axisCurvature', { what: 'topEigenvalue' }), t('axisCurvature', { what: 'trace' })];
-  const top = useMemo(() => withAxisNames(curvatureOption(nets, 'topEigenvalue'), { x, y: yTop }), [nets, x, yTop]);
-  const trace = useMemo(() => withAxisNames(curvatureOption(nets, 'trace'), { x, y: yTrace }), [nets, x, yTrace]);
+  const top = useMemo(
+    () => withAxisNames(curvatureOption(tChart, nets, 'topEigenvalue'), { x, y: yTop }),
+    [tChart, nets, x, yTop],
+  );
+  const trace = useMemo(
+    () => withAxisNames(curvatureOption(tChart, nets, 'trace'), { x, y: yTrace }),
+    [tChart, nets, x, yTrace],
+  );
   return (
     <section aria-labelledby="curvature-heading" data-testid="curvature-view" data-nets={nets.length}>
       <h3 id="curvature-heading">{t('curvatureHeading')}</h3>

@@ -126,10 +126,11 @@ function LandscapeMap({
   onPick: (i: number, j: number) => void;
 }) {
   const t = useTranslations('analyses');
+  const tChart = useTranslations('charts');
   const [x, y] = [t('axisAlpha'), t('axisBeta')];
   const option = useMemo(
-    () => withAxisNames(landscapeHeatmapOption(net.result, range), { x, y }),
-    [net.result, range, x, y],
+    () => withAxisNames(landscapeHeatmapOption(tChart, net.result, range), { x, y }),
+    [tChart, net.result, range, x, y],
   );
   const g = net.result;
   return (
@@ -158,7 +159,8 @@ function LandscapeMap({
 
 function Surface({ net, range }: { net: Net<LandscapeGrid>; range: { min: number; max: number } }) {
   const t = useTranslations('analyses');
-  const option = useMemo(() => landscapeSurfaceOption(net.result, range), [net.result, range]);
+  const tChart = useTranslations('charts');
+  const option = useMemo(() => landscapeSurfaceOption(tChart, net.result, range), [tChart, net.result, range]);
   return (
     <figure>
       <figcaption>{t('surfaceCaption', { net: net.label })}</figcaption>

@@ -14,12 +14,16 @@ import { percent } from '@/lib/format';
 export function LesionView({ nets, classes }: { nets: Net<LesionResult>[]; classes: number | null }) {
   const f = useFormatter();
   const t = useTranslations('analyses');
+  const tChart = useTranslations('charts');
   const y = t('axisTestError');
   const blocks = useMemo(
-    () => withAxisNames(lesionBlocksOption(nets, classes), { x: t('axisDeletedBlock'), y }),
-    [nets, classes, t, y],
+    () => withAxisNames(lesionBlocksOption(tChart, nets, classes), { x: t('axisDeletedBlock'), y }),
+    [tChart, nets, classes, t, y],
   );
-  const ks = useMemo(() => withAxisNames(lesionKOption(nets), { x: t('axisBlocksDeleted'), y }), [nets, t, y]);
+  const ks = useMemo(
+    () => withAxisNames(lesionKOption(tChart, nets), { x: t('axisBlocksDeleted'), y }),
+    [tChart, nets, t, y],
+  );
   const reorder = useMemo(() => withAxisNames(lesionReorderOption(nets), { x: t('axisKendall'), y }), [nets, t, y]);
   const withPaths = nets.flatMap((n) => (n.result.paths ? [{ ...n, result: n.result.paths }] : []));
   const x = t('axisPathLength');
