@@ -278,7 +278,7 @@ describe('external runs: create, log, end, read back', () => {
       .toBe(true);
   });
 
-  it('ends a run once: the same end again is fine, another status a 409; a later log is stored and the run stays ended', async () => {
+  it('ends a run: the same end again changes nothing, another status overwrites status and end time (streamed, audited) as MLflow does; a later log is stored and the run stays ended', async () => {
     const run = (await create({ experiment: 'ending', startTime: 1_700_000_000_000 })).body;
     expect(run.startedAt).toBe(new Date(1_700_000_000_000).toISOString());
     const ended = await api<ExternalRunDto>(stack, 'POST', `/external-runs/${run.id}/end`, {
@@ -287,10 +287,46 @@ describe('external runs: create, log, end, read back', () => {
     });
     expect(ended.status).toBe(200);
     expect(ended.body).toMatchObject({ status: 'failed', finishedAt: new Date(1_700_000_360_000).toISOString() });
-    expect((await api(stack, 'POST', `/external-runs/${run.id}/end`, { status: 'failed' })).status).toBe(200);
-    const other = await api<ApiError>(stack, 'POST', `/external-runs/${run.id}/end`, { status: 'succeeded' });
-    expect(other.status).toBe(409);
-    expect(other.body.message).toContain('already ended as failed');
+    const socket = openStream(stack, { token: stack.admin.apiKey });
+    sockets.push(socket);
+    const live: RunEventMessage[] = [];
+    socket.on(STREAM.runEvent, (raw: unknown) => live.push(RunEventMessage.parse(raw)));
+    await subscribeRoom(socket, { kind: 'externalRun', id: run.id });
+    // Resent, with or without its end time: nothing changes, nothing is streamed or audited.
+    const same = await api<ExternalRunDto>(stack, 'POST', `/external-runs/${run.id}/end`, { status: 'failed' });
+    expect([same.status, same.body.finishedAt]).toEqual([200, new Date(1_700_000_360_000).toISOString()]);
+    await api(stack, 'POST', `/external-runs/${run.id}/end`, { status: 'failed', endTime: 1_700_000_360_000 });
+    // MLflow's set_terminated(run, 'FINISHED') after FAILED: the new status and end time replace the old.
+    const other = await api<ExternalRunDto>(stack, 'POST', `/external-runs/${run.id}/end`, {
+      status: 'succeeded',
+      endTime: 1_700_000_370_000,
+    });
+    expect(other.status).toBe(200);
+    expect(other.body).toMatchObject({ status: 'succeeded', finishedAt: new Date(1_700_000_370_000).toISOString() });
+    // The same status with another end time moves the end time; without one, `now`.
+    const moved = await api<ExternalRunDto>(stack, 'POST', `/external-runs/${run.id}/end`, {
+      status: 'succeeded',
+      endTime: 1_700_000_380_000,
+    });
+    expect(moved.body.finishedAt).toBe(new Date(1_700_000_380_000).toISOString());
+    const before = Date.now();
+    const now = await api<ExternalRunDto>(stack, 'POST', `/external-runs/${run.id}/end`, { status: 'cancelled' });
+    expect(now.body.status).toBe('cancelled');
+    expect(Date.parse(now.body.finishedAt ?? '')).toBeGreaterThanOrEqual(before - 1000);
+    await expect
+      .poll(() => live.filter((e) => e.type === 'status').map((e) => e.type === 'status' && e.payload.status), {
+        timeout: 10_000,
+      })
+      .toEqual(['succeeded', 'succeeded', 'cancelled']);
+    const audit = await api<AuditPage>(stack, 'GET', `/teams/${await teamId(stack, DEMO_TEAM)}/audit?limit=100`);
+    const entries = audit.body.items.filter((e) => e.targetId === run.id).reverse();
+    expect(entries.map((e) => [e.action, e.detail.status ?? e.detail.source])).toEqual([
+      ['external_run.create', 'sdk'],
+      ['external_run.end', 'failed'],
+      ['external_run.end', 'succeeded'],
+      ['external_run.end', 'succeeded'],
+      ['external_run.end', 'cancelled'],
+    ]);
     // An evaluation after training logs its test metrics to the ended run, as MLflow allows.
     const late = await log(run.id, {
       metrics: [{ key: 'test/accuracy', value: 0.9, step: 0, timestamp: 1_700_000_400_000 }],
@@ -300,8 +336,8 @@ describe('external runs: create, log, end, read back', () => {
     expect(late).toEqual({ status: 200, body: { metrics: 1, epochs: 0 } });
     const after = (await api<ExternalRunDto>(stack, 'GET', `/external-runs/${run.id}`)).body;
     expect(after).toMatchObject({
-      status: 'failed',
-      finishedAt: new Date(1_700_000_360_000).toISOString(),
+      status: 'cancelled',
+      finishedAt: now.body.finishedAt,
       params: { checkpoint: 'best' },
       tags: { evaluated: 'yes' },
       metrics: [{ key: 'test/accuracy', last: { step: 0, timestamp: 1_700_000_400_000, value: 0.9 }, count: 1 }],
@@ -336,7 +372,9 @@ describe('external runs: create, log, end, read back', () => {
       .toEqual(['running', 'succeeded']);
     const audit = await api<AuditPage>(stack, 'GET', `/teams/${await teamId(stack, DEMO_TEAM)}/audit?limit=100`);
     expect(audit.body.items.filter((e) => e.targetId === run.id).map((e) => e.action)).toEqual([
+      'external_run.end',
       'external_run.resume',
+      'external_run.end',
       'external_run.create',
     ]);
     const missing = await api<ApiError>(stack, 'POST', `/external-runs/${randomUUID()}/resume`);
@@ -437,5 +475,10 @@ describe('external runs: create, log, end, read back', () => {
     expect((await api(stack, 'DELETE', `/external-runs/${run.id}`)).status).toBe(204);
     expect((await api(stack, 'GET', `/external-runs/${run.id}`)).status).toBe(404);
     expect((await api(stack, 'GET', `/external-runs/${run.id}/metric-history?key=loss`)).status).toBe(404);
+    const audit = await api<AuditPage>(stack, 'GET', `/teams/${await teamId(stack, DEMO_TEAM)}/audit?limit=100`);
+    expect(audit.body.items.filter((e) => e.targetId === run.id).map((e) => e.action)).toEqual([
+      'external_run.delete',
+      'external_run.create',
+    ]);
   });
 });

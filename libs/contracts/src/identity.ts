@@ -266,6 +266,7 @@ export type CreatedShare = z.infer<typeof CreatedShare>;
 export const AUDIT_ACTIONS = [
   'run.create',
   'external_run.create',
+  'external_run.end',
   'external_run.resume',
   'external_run.delete',
   'analysis.create',

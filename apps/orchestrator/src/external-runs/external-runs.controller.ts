@@ -12,7 +12,6 @@ import {
 } from '@reslab/contracts';
 import type { Response } from 'express';
 import { z } from 'zod';
-import { AuditService } from '../audit/audit.service.js';
 import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
 import { Access } from '../identity/access-policy.js';
 import { type CreateExternalRun, ExternalRunsService, type LogExternal } from './external-runs.service.js';
@@ -22,10 +21,7 @@ const RunId = new ZodValidationPipe(z.uuid(), 'id');
 /** ResLab's own API for runs trained elsewhere (the Python SDK, a TensorBoard import); docs/external-runs.md. */
 @Controller('external-runs')
 export class ExternalRunsController {
-  constructor(
-    private readonly runs: ExternalRunsService,
-    private readonly audit: AuditService,
-  ) {}
+  constructor(private readonly runs: ExternalRunsService) {}
 
   /** 201 with a new run; 200 with the run `id` already names (the same create sent again). */
   @Access({ who: 'user', role: 'member' })
@@ -34,10 +30,7 @@ export class ExternalRunsController {
     @Body(new ZodValidationPipe(CreateExternalRunRequest)) body: CreateExternalRun,
     @Res({ passthrough: true }) reply: Response,
   ): Promise<ExternalRunDto> {
-    const { run, created, teamId } = await this.runs.create(body);
-    if (created) {
-      await this.audit.record('external_run.create', { type: 'run', id: run.id, teamId }, { source: run.source });
-    }
+    const { run, created } = await this.runs.create(body);
     reply.status(created ? 201 : 200);
     return run;
   }
@@ -78,10 +71,8 @@ export class ExternalRunsController {
   @Access({ who: 'user', role: 'member', resource: 'run' })
   @Post(':id/resume')
   @HttpCode(200)
-  async resume(@Param('id', RunId) id: string): Promise<ExternalRunDto> {
-    const { run, resumed, teamId } = await this.runs.resume(id);
-    if (resumed) await this.audit.record('external_run.resume', { type: 'run', id, teamId });
-    return run;
+  resume(@Param('id', RunId) id: string): Promise<ExternalRunDto> {
+    return this.runs.resume(id);
   }
 
   @Access({ who: 'user', resource: 'run', share: true })
@@ -96,8 +87,7 @@ export class ExternalRunsController {
   @Access({ who: 'user', role: 'member', resource: 'run' })
   @Delete(':id')
   @HttpCode(204)
-  async remove(@Param('id', RunId) id: string): Promise<void> {
-    const { teamId } = await this.runs.remove(id);
-    await this.audit.record('external_run.delete', { type: 'run', id, teamId });
+  remove(@Param('id', RunId) id: string): Promise<void> {
+    return this.runs.remove(id);
   }
 }

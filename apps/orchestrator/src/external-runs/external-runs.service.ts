@@ -11,7 +11,8 @@ import type {
   MetricHistoryDto,
 } from '@reslab/contracts';
 import type { z } from 'zod';
-import { conflict, forbidden, invalidField, notFound } from '../common/api-errors.js';
+import { AuditService } from '../audit/audit.service.js';
+import { forbidden, invalidField, notFound } from '../common/api-errors.js';
 import { after, decodeCursor, toPage } from '../common/keyset-page.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { RunEventsService } from '../events/run-events.service.js';
@@ -54,7 +55,8 @@ export interface CreatedExternalRun {
  * events exactly as an engine's, so GET /runs/:id/metrics and the dashboard's live run view serve them too.
  *
  * Every method works within the caller's request scope: ids of another team read as missing (404), and a write
- * needs the route's role in the run's team (403), whichever route (native or MLflow's) called it.
+ * needs the route's role in the run's team (403), whichever route (native or MLflow's) called it. A create, an
+ * end, a resume and a delete are audited here, so every route that makes one (native or MLflow's) is audited alike.
  */
 @Injectable()
 export class ExternalRunsService {
@@ -62,6 +64,7 @@ export class ExternalRunsService {
     private readonly prisma: PrismaService,
     private readonly experiments: ExperimentsService,
     private readonly events: RunEventsService,
+    private readonly audit: AuditService,
   ) {}
 
   /**
@@ -115,6 +118,11 @@ export class ExternalRunsService {
     }
     this.events.emit(started);
     logger.info({ runId: run.id, source: request.source }, 'external run started');
+    await this.audit.record(
+      'external_run.create',
+      { type: 'run', id: run.id, teamId: run.teamId },
+      { source: request.source },
+    );
     return { run: await this.get(run.id), created: true, teamId: run.teamId };
   }
 
@@ -218,35 +226,48 @@ export class ExternalRunsService {
     return { metrics: Number(result.stored), epochs: epochs.length };
   }
 
-  /** Ends a running run; ending it again with the same status is a no-op, with another a 409. */
+  /**
+   * Ends the run, or ends an ended run again: the status and end time are overwritten, as MLflow's server does
+   * (mlflow/store/tracking/sqlalchemy_store.py update_run_info; a client's set_terminated(run, 'FAILED') after
+   * FINISHED). Each change is streamed as a status event and audited as external_run.end; the same end again
+   * (the same status, and no end time or the stored one) changes nothing, so a resent end is harmless.
+   */
   async end(id: string, request: EndExternalRunRequest): Promise<ExternalRunDto> {
-    await this.writableExternal(id);
+    const { teamId } = await this.writableExternal(id);
     const finishedAt = request.endTime === undefined ? new Date() : new Date(request.endTime);
-    const ended = await this.changeStatus(id, { status: 'running' }, { status: request.status, finishedAt });
+    const changes: Prisma.RunWhereInput =
+      request.endTime === undefined
+        ? { status: { not: request.status } }
+        : { OR: [{ status: { not: request.status } }, { finishedAt: { not: finishedAt } }] };
+    const ended = await this.changeStatus(id, changes, { status: request.status, finishedAt });
     if (ended) {
       logger.info({ runId: id, status: request.status }, 'external run ended');
-    } else {
-      const now = await this.prisma.run.findUnique({ where: { id }, select: { status: true } });
-      if (!now) throw notFound(`external run ${id}`);
-      if (now.status !== request.status) throw conflict(`external run ${id} has already ended as ${now.status}`);
+      await this.audit.record(
+        'external_run.end',
+        { type: 'run', id, teamId },
+        { status: request.status, finishedAt: finishedAt.toISOString() },
+      );
     }
     return this.get(id);
   }
 
   /**
    * Runs an ended run again, with no finish time, until its script ends it again (with any status): what
-   * MLflow's start_run(run_id=...) of a finished run asks. Resuming a running run changes nothing; `resumed` says
-   * whether this call did, and `teamId` is for the audit entry.
+   * MLflow's start_run(run_id=...) of a finished run asks; audited as external_run.resume. Resuming a running run
+   * changes nothing (nothing streamed or audited).
    */
-  async resume(id: string): Promise<{ run: ExternalRunDto; resumed: boolean; teamId: string }> {
+  async resume(id: string): Promise<ExternalRunDto> {
     const { teamId } = await this.writableExternal(id);
     const resumed = await this.changeStatus(
       id,
       { status: { not: 'running' } },
       { status: 'running', finishedAt: null },
     );
-    if (resumed) logger.info({ runId: id }, 'external run resumed');
-    return { run: await this.get(id), resumed, teamId };
+    if (resumed) {
+      logger.info({ runId: id }, 'external run resumed');
+      await this.audit.record('external_run.resume', { type: 'run', id, teamId });
+    }
+    return this.get(id);
   }
 
   /**
@@ -292,12 +313,12 @@ export class ExternalRunsService {
     };
   }
 
-  /** Deletes the run and, with it, everything it logged; returns its team for the audit entry. */
-  async remove(id: string): Promise<{ teamId: string }> {
+  /** Deletes the run and, with it, everything it logged. */
+  async remove(id: string): Promise<void> {
     const { teamId } = await this.writableExternal(id);
     await this.prisma.run.delete({ where: { id } });
     logger.info({ runId: id }, 'external run deleted');
-    return { teamId };
+    await this.audit.record('external_run.delete', { type: 'run', id, teamId });
   }
 
   private async withMetrics(runs: ExternalRunRow[]): Promise<ExternalRunDto[]> {

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ExternalRunDto, MetricPoint } from '@reslab/contracts';
 import type { z } from 'zod';
-import { AuditService } from '../audit/audit.service.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { EXTERNAL_RUN_DETAIL, toExternalRunDto } from '../external-runs/external-run-dto.js';
 import { ExternalRunsService, type LogExternal } from '../external-runs/external-runs.service.js';
@@ -64,7 +63,6 @@ export class MlflowRunsService {
     private readonly prisma: PrismaService,
     private readonly runs: ExternalRunsService,
     private readonly experiments: MlflowExperimentsService,
-    private readonly audit: AuditService,
   ) {}
 
   async create(team: MlflowTeam, request: Output<typeof CreateRun>): Promise<MlflowRun> {
@@ -94,7 +92,8 @@ export class MlflowRunsService {
 
   /**
    * runs/update: a new name, an end (FINISHED, FAILED, KILLED), or RUNNING, which resumes an ended run (MLflow's
-   * start_run(run_id=...) sends it). A second end with another status is RESOURCE_CONFLICT. Where MLflow's server
+   * start_run(run_id=...) sends it). An end of an ended run overwrites its status and end time, as MLflow's server
+   * does (set_terminated(run, 'FAILED') after FINISHED). Where MLflow's server
    * (sqlalchemy_store.py update_run_info) sets the status and keeps the end_time it is sent, which for a resume is
    * the run's old one, ResLab's resumed run has none until it ends again: a running run has no end.
    */
@@ -112,8 +111,7 @@ export class MlflowRunsService {
     }
     const status = request.status && FROM_MLFLOW[request.status];
     if (status === 'running') {
-      const { resumed, teamId } = await this.runs.resume(id);
-      if (resumed) await this.audit.record('external_run.resume', { type: 'run', id, teamId });
+      await this.runs.resume(id);
     } else if (status) {
       await this.runs.end(id, {
         status,
