@@ -42,6 +42,20 @@ export function netCurves(runs: CurveRun[]): (Omit<CurveRun, 'points'> & { point
   }));
 }
 
+/**
+ * The splits a run's per-epoch curves draw, in train, val, test order, then any other: every split the run has
+ * epochs of. An external run may log only `test` (the course's loop does), an engine run ends with a test epoch.
+ * Train and val go together: the engine sends an epoch's train a moment before it has evaluated its val, and
+ * the legend should not change in between.
+ */
+export function drawnSplits(metrics: { split: string }[]): string[] {
+  const present = new Set(metrics.map((m) => m.split));
+  if (present.has('train') || present.has('val')) present.add('train').add('val');
+  const order = ['train', 'val', 'test'];
+  const rank = (split: string) => (order.includes(split) ? order.indexOf(split) : order.length);
+  return [...present].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
 interface SeriesLike {
   name?: unknown;
   data?: unknown;

@@ -320,7 +320,11 @@ export function applyExternalRunEvent(state: ExternalRunLive, event: RunEventMes
     // An external run is never queued; a status it cannot have changes nothing.
     if (status === 'queued') return state;
     if (state.statusEventId !== undefined && !isLaterEventId(event.id, state.statusEventId)) return state;
-    return { ...state, run: { ...state.run, status }, statusEventId: event.id };
+    // A resumed run has no end time until it ends again. An end carries none in its event: the time the
+    // orchestrator logged it stands in for a run that had none (the script's own endTime, seconds earlier at most
+    // for the SDK, arrives with the next read of the run over REST).
+    const finishedAt = status === 'running' ? null : (state.run.finishedAt ?? event.time);
+    return { ...state, run: { ...state.run, status, finishedAt }, statusEventId: event.id };
   }
   return state;
 }

@@ -154,6 +154,21 @@ describe('the external run page fold, over its room', () => {
     expect(applyExternalRunEvent(start, statusEvent('21', 'queued')).run.status).toBe('running');
   });
 
+  it('clears the end time of a resumed run, and gives an end without one the time the orchestrator logged it', () => {
+    const ended = externalFromSnapshot({
+      run: { ...run, status: 'succeeded', finishedAt: '2026-01-01T00:00:00.000Z' },
+      metrics: [],
+      lastEventId: '10',
+    });
+    const resumed = applyExternalRunEvent(ended, statusEvent('11', 'running'));
+    expect([resumed.run.status, resumed.run.finishedAt]).toEqual(['running', null]);
+    const again = applyExternalRunEvent(resumed, { ...statusEvent('12', 'failed'), time: '2026-01-02T00:00:00.000Z' });
+    expect([again.run.status, again.run.finishedAt]).toEqual(['failed', '2026-01-02T00:00:00.000Z']);
+    // An end overwriting an end keeps the stored end time until the run is read again.
+    const overwritten = applyExternalRunEvent(ended, statusEvent('13', 'failed'));
+    expect([overwritten.run.status, overwritten.run.finishedAt]).toEqual(['failed', '2026-01-01T00:00:00.000Z']);
+  });
+
   it("ignores another run's events", () => {
     const other = { ...epochEvent('30', 1), runId: '00000000-0000-4000-8000-000000000000' };
     expect(applyExternalRunEvent(start, other)).toBe(start);
