@@ -7,7 +7,7 @@ import { useCallback, useRef, useState } from 'react';
 import { useApi } from '@/components/api-url';
 import { RunsTable } from '@/components/runs-table';
 import { StatusCounts } from '@/components/status-counts';
-import { ApiFailure } from '@/lib/api-client';
+import { failureText } from '@/lib/api-client';
 import { formatTime } from '@/lib/format';
 import type { RunsFilter } from '@/lib/runs-filter';
 
@@ -27,6 +27,7 @@ export function usePages<T>(
   const [cursor, setCursor] = useState(first.nextCursor);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const tf = useTranslations('failures');
   const inFlight = useRef(false);
   const ahead = useRef<{ cursor: string; page: Promise<Page<T>> } | null>(null);
   const load = useCallback(async () => {
@@ -47,12 +48,12 @@ export function usePages<T>(
         ahead.current = { cursor: page.nextCursor, page: following };
       }
     } catch (err) {
-      setError(err instanceof ApiFailure || err instanceof Error ? err.message : String(err));
+      setError(failureText(tf, err));
     } finally {
       inFlight.current = false;
       setBusy(false);
     }
-  }, [cursor, next, readAhead]);
+  }, [cursor, next, readAhead, tf]);
   return { items, more: cursor !== null, busy, error, load };
 }
 

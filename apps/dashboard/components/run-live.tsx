@@ -10,7 +10,7 @@ import { EChart, withAxisNames, withSeriesNames } from '@/components/echart';
 import { MetricsTable } from '@/components/metrics-table';
 import { ArtifactList, FailureDetails, PerClassTable, RunSummary } from '@/components/run-details';
 import { StatusBadge } from '@/components/status-badge';
-import { ApiFailure, artifactDownloadUrl } from '@/lib/api-client';
+import { ApiFailure, artifactDownloadUrl, failureText } from '@/lib/api-client';
 import { confusionOption, gradFlowOption, METRICS, runCurvesOption } from '@/lib/chart-options';
 import { shortId } from '@/lib/format';
 import { type StreamState, subscribe } from '@/lib/stream-client';
@@ -349,6 +349,7 @@ export function EpochDetail({
 function RunActions({ state, onRun }: { state: RunState; onRun: (run: RunState['run']) => void }) {
   const api = useApi();
   const t = useTranslations('run');
+  const tf = useTranslations('failures');
   const { run } = state;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -361,7 +362,7 @@ function RunActions({ state, onRun }: { state: RunState; onRun: (run: RunState['
     try {
       onRun(await (what === 'cancel' ? api.cancelRun(run.id) : api.retryRun(run.id)));
     } catch (err) {
-      setError(err instanceof ApiFailure || err instanceof Error ? err.message : String(err));
+      setError(failureText(tf, err));
     } finally {
       setBusy(false);
     }

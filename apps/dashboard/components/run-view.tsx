@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { RunAnalyses } from '@/components/analyses/run-analyses';
 import { ApiFailurePanel } from '@/components/api-failure-panel';
 import { RunLive } from '@/components/run-live';
+import { failureText } from '@/lib/api-client';
 import type { RunView as LoadedRun } from '@/lib/page-data';
 
 /**
@@ -11,6 +12,7 @@ import type { RunView as LoadedRun } from '@/lib/page-data';
  */
 export function RunView({ view, share }: { view: LoadedRun; share?: ReactNode }) {
   const t = useTranslations('run');
+  const tf = useTranslations('failures');
   const { run, metrics, flow, artifacts, analyses } = view;
   if (!run.ok || !run.data) return null;
   return (
@@ -25,7 +27,7 @@ export function RunView({ view, share }: { view: LoadedRun; share?: ReactNode })
       <RunAnalyses
         run={run.data}
         initial={analyses.ok ? analyses.data.items : []}
-        loadError={analyses.ok ? null : analyses.failure.message}
+        loadError={analyses.ok ? null : failureText(tf, analyses.failure)}
         classes={metrics.ok ? (metrics.data[0]?.perClass.length ?? null) : null}
       />
     </>

@@ -12,7 +12,7 @@ import { useRouter } from 'next/navigation';
 import { useTranslations } from 'next-intl';
 import { type FormEvent, useEffect, useId, useMemo, useState } from 'react';
 import { useApi } from '@/components/api-url';
-import { ApiFailure } from '@/lib/api-client';
+import { ApiFailure, failureText } from '@/lib/api-client';
 import {
   formFieldOf,
   formFromTemplate,
@@ -21,6 +21,7 @@ import {
   type SweepFormState,
   validateSweepForm,
 } from '@/lib/sweep-form';
+import { sweepIssueText } from '@/lib/sweep-issues';
 
 export type { LaunchProject };
 
@@ -29,6 +30,8 @@ export function SweepBuilder({ projects }: { projects: LaunchProject[] }) {
   const api = useApi();
   const router = useRouter();
   const t = useTranslations('launch');
+  const tIssue = useTranslations('sweepIssues');
+  const tf = useTranslations('failures');
   const id = useId();
   const [form, setForm] = useState<SweepFormState>(() => initialSweepForm(projects));
   const [submitting, setSubmitting] = useState(false);
@@ -48,13 +51,13 @@ export function SweepBuilder({ projects }: { projects: LaunchProject[] }) {
       api
         .previewSweep(JSON.parse(specJson) as SweepSpecInput)
         .then((p) => !stale && setServer({ count: p.count }))
-        .catch((err: unknown) => !stale && setServer({ error: err instanceof Error ? err.message : String(err) }));
+        .catch((err: unknown) => !stale && setServer({ error: failureText(tf, err) }));
     }, 400);
     return () => {
       stale = true;
       clearTimeout(timer);
     };
-  }, [api, specJson, validation.ok]);
+  }, [api, specJson, validation.ok, tf]);
 
   const set = <K extends keyof SweepFormState>(key: K, value: SweepFormState[K]) => {
     setForm((f) => ({ ...f, [key]: value }));
@@ -67,7 +70,7 @@ export function SweepBuilder({ projects }: { projects: LaunchProject[] }) {
     const list = issuesFor(key);
     return list.length ? (
       <span id={`${id}-${key}-error`} className="field-error">
-        {[...new Set(list.map((i) => i.message))].slice(0, 2).join('; ')}
+        {[...new Set(list.map((i) => sweepIssueText(tIssue, i)))].slice(0, 2).join('; ')}
       </span>
     ) : null;
   };
@@ -102,7 +105,7 @@ export function SweepBuilder({ projects }: { projects: LaunchProject[] }) {
       router.push(`/sweeps/${created.id}`);
     } catch (err) {
       const issues = err instanceof ApiFailure ? (err.body?.issues ?? []) : [];
-      setSubmitError({ message: err instanceof Error ? err.message : String(err), issues });
+      setSubmitError({ message: failureText(tf, err), issues });
       setSubmitting(false);
     }
   };
@@ -248,7 +251,7 @@ export function SweepBuilder({ projects }: { projects: LaunchProject[] }) {
             <ul className="issues" data-testid="preview-issues">
               {validation.issues.slice(0, 8).map((i) => (
                 <li key={`${i.path}:${i.message}`}>
-                  <code>{i.path}</code>: {i.message}
+                  <code>{i.path}</code>: {sweepIssueText(tIssue, i)}
                 </li>
               ))}
             </ul>
@@ -263,7 +266,7 @@ export function SweepBuilder({ projects }: { projects: LaunchProject[] }) {
             <ul>
               {submitError.issues.map((i) => (
                 <li key={`${i.path}:${i.message}`}>
-                  <code>{i.path}</code>: {i.message}
+                  <code>{i.path}</code>: {sweepIssueText(tIssue, i)}
                 </li>
               ))}
             </ul>

@@ -18,6 +18,7 @@ import { ConnectionBanner } from '@/components/connection-banner';
 import { EChart, withAxisNames, withSeriesNames } from '@/components/echart';
 import { countStatuses, StatusCounts } from '@/components/status-counts';
 import { SweepRunsTable } from '@/components/sweep-runs-table';
+import { failureText } from '@/lib/api-client';
 import { depthPlotOption, overlayOption } from '@/lib/chart-options';
 import { type CurveRun, RUN_SERIES_MAX } from '@/lib/curve-series';
 import { fixed, shortId } from '@/lib/format';
@@ -351,6 +352,7 @@ function TrainingCurves({
 function SweepActions({ sweep, onSweep }: { sweep: SweepDetailDto; onSweep: (s: SweepDetailDto) => void }) {
   const api = useApi();
   const t = useTranslations('sweep');
+  const tf = useTranslations('failures');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const active = sweep.runs.some((r) => r.status === 'queued' || r.status === 'running');
@@ -361,7 +363,7 @@ function SweepActions({ sweep, onSweep }: { sweep: SweepDetailDto; onSweep: (s: 
     try {
       onSweep(await (what === 'cancel' ? api.cancelSweep(sweep.id) : api.retrySweep(sweep.id)));
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(failureText(tf, err));
     } finally {
       setBusy(false);
     }

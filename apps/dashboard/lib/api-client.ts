@@ -137,10 +137,26 @@ export class ApiFailure extends Error {
   }
 }
 
-/** The orchestrator's own words for a failure when it sent some, else the whole message. */
-export function failureText(err: unknown): string {
-  if (err instanceof ApiFailure) return err.body?.message ?? err.message;
-  return err instanceof Error ? err.message : String(err);
+/**
+ * The `failures` catalogue's translator (`useTranslations('failures')`, `getTranslations('failures')` in a server
+ * action). ApiFailure's own message stays English, for logs and the error pages' digests.
+ */
+export type FailureWords = (
+  key: 'unreachable' | 'http' | 'contract',
+  values?: Record<string, string | number>,
+) => string;
+
+/**
+ * A failure in the page's language: the orchestrator's own words when it sent some (they name the field or the
+ * role in English, as the API and the CLI show them: the catalogue cannot know every one), else what kind of
+ * failure at which URL.
+ */
+export function failureText(t: FailureWords, err: unknown): string {
+  if (!(err instanceof ApiFailure)) return err instanceof Error ? err.message : String(err);
+  if (err.body?.message) return err.body.message;
+  if (err.kind === 'unreachable') return t('unreachable', { url: err.url });
+  if (err.kind === 'contract') return t('contract', { url: err.url });
+  return t('http', { url: err.url, status: String(err.status ?? '') });
 }
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';

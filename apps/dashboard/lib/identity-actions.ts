@@ -9,6 +9,7 @@
  */
 import type { ApiKeyDto, CreatedApiKey, CreatedShare, MemberDto, ShareDto, TeamRole } from '@reslab/contracts';
 import { unstable_rethrow } from 'next/navigation';
+import { getTranslations } from 'next-intl/server';
 import { failureText } from '@/lib/api-client';
 import { serverApi } from '@/lib/server-api';
 import { type ShareTarget, shareRequest } from '@/lib/shares';
@@ -21,7 +22,7 @@ async function attempt<T>(work: () => Promise<T>): Promise<ActionResult<T>> {
   } catch (err) {
     // next/navigation's redirect (after a 401) is thrown too, and must go on to Next.js.
     unstable_rethrow(err);
-    return { ok: false, error: failureText(err) };
+    return { ok: false, error: failureText(await getTranslations('failures'), err) };
   }
 }
 

@@ -2,7 +2,16 @@
  * The launch form's model: its state as typed, the sweep spec it builds, and the contract's own checks run in the
  * browser. components/sweep-builder.tsx renders it; nothing here touches React.
  */
-import { expandSweep, type SweepIssue, SweepSpec, type SweepSpecInput } from '@reslab/contracts';
+import { expandSweep, MAX_SWEEP_RUNS, type SweepIssue, SweepSpec, type SweepSpecInput } from '@reslab/contracts';
+
+/**
+ * An issue as the form shows it: the contract's path and English message, and, where the form itself found it,
+ * a code and its values that lib/sweep-issues.ts words in the page's language.
+ */
+export interface FormIssue extends SweepIssue {
+  code?: 'notNumber' | 'pickArch' | 'giveDepth' | 'giveSeed' | 'pickProject' | 'tooManyRuns';
+  values?: Record<string, string | number>;
+}
 
 /** A project the launch form offers: `path` is "team/project"; only members and up may launch into it. */
 export interface LaunchProject {
@@ -88,8 +97,8 @@ export function formFromTemplate(t: SweepSpecInput, project: string): SweepFormS
 }
 
 /** Form → spec; text that is not a number becomes an issue on its field rather than a silent NaN. */
-export function buildSweepSpec(form: SweepFormState): { spec: SweepSpecInput; issues: SweepIssue[] } {
-  const issues: SweepIssue[] = [];
+export function buildSweepSpec(form: SweepFormState): { spec: SweepSpecInput; issues: FormIssue[] } {
+  const issues: FormIssue[] = [];
   const numbers = (field: string, text: string): number[] =>
     text
       .split(/[\s,]+/)
@@ -97,22 +106,24 @@ export function buildSweepSpec(form: SweepFormState): { spec: SweepSpecInput; is
       .flatMap((token) => {
         const n = Number(token);
         if (Number.isFinite(n)) return [n];
-        issues.push({ path: field, message: `“${token}” is not a number` });
+        issues.push({ path: field, message: `“${token}” is not a number`, code: 'notNumber', values: { token } });
         return [];
       });
   const one = (field: string, text: string): number | undefined => {
     if (text.trim() === '') return undefined;
     const n = Number(text);
     if (Number.isFinite(n)) return n;
-    issues.push({ path: field, message: `“${text}” is not a number` });
+    issues.push({ path: field, message: `“${text}” is not a number`, code: 'notNumber', values: { token: text } });
     return undefined;
   };
   const depths = numbers('depths', form.depths);
   const seeds = numbers('seeds', form.seeds);
-  if (form.archs.length === 0) issues.push({ path: 'archs', message: 'pick at least one architecture' });
-  if (depths.length === 0) issues.push({ path: 'depths', message: 'give at least one depth' });
-  if (seeds.length === 0) issues.push({ path: 'seeds', message: 'give at least one seed' });
-  if (!form.project) issues.push({ path: 'project', message: 'pick a project to launch into' });
+  if (form.archs.length === 0) {
+    issues.push({ path: 'archs', message: 'pick at least one architecture', code: 'pickArch' });
+  }
+  if (depths.length === 0) issues.push({ path: 'depths', message: 'give at least one depth', code: 'giveDepth' });
+  if (seeds.length === 0) issues.push({ path: 'seeds', message: 'give at least one seed', code: 'giveSeed' });
+  if (!form.project) issues.push({ path: 'project', message: 'pick a project to launch into', code: 'pickProject' });
   const data: Record<string, unknown> = { dataset: form.dataset };
   const trainSubset = one('trainSubset', form.trainSubset);
   if (trainSubset !== undefined) data.trainSubset = trainSubset;
@@ -137,7 +148,7 @@ export function buildSweepSpec(form: SweepFormState): { spec: SweepSpecInput; is
 
 export type SweepFormValidation =
   | { ok: true; count: number; names: string[]; spec: SweepSpecInput }
-  | { ok: false; issues: SweepIssue[]; spec: SweepSpecInput };
+  | { ok: false; issues: FormIssue[]; spec: SweepSpecInput };
 
 /** The contract's own checks, in the browser: the form's, then the schema, then the expansion of every combination. */
 export function validateSweepForm(form: SweepFormState): SweepFormValidation {
@@ -152,7 +163,16 @@ export function validateSweepForm(form: SweepFormState): SweepFormValidation {
     };
   }
   const expanded = expandSweep(parsed.data);
-  if (!expanded.ok) return { ok: false, issues: expanded.issues, spec };
+  if (!expanded.ok) {
+    // expandSweep refuses a grid over MAX_SWEEP_RUNS with the one issue at `grid`: the form counts the runs itself.
+    const total = Object.values(parsed.data.grid).reduce((n, values) => n * values.length, 1);
+    const issues: FormIssue[] = expanded.issues.map((i) =>
+      i.path === 'grid' && total > MAX_SWEEP_RUNS
+        ? { ...i, code: 'tooManyRuns', values: { total, max: MAX_SWEEP_RUNS } }
+        : i,
+    );
+    return { ok: false, issues, spec };
+  }
   return { ok: true, count: expanded.runs.length, names: expanded.runs.map((r) => r.name), spec };
 }
 

@@ -9,6 +9,7 @@ import enCharts from './en/charts.json';
 import enCommon from './en/common.json';
 import enCompare from './en/compare.json';
 import enExternal from './en/external.json';
+import enFailures from './en/failures.json';
 import enIdentity from './en/identity.json';
 import enLaunch from './en/launch.json';
 import enLive from './en/live.json';
@@ -19,12 +20,14 @@ import enRun from './en/run.json';
 import enRuns from './en/runs.json';
 import enShare from './en/share.json';
 import enSweep from './en/sweep.json';
+import enSweepIssues from './en/sweepIssues.json';
 import enWorkers from './en/workers.json';
 import koAnalyses from './ko/analyses.json';
 import koCharts from './ko/charts.json';
 import koCommon from './ko/common.json';
 import koCompare from './ko/compare.json';
 import koExternal from './ko/external.json';
+import koFailures from './ko/failures.json';
 import koIdentity from './ko/identity.json';
 import koLaunch from './ko/launch.json';
 import koLive from './ko/live.json';
@@ -35,6 +38,7 @@ import koRun from './ko/run.json';
 import koRuns from './ko/runs.json';
 import koShare from './ko/share.json';
 import koSweep from './ko/sweep.json';
+import koSweepIssues from './ko/sweepIssues.json';
 import koWorkers from './ko/workers.json';
 
 const en = {
@@ -47,12 +51,14 @@ const en = {
   pages: enPages,
   runs: enRuns,
   sweep: enSweep,
+  sweepIssues: enSweepIssues,
   share: enShare,
   live: enLive,
   analyses: enAnalyses,
   charts: enCharts,
   common: enCommon,
   external: enExternal,
+  failures: enFailures,
   nav: enNav,
 };
 
@@ -66,12 +72,14 @@ const ko: typeof en = {
   pages: koPages,
   runs: koRuns,
   sweep: koSweep,
+  sweepIssues: koSweepIssues,
   share: koShare,
   live: koLive,
   analyses: koAnalyses,
   charts: koCharts,
   common: koCommon,
   external: koExternal,
+  failures: koFailures,
   nav: koNav,
 };
 

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiFailure, apiClient } from '../lib/api-client.js';
+import { ApiFailure, apiClient, type FailureWords, failureText } from '../lib/api-client.js';
+import { wordsOf } from './catalogue-words.js';
 
 const RUN_ID = '0b5c3f4e-8d1a-4c2b-9e7f-1a2b3c4d5e6f';
 
@@ -77,5 +78,30 @@ describe('the dashboard client, on the contracts requestJson', () => {
       .listTeams()
       .catch((e: unknown) => e)) as ApiFailure;
     expect(failure).toMatchObject({ kind: 'unreachable', url: 'http://127.0.0.1:9/teams', retryable: true });
+  });
+
+  it('words a failure in the page’s language, keeping the orchestrator’s own words where it sent some', async () => {
+    const en = wordsOf<Parameters<FailureWords>[0]>('failures', 'en');
+    const ko = wordsOf<Parameters<FailureWords>[0]>('failures', 'ko');
+    const down = (await apiClient({ base: 'http://127.0.0.1:9' })
+      .listTeams()
+      .catch((e: unknown) => e)) as ApiFailure;
+    expect(failureText(en, down)).toBe(
+      'The ResLab API at http://127.0.0.1:9/teams did not answer; try again in a moment.',
+    );
+    expect(failureText(ko, down)).toBe(
+      'ResLab API(http://127.0.0.1:9/teams)가 응답하지 않습니다. 잠시 후 다시 시도하세요.',
+    );
+    const broken = (await apiClient({ base })
+      .listTeams()
+      .catch((e: unknown) => e)) as ApiFailure;
+    expect(failureText(ko, broken)).toContain('계약에 맞지 않는');
+    const busy = (await apiClient({ base })
+      .listWorkers()
+      .catch((e: unknown) => e)) as ApiFailure;
+    expect(failureText(ko, busy)).toBe('database unavailable');
+    expect(failureText(ko, new ApiFailure('http', `${base}/x`, 'English', 502))).toBe(
+      `ResLab API(${base}/x)가 502 상태로 응답했습니다.`,
+    );
   });
 });

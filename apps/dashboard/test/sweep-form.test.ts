@@ -58,8 +58,8 @@ describe('the launch form model', () => {
     expect(validation.ok).toBe(false);
     if (validation.ok) return;
     expect(validation.issues).toEqual([
-      { path: 'depths', message: '“x” is not a number' },
-      { path: 'lr', message: '“fast” is not a number' },
+      { path: 'depths', message: '“x” is not a number', code: 'notNumber', values: { token: 'x' } },
+      { path: 'lr', message: '“fast” is not a number', code: 'notNumber', values: { token: 'fast' } },
     ]);
   });
 

@@ -87,6 +87,7 @@ function AnalysisRow({
 }) {
   const f = useFormatter();
   const t = useTranslations('analyses');
+  const tf = useTranslations('failures');
   const api = useApi();
   const [error, setError] = useState<string | null>(null);
   const progress = analysisProgress(a);
@@ -96,7 +97,7 @@ function AnalysisRow({
       const fresh = await api.cancelAnalysis(a.id);
       onCancelled(fresh);
     } catch (err) {
-      setError(failureText(err));
+      setError(failureText(tf, err));
     }
   };
   return (

@@ -25,6 +25,7 @@ export function LaunchAnalysis({
   const api = useApi();
   const t = useTranslations('analyses');
   const tc = useTranslations('common');
+  const tf = useTranslations('failures');
   // lib/analysis-params declares the fields with English labels and hints; the catalogue words them per language.
   const hintOf = (field: { key: string; hint?: string }) =>
     field.hint ? t('paramHint', { field: `${kind}_${field.key}`, fallback: field.hint }) : undefined;
@@ -45,7 +46,7 @@ export function LaunchAnalysis({
     try {
       onLaunched(await api.createAnalysis(runId, built.request));
     } catch (err) {
-      setFailure(failureText(err));
+      setFailure(failureText(tf, err));
     } finally {
       setBusy(false);
     }

@@ -21,6 +21,7 @@ export function SweepAnalyses({ sweep }: { sweep: SweepDetailDto }) {
   const api = useApi();
   const readOnly = useReadOnly();
   const t = useTranslations('analyses');
+  const tf = useTranslations('failures');
   const f = useFormatter();
   const [loaded, setLoaded] = useState<{ rows: SweepAnalysisRow[]; compared: string[] } | { error: string } | null>(
     null,
@@ -44,11 +45,11 @@ export function SweepAnalyses({ sweep }: { sweep: SweepDetailDto }) {
         });
         if (current) setLoaded({ rows: sweepAnalysisRows(runs, list.items), compared });
       })
-      .catch((e: unknown) => current && setLoaded({ error: failureText(e) }));
+      .catch((e: unknown) => current && setLoaded({ error: failureText(tf, e) }));
     return () => {
       current = false;
     };
-  }, [api, sweep.id, runs]);
+  }, [api, sweep.id, runs, tf]);
 
   const maxK = useMemo(
     () => (loaded && 'rows' in loaded ? Math.max(0, ...loaded.rows.map((r) => r.errorAtK.length)) : 0),

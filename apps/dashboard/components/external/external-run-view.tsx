@@ -9,7 +9,7 @@ import { EChart } from '@/components/echart';
 import { MetricsTable } from '@/components/metrics-table';
 import { Curves, EpochDetail } from '@/components/run-live';
 import { StatusBadge } from '@/components/status-badge';
-import { ApiFailure } from '@/lib/api-client';
+import { failureText } from '@/lib/api-client';
 import {
   EXTERNAL_REFRESH_MS,
   type HistoryPoint,
@@ -42,6 +42,7 @@ export interface ExternalRunState {
  */
 export function ExternalRunView({ initial }: { initial: ExternalRunState }) {
   const t = useTranslations('external');
+  const tf = useTranslations('failures');
   const f = useFormatter();
   const api = useApi();
   const connection = useStreamConnection();
@@ -91,8 +92,7 @@ export function ExternalRunView({ initial }: { initial: ExternalRunState }) {
         setLive((s) => ({ ...s, run: { ...fresh, status: fresh.status === 'running' ? s.run.status : fresh.status } }));
         setRefreshError(null);
       } catch (error) {
-        if (!stale)
-          setRefreshError(error instanceof ApiFailure || error instanceof Error ? error.message : String(error));
+        if (!stale) setRefreshError(failureText(tf, error));
       } finally {
         if (!stale && status === 'running') setReads((n) => n + 1);
       }
@@ -103,7 +103,7 @@ export function ExternalRunView({ initial }: { initial: ExternalRunState }) {
       stale = true;
       clearTimeout(timer);
     };
-  }, [api, runId, status, reads]);
+  }, [api, runId, status, reads, tf]);
 
   const fetchConfusions = useCallback(() => {
     api
