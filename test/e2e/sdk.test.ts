@@ -241,4 +241,27 @@ describe('the Python SDK (reslab.init / log / log_epoch), real orchestrator, rea
     expect(await again.exited).toBe(0);
     expect(again.output()).toContain('nothing spooled');
   }, 120_000);
+
+  it('init(id=..., resume=True) runs an ended run again, continues its steps, and ends it again', async () => {
+    const created = await api<ExternalRunDto>(stack, 'POST', '/external-runs', { experiment: 'resumed' });
+    const runId = created.body.id;
+    const metrics = [...Array(5).keys()].map((step) => ({ key: 'loss', value: 1 / (step + 1), step, timestamp: 1 }));
+    await api(stack, 'POST', `/external-runs/${runId}/log`, { metrics });
+    const ended = await api<ExternalRunDto>(stack, 'POST', `/external-runs/${runId}/end`, {
+      status: 'failed',
+      endTime: 1_700_000_000_000,
+    });
+    expect(ended.body.status).toBe('failed');
+
+    const resumed = script('resume_run.py', [runId]);
+    expect(await resumed.exited, resumed.output()).toBe(0);
+    expect(resumed.output()).toContain(`run ${runId} resumed at step 5`);
+    expect(printed(resumed)).toEqual([{ run: runId, epoch: 1, finished: true }]);
+    expect((await history(runId, 'loss')).map((p) => p.step)).toEqual([0, 1, 2, 3, 4, 5]);
+    const run = (await api<ExternalRunDto>(stack, 'GET', `/external-runs/${runId}`)).body;
+    expect(run.status).toBe('succeeded');
+    expect(Date.parse(run.finishedAt ?? '')).toBeGreaterThan(1_700_000_000_000);
+    const rows = (await api<EpochMetricDto[]>(stack, 'GET', `/runs/${runId}/metrics`)).body;
+    expect(rows.map((r) => [r.epoch, r.split])).toEqual([[1, 'test']]);
+  }, 60_000);
 });

@@ -47,7 +47,7 @@ describe('reslab import tensorboard: event files written by torch SummaryWriter,
     (await api<MetricHistoryDto>(stack, 'GET', `/external-runs/${runId}/metric-history?key=${encodeURIComponent(key)}`))
       .body.points;
 
-  it('makes one run per folder with every scalar point, and a second import adds nothing', async () => {
+  it('makes one run per folder with every scalar point; a second import adds just what a folder gained since', async () => {
     const first = await reslab(stack, ['import', 'tensorboard', logdir, '--experiment', 'old-runs']);
     expect(first.code, first.stderr + first.stdout).toBe(0);
     expect(first.stdout).toMatch(/resnet20: run [0-9a-f-]{36}: 2 scalars, 100 points, 100 new/);
@@ -69,17 +69,26 @@ describe('reslab import tensorboard: event files written by torch SummaryWriter,
       }
     }
 
+    // resnet20's script went on after the import: ten more steps of each scalar, in a new event file.
+    await promisify(execFile)(PYTHON, [join(REPO_ROOT, 'test', 'sdk', 'write_tensorboard.py'), logdir, 'more']);
     const again = await reslab(stack, ['import', 'tensorboard', logdir, '--experiment', 'old-runs']);
     expect(again.code, again.stderr + again.stdout).toBe(0);
-    expect(again.stdout).toMatch(/resnet20: already imported as run [0-9a-f-]{36} \(100 points\), nothing new/);
+    expect(again.stdout).toMatch(/resnet20: run [0-9a-f-]{36}: 2 scalars, 120 points, 20 new, 100 already there/);
+    expect(again.stdout).toMatch(/plain20\/seed1: already imported as run [0-9a-f-]{36} \(100 points\), nothing new/);
     const after = await runs();
     expect(after.map((r) => r.id).sort()).toEqual(imported.map((r) => r.id).sort());
     for (const run of after) {
       const detail = (await api<ExternalRunDto>(stack, 'GET', `/external-runs/${run.id}`)).body;
+      const steps = run.name === 'resnet20' ? STEPS + 10 : STEPS;
       expect(detail.metrics.map((m) => [m.key, m.count]).sort()).toEqual([
-        ['loss', STEPS],
-        ['test/accuracy', STEPS],
+        ['loss', steps],
+        ['test/accuracy', steps],
       ]);
+      const points = await history(run.id, 'loss');
+      expect(points.map((p) => p.step)).toEqual([...Array(steps).keys()]);
+      expect(detail.status).toBe('succeeded');
+      // Ended again at the newest point: the end moved with what the import added.
+      expect(Date.parse(detail.finishedAt ?? '')).toBe(points.map((p) => p.timestamp).reduce((a, b) => Math.max(a, b)));
     }
   }, 90_000);
 

@@ -26,8 +26,8 @@ from collections.abc import Mapping
 
 from . import settings as settings_module
 from .errors import ReslabError
-from .spool import Spool
-from .transport import Transport
+from .spool import Spool, SpoolLocked
+from .transport import Refused, Retryable, Transport
 from .upload import Sent, drain
 from .uploader import Uploader, note
 
@@ -267,11 +267,19 @@ def init(
     api_url: str | None = None,
     api_key: str | None = None,
     tags: Mapping | None = None,
+    id: str | None = None,  # noqa: A002 (W&B's and MLflow's name for it)
+    resume: bool = False,
 ) -> Run:
     """Starts a run. The orchestrator and key: `api_url`/`api_key`, else RESLAB_API_URL/RESLAB_API_KEY, else what
     `reslab login` stored. When the orchestrator cannot be reached the run is still made: everything is spooled under
     $RESLAB_SPOOL_DIR (~/.reslab/spool) and sent when it answers. A refusal (a bad key, no such project, a field the
-    orchestrator rejects) raises ReslabError here, naming the field."""
+    orchestrator rejects) raises ReslabError here, naming the field.
+
+    `id` (a uuid) names the run; a new one is made when it is left out. An id of a run you made before logs into
+    that run as it is (the orchestrator answers a create of an existing id with the run, and ignores the create's
+    config, name and tags); values logged to an ended run are stored and it stays ended. `resume=True` (W&B's
+    resume="allow") also runs an ended run again (POST /external-runs/:id/resume) until this script finishes it,
+    and continues its step count and each split's epoch count from what it holds; a run not yet there is made."""
     resolved = settings_module.resolve(api_url, api_key)
     settings_module.require_key(resolved)
     for field, value in (("project", project), ("experiment", experiment), ("name", name)):
@@ -279,7 +287,15 @@ def init(
             raise ValueError(f"init: {field}: expected 1 to {NAME_MAX} characters, got {value!r}")
     if class_names is not None:
         class_names = [str(name) for name in class_names]
-    run_id = str(uuid.uuid4())
+    if resume and id is None:
+        raise ValueError("init: resume: needs the id of the run to resume: init(id=..., resume=True)")
+    if id is None:
+        run_id = str(uuid.uuid4())
+    else:
+        try:
+            run_id = str(uuid.UUID(str(id)))
+        except ValueError:
+            raise ValueError(f"init: id: expected a uuid (a run's id, or str(uuid.uuid4())), got {id!r}") from None
     body = {
         "id": run_id,
         "project": project,
@@ -294,22 +310,28 @@ def init(
     if class_names is not None:
         body["classNames"] = class_names
 
-    spool = Spool.create(
-        settings_module.spool_root() / run_id, {"runId": run_id, "apiUrl": resolved.api_url, "pid": os.getpid()}
-    )
-    spool.append([{"op": "create", "body": body}])
+    directory = settings_module.spool_root() / run_id
+    # A run resumed on this machine may have a spool already: what it still holds is sent first, in order.
+    existed = directory.exists()
+    try:
+        spool = Spool.create(directory, {"runId": run_id, "apiUrl": resolved.api_url, "pid": os.getpid()})
+    except SpoolLocked:
+        raise ReslabError(f"init: run {run_id} is being logged by another live process ({directory})") from None
+    spool.append([{"op": "create", "body": body}, *([{"op": "resume", "body": {}}] if resume else [])])
     transport = Transport(resolved)
     sent = Sent()
     result = drain(spool, transport, run_id, sent)
     if result.refused is not None or result.rejected:
         refusal = result.refused or result.rejected[0]
         spool.unlock()
-        shutil.rmtree(spool.directory, ignore_errors=True)
+        if not existed:
+            shutil.rmtree(spool.directory, ignore_errors=True)
         transport.close()
         hint = ""
         if refusal.status == 401:
             hint = f" (the key from {resolved.key_source} was refused)"
         raise ReslabError(f"init: the orchestrator at {resolved.api_url} refused the run{hint}: {refusal.message}")
+    counts = _logged_counts(transport, run_id) if resume and result.retry is None else None
     uploader = Uploader(spool, transport, run_id, sent=sent)
     if result.retry is not None:
         uploader.note_outage(str(result.retry))
@@ -324,9 +346,29 @@ def init(
         uploader=uploader,
         spool=spool,
     )
+    if counts is not None:
+        run._step, run._epochs = counts
+        note(f"run {run_id} resumed at step {run._step}")
+    elif resume:
+        note(f"run {run_id}: its steps could not be read, so log() without a step counts from 0")
     _unfinished.add(run)
     _watch_exceptions()
     return run
+
+
+def _logged_counts(transport: Transport, run_id: str) -> tuple[int, dict[str, int]] | None:
+    """One past the last step the run holds (as W&B's resumed run.step), and each split's last epoch; None when
+    they could not be read."""
+    try:
+        run = transport.request("GET", f"/external-runs/{run_id}")
+        epochs = transport.request("GET", f"/runs/{run_id}/metrics")
+    except (Retryable, Refused):
+        return None
+    step = max((int(m["last"]["step"]) + 1 for m in run.get("metrics", [])), default=0)
+    last: dict[str, int] = {}
+    for entry in epochs or []:
+        last[entry["split"]] = max(last.get(entry["split"], 0), int(entry["epoch"]))
+    return step, last
 
 
 # Runs not yet finished, finished at exit: failed when an uncaught exception ended the script (cancelled for Ctrl-C),

@@ -6,7 +6,7 @@ full in-memory queue, and whatever is left when a process exits is uploaded by `
 order. (W&B keeps such a local transaction log too: the run's .wandb file.) Sending a request twice is harmless:
 creating is idempotent on the run id, and the server stores a repeated metric point once.
 
-    <root>/<run id>/requests.jsonl   {"op": "create" | "log" | "end", "body": {...}} per line, append-only
+    <root>/<run id>/requests.jsonl   {"op": "create" | "resume" | "log" | "end", "body": {...}} per line, append-only
     <root>/<run id>/sent             byte offset in requests.jsonl of the first request not yet acknowledged
     <root>/<run id>/rejected.jsonl   requests the orchestrator refused (400), with its reason, for the user to read
     <root>/<run id>/run.json         the orchestrator it was meant for, the process that wrote it

@@ -5,8 +5,9 @@ scalar becomes a metric history: (tag, step, wall time in ms, value). Files are 
 (EventAccumulator, which also understands TF2's tensor summaries), keeping every point (size guidance 0) and never
 dropping points after a restart (purge_orphaned_data off): an import is a copy, not a view.
 
-A run's id is uuid5 of the folder's absolute path, so importing the same folder again finds the same run, and the
-server stores a repeated point once: a second import adds nothing, and says so. A truncated or corrupt event file is
+A run's id is uuid5 of the folder's absolute path, so importing the same folder again finds the same run: every
+point is sent again and the server stores a repeated one once, so a folder that has grown since (a run still
+training) gets just its new points, and the line printed says how many were new. A truncated or corrupt event file is
 named with what TensorBoard's reader said; the points before the damage are imported and the other folders go on.
 """
 
@@ -96,25 +97,6 @@ def _call(transport: Transport, method: str, path: str, body: dict | None = None
     raise AssertionError("unreachable")
 
 
-def _key(point: dict) -> tuple:
-    value = point["value"]  # JSON's 1 and Python's 1.0 are one value
-    return (point["step"], point["timestamp"], value if isinstance(value, str) else float(value))
-
-
-def _stored_points(transport: Transport, run_id: str, tags: list[str]) -> set[tuple]:
-    stored = set()
-    for tag in tags:
-        history = _call(transport, "GET", f"/external-runs/{run_id}/metric-history?key={_quote(tag)}")
-        stored |= {(tag, *_key(point)) for point in history["points"]}
-    return stored
-
-
-def _quote(text: str) -> str:
-    from urllib.parse import quote
-
-    return quote(text, safe="")
-
-
 def import_folder(transport: Transport, logdir: Path, folder: Path, project: str, experiment: str, out) -> int:
     """Imports one run folder; returns the number of points the server stored anew."""
     relative = os.path.relpath(folder, logdir)
@@ -139,31 +121,24 @@ def import_folder(transport: Transport, logdir: Path, folder: Path, project: str
             "startTime": min(point["timestamp"] for point in points),
         },
     )
-    if run["status"] != "running":
-        # Imported before and ended: it takes no more points, so tell what (if anything) it lacks.
-        stored = _stored_points(transport, run_id, list(scalars))
-        missing = sum((point["key"], *_key(point)) not in stored for point in points)
-        if missing:
-            out(
-                f"{relative}: run {run_id} was imported before and has ended, but {missing} of the folder's "
-                f"{len(points)} points are not in it (written since?); delete it (DELETE /external-runs/{run_id}) "
-                "and import again"
-            )
-            return 0
-        out(f"{relative}: already imported as run {run_id} ({len(points)} points), nothing new")
-        return 0
     new = 0
     for start in range(0, len(points), MAX_METRICS):
         response = _call(
             transport, "POST", f"/external-runs/{run_id}/log", {"metrics": points[start : start + MAX_METRICS]}
         )
         new += response["metrics"]
-    _call(
-        transport,
-        "POST",
-        f"/external-runs/{run_id}/end",
-        {"status": "succeeded", "endTime": max(point["timestamp"] for point in points)},
-    )
+    # An ended run takes points and stays ended; ending it again moves its end to the newest point. A run that
+    # gained nothing is left as it is (its status may have been set since), unless an import stopped before its end.
+    if new or run["status"] == "running":
+        _call(
+            transport,
+            "POST",
+            f"/external-runs/{run_id}/end",
+            {"status": "succeeded", "endTime": max(point["timestamp"] for point in points)},
+        )
+    if not new:
+        out(f"{relative}: already imported as run {run_id} ({len(points)} points), nothing new")
+        return 0
     repeated = f", {len(points) - new} already there" if new < len(points) else ""
     out(f"{relative}: run {run_id}: {len(scalars)} scalars, {len(points)} points, {new} new{repeated}")
     return new

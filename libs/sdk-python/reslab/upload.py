@@ -17,9 +17,12 @@ MAX_EPOCHS = 100
 
 
 def request_path(run_id: str, op: str) -> str:
-    return {"create": "/external-runs", "log": f"/external-runs/{run_id}/log", "end": f"/external-runs/{run_id}/end"}[
-        op
-    ]
+    return {
+        "create": "/external-runs",
+        "resume": f"/external-runs/{run_id}/resume",
+        "log": f"/external-runs/{run_id}/log",
+        "end": f"/external-runs/{run_id}/end",
+    }[op]
 
 
 def empty_log() -> dict:

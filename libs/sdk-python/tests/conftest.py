@@ -1,8 +1,11 @@
 """A small real HTTP server speaking the orchestrator's external-runs API (http.server in a thread), so the SDK is
 tested over real sockets: its batching, retries, spool and refusals, not mocks of its own functions. Its rules are
-the orchestrator's (apps/orchestrator/src/external-runs): an idempotent create, points stored once per
-(key, step, timestamp, value), a 409 for a run that has ended, 400s in the ApiError shape naming the field. The end
-to end tests (test/e2e/sdk.test.ts) run the same SDK against the real orchestrator."""
+ExternalRunsService's (apps/orchestrator/src/external-runs/external-runs.service.ts), kept in step with it: a create
+of an existing id answers that run as it is (create); points stored once per (key, step, timestamp, value), and an
+ended run takes values and stays ended (log); an end of an ended run overwrites its status and end time, the same
+end again changes nothing (end); resume runs an ended run again with no end time, and changes nothing on a running
+one (resume); 400s in the ApiError shape naming the field. The end to end tests (test/e2e/sdk.test.ts,
+test/e2e/tensorboard-import.test.ts) run the same SDK against the real orchestrator."""
 
 import json
 import re
@@ -80,6 +83,7 @@ class FakeOrchestrator:
             self.runs[run_id] = {
                 "create": body,
                 "status": "running",
+                "endTime": None,
                 "points": [],
                 "seen": set(),
                 "epochs": [],
@@ -87,7 +91,10 @@ class FakeOrchestrator:
                 "tags": dict(body.get("tags", {})),
             }
             return 201, self._dto(run_id)
-        match = re.fullmatch(r"/external-runs/([^/?]+)(/log|/end|/metric-history)?(\?key=(.*))?", path)
+        epochs = re.fullmatch(r"/runs/([^/?]+)/metrics", path)
+        if epochs and method == "GET" and epochs.group(1) in self.runs:
+            return 200, [{"epoch": e["epoch"], "split": e["split"]} for e in self.runs[epochs.group(1)]["epochs"]]
+        match = re.fullmatch(r"/external-runs/([^/?]+)(/log|/end|/resume|/metric-history)?(\?key=(.*))?", path)
         if not match or match.group(1) not in self.runs:
             return 404, {"statusCode": 404, "message": "external run not found"}
         run_id, action = match.group(1), match.group(2)
@@ -95,9 +102,13 @@ class FakeOrchestrator:
         if action == "/log":
             return self._log(run, body)
         if action == "/end":
-            if run["status"] not in ("running", body["status"]):
-                return 409, {"statusCode": 409, "message": f"has already ended as {run['status']}"}
-            run["status"] = body["status"]
+            if run["status"] != body["status"] or body.get("endTime", run["endTime"]) != run["endTime"]:
+                run["status"] = body["status"]
+                run["endTime"] = body.get("endTime", int(time.time() * 1000))
+            return 200, self._dto(run_id)
+        if action == "/resume":
+            if run["status"] != "running":
+                run["status"], run["endTime"] = "running", None
             return 200, self._dto(run_id)
         if action == "/metric-history":
             from urllib.parse import unquote
@@ -108,8 +119,6 @@ class FakeOrchestrator:
         return 200, self._dto(run_id)
 
     def _log(self, run, body):
-        if run["status"] != "running":
-            return 409, {"statusCode": 409, "message": "has ended: it takes no more values"}
         for i, point in enumerate(body.get("metrics", [])):
             if not KEY_PATTERN.match(point["key"]):
                 issue = {"path": f"metrics.{i}.key", "message": "letters, digits, spaces and '_ - . / :' only"}
@@ -133,9 +142,17 @@ class FakeOrchestrator:
     def _dto(self, run_id):
         run = self.runs[run_id]
         counts = defaultdict(int)
+        last = {}
         for point in run["points"]:
             counts[point["key"]] += 1
-        return {"id": run_id, "status": run["status"], "metrics": [{"key": k, "count": n} for k, n in counts.items()]}
+            newest = last.get(point["key"])
+            if newest is None or (point["step"], point["timestamp"]) >= (newest["step"], newest["timestamp"]):
+                last[point["key"]] = point
+        metrics = [
+            {"key": k, "count": n, "last": {f: last[k][f] for f in ("step", "timestamp", "value")}}
+            for k, n in counts.items()
+        ]
+        return {"id": run_id, "status": run["status"], "endTime": run["endTime"], "metrics": metrics}
 
 
 def _as_js(value):

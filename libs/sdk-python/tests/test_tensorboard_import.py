@@ -1,5 +1,6 @@
 """`python -m reslab import tensorboard`: event files written by torch's SummaryWriter, read with TensorBoard's own
-reader, into one run per folder; a second import adds nothing; a damaged file is named and the rest import."""
+reader, into one run per folder; a second import adds what the folder gained since; a damaged file is named and the
+rest import."""
 
 import re
 import uuid
@@ -11,9 +12,9 @@ from reslab.__main__ import main
 from reslab.tensorboard_import import run_id_for
 
 
-def write_run(folder, steps=20, nan_at=None):
+def write_run(folder, steps=20, nan_at=None, start=0):
     writer = SummaryWriter(str(folder))
-    for step in range(steps):
+    for step in range(start, steps):
         writer.add_scalar("loss", float("nan") if step == nan_at else 1 / (step + 1), step)
         writer.add_scalar("train/acc", step / steps, step)
     writer.close()
@@ -42,8 +43,25 @@ def test_one_run_per_folder_every_point_and_again_nothing_new(tmp_path, orchestr
     assert main(["import", "tensorboard", str(tmp_path / "logs")]) == 0
     again = capsys.readouterr().out
     assert f"a: already imported as run {a} (40 points), nothing new" in again
-    assert not [r for r in orchestrator.requests[requests:] if r[1].endswith("/log")]
+    # Nothing gained: the run is not ended again, so a status set since stays.
+    assert not [r for r in orchestrator.requests[requests:] if r[1].endswith("/end")]
     assert len(orchestrator.points(a, "loss")) == 20
+
+
+def test_a_folder_that_has_grown_since_gets_just_its_new_points(tmp_path, orchestrator, capsys):
+    folder = tmp_path / "logs" / "training"
+    write_run(folder, steps=20)
+    assert main(["import", "tensorboard", str(tmp_path / "logs")]) == 0
+    run_id = run_id_for(folder)
+    first_end = orchestrator.runs[run_id]["endTime"]
+    write_run(folder, steps=30, start=20)  # the script went on: a second event file in the same folder
+    capsys.readouterr()
+    assert main(["import", "tensorboard", str(tmp_path / "logs")]) == 0
+    out = capsys.readouterr().out
+    assert f"training: run {run_id}: 2 scalars, 60 points, 20 new, 40 already there" in out
+    assert [p["step"] for p in orchestrator.points(run_id, "loss")] == list(range(30))
+    run = orchestrator.runs[run_id]
+    assert run["status"] == "succeeded" and run["endTime"] > first_end  # ended again, at the newest point
 
 
 def test_a_damaged_file_is_named_and_the_other_folders_still_import(tmp_path, orchestrator, capsys):
