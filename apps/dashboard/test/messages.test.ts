@@ -145,6 +145,65 @@ function literalAttributes(source: string): string[] {
     .filter((attr) => !/="[a-z0-9_-]+"$/.test(attr) || /(aria-label|title|alt)=/.test(attr));
 }
 
+/**
+ * The chart modules build each figure's option, and ECharts draws their text inside the canvas, where no JSX scan
+ * sees it. Axis names and the series a component renames (withAxisNames, withSeriesNames) may stay English there;
+ * text nothing renames may not: the literal parts of template strings (tooltips, labels, series named from a
+ * net's label) and the strings of a colour scale's `text` or a `formatter`. Other strings in these files are
+ * ECharts' own words (`'line'`, `'value'`) or axis names, which this scan cannot tell from a shown word, so it
+ * leaves them to withAxisNames; lib/sweep-form and lib/api-client keep English on purpose (their messages are the
+ * fallback and the log line), so they are not scanned.
+ */
+const CHART_SOURCES = ['chart-options.ts', 'analysis-charts.ts', 'curvature-chart.ts'].map((f) =>
+  join(dashboard, 'lib', f),
+);
+
+/** Literal text in a chart module that the chart draws as it is, each with the reason it needs no translation. */
+const CHART_CODE: Record<string, string> = {
+  'band-': 'an ECharts stack id, never shown',
+};
+
+/** A template literal's own text, its `${…}` expressions (which may hold braces and templates) taken out. */
+function templateText(source: string, start: number): { text: string; end: number } {
+  let text = '';
+  let i = start + 1;
+  while (i < source.length && source[i] !== '`') {
+    if (source[i] === '\\') {
+      text += source.slice(i, i + 2);
+      i += 2;
+    } else if (source[i] === '$' && source[i + 1] === '{') {
+      let depth = 1;
+      i += 2;
+      while (i < source.length && depth > 0) {
+        if (source[i] === '`') i = templateText(source, i).end;
+        else if (source[i] === '{') depth++;
+        else if (source[i] === '}') depth--;
+        i++;
+      }
+      text += ' ';
+    } else text += source[i++];
+  }
+  return { text, end: i };
+}
+
+function chartTexts(source: string): string[] {
+  const code = withoutComments(source);
+  const found: string[] = [];
+  for (let i = 0; i < code.length; i++) {
+    if (code[i] !== '`') continue;
+    const { text, end } = templateText(code, i);
+    found.push(text);
+    i = end;
+  }
+  for (const m of code.matchAll(/\b(?:text|formatter):\s*(\[[^\]]*\]|'[^']*')/g)) {
+    const strings = (m[1] as string).replace(/\bt\('[^']*'/g, '');
+    found.push(...[...strings.matchAll(/'([^']*)'/g)].map((s) => s[1] as string));
+  }
+  return found
+    .map((t) => t.trim())
+    .filter((t) => /[A-Za-z]{3,}/.test(t.replace(/<br\/>/g, '')) && CHART_CODE[t] === undefined);
+}
+
 /** `const t = useTranslations('sweep')` → t ↦ sweep; then every `t('key')`, `t.rich('key')` and `t(\`prefix.${…}\`)`. */
 function usedKeys(source: string): { key: string; prefix: boolean }[] {
   const code = withoutComments(source);
@@ -252,6 +311,13 @@ describe('message catalogues', () => {
     }
     expect(bare).toEqual([]);
   });
+
+  it('leave no English in the text the chart modules draw inside the canvas', () => {
+    const drawn = CHART_SOURCES.flatMap((file) =>
+      chartTexts(readFileSync(file, 'utf8')).map((text) => `${relative(dashboard, file)}: ${text}`),
+    );
+    expect(drawn).toEqual([]);
+  });
 });
 
 describe('the locale a request gets', () => {
@@ -273,6 +339,19 @@ describe('the locale a request gets', () => {
 });
 
 describe('the checks themselves', () => {
+  it('find English drawn inside a chart, not its keys or expressions', () => {
+    const option = [
+      "const a = { text: ['larger', 'smaller'], formatter: '{a}' };",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: chart source as text, for the scan to read
+      'const b = (p) => `block ${names[p.value[1]]}, epoch ${p.value[0]}`;',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: chart source as text, for the scan to read
+      "const c = { text: [t('gradLarger'), ''], name: `${t('lesionMean', { net: `${n.label}` })}<br/>${x}` };",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: chart source as text, for the scan to read
+      'const d = { stack: `band-${n}` };',
+    ].join('\n');
+    expect(chartTexts(option)).toEqual(['block  , epoch', 'larger', 'smaller']);
+  });
+
   it('find a key missing from one language', () => {
     const en = leaves({ a: { b: 'x', c: 'y' } });
     const ko = leaves({ a: { b: 'x' } });
