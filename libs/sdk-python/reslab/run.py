@@ -277,9 +277,10 @@ def init(
 
     `id` (a uuid) names the run; a new one is made when it is left out. An id of a run you made before logs into
     that run as it is (the orchestrator answers a create of an existing id with the run, and ignores the create's
-    config, name and tags); values logged to an ended run are stored and it stays ended. `resume=True` (W&B's
-    resume="allow") also runs an ended run again (POST /external-runs/:id/resume) until this script finishes it,
-    and continues its step count and each split's epoch count from what it holds; a run not yet there is made."""
+    config, name and tags); values logged to an ended run are stored and it stays ended until finish() ends it
+    again, as MLflow's start_run(run_id=...) does. `resume=True` (W&B's resume="allow") also runs an ended run
+    again (POST /external-runs/:id/resume) until this script finishes it, and continues its step count and each
+    split's epoch count from what it holds; a run not yet there is made."""
     resolved = settings_module.resolve(api_url, api_key)
     settings_module.require_key(resolved)
     for field, value in (("project", project), ("experiment", experiment), ("name", name)):
