@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import type { AuditPage } from '@reslab/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Account, createAccount, createTeam, grantRole } from '../support/identity.js';
 import { MLFLOW_PYTHON, type MlflowServer, startMlflowServer } from '../support/mlflow-server.js';
@@ -76,6 +77,7 @@ interface Read {
     after_evaluation: Record<string, unknown>;
     during_resume: { status: string; end_time_kept?: boolean };
     resumed: Record<string, unknown>;
+    overwritten: { status: string; end_time_moved: boolean };
     full_batch: Record<string, boolean>;
   };
 }
@@ -175,6 +177,8 @@ describe("MLflow's client against ResLab and against MLflow's own server", () =>
         metrics: { train_loss: 0.5, test_accuracy: 0.93 },
         params: { eval_split: 'test', resumed: 'yes' },
       },
+      // set_terminated(run_id, 'FAILED') after FINISHED overwrites the status and the end time, as on MLflow's server.
+      overwritten: { status: 'FAILED', end_time_moved: true },
       full_batch: { params_stored: true, tags_stored: true, history_stored: true },
     });
     // A resume's one difference: MLflow's server keeps the end time its client sends back with RUNNING (the old
@@ -211,6 +215,29 @@ describe("MLflow's client against ResLab and against MLflow's own server", () =>
       ['resnet20-lr0.01', 'mlflow', 'succeeded'],
       ['resnet20-lr0.1', 'mlflow', 'succeeded'],
     ]);
+  });
+
+  it('audits runs/create, runs/update and runs/delete as the native routes are audited', async () => {
+    const post = (path: string, body: unknown) =>
+      callApi(stack, 'POST', `/api/2.0/mlflow/${path}`, { token: researcher.apiKey, body });
+    const experiment = (await post('experiments/create', { name: 'audited' })).json as { experiment_id: string };
+    const created = (await post('runs/create', { experiment_id: experiment.experiment_id })).json as {
+      run: { info: { run_id: string } };
+    };
+    const runId = created.run.info.run_id;
+    expect((await post('runs/update', { run_id: runId, status: 'FINISHED' })).status).toBe(200);
+    expect((await post('runs/update', { run_id: runId, status: 'RUNNING' })).status).toBe(200);
+    expect((await post('runs/update', { run_id: runId, status: 'KILLED' })).status).toBe(200);
+    expect((await post('runs/delete', { run_id: runId })).status).toBe(200);
+    const audit = await api<AuditPage>(stack, 'GET', `/teams/${await teamId(stack, DEMO_TEAM)}/audit?limit=100`);
+    const entries = audit.body.items.filter((e) => e.targetId === runId).reverse();
+    expect(entries.map((e) => [e.action, e.actor.email, e.via.kind])).toEqual(
+      ['external_run.create', 'external_run.end', 'external_run.resume', 'external_run.end', 'external_run.delete'].map(
+        (action) => [action, researcher.email, 'apiKey'],
+      ),
+    );
+    expect(entries[0]?.detail).toEqual({ source: 'mlflow' });
+    expect(entries.map((e) => e.detail.status).filter(Boolean)).toEqual(['succeeded', 'cancelled']);
   });
 
   it("answers refusals in MLflow's codes, as MLflow's server does", async () => {

@@ -53,8 +53,9 @@ PARAM_LENGTH, TAG_LENGTH = 6000, 8000
 
 def evaluate_and_resume(experiment_name: str) -> dict:
     """What follows training in practice: an evaluation script logs test metrics to the ended run with
-    MlflowClient, then training resumes in it (start_run(run_id=...)), logs more and ends it again; and a log_batch
-    at MLflow's full limits. Returns what the run looked like at each stage."""
+    MlflowClient, then training resumes in it (start_run(run_id=...)), logs more and ends it again, and a later
+    look marks it FAILED (set_terminated, which overwrites the end); and a log_batch at MLflow's full limits. Returns
+    what the run looked like at each stage."""
     mlflow.set_experiment(experiment_name)
     client = MlflowClient()
     with mlflow.start_run(run_name="resumable") as run:
@@ -75,6 +76,8 @@ def evaluate_and_resume(experiment_name: str) -> dict:
         mlflow.log_metric("train_loss", 0.5, step=1)
         mlflow.log_param("resumed", "yes")
     resumed = client.get_run(run_id)
+    client.set_terminated(run_id, "FAILED")
+    overwritten = client.get_run(run_id).info
 
     metrics = [Metric("batch_metric", step / 7, 1_700_000_000_000 + step, step) for step in range(BATCH_METRICS)]
     params = [Param(f"p{i:03d}", f"{i:03d}".ljust(PARAM_LENGTH, "p")) for i in range(BATCH_PARAMS)]
@@ -102,6 +105,10 @@ def evaluate_and_resume(experiment_name: str) -> dict:
             "train_loss": [(m.step, m.value) for m in client.get_metric_history(run_id, "train_loss")],
             "metrics": resumed.data.metrics,
             "params": dict(sorted((k, v) for k, v in resumed.data.params.items() if k != "notes")),
+        },
+        "overwritten": {
+            "status": overwritten.status,
+            "end_time_moved": overwritten.end_time is not None and overwritten.end_time >= resumed.info.end_time,
         },
         "full_batch": {
             "params_stored": batched.data.params == {p.key: p.value for p in params},
