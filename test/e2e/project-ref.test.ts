@@ -47,4 +47,21 @@ describe('runs name a project the caller may write to', () => {
     );
     expect((await submit('second/default')).status).toBe(201);
   });
+
+  it('makes a new experiment once when runs and external runs name it at the same moment', async () => {
+    // Before: Prisma's upsert on (projectId, name) read, then inserted, and 2-4 of 5 such creates got a 500.
+    const creates = Array.from({ length: 12 }, (_, i) =>
+      i % 2
+        ? api(stack, 'POST', '/runs', { project: 'demo/default', experiment: 'born-together', config: tinyConfig() })
+        : api(stack, 'POST', '/external-runs', {
+            project: 'demo/default',
+            experiment: 'born-together',
+            name: `script-${i}`,
+          }),
+    );
+    const answers = await Promise.all(creates);
+    expect(answers.map((a) => a.status)).toEqual(Array(12).fill(201));
+    const experiments = (await api<{ id: string; name: string }[]>(stack, 'GET', '/experiments')).body;
+    expect(experiments.filter((e) => e.name === 'born-together')).toHaveLength(1);
+  });
 });

@@ -38,11 +38,21 @@ export class ExperimentsService {
       throw invalidField('project', `'${ref}' names more than one project (${paths}): write it as team/project`);
     }
     const [project] = projects as [(typeof projects)[number]];
-    const e = await tx.experiment.upsert({
-      where: { projectId_name: { projectId: project.id, name: experiment } },
-      create: { projectId: project.id, teamId: project.teamId, name: experiment },
-      update: {},
-    });
+    // Not Prisma's upsert: on a compound key that is a SELECT then an INSERT, and scripts or sweeps starting together
+    // in a new experiment raced into Experiment_projectId_name_key (a 500 for 2-4 of 5 parallel creates). ON CONFLICT
+    // DO NOTHING waits for the other insert to commit, and the read after it sees that row. (DO UPDATE would return it
+    // in one statement, but would lock the experiment's row until each creating transaction ends.)
+    const where = { projectId_name: { projectId: project.id, name: experiment } };
+    const e =
+      (await tx.experiment.findUnique({ where, select: { id: true } })) ??
+      (
+        await tx.$queryRaw<{ id: string }[]>`
+          INSERT INTO "Experiment" ("projectId", "teamId", "name")
+          VALUES (${project.id}::uuid, ${project.teamId}::uuid, ${experiment})
+          ON CONFLICT ("projectId", "name") DO NOTHING
+          RETURNING id`
+      )[0] ??
+      (await tx.experiment.findUniqueOrThrow({ where, select: { id: true } }));
     return { experimentId: e.id, teamId: project.teamId };
   }
 

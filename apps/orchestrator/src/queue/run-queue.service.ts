@@ -62,6 +62,8 @@ export class RunQueueService implements OnModuleInit, OnModuleDestroy {
   private readonly boss: PgBoss;
   /** Team queues known to exist (pg-boss's createQueue is not idempotent). */
   private readonly queues = new Set<string>();
+  /** Queue creations in flight, by queue name: concurrent creates of a team's first run of a size wait on one. */
+  private readonly creatingQueues = new Map<string, Promise<void>>();
   /** Where the shared workers' round robin stands. */
   private nextTeam = 0;
   private queuesListedAt = 0;
@@ -102,11 +104,31 @@ export class RunQueueService implements OnModuleInit, OnModuleDestroy {
   private async teamQueue(teamId: string, slots: number): Promise<string> {
     const name = runQueueOf(teamId, slots);
     if (!this.queues.has(name)) {
-      // 'short': at most one waiting job per singletonKey, i.e. per run.
-      if (!(await this.boss.getQueue(name))) await this.boss.createQueue(name, { name, policy: 'short' });
+      // Runs created together for a team's first queue of a size share one creation: concurrent createQueue calls
+      // deadlocked in pg-boss's DDL (40P01), a 500 for half of 12 simultaneous creates (test/e2e/project-ref.test.ts).
+      let creating = this.creatingQueues.get(name);
+      if (!creating) {
+        creating = this.createQueue(name).finally(() => this.creatingQueues.delete(name));
+        this.creatingQueues.set(name, creating);
+      }
+      await creating;
       this.queues.add(name);
     }
     return name;
+  }
+
+  /** Another replica may be creating the same queue: its DDL can deadlock with ours, then the queue is there. */
+  private async createQueue(name: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      if (await this.boss.getQueue(name)) return;
+      try {
+        // 'short': at most one waiting job per singletonKey, i.e. per run.
+        await this.boss.createQueue(name, { name, policy: 'short' });
+        return;
+      } catch (error) {
+        if (attempt >= 3) throw error;
+      }
+    }
   }
 
   /** At most one waiting job per run (singletonKey), so requeueing twice is a no-op. */
