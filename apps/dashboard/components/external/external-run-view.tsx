@@ -73,7 +73,9 @@ export function ExternalRunView({ initial }: { initial: ExternalRunState }) {
   const [reads, setReads] = useState(0);
   const finalRead = useRef(false);
   useEffect(() => {
-    if (status !== 'running') {
+    // One last read after each end: a resumed run (MLflow's start_run(run_id=...)) ends again and needs another.
+    if (status === 'running') finalRead.current = false;
+    else {
       if (finalRead.current) return;
       finalRead.current = true;
     }
