@@ -23,6 +23,11 @@ export interface AppConfig {
   allowedOrigins: string[];
   /** How long a dashboard sign-in lasts, hours. */
   sessionHours: number;
+  /**
+   * How long a resolved session or API key is reused without a lookup (identity/principal-cache.ts); revocations
+   * and membership changes drop it at once, so this only bounds a change made behind the orchestrator's back.
+   */
+  principalCacheSeconds: number;
   /** First start only (no users yet): the instance admin to create, with a team `demo` it owns. */
   bootstrapAdmin: { email: string; password: string } | null;
   /** How a queued run reaches a worker (RESLAB_LAUNCHER): workers pull it, or a Kubernetes Job is made for it (launch/). */
@@ -69,6 +74,7 @@ export function loadAppConfig(): AppConfig {
     s3: s3Settings(),
     allowedOrigins: origins(),
     sessionHours: integer('RESLAB_SESSION_HOURS', 168, 1, 24 * 366),
+    principalCacheSeconds: integer('RESLAB_PRINCIPAL_CACHE_SECONDS', 5, 1, 3600),
     bootstrapAdmin: bootstrapAdmin(),
     launcher: launcher(),
   };

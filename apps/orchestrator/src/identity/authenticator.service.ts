@@ -5,6 +5,7 @@ import { unauthorized } from '../common/api-errors.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { displayPrefix, hashToken, kindOf } from './credential-token.js';
 import type { Principal, UserPrincipal } from './principal.js';
+import { type CachedCredential, PrincipalCache } from './principal-cache.js';
 import { asSystem } from './request-scope.js';
 
 /** How a request or socket handshake presented itself. */
@@ -22,7 +23,10 @@ const TOUCH_EVERY_MS = 60_000;
 /** Turns a presented credential into a Principal, or a 401 that says what was wrong with it. */
 @Injectable()
 export class AuthenticatorService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly cache: PrincipalCache,
+  ) {}
 
   /** The token a request presents: `Authorization: Bearer`, socket `auth.token`, or the session cookie. */
   static tokenOf(presented: Presented): string | null {
@@ -48,25 +52,11 @@ export class AuthenticatorService {
   private async resolve(token: string, address: string | null): Promise<Principal> {
     const tokenHash = hashToken(token);
     const now = new Date();
-    switch (kindOf(token)) {
-      case 'session': {
-        const session = await this.prisma.session.findUnique({ where: { tokenHash } });
-        if (!session || session.revokedAt) throw unauthorized('session signed out or unknown: sign in again');
-        if (session.expiresAt <= now) throw unauthorized('session expired: sign in again');
-        if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
-          await this.prisma.session.update({ where: { id: session.id }, data: { lastSeenAt: now } });
-        }
-        return this.userPrincipal(session.userId, { kind: 'session', id: session.id, prefix: session.prefix }, address);
-      }
-      case 'apiKey': {
-        const key = await this.prisma.apiKey.findUnique({ where: { tokenHash } });
-        if (!key || key.revokedAt) throw unauthorized('API key revoked or unknown: run `reslab login`');
-        if (key.expiresAt && key.expiresAt <= now) throw unauthorized(`API key ${key.prefix}… expired`);
-        if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
-          await this.prisma.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: now } });
-        }
-        return this.userPrincipal(key.userId, { kind: 'apiKey', id: key.id, prefix: key.prefix }, address);
-      }
+    const kind = kindOf(token);
+    switch (kind) {
+      case 'session':
+      case 'apiKey':
+        return this.userPrincipal(tokenHash, kind, address);
       case 'workerSecret': {
         const worker = await this.prisma.worker.findUnique({ where: { secretHash: tokenHash } });
         if (!worker || worker.revokedAt)
@@ -102,23 +92,68 @@ export class AuthenticatorService {
     }
   }
 
+  /** A session or API key: from the cache when it holds the credential, else one lookup that fills it. */
   private async userPrincipal(
-    userId: string,
-    credential: UserPrincipal['credential'],
+    tokenHash: string,
+    kind: CachedCredential['kind'],
     address: string | null,
   ): Promise<UserPrincipal> {
-    const user = await this.prisma.user.findUniqueOrThrow({
-      where: { id: userId },
-      include: { memberships: { select: { teamId: true, role: true } } },
-    });
+    const now = new Date();
+    const credential = this.cache.get(tokenHash) ?? (await this.lookUp(tokenHash, kind));
+    if (credential.expiresAt && credential.expiresAt <= now) {
+      throw unauthorized(
+        kind === 'session' ? 'session expired: sign in again' : `API key ${credential.prefix}… expired`,
+      );
+    }
+    if (!credential.touchedAt || now.getTime() - credential.touchedAt.getTime() > TOUCH_EVERY_MS) {
+      credential.touchedAt = now;
+      if (kind === 'session') {
+        await this.prisma.session.update({ where: { id: credential.id }, data: { lastSeenAt: now } });
+      } else {
+        await this.prisma.apiKey.update({ where: { id: credential.id }, data: { lastUsedAt: now } });
+      }
+    }
+    const { user } = credential;
     return {
       kind: 'user',
       userId: user.id,
       email: user.email,
       instanceAdmin: user.instanceAdmin,
-      roles: new Map(user.memberships.map((m) => [m.teamId, m.role as TeamRole])),
-      credential,
+      roles: user.roles,
+      credential: { kind, id: credential.id, prefix: credential.prefix },
       address,
     };
+  }
+
+  /** The credential with its user and the user's memberships in one findUnique; cached unless it was refused. */
+  private async lookUp(tokenHash: string, kind: CachedCredential['kind']): Promise<CachedCredential> {
+    const lookupStartedAt = this.cache.startLookup();
+    const withUser = { user: { include: { memberships: { select: { teamId: true, role: true } } } } };
+    const row =
+      kind === 'session'
+        ? await this.prisma.session.findUnique({ where: { tokenHash }, include: withUser })
+        : await this.prisma.apiKey.findUnique({ where: { tokenHash }, include: withUser });
+    if (!row || row.revokedAt) {
+      throw unauthorized(
+        kind === 'session'
+          ? 'session signed out or unknown: sign in again'
+          : 'API key revoked or unknown: run `reslab login`',
+      );
+    }
+    const credential: CachedCredential = {
+      kind,
+      id: row.id,
+      prefix: row.prefix,
+      expiresAt: row.expiresAt,
+      touchedAt: 'lastSeenAt' in row ? row.lastSeenAt : row.lastUsedAt,
+      user: {
+        id: row.user.id,
+        email: row.user.email,
+        instanceAdmin: row.user.instanceAdmin,
+        roles: new Map(row.user.memberships.map((m) => [m.teamId, m.role as TeamRole])),
+      },
+    };
+    this.cache.remember(tokenHash, credential, lookupStartedAt);
+    return credential;
   }
 }

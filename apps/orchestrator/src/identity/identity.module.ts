@@ -4,8 +4,9 @@ import { AccessGuard } from './access.guard.js';
 import { AccessService } from './access.service.js';
 import { AuthenticatorService } from './authenticator.service.js';
 import { CredentialRevocations } from './credential-revocations.js';
+import { PrincipalCache } from './principal-cache.js';
 
-const SHARED = [AuthenticatorService, AccessService, CredentialRevocations];
+const SHARED = [AuthenticatorService, AccessService, CredentialRevocations, PrincipalCache];
 
 /** Who is speaking and what they may touch: the guard on every route, and what the gateway and audit use. */
 @Global()

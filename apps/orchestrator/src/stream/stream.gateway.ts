@@ -21,6 +21,7 @@ import { AccessService } from '../identity/access.service.js';
 import { AuthenticatorService } from '../identity/authenticator.service.js';
 import { CredentialRevocations } from '../identity/credential-revocations.js';
 import { type Principal, workersVisibleTo } from '../identity/principal.js';
+import { PrincipalCache } from '../identity/principal-cache.js';
 import { runInScope } from '../identity/request-scope.js';
 import { logger } from '../logger.js';
 import { RunsService } from '../runs/runs.service.js';
@@ -89,6 +90,7 @@ export class StreamGateway implements OnGatewayInit {
     private readonly authenticator: AuthenticatorService,
     private readonly access: AccessService,
     private readonly revocations: CredentialRevocations,
+    private readonly principals: PrincipalCache,
   ) {}
 
   afterInit(server: Server): void {
@@ -119,6 +121,10 @@ export class StreamGateway implements OnGatewayInit {
     this.events.onWorkersChanged(sendWorkers);
     this.revocations.onCredentialRevoked(credentialRevoked);
     this.revocations.onUserChanged(userChanged);
+    // Another replica's notice also drops what this replica cached for the credential or user (this replica's own
+    // changes reach the cache through CredentialRevocations).
+    server.on(REPLICA_NOTICE.credentialRevoked, (id: string) => this.principals.forgetCredential(id));
+    server.on(REPLICA_NOTICE.userChanged, (userId: string) => this.principals.forgetUser(userId));
     server.use((socket, next) => {
       this.authenticator
         .authenticate({

@@ -37,6 +37,7 @@ export class TeamsService {
         return team;
       }),
     );
+    this.revocations.userChanged(user.userId);
     await this.audit.record('team.create', { type: 'team', id: team.id, teamId: team.id }, { slug: team.slug });
     return toTeamDto(team, 'owner');
   }
@@ -55,6 +56,7 @@ export class TeamsService {
   /** Deletes the team and everything in it: projects, experiments, sweeps, runs with their metrics, links, audit. */
   async delete(id: string): Promise<void> {
     await this.audit.record('team.delete', { type: 'team', id, teamId: null });
+    const members = await this.prisma.membership.findMany({ where: { teamId: id }, select: { userId: true } });
     await this.prisma.$transaction(async (tx) => {
       // Projects and experiments are Restrict-deleted (nothing vanishes by accident); runs and sweeps cascade from experiments.
       await tx.experiment.deleteMany({ where: { teamId: id } });
@@ -62,6 +64,8 @@ export class TeamsService {
       await tx.enrolmentToken.deleteMany({ where: { teamId: id } });
       await tx.team.delete({ where: { id } });
     });
+    // Their memberships went with the team (cascade).
+    for (const { userId } of members) this.revocations.userChanged(userId);
   }
 
   async members(teamId: string): Promise<MemberDto[]> {
