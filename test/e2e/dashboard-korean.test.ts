@@ -170,6 +170,40 @@ describe('the dashboard in Korean: a sweep page for a ko-KR browser, and the swi
     expect(consoleErrors.filter((e) => /hydrat|did not match/i.test(e))).toEqual([]);
   });
 
+  it('draws a chart’s tooltip and legend in Korean, and words the launch form’s issues in Korean', async () => {
+    await page.goto(`${dashboardUrl}/sweeps/${sweep.id}`);
+    const depth = page.getByTestId('depth-chart');
+    await depth.waitFor();
+    // The depth plot's points sit at depth 8 and 14, the ends of its x axis (the grid's left and right edges:
+    // lib/chart-options grid, 64 px and 32 px in): sweep those two columns until a point's tooltip shows.
+    const box = await depth.boundingBox();
+    if (!box) throw new Error('the depth chart has no box');
+    let tooltip = '';
+    for (const x of [box.x + 64, box.x + box.width - 32]) {
+      for (let y = box.y + 40; y < box.y + box.height - 56 && !tooltip; y += 2) {
+        await page.mouse.move(x, y);
+        const text = await depth.innerText();
+        if (/깊이 \d+:/.test(text)) tooltip = text;
+      }
+      if (tooltip) break;
+    }
+    expect(tooltip).toMatch(/· (학습|테스트|검증) 오차\n?\s*깊이 (8|14): \d+\.\d\d% ± \d+\.\d\d \(시드 1개\)/);
+    expect(tooltip).not.toMatch(/\bdepth\b|\bseeds?\b/);
+
+    await page.goto(`${dashboardUrl}/launch`);
+    // An unnamed sweep fails the schema before its runs are expanded, where a momentum's range is checked.
+    await page.locator('input[name="name"]').fill('ko-launch');
+    const momentum = page.locator('input[name="momentum"]');
+    await momentum.fill('2');
+    const error = page.locator('.field-error', { hasText: '모멘텀' });
+    await expect(error.textContent()).resolves.toMatch(/^모멘텀은 0 이상 1 이하입니다 \(조합 model\.arch=\w+/);
+    await momentum.fill('fast');
+    await expect(page.locator('.field-error', { hasText: '숫자가' }).textContent()).resolves.toBe(
+      '“fast”은(는) 숫자가 아닙니다',
+    );
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'launch-ko-issues.png'), fullPage: true });
+  });
+
   it('switches to English from the header, and keeps the choice over Accept-Language', async () => {
     await page.goto(`${dashboardUrl}/sweeps/${sweep.id}`);
     await page.getByTestId('depth-chart').waitFor();
