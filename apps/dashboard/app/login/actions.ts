@@ -3,7 +3,7 @@
 import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { getTranslations } from 'next-intl/server';
-import { ApiFailure, apiBaseUrl, apiClient, login, settle } from '@/lib/api-client';
+import { ApiFailure, apiBaseUrl, apiClient, failureText, login, settle } from '@/lib/api-client';
 import { cameOverHttps, SESSION_COOKIE, safeNextPath, sessionCookieOptions } from '@/lib/session';
 
 export interface SignInState {
@@ -22,7 +22,7 @@ async function signInError(err: unknown): Promise<string> {
     return err.retryAfterS ? t('tooManyWait', { seconds: err.retryAfterS }) : t('tooMany');
   }
   if (err.status === 400) return err.body?.message ?? t('enterBoth');
-  return err.body?.message ?? err.message;
+  return failureText(await getTranslations('failures'), err);
 }
 
 /**
