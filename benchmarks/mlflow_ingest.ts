@@ -21,7 +21,7 @@
  * with the CPU time of each server's processes, so a side held back by the client or by the shared cores shows as
  * such. Prints figures; never fails on a time.
  *
- *   source /tmp/env.sh   # or any DATABASE_URL on a Postgres server
+ *   infra/with-postgres.sh ...   # or any DATABASE_URL on a Postgres server
  *   npx tsx benchmarks/mlflow_ingest.ts [--runs 50] [--epochs 100] [--rounds 3] [--concurrency 10] [--mlflow-workers 4]
  *     [--targets mlflow,reslab,reslab-mlflow]
  *   npx tsx benchmarks/mlflow_ingest.ts --runs 5 --epochs 10 --rounds 1   # a quick try
