@@ -110,42 +110,37 @@ def drain(
 ) -> DrainResult:
     result = DrainResult()
     for request in coalesce(spool.pending()):
-        if should_stop():
+        if should_stop() or not _send(spool, transport, run_id, sent, request, result):
             return result
-        try:
-            sent.add(request, transport.post(request_path(run_id, request.op), request.body))
-        except Retryable as error:
-            result.retry = error
-            return result
-        except Refused as error:
-            if not error.content_only:
-                result.refused = error
-                return result
-            if len(request.parts) > 1:
-                # One bad batch in a merge: send the parts alone so only that one is set aside.
-                outcome = _send_parts(spool, transport, run_id, sent, request.parts, result)
-                if outcome is not None:
-                    return outcome
-                continue
-            spool.reject(request.parts[0][1], error.message)
-            result.rejected.append(error)
-        spool.mark_sent(request.end_offset)
     return result
 
 
-def _send_parts(spool, transport, run_id, sent, parts, result) -> DrainResult | None:
-    for end_offset, entry in parts:
-        request = Request(entry["op"], entry["body"], end_offset, [(end_offset, entry)])
-        try:
-            sent.add(request, transport.post(request_path(run_id, request.op), request.body))
-        except Retryable as error:
-            result.retry = error
-            return result
-        except Refused as error:
-            if not error.content_only:
-                result.refused = error
-                return result
-            spool.reject(entry, error.message)
-            result.rejected.append(error)
-        spool.mark_sent(end_offset)
-    return None
+def _send(spool: Spool, transport: Transport, run_id: str, sent: Sent, request: Request, result: DrainResult) -> bool:
+    """Sends one request and marks it sent, or sets it aside when refused for its content; False when the pass
+    must stop, with the reason in `result`."""
+    try:
+        sent.add(request, transport.post(request_path(run_id, request.op), request.body))
+    except Retryable as error:
+        result.retry = error
+        return False
+    except Refused as error:
+        if not error.content_only:
+            result.refused = error
+            return False
+        if len(request.parts) > 1:
+            # One bad batch in a merge: send the parts alone so only that one is set aside.
+            return all(
+                _send(
+                    spool,
+                    transport,
+                    run_id,
+                    sent,
+                    Request(entry["op"], entry["body"], offset, [(offset, entry)]),
+                    result,
+                )
+                for offset, entry in request.parts
+            )
+        spool.reject(request.parts[0][1], error.message)
+        result.rejected.append(error)
+    spool.mark_sent(request.end_offset)
+    return True
