@@ -3,17 +3,17 @@
 import { type ArtifactDto, backoffMs, type EpochMetricDto, type Split } from '@reslab/contracts';
 import { useTranslations } from 'next-intl';
 import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { useApi, useApiUrl, useReadOnly, useStreamConnection } from '@/components/api-url';
+import { useApi, useApiUrl, useReadOnly } from '@/components/api-url';
 import { ConnectionBanner } from '@/components/connection-banner';
 import { CurvatureByEpoch } from '@/components/curvature-by-epoch';
 import { EChart, withAxisNames, withSeriesNames } from '@/components/echart';
 import { MetricsTable } from '@/components/metrics-table';
 import { ArtifactList, FailureDetails, PerClassTable, RunSummary } from '@/components/run-details';
 import { StatusBadge } from '@/components/status-badge';
+import { useRoom } from '@/components/use-room';
 import { ApiFailure, artifactDownloadUrl, failureText } from '@/lib/api-client';
 import { confusionOption, gradFlowOption, METRICS, runCurvesOption } from '@/lib/chart-options';
 import { shortId } from '@/lib/format';
-import { type StreamState, subscribe } from '@/lib/stream-client';
 import { applyRunEvent, metricKey, type RunState, runFromSnapshot, TERMINAL, withConfusions } from '@/lib/stream-fold';
 
 /**
@@ -33,27 +33,18 @@ export function RunLive({
   const api = useApi();
   const t = useTranslations('run');
   const tChart = useTranslations('charts');
-  const connection = useStreamConnection();
   const readOnly = useReadOnly();
   const [state, setState] = useState(initial);
   const [artifacts, setArtifacts] = useState(initialArtifacts);
-  const [stream, setStream] = useState<{ state: StreamState; detail?: string }>({ state: 'connecting' });
   const { run, metrics, gradFlow, curvature = [] } = state;
   const runId = run.id;
   const status = run.status;
-
-  useEffect(
-    () =>
-      subscribe(
-        connection,
-        { kind: 'run', id: runId },
-        {
-          onSnapshot: (snapshot) => setState(runFromSnapshot(snapshot)),
-          onEvent: (event) => setState((s) => applyRunEvent(s, event)),
-          onState: (s, detail) => setStream({ state: s, detail }),
-        },
-      ),
-    [connection, runId],
+  const stream = useRoom(
+    { kind: 'run', id: runId },
+    {
+      onSnapshot: (snapshot) => setState(runFromSnapshot(snapshot)),
+      onEvent: (event) => setState((s) => applyRunEvent(s, event)),
+    },
   );
 
   // A finished run has more to show than a status event carries: exit code, stderr, artifacts.

@@ -13,17 +13,17 @@ import {
 } from '@reslab/contracts';
 import { useFormatter, useTranslations } from 'next-intl';
 import { type ReactNode, useEffect, useMemo, useState } from 'react';
-import { useApi, useReadOnly, useStreamConnection } from '@/components/api-url';
+import { useApi, useReadOnly } from '@/components/api-url';
 import { ConnectionBanner } from '@/components/connection-banner';
 import { EChart, withAxisNames, withSeriesNames } from '@/components/echart';
 import { countStatuses, StatusCounts } from '@/components/status-counts';
 import { SweepRunsTable } from '@/components/sweep-runs-table';
+import { useRoom } from '@/components/use-room';
 import { failureText } from '@/lib/api-client';
 import { depthPlotOption, overlayOption } from '@/lib/chart-options';
 import { type CurveRun, RUN_SERIES_MAX } from '@/lib/curve-series';
 import { fixed, shortId } from '@/lib/format';
 import { loadTrainCurves } from '@/lib/page-data';
-import { type StreamState, subscribe } from '@/lib/stream-client';
 import { applySweepEvent, type SweepState, sweepFromSnapshot } from '@/lib/stream-fold';
 import { mergeTrainCurves } from '@/lib/train-curves';
 
@@ -33,27 +33,18 @@ import { mergeTrainCurves } from '@/lib/train-curves';
  */
 export function SweepLive({ initial, share }: { initial: SweepDetailDto; share?: ReactNode }) {
   const api = useApi();
-  const connection = useStreamConnection();
   const readOnly = useReadOnly();
   const [live, setLive] = useState<SweepState>({ sweep: initial, curves: {}, statusEventIds: {} });
   const [curvesLoad, setCurvesLoad] = useState<'loading' | 'loaded' | 'failed'>('loading');
-  const [stream, setStream] = useState<{ state: StreamState; detail?: string }>({ state: 'connecting' });
   const { sweep, curves } = live;
   const sweepId = sweep.id;
   const setSweep = (fresh: SweepDetailDto) => setLive((s) => ({ ...s, sweep: fresh }));
-
-  useEffect(
-    () =>
-      subscribe(
-        connection,
-        { kind: 'sweep', id: sweepId },
-        {
-          onSnapshot: (snapshot) => setLive((s) => sweepFromSnapshot(s, snapshot)),
-          onEvent: (event) => setLive((s) => applySweepEvent(s, event)),
-          onState: (state, detail) => setStream({ state, detail }),
-        },
-      ),
-    [connection, sweepId],
+  const stream = useRoom(
+    { kind: 'sweep', id: sweepId },
+    {
+      onSnapshot: (snapshot) => setLive((s) => sweepFromSnapshot(s, snapshot)),
+      onEvent: (event) => setLive((s) => applySweepEvent(s, event)),
+    },
   );
 
   // After the first paint: the page shows its runs while the curves (2.3 MB for 1,000 runs) are on their way.

@@ -4,10 +4,9 @@ import type { WorkerDto } from '@reslab/contracts';
 import Link from 'next/link';
 import { useFormatter, useTranslations } from 'next-intl';
 import { useEffect, useState } from 'react';
-import { useStreamConnection } from '@/components/api-url';
 import { ConnectionBanner } from '@/components/connection-banner';
+import { useRoom } from '@/components/use-room';
 import { formatTime, shortId } from '@/lib/format';
-import { type StreamState, subscribe } from '@/lib/stream-client';
 import { applyWorkers, type Health, STALE_AFTER_SECONDS, workerHealth, workersSummary } from '@/lib/stream-fold';
 
 /** The word is `workers.health` in the catalogue. */
@@ -20,23 +19,14 @@ const HEALTH_LOOK: Record<Health, { glyph: string; className: string }> = {
 export function WorkersLive({ initial }: { initial: WorkerDto[] }) {
   const f = useFormatter();
   const t = useTranslations('workers');
-  const connection = useStreamConnection();
   const [workers, setWorkers] = useState(() => applyWorkers(initial));
   const [now, setNow] = useState<number | null>(null);
-  const [stream, setStream] = useState<{ state: StreamState; detail?: string }>({ state: 'connecting' });
-
-  useEffect(
-    () =>
-      subscribe(
-        connection,
-        { kind: 'workers' },
-        {
-          onSnapshot: (list) => setWorkers(applyWorkers(list)),
-          onWorkers: (list) => setWorkers(applyWorkers(list)),
-          onState: (state, detail) => setStream({ state, detail }),
-        },
-      ),
-    [connection],
+  const stream = useRoom(
+    { kind: 'workers' },
+    {
+      onSnapshot: (list) => setWorkers(applyWorkers(list)),
+      onWorkers: (list) => setWorkers(applyWorkers(list)),
+    },
   );
   // Heartbeat ages tick in the browser; the server render shows times only, so hydration matches.
   useEffect(() => {

@@ -3,12 +3,13 @@
 import type { EpochMetricDto, ExternalRunDto } from '@reslab/contracts';
 import { useFormatter, useTranslations } from 'next-intl';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { useApi, useStreamConnection } from '@/components/api-url';
+import { useApi } from '@/components/api-url';
 import { ConnectionBanner } from '@/components/connection-banner';
 import { EChart } from '@/components/echart';
 import { MetricsTable } from '@/components/metrics-table';
 import { Curves, EpochDetail } from '@/components/run-live';
 import { StatusBadge } from '@/components/status-badge';
+import { useRoom } from '@/components/use-room';
 import { failureText } from '@/lib/api-client';
 import {
   EXTERNAL_REFRESH_MS,
@@ -19,7 +20,6 @@ import {
   movedKeys,
 } from '@/lib/external-runs';
 import { formatDuration, formatTime, shortId } from '@/lib/format';
-import { type StreamState, subscribe } from '@/lib/stream-client';
 import {
   applyExternalRunEvent,
   type ExternalRunLive,
@@ -45,27 +45,18 @@ export function ExternalRunView({ initial }: { initial: ExternalRunState }) {
   const tf = useTranslations('failures');
   const f = useFormatter();
   const api = useApi();
-  const connection = useStreamConnection();
   const [live, setLive] = useState<ExternalRunLive>({ run: initial.run, epochs: initial.epochs });
   const [histories, setHistories] = useState(initial.histories);
-  const [stream, setStream] = useState<{ state: StreamState; detail?: string }>({ state: 'connecting' });
   const [refreshError, setRefreshError] = useState<string | null>(null);
   const { run, epochs } = live;
   const runId = run.id;
   const status = run.status;
-
-  useEffect(
-    () =>
-      subscribe(
-        connection,
-        { kind: 'externalRun', id: runId },
-        {
-          onSnapshot: (snapshot) => setLive(externalFromSnapshot(snapshot)),
-          onEvent: (event) => setLive((s) => applyExternalRunEvent(s, event)),
-          onState: (s, detail) => setStream({ state: s, detail }),
-        },
-      ),
-    [connection, runId],
+  const stream = useRoom(
+    { kind: 'externalRun', id: runId },
+    {
+      onSnapshot: (snapshot) => setLive(externalFromSnapshot(snapshot)),
+      onEvent: (event) => setLive((s) => applyExternalRunEvent(s, event)),
+    },
   );
 
   // The summaries the histories held were read with; a read whose keys moved fetches those keys again.
