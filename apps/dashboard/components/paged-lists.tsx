@@ -57,13 +57,17 @@ export function usePages<T>(
   return { items, more: cursor !== null, busy, error, load };
 }
 
-/** usePages with a "Load more" button under the list. */
-export function useLoadMore<T>(first: Page<T>, next: (cursor: string) => Promise<Page<T>>) {
+/** usePages with a "Load more" button under the list; `testId` tells apart two such lists on one page. */
+export function useLoadMore<T>(
+  first: Page<T>,
+  next: (cursor: string) => Promise<Page<T>>,
+  { testId = 'load-more' }: { testId?: string } = {},
+) {
   const t = useTranslations('runs');
   const { items, more, busy, error, load } = usePages(first, next);
   const button = more ? (
     <div className="actions">
-      <button type="button" onClick={load} disabled={busy} data-testid="load-more">
+      <button type="button" onClick={load} disabled={busy} data-testid={testId}>
         {busy ? t('loadingMore') : t('loadMore', { count: items.length })}
       </button>
       {error ? (
