@@ -1,29 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { ExternalEpoch, ExternalRunDto, MetricPoint, RunDto } from '@reslab/contracts';
+import type { ExternalRunDto, MetricPoint, RunDto } from '@reslab/contracts';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS_DIR, launchChromium } from '../support/browser.js';
 import { signedInContext, startStackWithDashboard } from '../support/dashboard.js';
 import { requireFashionMnist } from '../support/datasets.js';
+import { externalEpoch, FASHION_MNIST_CLASSES } from '../support/external-runs.js';
 import { type ManagedProcess, waitFor } from '../support/processes.js';
 import { api, type Stack } from '../support/stack.js';
 
 requireFashionMnist();
 
-// zalandoresearch/fashion-mnist README, table "Labels".
-const FASHION = [
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-];
 const PETS = ['cat', 'dog', 'bird'];
 const T0 = Date.parse('2026-11-01T09:00:00Z');
 
@@ -33,25 +21,6 @@ function points(key: string, count: number, from = 0, nan: number[] = []): Metri
     const step = from + i;
     return { key, step, timestamp: T0 + step * 1000, value: nan.includes(step) ? 'NaN' : 1 / (1 + step) };
   });
-}
-
-/** One epoch of one split over PETS, as the SDK's log_epoch sends it. */
-function epoch(n: number, split: 'train' | 'val'): ExternalEpoch {
-  const perClass = PETS.map((_, i) => ({ precision: 0.5 + i / 10, recall: 0.6, f1: 0.55, support: 10 + i }));
-  const confusion = PETS.map((_, t) => PETS.map((_, p) => (t === p ? 8 : 1)));
-  return {
-    epoch: n,
-    split,
-    loss: 1 / n,
-    accuracy: 0.5 + n / 10,
-    precision: 0.6,
-    recall: 0.6,
-    f1: 0.55,
-    perClass,
-    confusion,
-    lr: 0.1,
-    seconds: 2,
-  };
 }
 
 describe('runs logged from scripts on the dashboard (real browser, real stack)', () => {
@@ -100,7 +69,7 @@ describe('runs logged from scripts on the dashboard (real browser, real stack)',
     await call('POST', `/external-runs/${sdkRun.id}/log`, {
       metrics: [...points('loss', 100, 0, [50]), ...points('acc', 40)],
       params: { seed: '7' },
-      epochs: [epoch(1, 'train'), epoch(1, 'val')],
+      epochs: [externalEpoch(1, 'train', PETS.length), externalEpoch(1, 'val', PETS.length)],
     });
     const mlflowRun = await call<ExternalRunDto>('POST', '/external-runs', {
       name: 'from mlflow',
@@ -146,7 +115,7 @@ describe('runs logged from scripts on the dashboard (real browser, real stack)',
     // The script goes on while the page is open: a new epoch and more points appear without a reload.
     await call('POST', `/external-runs/${sdkRun.id}/log`, {
       metrics: points('loss', 5, 100),
-      epochs: [epoch(2, 'train'), epoch(2, 'val')],
+      epochs: [externalEpoch(2, 'train', PETS.length), externalEpoch(2, 'val', PETS.length)],
     });
     await page.locator('[data-testid="metric-row"][data-epoch="2"]').first().waitFor({ timeout: 20_000 });
     await waitFor(
@@ -211,12 +180,12 @@ describe('runs logged from scripts on the dashboard (real browser, real stack)',
       },
       180_000,
     );
-    expect(run.classNames).toEqual(FASHION);
+    expect(run.classNames).toEqual(FASHION_MNIST_CLASSES);
 
     const page = await context.newPage();
     await page.goto(`${dashboardUrl}/runs/${created.id}`);
     await page.locator('[data-testid="class-name"]').first().waitFor();
-    await expect(page.locator('[data-testid="class-name"]').allTextContents()).resolves.toEqual(FASHION);
+    await expect(page.locator('[data-testid="class-name"]').allTextContents()).resolves.toEqual(FASHION_MNIST_CLASSES);
     await page.locator('[data-testid="confusion-chart"]').waitFor();
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'run-class-names.png'), fullPage: true });
     await page.close();

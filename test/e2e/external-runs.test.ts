@@ -3,7 +3,6 @@ import {
   type ApiError,
   type AuditPage,
   type EpochMetricDto,
-  type ExternalEpoch,
   type ExternalRunDto,
   type ExternalRunPage,
   type LogExternalRequest,
@@ -15,6 +14,7 @@ import {
 } from '@reslab/contracts';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { externalEpoch } from '../support/external-runs.js';
 import { type Account, createAccount, createTeam, grantRole, openStream, subscribeRoom } from '../support/identity.js';
 import { api, callApi, DEMO_TEAM, type Stack, startStack, teamId } from '../support/stack.js';
 
@@ -223,33 +223,15 @@ describe('external runs: create, log, end, read back', () => {
     const ack = parseSubscribeAck('externalRun', await subscribeRoom(socket, { kind: 'externalRun', id: run.id }));
     expect(ack.success && ack.data.ok && ack.data.snapshot.run).toMatchObject({ id: run.id, status: 'running' });
 
-    const epoch = (n: number, split: 'train' | 'val'): ExternalEpoch => ({
-      epoch: n,
-      split,
-      loss: 1 / n,
-      accuracy: 0.5 + n / 10,
-      precision: 0.6,
-      recall: 0.6,
-      f1: 0.6,
-      perClass: [
-        { precision: 0.6, recall: 0.6, f1: 0.6, support: 50 },
-        { precision: 0.6, recall: 0.6, f1: 0.6, support: 50 },
-      ],
-      confusion: [
-        [30, 20],
-        [20, 30],
-      ],
-      lr: 0,
-      seconds: 0,
-    });
+    const epoch = (n: number, split: 'train' | 'val') => externalEpoch(n, split, 2);
     const sent = await log(run.id, { epochs: [epoch(1, 'train'), epoch(1, 'val'), epoch(2, 'val')] });
     expect(sent.body).toEqual({ metrics: 0, epochs: 3 });
 
     const stored = (await api<EpochMetricDto[]>(stack, 'GET', `/runs/${run.id}/metrics`)).body;
     expect(stored.map((m) => `${m.epoch}:${m.split}:${m.accuracy}`)).toEqual(['1:train:0.6', '1:val:0.6', '2:val:0.7']);
     expect(stored[0]?.confusion).toEqual([
-      [30, 20],
-      [20, 30],
+      [8, 1],
+      [1, 8],
     ]);
 
     await expect.poll(() => live.filter((e) => e.type === 'epoch_metric').length, { timeout: 10_000 }).toBe(3);

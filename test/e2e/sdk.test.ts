@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS_DIR, launchChromium } from '../support/browser.js';
 import { type Dashboard, signedInContext, startStackWithDashboard } from '../support/dashboard.js';
 import { requireFashionMnist } from '../support/datasets.js';
+import { FASHION_MNIST_CLASSES } from '../support/external-runs.js';
 import { openStream, subscribeRoom } from '../support/identity.js';
 import { REPO_ROOT } from '../support/paths.js';
 import { type ManagedProcess, startProcess, waitFor } from '../support/processes.js';
@@ -21,20 +22,6 @@ import { api, type Stack } from '../support/stack.js';
 
 const PYTHON = join(REPO_ROOT, '.venv', 'bin', 'python');
 const SCRIPTS = join(REPO_ROOT, 'test', 'sdk');
-// Zalando's names, in label order (github.com/zalandoresearch/fashion-mnist README), as the engine sends them.
-const FASHION_MNIST_CLASSES = [
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-];
-
 /** The JSON lines a script printed on stdout (the SDK's own notes go to stderr, prefixed `reslab:`). */
 function printed(process: ManagedProcess): Record<string, unknown>[] {
   return process
