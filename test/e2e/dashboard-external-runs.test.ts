@@ -161,6 +161,26 @@ describe('runs logged from scripts on the dashboard (real browser, real stack)',
     await korean.close();
   }, 120_000);
 
+  it('pages the external runs list: 50 runs at first, the rest with Load more', async () => {
+    const created = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        call<ExternalRunDto>('POST', '/external-runs', { name: `paged ${i}`, experiment: 'paged', source: 'sdk' }),
+      ),
+    );
+    const page = await context.newPage();
+    await page.goto(`${dashboardUrl}/runs`);
+    const rows = page.locator('[data-testid="external-run-row"]');
+    await rows.first().waitFor();
+    await expect(rows.count()).resolves.toBe(50);
+    await page.getByTestId('external-load-more').click();
+    await page.getByTestId('external-load-more').waitFor({ state: 'detached' });
+    const shown = await rows.evaluateAll((list) => list.map((row) => row.getAttribute('data-run-id')));
+    expect(new Set(shown).size).toBe(shown.length);
+    expect(shown).toEqual(expect.arrayContaining(created.map((run) => run.id)));
+    expect(shown.length).toBeGreaterThan(50);
+    await page.close();
+  });
+
   it('names the ten Fashion-MNIST classes on an engine run, from its run_started', async () => {
     const created = await call<RunDto>('POST', '/runs', {
       name: 'fashion names',
