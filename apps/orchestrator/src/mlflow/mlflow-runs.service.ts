@@ -130,21 +130,15 @@ export class MlflowRunsService {
   }
 
   async logMetric(id: string | undefined, metric: MetricPoint): Promise<void> {
-    await this.onRun(id, (runId) => this.runs.log(runId, { ...EMPTY_LOG, metrics: [metric] }));
+    await this.logged(id, { ...EMPTY_LOG, metrics: [metric] });
   }
 
   async logParam(id: string | undefined, key: string, value: string): Promise<void> {
-    await this.onRun(id, (runId) => this.runs.log(runId, { ...EMPTY_LOG, params: { [key]: value } }));
+    await this.logged(id, { ...EMPTY_LOG, params: { [key]: value } });
   }
 
-  /** set-tag; mlflow.runName renames the run, as MLflow's server does. */
   async setTag(id: string | undefined, key: string, value: string): Promise<void> {
-    if (key === RUN_NAME_TAG) checkedName(value);
-    await this.onRun(id, async (runId) => {
-      await this.runs.log(runId, { ...EMPTY_LOG, tags: { [key]: value } });
-      if (key === RUN_NAME_TAG)
-        await this.prisma.run.update({ where: { id: runId }, data: { name: checkedName(value) } });
-    });
+    await this.logged(id, { ...EMPTY_LOG, tags: { [key]: value } });
   }
 
   async logBatch(request: Output<typeof LogBatch>): Promise<void> {
@@ -157,11 +151,16 @@ export class MlflowRunsService {
       params[key] = value;
     }
     const tags = Object.fromEntries(request.tags.map((t) => [t.key, t.value]));
-    if (tags[RUN_NAME_TAG] !== undefined) checkedName(tags[RUN_NAME_TAG]);
-    await this.onRun(request.run_id, async (runId) => {
-      await this.runs.log(runId, { metrics: request.metrics, params, tags, epochs: [] });
-      const name = tags[RUN_NAME_TAG];
-      if (name !== undefined) await this.prisma.run.update({ where: { id: runId }, data: { name: checkedName(name) } });
+    await this.logged(request.run_id, { metrics: request.metrics, params, tags, epochs: [] });
+  }
+
+  /** One log through the native service; a mlflow.runName tag also renames the run, as MLflow's server does. */
+  private async logged(id: string | undefined, log: LogExternal): Promise<void> {
+    const name = log.tags[RUN_NAME_TAG];
+    if (name !== undefined) checkedName(name);
+    await this.onRun(id, async (runId) => {
+      await this.runs.log(runId, log);
+      if (name !== undefined) await this.prisma.run.update({ where: { id: runId }, data: { name } });
     });
   }
 
