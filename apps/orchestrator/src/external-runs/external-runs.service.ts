@@ -45,7 +45,6 @@ export type LogExternal = z.output<typeof LogExternalRequest>;
 export interface CreatedExternalRun {
   run: ExternalRunDto;
   created: boolean;
-  teamId: string;
 }
 
 /**
@@ -123,7 +122,7 @@ export class ExternalRunsService {
       { type: 'run', id: run.id, teamId: run.teamId },
       { source: request.source },
     );
-    return { run: await this.get(run.id), created: true, teamId: run.teamId };
+    return { run: await this.get(run.id), created: true };
   }
 
   /** The run a create's `id` names if the caller may write to it; a 409 naming `id` if it is someone else's. */
@@ -138,7 +137,7 @@ export class ExternalRunsService {
       throw new ConflictException({ statusCode: 409, error: 'Conflict', message, issues: [{ path: 'id', message }] });
     }
     checkWritable(found.teamId, id);
-    return { run: await this.get(id), created: false, teamId: found.teamId };
+    return { run: await this.get(id), created: false };
   }
 
   async get(id: string): Promise<ExternalRunDto> {
@@ -321,7 +320,8 @@ export class ExternalRunsService {
     await this.audit.record('external_run.delete', { type: 'run', id, teamId });
   }
 
-  private async withMetrics(runs: ExternalRunRow[]): Promise<ExternalRunDto[]> {
+  /** Each run as its DTO, with its metrics' latest points read for all of them in one query. */
+  async withMetrics(runs: ExternalRunRow[]): Promise<ExternalRunDto[]> {
     if (!runs.length) return [];
     const summaries = toSummaries(await this.prisma.$queryRaw<SummaryRow[]>(latestMetrics(runs.map((r) => r.id))));
     return runs.map((run) => toExternalRunDto(run, summaries.get(run.id) ?? []));

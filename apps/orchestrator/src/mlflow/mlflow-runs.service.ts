@@ -2,9 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { ExternalRunDto, MetricPoint } from '@reslab/contracts';
 import type { z } from 'zod';
 import { PrismaService } from '../database/prisma.service.js';
-import { EXTERNAL_RUN_DETAIL, toExternalRunDto } from '../external-runs/external-run-dto.js';
+import { EXTERNAL_RUN_DETAIL } from '../external-runs/external-run-dto.js';
 import { ExternalRunsService, type LogExternal } from '../external-runs/external-runs.service.js';
-import { latestMetrics, type SummaryRow, toSummaries } from '../external-runs/logged-values.js';
 import { doesNotExist, invalidParameter, MlflowError } from './mlflow-errors.js';
 import {
   DEFAULT_EXPERIMENT_ID,
@@ -110,15 +109,14 @@ export class MlflowRunsService {
       ]);
     }
     const status = request.status && FROM_MLFLOW[request.status];
-    if (status === 'running') {
-      await this.runs.resume(id);
-    } else if (status) {
-      await this.runs.end(id, {
-        status,
-        ...(request.end_time !== undefined && { endTime: request.end_time }),
-      });
-    }
-    return toRunInfo(await this.runs.get(id));
+    // resume and end answer the run as they left it: no third read.
+    const run =
+      status === 'running'
+        ? await this.runs.resume(id)
+        : status
+          ? await this.runs.end(id, { status, ...(request.end_time !== undefined && { endTime: request.end_time }) })
+          : await this.runs.get(id);
+    return toRunInfo(run);
   }
 
   /**
@@ -217,11 +215,7 @@ export class MlflowRunsService {
       where: { kind: 'external', experimentId: { in: experimentIds } },
       include: EXTERNAL_RUN_DETAIL,
     });
-    const summaries = rows.length
-      ? toSummaries(await this.prisma.$queryRaw<SummaryRow[]>(latestMetrics(rows.map((r) => r.id))))
-      : new Map();
-    const runs = rows
-      .map((row) => toExternalRunDto(row, summaries.get(row.id) ?? []))
+    const runs = (await this.runs.withMetrics(rows))
       .map((dto) => ({ dto, searchable: toSearchable(dto) }))
       .filter((r) => matchesRun(r.searchable, clauses));
     const compare = runComparator(orders);
