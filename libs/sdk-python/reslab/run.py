@@ -250,12 +250,7 @@ class Run:
         return self
 
     def __exit__(self, exc_type, exc, traceback) -> None:
-        if exc_type is None:
-            self.finish("succeeded")
-        elif issubclass(exc_type, KeyboardInterrupt):
-            self.finish("cancelled")
-        else:
-            self.finish("failed")
+        self.finish(_exit_status(exc_type))
 
 
 def init(

@@ -11,7 +11,6 @@ training) gets just its new points, and the line printed says how many were new.
 named with what TensorBoard's reader said; the points before the damage are imported and the other folders go on.
 """
 
-import math
 import os
 import time
 import uuid
@@ -20,13 +19,13 @@ from pathlib import Path
 from . import settings as settings_module
 from .backoff import Backoff
 from .errors import ReslabError
+from .run import NAME_MAX, TAG_VALUE_MAX, metric_value
 from .transport import Refused, Retryable, Transport
 from .upload import MAX_METRICS
 
 # The namespace of import run ids: uuid5(NAMESPACE, absolute folder path).
 RUN_ID_NAMESPACE = uuid.UUID("6f1d4e2a-7c1b-5a7e-9f3c-2b8d0e4a1c55")
 ATTEMPTS = 6  # tries per request while the orchestrator is unreachable (about 15 s with the default backoff)
-NAME_MAX = 200
 
 
 def _tensorboard():
@@ -61,14 +60,6 @@ def check_event_file(path: Path) -> tuple[int, str | None]:
     return records, None
 
 
-def _value(value: float) -> float | str:
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "Infinity" if value > 0 else "-Infinity"
-    return float(value)
-
-
 def read_scalars(folder: Path) -> dict[str, list[dict]]:
     """Tag -> its points (step, timestamp in ms, value), in the order TensorBoard read them."""
     event_accumulator, _, _, _ = _tensorboard()
@@ -78,7 +69,12 @@ def read_scalars(folder: Path) -> dict[str, list[dict]]:
     accumulator.Reload()
     return {
         tag: [
-            {"key": tag, "step": int(e.step), "timestamp": round(e.wall_time * 1000), "value": _value(e.value)}
+            {
+                "key": tag,
+                "step": int(e.step),
+                "timestamp": round(e.wall_time * 1000),
+                "value": metric_value(tag, e.value),
+            }
             for e in accumulator.Scalars(tag)
         ]
         for tag in accumulator.Tags()[event_accumulator.SCALARS]
@@ -117,7 +113,7 @@ def import_folder(transport: Transport, logdir: Path, folder: Path, project: str
             "experiment": experiment,
             "name": name,
             "source": "tensorboard",
-            "tags": {"tensorboard.logdir": str(folder.resolve())[-8000:]},
+            "tags": {"tensorboard.logdir": str(folder.resolve())[-TAG_VALUE_MAX:]},
             "startTime": min(point["timestamp"] for point in points),
         },
     )

@@ -125,7 +125,7 @@ class Uploader:
                 self._spool_queue()
                 self.overflows += 1
                 self._cond.notify()
-            elif first or self._has_end or self._metrics >= MAX_METRICS or self._epochs >= MAX_EPOCHS:
+            elif first or self._full():
                 self._cond.notify()  # the first item starts the flush clock; a full batch goes now
 
     def take_error(self) -> ReslabError | None:
@@ -163,13 +163,17 @@ class Uploader:
         self._has_end = False
         self._spool_dirty = True
 
+    def _full(self) -> bool:
+        """Whether the queue holds a batch to send now (an end, or a request's worth); call with the lock held."""
+        return self._has_end or self._metrics >= MAX_METRICS or self._epochs >= MAX_EPOCHS
+
     def _wait_for_work(self) -> bool:
         """With the lock held: waits until there is something to do; False when the thread should end."""
         while True:
             if self._stopped:
                 return False
             now = time.monotonic()
-            full = self._has_end or self._metrics >= MAX_METRICS or self._epochs >= MAX_EPOCHS
+            full = self._full()
             flush_at = self._oldest_at + self._flush_interval
             if self._queue and (self._closing or full or now >= flush_at):
                 self._spool_queue()
