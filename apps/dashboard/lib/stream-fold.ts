@@ -132,18 +132,30 @@ export function runWithStatus<R extends RunDto>(run: R, event: Of<'status'>): R 
   };
 }
 
+/**
+ * An epoch folded into a run's rows: an upsert by (epoch, split), and its confusion matrix marked to fetch when the
+ * event says it has one (the stream carries no matrices). Engine runs and external runs alike.
+ */
+function withEpoch(
+  metrics: EpochMetricDto[],
+  toFetch: string[] | undefined,
+  event: Of<'epoch_metric'>,
+): { metrics: EpochMetricDto[]; confusionToFetch: string[] } {
+  const metric = metricFromEvent(event);
+  const key = metricKey(metric);
+  const pending = (toFetch ?? []).filter((k) => k !== key);
+  return {
+    metrics: upsertMetric(metrics, metric),
+    confusionToFetch: event.payload.hasConfusion ? [...pending, key] : pending,
+  };
+}
+
 export function applyRunEvent(state: RunState, event: RunEventMessage): RunState {
   if (event.runId !== state.run.id || inSnapshot(state.snapshotEventId, event)) return state;
   switch (event.type) {
     case 'epoch_metric': {
-      const metric = metricFromEvent(event);
-      const key = metricKey(metric);
-      const pending = (state.confusionToFetch ?? []).filter((k) => k !== key);
-      return {
-        ...state,
-        metrics: upsertMetric(state.metrics, metric),
-        confusionToFetch: event.payload.hasConfusion ? [...pending, key] : pending,
-      };
+      const { metrics, confusionToFetch } = withEpoch(state.metrics, state.confusionToFetch, event);
+      return { ...state, metrics, confusionToFetch };
     }
     case 'grad_flow':
       return { ...state, gradFlow: upsertGradFlow(state.gradFlow, gradFlowFromEvent(event)) };
@@ -306,14 +318,8 @@ export function externalFromSnapshot(snapshot: ExternalRunSnapshot): ExternalRun
 export function applyExternalRunEvent(state: ExternalRunLive, event: RunEventMessage): ExternalRunLive {
   if (event.runId !== state.run.id || inSnapshot(state.snapshotEventId, event)) return state;
   if (event.type === 'epoch_metric') {
-    const metric = metricFromEvent(event);
-    const key = metricKey(metric);
-    const pending = (state.confusionToFetch ?? []).filter((k) => k !== key);
-    return {
-      ...state,
-      epochs: upsertMetric(state.epochs, metric),
-      confusionToFetch: event.payload.hasConfusion ? [...pending, key] : pending,
-    };
+    const { metrics, confusionToFetch } = withEpoch(state.epochs, state.confusionToFetch, event);
+    return { ...state, epochs: metrics, confusionToFetch };
   }
   if (event.type === 'status') {
     const status = event.payload.status;
