@@ -10,6 +10,7 @@ import {
   type SeedRow,
   type SweepDetailDto,
   type SweepRunDto as SweepRun,
+  verdictFindings,
 } from '@reslab/contracts';
 import { useFormatter, useTranslations } from 'next-intl';
 import { type ReactNode, useEffect, useMemo, useState } from 'react';
@@ -192,7 +193,7 @@ function Verdict({
   const t = useTranslations('sweep');
   const f = useFormatter();
   const { shallow, deep, degradation, residualGain, depthGain, spread } = verdict;
-  // As contracts' verdictSentences: a gap counts only when it is larger than the largest spread over seeds.
+  const shows = verdictFindings(verdict);
   const one = (x: number) => fixed(f, x, 1);
   const at = (arch: string, depth: number) =>
     one(train.find((p) => p.arch === arch && p.depth === depth)?.mean ?? Number.NaN);
@@ -208,13 +209,13 @@ function Verdict({
     resnetShallow: at('resnet', shallow),
   };
   const lines = [
-    degradation.mean > spread
+    shows.degradation
       ? t('verdictDegradation', { ...common, gap: signed(degradation) })
       : t('verdictNoDegradation', { ...common, gap: signed(degradation) }),
-    residualGain.mean > spread
+    shows.residualGain
       ? t('verdictResidualGain', { ...common, gap: signed(residualGain), below: one(residualGain.mean) })
       : t('verdictNoResidualGain', { ...common, gap: signed(residualGain) }),
-    depthGain.mean >= 0
+    shows.depthPays
       ? t('verdictDepthPays', common)
       : t('verdictDepthNotShown', { ...common, above: one(-depthGain.mean) }),
   ];

@@ -115,22 +115,38 @@ const signed = (x: { mean: number; std: number }) =>
   `${x.mean >= 0 ? '+' : '−'}${Math.abs(x.mean).toFixed(1)} ± ${x.std.toFixed(1)}`;
 
 /**
- * The verdict in words, for the sweep page, `reslab sweep show` and the demo. A gap counts only when it is larger
- * than the spread over seeds; a half of Fig. 6 that does not show is said plainly, not left out.
+ * What the verdict shows, decided once for every wording of it (English here, the dashboard's catalogue): a gap
+ * counts only when it is larger than the largest spread over seeds.
+ */
+export function verdictFindings(verdict: DegradationVerdict): {
+  degradation: boolean;
+  residualGain: boolean;
+  depthPays: boolean;
+} {
+  return {
+    degradation: verdict.degradation.mean > verdict.spread,
+    residualGain: verdict.residualGain.mean > verdict.spread,
+    depthPays: verdict.depthGain.mean >= 0,
+  };
+}
+
+/**
+ * The verdict in words, for `reslab sweep show` and the demo (the dashboard words verdictFindings from its
+ * catalogue). A half of Fig. 6 that does not show is said plainly, not left out.
  */
 export function verdictSentences(verdict: DegradationVerdict, points: DepthPoint[]): string[] {
   const { shallow, deep, degradation, residualGain, depthGain, spread } = verdict;
   const at = (arch: string, depth: number) =>
     (points.find((p) => p.arch === arch && p.depth === depth)?.mean ?? Number.NaN).toFixed(1);
-  const clearly = (gap: { mean: number }) => gap.mean > spread;
+  const shows = verdictFindings(verdict);
   return [
-    clearly(degradation)
+    shows.degradation
       ? `Degradation shows: plain-${deep} ends at ${at('plain', deep)}% training error, plain-${shallow} at ${at('plain', shallow)}% (${signed(degradation)} points, spread over seeds ${spread.toFixed(1)}).`
       : `No clear degradation: plain-${deep} − plain-${shallow} is ${signed(degradation)} points, not above the spread over seeds (${spread.toFixed(1)}).`,
-    clearly(residualGain)
+    shows.residualGain
       ? `The shortcut removes it: resnet-${deep} ends at ${at('resnet', deep)}%, ${residualGain.mean.toFixed(1)} points below plain-${deep} (${signed(residualGain)}).`
       : `resnet-${deep} is not clearly below plain-${deep}: ${signed(residualGain)} points, spread ${spread.toFixed(1)}.`,
-    depthGain.mean >= 0
+    shows.depthPays
       ? `Depth pays with shortcuts: resnet-${deep} (${at('resnet', deep)}%) is at or below resnet-${shallow} (${at('resnet', shallow)}%).`
       : `Not shown at this budget: resnet-${deep} still trains ${(-depthGain.mean).toFixed(1)} points above resnet-${shallow} (${at('resnet', deep)}% against ${at('resnet', shallow)}%); in He et al. the deeper residual net pulls ahead only over many more iterations.`,
   ];
