@@ -32,7 +32,7 @@ import {
   metricHistory,
   paramConflict,
   type SummaryRow,
-  toMetricValue,
+  toPoint,
   toSummaries,
   upsertTags,
 } from './logged-values.js';
@@ -304,11 +304,7 @@ export class ExternalRunsService {
     return {
       runId: id,
       key,
-      points: rows.map((r) => ({
-        step: Number(r.step),
-        timestamp: Number(r.timestamp),
-        value: toMetricValue(r.value),
-      })),
+      points: rows.map(toPoint),
     };
   }
 

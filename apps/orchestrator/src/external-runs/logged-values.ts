@@ -129,13 +129,18 @@ export function latestMetrics(runIds: string[]): Prisma.Sql {
     ORDER BY "runId", "key", "step" DESC, "timestamp" DESC, "id" DESC`;
 }
 
+/** A stored point as the API answers it: int8s as numbers, NaN and the infinities as their JSON spellings. */
+export function toPoint(row: Pick<SummaryRow, 'step' | 'timestamp' | 'value'>) {
+  return { step: Number(row.step), timestamp: Number(row.timestamp), value: toMetricValue(row.value) };
+}
+
 export function toSummaries(rows: SummaryRow[]): Map<string, MetricSummary[]> {
   const byRun = new Map<string, MetricSummary[]>();
   for (const row of rows) {
     const list = byRun.get(row.runId) ?? [];
     list.push({
       key: row.key,
-      last: { step: Number(row.step), timestamp: Number(row.timestamp), value: toMetricValue(row.value) },
+      last: toPoint(row),
       count: Number(row.count),
     });
     byRun.set(row.runId, list);

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { BodyParsed } from '../common/json-body.js';
 import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
 import { Access } from '../identity/access-policy.js';
-import { MlflowError, MlflowErrorFilter } from './mlflow-errors.js';
+import { invalidParameter, MlflowError, MlflowErrorFilter } from './mlflow-errors.js';
 import { MlflowExperimentsService, toMlflowExperiment } from './mlflow-experiments.service.js';
 import {
   CreateExperiment,
@@ -65,13 +65,9 @@ export class MlflowController {
     @Body(pipe(CreateExperiment)) body: In<typeof CreateExperiment>,
   ) {
     // Refused rather than dropped: a script that sets them expects to read them back.
-    if (body.tags.length)
-      throw new MlflowError('INVALID_PARAMETER_VALUE', 'ResLab keeps no experiment tags: leave tags out');
+    if (body.tags.length) throw invalidParameter('ResLab keeps no experiment tags: leave tags out');
     if (body.artifact_location) {
-      throw new MlflowError(
-        'INVALID_PARAMETER_VALUE',
-        'ResLab stores no MLflow artifacts: leave artifact_location out',
-      );
+      throw invalidParameter('ResLab stores no MLflow artifacts: leave artifact_location out');
     }
     const experiment = await this.experiments.create(await this.experiments.team(team), body.name);
     return { experiment_id: toMlflowExperiment(experiment).experiment_id };
