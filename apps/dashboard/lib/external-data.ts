@@ -3,18 +3,25 @@
 import type { ExternalRunState } from '@/components/external/external-run-view';
 import type { ApiClient } from '@/lib/api-client';
 import { settle } from '@/lib/api-client';
-import { metricKeys, sharedKeys } from '@/lib/external-runs';
+import { type HistoryPoint, metricKeys, sharedKeys } from '@/lib/external-runs';
+
+/** Every point of each of `keys` logged by one run, by key: what the run page, its refresh and compare chart. */
+export async function readHistories(
+  api: ApiClient,
+  runId: string,
+  keys: string[],
+): Promise<Record<string, HistoryPoint[]>> {
+  const read = await Promise.all(keys.map((key) => api.getMetricHistory(runId, key)));
+  return Object.fromEntries(read.map((h) => [h.key, h.points]));
+}
 
 export async function loadExternalRun(api: ApiClient, id: string) {
   return settle(
     (async (): Promise<ExternalRunState | null> => {
       const run = await api.getExternalRun(id);
       if (!run) return null;
-      const [histories, epochs] = await Promise.all([
-        Promise.all(metricKeys(run).map((key) => api.getMetricHistory(id, key))),
-        api.listRunMetrics(id),
-      ]);
-      return { run, epochs, histories: Object.fromEntries(histories.map((h) => [h.key, h.points])) };
+      const [histories, epochs] = await Promise.all([readHistories(api, id, metricKeys(run)), api.listRunMetrics(id)]);
+      return { run, epochs, histories };
     })(),
   );
 }
@@ -33,10 +40,7 @@ export async function loadExternalComparison(api: ApiClient, ids: string[]) {
       const runs = found.filter((run): run is NonNullable<typeof run> => run !== null);
       const keys = sharedKeys(runs);
       const histories = await Promise.all(
-        runs.map(async (run) => {
-          const read = await Promise.all(keys.map((key) => api.getMetricHistory(run.id, key)));
-          return [run.id, Object.fromEntries(read.map((h) => [h.key, h.points]))] as const;
-        }),
+        runs.map(async (run) => [run.id, await readHistories(api, run.id, keys)] as const),
       );
       return { runs, keys, histories: Object.fromEntries(histories), missing: ids.length - runs.length };
     })(),

@@ -11,6 +11,7 @@ import { Curves, EpochDetail } from '@/components/run-live';
 import { StatusBadge } from '@/components/status-badge';
 import { useRoom } from '@/components/use-room';
 import { failureText } from '@/lib/api-client';
+import { readHistories } from '@/lib/external-data';
 import {
   EXTERNAL_REFRESH_MS,
   type HistoryPoint,
@@ -76,10 +77,10 @@ export function ExternalRunView({ initial }: { initial: ExternalRunState }) {
         const fresh = await api.getExternalRun(runId);
         if (!fresh || stale) return;
         const moved = movedKeys(readWith.current, fresh.metrics);
-        const read = await Promise.all(moved.map((key) => api.getMetricHistory(runId, key)));
+        const read = await readHistories(api, runId, moved);
         if (stale) return;
         readWith.current = fresh.metrics;
-        setHistories((h) => ({ ...h, ...Object.fromEntries(read.map((r) => [r.key, r.points])) }));
+        setHistories((h) => ({ ...h, ...read }));
         // A running status stays the stream's, whose events are ordered by id; an end is final either way (an
         // external run is never retried), so a page whose socket is down still sees its run end.
         setLive((s) => ({ ...s, run: { ...fresh, status: fresh.status === 'running' ? s.run.status : fresh.status } }));
